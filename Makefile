@@ -1,0 +1,34 @@
+# One entry point for a fresh machine: `make demo` and `make test` (see README "Quick start").
+# Two virtual environments: .venv for attest itself, .venv-checkov for checkov alone, because
+# checkov pins old networkx/boto3 and ships an `hcl2` module that collides with python-hcl2.
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+STAMP := $(VENV)/.installed
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+.PHONY: setup demo test clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "attest needs Python 3.11 or newer" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+$(CHECKOV_STAMP): checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r checkov-requirements.txt
+	touch $@
+
+setup: $(STAMP) $(CHECKOV_STAMP)
+
+demo: setup
+	$(VENV)/bin/attest demo --output out
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) out

@@ -1,0 +1,1 @@
+"""The `attest` command: thin wiring of the four stages (collector, policies, evidence, reports)."""

@@ -1,0 +1,26 @@
+"""Writing results: to stdout, or atomically to a file given with --output."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from collector.errors import BadInputError
+
+
+def write_text(text: str, output: str | None) -> None:
+    """Write to `output` atomically (temp file + rename), or to stdout when it is None or '-'."""
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise BadInputError(f"cannot write: {exc.strerror or exc}", where=str(output)) from None

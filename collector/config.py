@@ -1,0 +1,354 @@
+"""The estate config (`attest.yaml`): what is in scope and what it means.
+
+Validated on load; every problem is a BadInputError naming file, line and key. Secrets never live
+here: credentials come from boto3's chain and the `MONGODB_ATLAS_*` variables.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from collector.errors import BadInputError
+from collector.yamlfile import KeyPath, Locator, load_yaml
+
+ROLES = ("phi", "reference")
+DATA_CLASSES = ("phi", "public", "internal")
+
+
+@dataclass(frozen=True)
+class AwsAccount:
+    id: str
+    name: str
+    regions: tuple[str, ...]
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class AtlasCluster:
+    name: str
+    role: str
+    databases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AtlasProject:
+    id: str
+    name: str
+    role: str
+    clusters: tuple[AtlasCluster, ...]
+    database_users: tuple[str, ...] = ()
+    access_list: tuple[str, ...] = ()
+    endpoint_service_regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrivateLink:
+    """One AWS interface endpoint paired with one Atlas endpoint service."""
+
+    name: str
+    aws_account: str
+    region: str
+    vpc_endpoint_name: str
+    atlas_project: str
+    atlas_region: str
+    port_ranges: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A connection-string secret and the cluster (`project/cluster`) it points at."""
+
+    name: str
+    points_to: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class EcsService:
+    account: str
+    region: str
+    cluster: str
+    service: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    cluster: str
+    database: str
+    collection: str
+    data_class: str
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    services: tuple[str, ...]
+    data_classes: tuple[str, ...]
+    baa_signed: bool
+    baa_aws_accounts: tuple[str, ...]
+    baa_atlas_projects: tuple[str, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class EstateConfig:
+    path: str
+    digest: str
+    aws_accounts: tuple[AwsAccount, ...]
+    deploy_principals: tuple[str, ...]
+    provenance_tags: tuple[str, ...]
+    vpc_endpoint_names: tuple[str, ...]
+    atlas_org_id: str | None
+    atlas_projects: tuple[AtlasProject, ...]
+    approved_ranges: tuple[str, ...]
+    privatelinks: tuple[PrivateLink, ...]
+    secrets: tuple[SecretRef, ...]
+    ecs_services: tuple[EcsService, ...]
+    collections: tuple[Collection, ...]
+    vendors: tuple[Vendor, ...]
+
+    def project(self, name_or_id: str) -> AtlasProject | None:
+        return next((p for p in self.atlas_projects if name_or_id in (p.id, p.name)), None)
+
+    def to_scope(self) -> dict[str, Any]:
+        """The part of the config a snapshot records as its scope."""
+        return {
+            "aws_accounts": [
+                {"id": a.id, "name": a.name, "regions": list(a.regions)} for a in self.aws_accounts
+            ],
+            "atlas_org_id": self.atlas_org_id,
+            "atlas_projects": [
+                {"id": p.id, "name": p.name, "role": p.role} for p in self.atlas_projects
+            ],
+            "config_digest": self.digest,
+        }
+
+
+class _Reader:
+    """Typed access to the raw config that turns every mismatch into a located error."""
+
+    def __init__(self, locator: Locator) -> None:
+        self.loc = locator
+
+    def mapping(self, value: Any, path: KeyPath, allowed: set[str], required: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.loc.error(path, "must be a mapping")
+        for key in value:
+            if key not in allowed:
+                raise self.loc.error((*path, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for key in sorted(required - set(value)):
+            raise self.loc.error(path, f"missing required key {key!r}")
+        return value
+
+    def seq(self, value: Any, path: KeyPath) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.loc.error(path, "must be a list")
+        return value
+
+    def text(self, value: Any, path: KeyPath, choices: tuple[str, ...] | None = None) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+            raise self.loc.error(path, "must be a non-empty string")
+        text = str(value)
+        if choices and text not in choices:
+            raise self.loc.error(path, f"must be one of {', '.join(choices)} (got {text!r})")
+        return text
+
+    def texts(self, value: Any, path: KeyPath) -> tuple[str, ...]:
+        return tuple(self.text(v, (*path, i)) for i, v in enumerate(self.seq(value, path)))
+
+    def items(self, raw: dict[str, Any], key: str, path: KeyPath, build: Callable[[Any, KeyPath], Any]) -> tuple[Any, ...]:
+        return tuple(build(v, (*path, key, i)) for i, v in enumerate(self.seq(raw.get(key), (*path, key))))
+
+    def cidr(self, value: Any, path: KeyPath) -> str:
+        text = self.text(value, path)
+        try:
+            return str(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise self.loc.error(path, f"not a CIDR block: {text!r}") from None
+
+
+def _account(r: _Reader, raw: Any, path: KeyPath) -> AwsAccount:
+    m = r.mapping(raw, path, {"id", "name", "regions", "role_arn"}, {"id", "regions"})
+    account_id = r.text(m["id"], (*path, "id"))
+    if not (account_id.isdigit() and len(account_id) == 12):
+        raise r.loc.error((*path, "id"), "an AWS account id is 12 digits (quote it in YAML)")
+    regions = r.texts(m["regions"], (*path, "regions"))
+    if not regions:
+        raise r.loc.error((*path, "regions"), "list at least one region")
+    role = m.get("role_arn")
+    return AwsAccount(
+        id=account_id,
+        name=r.text(m.get("name", account_id), (*path, "name")),
+        regions=regions,
+        role_arn=r.text(role, (*path, "role_arn")) if role is not None else None,
+    )
+
+
+def _cluster(r: _Reader, raw: Any, path: KeyPath) -> AtlasCluster:
+    m = r.mapping(raw, path, {"name", "role", "databases"}, {"name", "role"})
+    return AtlasCluster(
+        name=r.text(m["name"], (*path, "name")),
+        role=r.text(m["role"], (*path, "role"), ROLES),
+        databases=r.texts(m.get("databases"), (*path, "databases")),
+    )
+
+
+def _project(r: _Reader, raw: Any, path: KeyPath) -> AtlasProject:
+    keys = {"id", "name", "role", "clusters", "database_users", "access_list", "endpoint_service_regions"}
+    m = r.mapping(raw, path, keys, {"id", "name", "role"})
+    return AtlasProject(
+        id=r.text(m["id"], (*path, "id")),
+        name=r.text(m["name"], (*path, "name")),
+        role=r.text(m["role"], (*path, "role"), ROLES),
+        clusters=r.items(m, "clusters", path, lambda v, p: _cluster(r, v, p)),
+        database_users=r.texts(m.get("database_users"), (*path, "database_users")),
+        access_list=tuple(
+            r.cidr(v, (*path, "access_list", i))
+            for i, v in enumerate(r.seq(m.get("access_list"), (*path, "access_list")))
+        ),
+        endpoint_service_regions=r.texts(m.get("endpoint_service_regions"), (*path, "endpoint_service_regions")),
+    )
+
+
+def _privatelink(r: _Reader, raw: Any, path: KeyPath) -> PrivateLink:
+    keys = {"name", "aws_account", "region", "vpc_endpoint_name", "atlas_project", "atlas_region", "ports"}
+    m = r.mapping(raw, path, keys, keys)
+    ranges = tuple(_port_range(r, v, (*path, "ports", i)) for i, v in enumerate(r.seq(m["ports"], (*path, "ports"))))
+    if not ranges:
+        raise r.loc.error((*path, "ports"), "list the Atlas PrivateLink ports, e.g. \"1024-65535\"")
+    return PrivateLink(
+        name=r.text(m["name"], (*path, "name")),
+        aws_account=r.text(m["aws_account"], (*path, "aws_account")),
+        region=r.text(m["region"], (*path, "region")),
+        vpc_endpoint_name=r.text(m["vpc_endpoint_name"], (*path, "vpc_endpoint_name")),
+        atlas_project=r.text(m["atlas_project"], (*path, "atlas_project")),
+        atlas_region=r.text(m["atlas_region"], (*path, "atlas_region")),
+        port_ranges=ranges,
+    )
+
+
+def _port_range(r: _Reader, value: Any, path: KeyPath) -> tuple[int, int]:
+    """A port (27017) or an inclusive range ("1024-65535")."""
+    text = r.text(value, path)
+    low, _, high = text.partition("-")
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        raise r.loc.error(path, f"not a port or port range: {text!r}") from None
+    if not 0 < first <= last < 65536:
+        raise r.loc.error(path, f"ports run from 1 to 65535, low to high: {text!r}")
+    return first, last
+
+
+def _secret(r: _Reader, raw: Any, path: KeyPath) -> SecretRef:
+    m = r.mapping(raw, path, {"name", "points_to", "env_var"}, {"name", "points_to", "env_var"})
+    target = r.text(m["points_to"], (*path, "points_to"))
+    if target.count("/") != 1:
+        raise r.loc.error((*path, "points_to"), "write the cluster as <project>/<cluster>")
+    return SecretRef(r.text(m["name"], (*path, "name")), target, r.text(m["env_var"], (*path, "env_var")))
+
+
+def _service(r: _Reader, raw: Any, path: KeyPath) -> EcsService:
+    keys = {"account", "region", "cluster", "service"}
+    m = r.mapping(raw, path, keys, keys)
+    return EcsService(*(r.text(m[k], (*path, k)) for k in ("account", "region", "cluster", "service")))
+
+
+def _collection(r: _Reader, raw: Any, path: KeyPath) -> Collection:
+    keys = {"cluster", "database", "collection", "class"}
+    m = r.mapping(raw, path, keys, keys)
+    return Collection(
+        cluster=r.text(m["cluster"], (*path, "cluster")),
+        database=r.text(m["database"], (*path, "database")),
+        collection=r.text(m["collection"], (*path, "collection")),
+        data_class=r.text(m["class"], (*path, "class"), DATA_CLASSES),
+    )
+
+
+def _vendor(r: _Reader, raw: Any, path: KeyPath) -> Vendor:
+    m = r.mapping(raw, path, {"name", "services", "data_classes", "baa", "notes"}, {"name", "baa"})
+    baa = r.mapping(m["baa"], (*path, "baa"), {"signed", "aws_accounts", "atlas_projects"}, {"signed"})
+    if not isinstance(baa["signed"], bool):
+        raise r.loc.error((*path, "baa", "signed"), "must be true or false")
+    classes = r.texts(m.get("data_classes"), (*path, "data_classes"))
+    for i, value in enumerate(classes):
+        r.text(value, (*path, "data_classes", i), DATA_CLASSES)
+    return Vendor(
+        name=r.text(m["name"], (*path, "name")),
+        services=r.texts(m.get("services"), (*path, "services")),
+        data_classes=classes,
+        baa_signed=baa["signed"],
+        baa_aws_accounts=r.texts(baa.get("aws_accounts"), (*path, "baa", "aws_accounts")),
+        baa_atlas_projects=r.texts(baa.get("atlas_projects"), (*path, "baa", "atlas_projects")),
+        notes=str(m.get("notes", "")),
+    )
+
+
+def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
+    r = _Reader(locator)
+    top = r.mapping(
+        data,
+        (),
+        {"version", "aws", "atlas", "privatelink", "secrets", "ecs", "data_classification", "vendors"},
+        {"version"},
+    )
+    if top["version"] != 1:
+        raise locator.error(("version",), "unsupported config version (this attest reads 1)")
+    aws = r.mapping(top.get("aws", {}), ("aws",), {"accounts", "deploy_principals", "provenance_tags", "vpc_endpoints"}, set())
+    atlas = r.mapping(top.get("atlas", {}), ("atlas",), {"org_id", "projects", "approved_access_ranges"}, set())
+    ecs = r.mapping(top.get("ecs", {}), ("ecs",), {"services"}, set())
+    org = atlas.get("org_id")
+    config = EstateConfig(
+        path=locator.path,
+        digest=digest,
+        aws_accounts=r.items(aws, "accounts", ("aws",), lambda v, p: _account(r, v, p)),
+        deploy_principals=r.texts(aws.get("deploy_principals"), ("aws", "deploy_principals")),
+        provenance_tags=r.texts(aws.get("provenance_tags"), ("aws", "provenance_tags")),
+        vpc_endpoint_names=r.texts(aws.get("vpc_endpoints"), ("aws", "vpc_endpoints")),
+        atlas_org_id=r.text(org, ("atlas", "org_id")) if org is not None else None,
+        atlas_projects=r.items(atlas, "projects", ("atlas",), lambda v, p: _project(r, v, p)),
+        approved_ranges=tuple(
+            r.cidr(v, ("atlas", "approved_access_ranges", i))
+            for i, v in enumerate(r.seq(atlas.get("approved_access_ranges"), ("atlas", "approved_access_ranges")))
+        ),
+        privatelinks=r.items(top, "privatelink", (), lambda v, p: _privatelink(r, v, p)),
+        secrets=r.items(top, "secrets", (), lambda v, p: _secret(r, v, p)),
+        ecs_services=r.items(ecs, "services", ("ecs",), lambda v, p: _service(r, v, p)),
+        collections=r.items(top, "data_classification", (), lambda v, p: _collection(r, v, p)),
+        vendors=r.items(top, "vendors", (), lambda v, p: _vendor(r, v, p)),
+    )
+    _cross_check(config, locator)
+    return config
+
+
+def _cross_check(config: EstateConfig, locator: Locator) -> None:
+    """References between sections must resolve: a dangling name is a located error."""
+    clusters = {f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters}
+    accounts = {a.id for a in config.aws_accounts}
+    for i, secret in enumerate(config.secrets):
+        if secret.points_to not in clusters:
+            raise locator.error(("secrets", i, "points_to"), f"no cluster {secret.points_to!r} under atlas.projects")
+    for i, link in enumerate(config.privatelinks):
+        if config.project(link.atlas_project) is None:
+            raise locator.error(("privatelink", i, "atlas_project"), f"no Atlas project {link.atlas_project!r}")
+        if link.aws_account not in accounts:
+            raise locator.error(("privatelink", i, "aws_account"), f"no AWS account {link.aws_account!r} under aws.accounts")
+    for i, service in enumerate(config.ecs_services):
+        if service.account not in accounts:
+            raise locator.error(("ecs", "services", i, "account"), f"no AWS account {service.account!r} under aws.accounts")
+    for i, coll in enumerate(config.collections):
+        if coll.cluster not in clusters:
+            raise locator.error(("data_classification", i, "cluster"), f"no cluster {coll.cluster!r} under atlas.projects")
+
+
+def load_config(path: str | Path) -> EstateConfig:
+    data, locator = load_yaml(path)
+    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if data is None:
+        raise BadInputError("the estate config is empty", where=str(path))
+    return parse_config(data, locator, digest)

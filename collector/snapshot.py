@@ -1,0 +1,261 @@
+"""The Snapshot: what the collector saw (resources) and what it could not see (gaps).
+
+Serialised as one JSON document with a schema version. Resources and gaps are sorted so that the
+same estate always gives the same bytes, and JSON pointers such as `/resources/3` are stable within
+one snapshot.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from collector.errors import BadInputError
+
+SCHEMA_VERSION = "1"
+PROVIDERS = ("aws", "atlas")
+GAP_REASONS = (
+    "access_denied",
+    "throttled",
+    "timeout",
+    "malformed",
+    "not_found",
+    "server_error",
+    "unreachable",
+    "auth_failed",
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One live object. `id` is the ARN (AWS) or `atlas:<projectId>/<kind>/<name>` (Atlas)."""
+
+    id: str
+    type: str
+    provider: str
+    scope: str
+    region: str | None
+    source: tuple[str, ...]
+    attributes: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "provider": self.provider,
+            "scope": self.scope,
+            "region": self.region,
+            "source": list(self.source),
+            "attributes": self.attributes,
+        }
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An operation that could not be read, and which resource types it leaves unknown."""
+
+    provider: str
+    operation: str
+    scope: str
+    region: str | None
+    reason: str
+    detail: str
+    resource_types: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "operation": self.operation,
+            "scope": self.scope,
+            "region": self.region,
+            "reason": self.reason,
+            "detail": self.detail,
+            "resource_types": list(self.resource_types),
+        }
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who collected: never a secret, only public identifiers."""
+
+    aws_caller_arns: tuple[str, ...] = ()
+    atlas_principal: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"aws_caller_arns": list(self.aws_caller_arns), "atlas_principal": self.atlas_principal}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    collected_at: datetime
+    collector_version: str
+    identity: Identity
+    scope: Mapping[str, Any]
+    resources: tuple[Resource, ...]
+    gaps: tuple[Gap, ...]
+    notes: tuple[str, ...] = field(default=())
+    schema_version: str = SCHEMA_VERSION
+
+    @staticmethod
+    def build(
+        *,
+        collected_at: datetime,
+        collector_version: str,
+        identity: Identity,
+        scope: Mapping[str, Any],
+        resources: Iterable[Resource],
+        gaps: Iterable[Gap],
+        notes: Iterable[str] = (),
+    ) -> Snapshot:
+        """Sort everything into its canonical order (by id, then by gap operation/scope)."""
+        if collected_at.tzinfo is None:
+            raise ValueError("collected_at must be timezone-aware")
+        return Snapshot(
+            collected_at=collected_at.astimezone(timezone.utc),
+            collector_version=collector_version,
+            identity=identity,
+            scope=scope,
+            resources=tuple(sorted(resources, key=lambda r: (r.id, r.type))),
+            gaps=tuple(sorted(gaps, key=lambda g: (g.provider, g.scope, g.region or "", g.operation))),
+            notes=tuple(sorted(set(notes))),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "collected_at": format_time(self.collected_at),
+            "collector_version": self.collector_version,
+            "identity": self.identity.to_dict(),
+            "scope": self.scope,
+            "resources": [r.to_dict() for r in self.resources],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def pointer(self, resource_id: str) -> str:
+        """JSON pointer to a resource in this snapshot's serialised form."""
+        for index, resource in enumerate(self.resources):
+            if resource.id == resource_id:
+                return f"/resources/{index}"
+        raise KeyError(resource_id)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        raise BadInputError(f"not an ISO 8601 time: {text!r}", where=where) from None
+    if moment.tzinfo is None:
+        raise BadInputError(f"time has no timezone: {text!r}", where=where)
+    return moment.astimezone(timezone.utc)
+
+
+def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in obj:
+        raise BadInputError(f"missing field {key!r}", where=where)
+    value = obj[key]
+    if not isinstance(value, kind):
+        raise BadInputError(f"field {key!r} has the wrong type", where=where)
+    return value
+
+
+def _resource(raw: Any, where: str) -> Resource:
+    if not isinstance(raw, dict):
+        raise BadInputError("a resource must be an object", where=where)
+    provider = _need(raw, "provider", str, where)
+    if provider not in PROVIDERS:
+        raise BadInputError(f"unknown provider {provider!r}", where=where)
+    region = raw.get("region")
+    if region is not None and not isinstance(region, str):
+        raise BadInputError("field 'region' has the wrong type", where=where)
+    source = _need(raw, "source", list, where)
+    if not all(isinstance(s, str) for s in source):
+        raise BadInputError("field 'source' must list operation names", where=where)
+    return Resource(
+        id=_need(raw, "id", str, where),
+        type=_need(raw, "type", str, where),
+        provider=provider,
+        scope=_need(raw, "scope", str, where),
+        region=region,
+        source=tuple(source),
+        attributes=_need(raw, "attributes", dict, where),
+    )
+
+
+def _gap(raw: Any, where: str) -> Gap:
+    if not isinstance(raw, dict):
+        raise BadInputError("a gap must be an object", where=where)
+    reason = _need(raw, "reason", str, where)
+    if reason not in GAP_REASONS:
+        raise BadInputError(f"unknown gap reason {reason!r}", where=where)
+    types = _need(raw, "resource_types", list, where)
+    region = raw.get("region")
+    if region is not None and not isinstance(region, str):
+        raise BadInputError("field 'region' has the wrong type", where=where)
+    return Gap(
+        provider=_need(raw, "provider", str, where),
+        operation=_need(raw, "operation", str, where),
+        scope=_need(raw, "scope", str, where),
+        region=region,
+        reason=reason,
+        detail=_need(raw, "detail", str, where),
+        resource_types=tuple(str(t) for t in types),
+    )
+
+
+def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
+    """Validate a decoded snapshot document; every problem names `source` and the JSON pointer."""
+    if not isinstance(raw, dict):
+        raise BadInputError("a snapshot must be a JSON object", where=source)
+    version = raw.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise BadInputError(
+            f"unsupported schema_version {version!r} (this attest reads {SCHEMA_VERSION!r})",
+            where=f"{source}#/schema_version",
+        )
+    identity_raw = _need(raw, "identity", dict, f"{source}#/identity")
+    arns = identity_raw.get("aws_caller_arns", [])
+    principal = identity_raw.get("atlas_principal")
+    if not isinstance(arns, list) or not all(isinstance(a, str) for a in arns):
+        raise BadInputError("aws_caller_arns must list strings", where=f"{source}#/identity")
+    if principal is not None and not isinstance(principal, str):
+        raise BadInputError("atlas_principal must be a string", where=f"{source}#/identity")
+    resources = _need(raw, "resources", list, f"{source}#")
+    gaps = _need(raw, "gaps", list, f"{source}#")
+    notes = raw.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise BadInputError("notes must list strings", where=f"{source}#/notes")
+    return Snapshot(
+        schema_version=version,
+        collected_at=parse_time(
+            _need(raw, "collected_at", str, f"{source}#"), f"{source}#/collected_at"
+        ),
+        collector_version=_need(raw, "collector_version", str, f"{source}#"),
+        identity=Identity(aws_caller_arns=tuple(arns), atlas_principal=principal),
+        scope=_need(raw, "scope", dict, f"{source}#"),
+        resources=tuple(_resource(r, f"{source}#/resources/{i}") for i, r in enumerate(resources)),
+        gaps=tuple(_gap(g, f"{source}#/gaps/{i}") for i, g in enumerate(gaps)),
+        notes=tuple(notes),
+    )
+
+
+def load_snapshot(path: str) -> Snapshot:
+    """Read a snapshot file; truncated or malformed JSON names the file, line and column."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except FileNotFoundError:
+        raise BadInputError("file not found", where=path) from None
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    return snapshot_from_dict(raw, path)

@@ -1,0 +1,101 @@
+"""YAML loading that remembers where each value came from, so errors can name file and line.
+
+Every loader of attest (estate config, rules, controls, waivers, seeded estates) goes through
+`load_yaml`, which returns plain Python data plus a `Locator` that maps a key path to its line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from collector.errors import BadInputError
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Maps a key path (e.g. ("aws", "accounts", 0, "id")) to a 1-based line in `path`."""
+
+    path: str
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line(self, keypath: KeyPath) -> int | None:
+        """The line of `keypath`, or of its nearest ancestor that has one."""
+        probe = tuple(keypath)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return self.lines.get((), None)
+
+    def where(self, keypath: KeyPath = ()) -> str:
+        """`file:line` (or just `file`) for use in a diagnostic."""
+        line = self.line(keypath)
+        return f"{self.path}:{line}" if line else self.path
+
+    def error(self, keypath: KeyPath, message: str) -> BadInputError:
+        dotted = _dotted(keypath)
+        text = f"{dotted}: {message}" if dotted else message
+        return BadInputError(text, where=self.where(keypath))
+
+
+def _dotted(keypath: KeyPath) -> str:
+    out = ""
+    for part in keypath:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that rejects duplicate mapping keys (PyYAML silently keeps the last one)."""
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise BadInputError(
+                    f"duplicate key {key!r}", where=f"{source}:{key_node.start_mark.line + 1}"
+                )
+            seen.add(key)
+            _walk(value_node, (*path, key), lines, source)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines, source)
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
+    """Parse YAML text; any syntax problem becomes a BadInputError naming `source:line`."""
+    try:
+        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise BadInputError(f"not valid YAML: {exc.problem or exc.context}", where=where) from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"not valid YAML: {exc}", where=source) from None
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _walk(node, (), lines, source)
+    return data, Locator(source, lines)
+
+
+def load_yaml(path: Path | str) -> tuple[Any, Locator]:
+    """Read and parse a YAML file; unreadable or undecodable files are BadInputError."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError("file not found", where=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=source) from None
+    return parse_yaml(text, source)

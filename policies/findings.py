@@ -1,0 +1,156 @@
+"""Findings: the result of evaluating one rule against one resource (or against nothing).
+
+A finding's evidence pointer is a JSON pointer into the snapshot (`/resources/7`) or a source
+location (`infra/envs/prod/secrets.tf:12`) for Terraform and code findings.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    WAIVED = "waived"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class Remediation:
+    console: tuple[str, ...] = ()
+    terraform: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"console": list(self.console), "terraform": self.terraform}
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    """The waiver that covered a finding (or that lapsed, for an expired one)."""
+
+    id: str
+    reason: str
+    owner: str
+    issue: str
+    approved_by: str
+    expires: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "reason": self.reason,
+            "owner": self.owner,
+            "issue": self.issue,
+            "approved_by": self.approved_by,
+            "expires": self.expires,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    title: str
+    status: Status
+    severity: str
+    controls: tuple[str, ...]
+    resource_id: str | None
+    evidence: str
+    message: str
+    rationale: str = ""
+    remediation: Remediation = field(default_factory=Remediation)
+    plane: str = "live"
+    waiver: WaiverRef | None = None
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.rule_id, self.plane, self.resource_id or "", self.evidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "status": self.status.value,
+            "severity": self.severity,
+            "controls": list(self.controls),
+            "resource_id": self.resource_id,
+            "evidence": self.evidence,
+            "message": self.message,
+            "rationale": self.rationale,
+            "remediation": self.remediation.to_dict(),
+            "plane": self.plane,
+            "waiver": self.waiver.to_dict() if self.waiver else None,
+        }
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """One control in scope and the roll-up of its findings (always present, even with none)."""
+
+    control_id: str
+    framework: str
+    title: str
+    summary: str
+    status: Status
+    rule_ids: tuple[str, ...]
+    attestation: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "control_id": self.control_id,
+            "framework": self.framework,
+            "title": self.title,
+            "summary": self.summary,
+            "status": self.status.value,
+            "rule_ids": list(self.rule_ids),
+            "attestation": self.attestation,
+        }
+
+
+def rollup(statuses: Iterable[Status]) -> Status:
+    """Worst-first: fail > error > waived > pass; no automated findings at all is `manual`."""
+    seen = set(statuses)
+    for status in (Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS):
+        if status in seen:
+            return status
+    return Status.MANUAL
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything `attest check` concludes; serialised deterministically."""
+
+    snapshot_collected_at: str
+    snapshot_digest: str
+    policy_digest: str
+    controls: tuple[ControlResult, ...]
+    findings: tuple[Finding, ...]
+    waivers: tuple[WaiverRef, ...]
+    gaps: tuple[dict[str, Any], ...] = ()
+
+    def exit_code(self) -> int:
+        """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated."""
+        statuses = {f.status for f in self.findings}
+        if Status.FAIL in statuses:
+            return 1
+        if Status.ERROR in statuses:
+            return 3
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": "1",
+            "snapshot": {"collected_at": self.snapshot_collected_at, "digest": self.snapshot_digest},
+            "policy_digest": self.policy_digest,
+            "controls": [c.to_dict() for c in self.controls],
+            "findings": [f.to_dict() for f in sorted(self.findings, key=Finding.sort_key)],
+            "waivers": [w.to_dict() for w in sorted(self.waivers, key=lambda w: w.id)],
+            "gaps": list(self.gaps),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
