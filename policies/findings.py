@@ -88,6 +88,35 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Mapping:
+    """Why a rule implements a control: the cited reason from policies/controls.yaml."""
+
+    rule_id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A human attestation for a control that no rule can evaluate."""
+
+    statement: str
+    attested_by: str
+    attested_on: str
+    valid_until: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "statement": self.statement,
+            "attested_by": self.attested_by,
+            "attested_on": self.attested_on,
+            "valid_until": self.valid_until,
+        }
+
+
+@dataclass(frozen=True)
 class ControlResult:
     """One control in scope and the roll-up of its findings (always present, even with none)."""
 
@@ -95,9 +124,14 @@ class ControlResult:
     framework: str
     title: str
     summary: str
+    narrative: str
     status: Status
-    rule_ids: tuple[str, ...]
-    attestation: dict[str, str] | None = None
+    mappings: tuple[Mapping, ...]
+    attestations: tuple[Attestation, ...] = ()
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(m.rule_id for m in self.mappings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,9 +139,10 @@ class ControlResult:
             "framework": self.framework,
             "title": self.title,
             "summary": self.summary,
+            "narrative": self.narrative,
             "status": self.status.value,
-            "rule_ids": list(self.rule_ids),
-            "attestation": self.attestation,
+            "mappings": [m.to_dict() for m in self.mappings],
+            "attestations": [a.to_dict() for a in self.attestations],
         }
 
 
