@@ -1,0 +1,155 @@
+"""Terraform source as declared resources: python-hcl2 parse of a module directory, with file:line.
+
+Drift, the PR guard and the checkov result mapping all need the same view of what Terraform
+declares: each resource (and data source) with its address, attributes and the line it starts on.
+Local child modules (`source = "./..."`) are followed so their resources get `module.NAME.` addresses,
+as Terraform gives them. A file that does not parse is bad input naming its file and line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import hcl2
+from hcl2.rules.base import AttributeRule, BlockRule
+from hcl2.utils import SerializationOptions
+from lark.exceptions import UnexpectedInput
+
+from collector.errors import BadInputError
+
+_OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
+_DECLARING_BLOCKS = ("resource", "data")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One resource or data source as written in Terraform source."""
+
+    mode: str
+    type: str
+    name: str
+    address: str
+    file: str
+    line: int
+    attributes: dict[str, Any] = field(hash=False, compare=True)
+    attribute_lines: dict[str, int] = field(hash=False, compare=True)
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def attribute_location(self, name: str) -> str:
+        """file:line of a top-level attribute or nested block, else of the resource itself."""
+        return f"{self.file}:{self.attribute_lines.get(name, self.line)}"
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A `module` block: where it is, and its local source directory if it has one."""
+
+    name: str
+    source: str
+    file: str
+    line: int
+    attributes: dict[str, Any] = field(hash=False, compare=True)
+
+
+def load_directory(directory: str | Path) -> tuple[Declared, ...]:
+    """Every resource and data source declared in a root module and its local child modules.
+
+    Paths in `file` are the directory as given joined with the file's relative path, so evidence
+    reads the way the user named it (`infra/envs/prod/secrets.tf`).
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise BadInputError("not a directory of Terraform files", where=str(root))
+    return tuple(_load_module(root, prefix="", seen=frozenset()))
+
+
+def module_calls(directory: str | Path) -> tuple[ModuleCall, ...]:
+    """The module blocks of one directory (not recursive), for callers that inspect them."""
+    calls: list[ModuleCall] = []
+    for path in _tf_files(Path(directory)):
+        for block in _top_blocks(path):
+            labels = _labels(block)
+            if labels[0] == "module" and len(labels) == 2:
+                attributes = block.body.serialize(_OPTIONS)
+                calls.append(ModuleCall(labels[1], str(attributes.get("source", "")), path.as_posix(),
+                                        _line(block), attributes))
+    return tuple(calls)
+
+
+def parse_file(path: Path) -> tuple[Declared, ...]:
+    """The resources and data sources of one .tf file, addressed as in a root module."""
+    return tuple(_declared(path, block, "") for block in _top_blocks(path) if _declares(block))
+
+
+def _load_module(directory: Path, prefix: str, seen: frozenset[Path]) -> Iterator[Declared]:
+    resolved = directory.resolve()
+    if resolved in seen:
+        raise BadInputError("module source refers back to itself", where=directory.as_posix())
+    for path in _tf_files(directory):
+        for block in _top_blocks(path):
+            if _declares(block):
+                yield _declared(path, block, prefix)
+    for call in module_calls(directory):
+        if call.source.startswith(("./", "../")):
+            child = directory / call.source
+            if not child.is_dir():
+                raise BadInputError(f"module {call.name!r} source {call.source!r} is not a directory",
+                                    where=f"{call.file}:{call.line}")
+            yield from _load_module(child, f"{prefix}module.{call.name}.", seen | {resolved})
+
+
+def _tf_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix == ".tf" and p.is_file())
+
+
+def _top_blocks(path: Path) -> list[BlockRule]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"not UTF-8 text ({exc.reason})", where=path.as_posix()) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.strerror}", where=path.as_posix()) from None
+    try:
+        tree = hcl2.parses(text, discard_comments=True)
+    except UnexpectedInput as exc:
+        line = exc.line if exc.line > 0 else text.count("\n") + 1
+        raise BadInputError("Terraform syntax error", where=f"{path.as_posix()}:{line}") from None
+    return [child for child in tree.body.children if isinstance(child, BlockRule)]
+
+
+def _declares(block: BlockRule) -> bool:
+    labels = _labels(block)
+    return labels[0] in _DECLARING_BLOCKS and len(labels) == 3
+
+
+def _declared(path: Path, block: BlockRule, prefix: str) -> Declared:
+    mode, rtype, name = _labels(block)
+    try:
+        attributes = block.body.serialize(_OPTIONS)
+    except RuntimeError as exc:
+        raise BadInputError(str(exc), where=f"{path.as_posix()}:{_line(block)}") from None
+    lines: dict[str, int] = {}
+    for child in block.body.children:
+        if isinstance(child, (AttributeRule, BlockRule)):
+            lines.setdefault(_child_name(child), _line(child))
+    local = f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}"
+    return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines)
+
+
+def _labels(block: BlockRule) -> list[str]:
+    return [str(label.serialize(_OPTIONS)) for label in block.labels]
+
+
+def _child_name(child: AttributeRule | BlockRule) -> str:
+    if isinstance(child, AttributeRule):
+        return str(child.identifier.serialize(_OPTIONS))
+    return _labels(child)[0]
+
+
+def _line(rule: AttributeRule | BlockRule) -> int:
+    """The line a block or attribute starts on (python-hcl2 8.x keeps it on the lark tree)."""
+    return int(rule.to_lark().meta.line)
