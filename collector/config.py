@@ -94,6 +94,18 @@ class Vendor:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """Where bundles go, how long they are retained, how often one is due, and how they are signed."""
+
+    locker: str = "attest-evidence"
+    cadence_hours: int = 26
+    retention_mode: str = "COMPLIANCE"
+    retention_days: int = 2192
+    kms_key_id: str | None = None
+    public_key_pem: str | None = None
+
+
+@dataclass(frozen=True)
 class EstateConfig:
     path: str
     digest: str
@@ -109,6 +121,7 @@ class EstateConfig:
     ecs_services: tuple[EcsService, ...]
     collections: tuple[Collection, ...]
     vendors: tuple[Vendor, ...]
+    evidence: EvidenceConfig = EvidenceConfig()
 
     def project(self, name_or_id: str) -> AtlasProject | None:
         return next((p for p in self.atlas_projects if name_or_id in (p.id, p.name)), None)
@@ -289,12 +302,43 @@ def _vendor(r: _Reader, raw: Any, path: KeyPath) -> Vendor:
     )
 
 
+RETENTION_MODES = ("COMPLIANCE", "GOVERNANCE")
+
+
+def _positive(r: _Reader, m: dict[str, Any], key: str, path: KeyPath, default: int) -> int:
+    value = m.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise r.loc.error((*path, key), "must be a positive whole number")
+    return value
+
+
+def _evidence(r: _Reader, raw: Any, path: KeyPath) -> EvidenceConfig:
+    m = r.mapping(raw, path, {"locker", "cadence_hours", "retention", "signing"}, set())
+    retention = r.mapping(m.get("retention", {}), (*path, "retention"), {"mode", "days"}, set())
+    signing = r.mapping(m.get("signing", {}), (*path, "signing"), {"kms_key_id", "public_key"}, set())
+    pem = signing.get("public_key")
+    pem_path = (*path, "signing", "public_key")
+    if pem is not None and not r.text(pem, pem_path).strip().startswith("-----BEGIN PUBLIC KEY-----"):
+        raise r.loc.error(pem_path, "must be a PEM public key (-----BEGIN PUBLIC KEY-----)")
+    key_id = signing.get("kms_key_id")
+    return EvidenceConfig(
+        locker=r.text(m.get("locker", EvidenceConfig.locker), (*path, "locker")),
+        cadence_hours=_positive(r, m, "cadence_hours", path, EvidenceConfig.cadence_hours),
+        retention_mode=r.text(
+            retention.get("mode", EvidenceConfig.retention_mode), (*path, "retention", "mode"), RETENTION_MODES
+        ),
+        retention_days=_positive(r, retention, "days", (*path, "retention"), EvidenceConfig.retention_days),
+        kms_key_id=r.text(key_id, (*path, "signing", "kms_key_id")) if key_id is not None else None,
+        public_key_pem=str(pem) if pem is not None else None,
+    )
+
+
 def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
     r = _Reader(locator)
     top = r.mapping(
         data,
         (),
-        {"version", "aws", "atlas", "privatelink", "secrets", "ecs", "data_classification", "vendors"},
+        {"version", "aws", "atlas", "privatelink", "secrets", "ecs", "data_classification", "vendors", "evidence"},
         {"version"},
     )
     if top["version"] != 1:
@@ -321,6 +365,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
         ecs_services=r.items(ecs, "services", ("ecs",), lambda v, p: _service(r, v, p)),
         collections=r.items(top, "data_classification", (), lambda v, p: _collection(r, v, p)),
         vendors=r.items(top, "vendors", (), lambda v, p: _vendor(r, v, p)),
+        evidence=_evidence(r, top.get("evidence", {}), ("evidence",)),
     )
     _cross_check(config, locator)
     return config
