@@ -1,0 +1,82 @@
+"""Writing one bundle: hash the files, chain to the newest bundle, sign, publish, move HEAD.
+
+The order is what makes a crash harmless: the bundle is published whole (manifest last), and only
+then does HEAD move. A crash before publishing leaves the previous head; a crash after it leaves a
+complete new bundle that the next export (and `verify`) recognises as the newest link of the chain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from collector import __version__
+from collector.errors import BadInputError, EvaluationError
+from evidence.canonical import sha256_hex
+from evidence.lockers import Locker
+from evidence.manifest import MANIFEST, SIGNATURE, ChainLink, Manifest, file_entries, parse_manifest
+
+Signer = Callable[[str, str], bytes]
+"""(bundle_id, manifest_sha256) -> signature.json bytes."""
+
+
+@dataclass(frozen=True)
+class Published:
+    manifest: Manifest
+    manifest_sha256: str
+    signed: bool
+
+
+def newest_link(locker: Locker) -> tuple[ChainLink, Manifest] | None:
+    """The newest complete bundle (one with a readable manifest): the link a new bundle chains to."""
+    for bundle_id in reversed(locker.bundle_ids()):
+        data = locker.read(bundle_id, MANIFEST)
+        if data is None:
+            continue
+        manifest = parse_manifest(data, f"{locker.location}/{bundle_id}/{MANIFEST}")
+        return ChainLink(bundle_id, sha256_hex(data)), manifest
+    return None
+
+
+def write_bundle(
+    locker: Locker,
+    *,
+    bundle_id: str,
+    files: Mapping[str, bytes],
+    run_started: datetime,
+    run_finished: datetime,
+    identity: Mapping[str, Any],
+    policy_digest: str | None,
+    config_digest: str,
+    signer: Signer | None,
+) -> Published:
+    """Publish `files` as bundle `bundle_id`, chained to the locker's newest bundle."""
+    reserved = {MANIFEST, SIGNATURE} & set(files)
+    if reserved:
+        raise BadInputError(f"a bundle file may not be named {sorted(reserved)[0]}", where=bundle_id)
+    found = newest_link(locker)
+    if found and found[0].bundle_id >= bundle_id:
+        raise EvaluationError(
+            f"bundle {bundle_id} does not sort after the newest bundle {found[0].bundle_id} (clock skew?)",
+            where=locker.location,
+        )
+    manifest = Manifest(
+        bundle_id=bundle_id,
+        run_started=run_started,
+        run_finished=run_finished,
+        attest_version=__version__,
+        collector_identity=dict(identity),
+        policy_digest=policy_digest,
+        config_digest=config_digest,
+        previous=found[0] if found else None,
+        files=file_entries(files),
+    )
+    manifest_bytes = manifest.to_bytes()
+    digest = sha256_hex(manifest_bytes)
+    payload = dict(files)
+    if signer is not None:
+        payload[SIGNATURE] = signer(bundle_id, digest)
+    payload[MANIFEST] = manifest_bytes
+    locker.publish(bundle_id, payload)
+    locker.set_head(bundle_id)
+    return Published(manifest, digest, signer is not None)

@@ -1,0 +1,119 @@
+"""An S3 locker: every object written with Object Lock retention and a SHA-256 integrity checksum.
+
+Layout: `s3://bucket/prefix/<bundle_id>/<files>` and `s3://bucket/prefix/HEAD`. The bucket must have
+Object Lock enabled (which implies versioning). manifest.json is uploaded last, so a prefix without
+one is an interrupted upload, never a complete bundle. A locked version cannot be deleted or
+overwritten until its retention date; a later PUT only adds a new version, which `verify` then sees.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from collector.config import EvidenceConfig
+from collector.errors import BadInputError, EvaluationError
+from evidence.crashpoints import checkpoint
+from evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
+
+
+def s3_client(environ: Mapping[str, str]) -> Any:
+    """boto3's credential chain; the endpoint override uses the standard variable names."""
+    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
+    return boto3.session.Session().client("s3", endpoint_url=endpoint or None)
+
+
+class S3Locker:
+    def __init__(self, bucket: str, prefix: str, settings: EvidenceConfig, client: Any) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.settings = settings
+        self.client = client
+        self.location = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+
+    @staticmethod
+    def from_uri(uri: str, settings: EvidenceConfig, client: Any) -> S3Locker:
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise BadInputError("an S3 locker is s3://bucket[/prefix]", where=uri)
+        return S3Locker(bucket, prefix, settings, client)
+
+    def _key(self, *parts: str) -> str:
+        return "/".join(p for p in (self.prefix, *parts) if p)
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.client, operation)(**kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "error")
+            raise EvaluationError(f"S3 {operation} failed: {code}", where=self.location) from None
+        except BotoCoreError as exc:
+            raise EvaluationError(f"S3 {operation} failed: {exc.__class__.__name__}", where=self.location) from None
+
+    def _keys(self) -> list[str]:
+        base = self._key() + "/" if self.prefix else ""
+        keys: list[str] = []
+        token: dict[str, str] = {}
+        while True:
+            page = self._call("list_objects_v2", Bucket=self.bucket, Prefix=base, **token)
+            keys.extend(item["Key"][len(base):] for item in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return sorted(keys)
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def bundle_ids(self) -> list[str]:
+        return sorted({k.split("/", 1)[0] for k in self._keys() if "/" in k and BUNDLE_ID.match(k.split("/", 1)[0])})
+
+    def stray_entries(self) -> list[str]:
+        return sorted({k.split("/", 1)[0] for k in self._keys() if k != HEAD and not BUNDLE_ID.match(k.split("/", 1)[0])})
+
+    def files(self, bundle_id: str) -> list[str]:
+        return [k.split("/", 1)[1] for k in self._keys() if k.startswith(bundle_id + "/")]
+
+    def read(self, bundle_id: str, path: str) -> bytes | None:
+        return self._get(self._key(bundle_id, path))
+
+    def _get(self, key: str) -> bytes | None:
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise EvaluationError(f"S3 GetObject failed: {exc.response['Error'].get('Code')}", where=key) from None
+        return bytes(answer["Body"].read())
+
+    def head(self) -> str | None:
+        data = self._get(self._key(HEAD))
+        return data.decode("ascii", "replace").strip() if data is not None else None
+
+    def _put(self, key: str, data: bytes) -> None:
+        retain_until = datetime.now(timezone.utc) + timedelta(days=self.settings.retention_days)
+        self._call(
+            "put_object",
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode("ascii"),
+            ObjectLockMode=self.settings.retention_mode,
+            ObjectLockRetainUntilDate=retain_until,
+        )
+
+    def publish(self, bundle_id: str, files: Mapping[str, bytes]) -> None:
+        if self._get(self._key(bundle_id, MANIFEST)) is not None:
+            raise BadInputError(f"bundle {bundle_id} already exists", where=self.location)
+        ordered = sorted(files, key=lambda p: (p == MANIFEST, p))
+        for index, path in enumerate(ordered):
+            if path == MANIFEST:
+                checkpoint("before-manifest-upload")
+            self._put(self._key(bundle_id, path), files[path])
+            if index == 0:
+                checkpoint("partial-upload")
+
+    def set_head(self, bundle_id: str) -> None:
+        checkpoint("before-head")
+        self._put(self._key(HEAD), (bundle_id + "\n").encode("ascii"))
