@@ -1,0 +1,157 @@
+"""Run checkov (from its own pinned venv, as a subprocess) and map its results onto our rules.
+
+checkov pins old networkx and boto3 and ships an `hcl2` module that collides with python-hcl2, so
+it never shares our interpreter. Its open-source results carry no severity: severity, title and
+controls come from the rule each check is mapped onto (mapping.yaml). The directory is parsed with
+python-hcl2 first so that a syntax error is reported with its file and line (exit 2).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collector.errors import EvaluationError
+from policies.findings import Finding, Status
+from policies.terraform.hcl import load_directory
+from policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHECKS_DIR = Path(__file__).with_name("checks")
+FIX = "run `make setup` to create .venv-checkov"
+_STATUS = {"passed_checks": Status.PASS, "failed_checks": Status.FAIL, "skipped_checks": Status.FAIL}
+_ORDER = (Status.FAIL, Status.ERROR, Status.PASS)
+
+
+@dataclass(frozen=True)
+class CheckovSettings:
+    """Where checkov and our checks live; tests and unusual layouts may point elsewhere."""
+
+    checkov: Path = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
+    checks_dir: Path = CHECKS_DIR
+    mapping_file: Path = MAPPING_FILE
+    timeout_seconds: int = 600
+    extra_args: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One checkov result, before merging per rule and resource."""
+
+    check_id: str
+    check_name: str
+    status: Status
+    address: str
+    evidence: str
+    note: str
+
+
+def run_terraform_checks(directory: str | Path, config: CheckovSettings = CheckovSettings()) -> tuple[Finding, ...]:
+    """checkov over `directory` with our checks and the mapped built-ins, as plane=terraform findings."""
+    load_directory(directory)
+    mapping = load_mapping(config.mapping_file)
+    report = _run_checkov(Path(directory), config, sorted(mapping.checks))
+    return merge_results(parse_report(report, Path(directory)), mapping)
+
+
+def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str]) -> Any:
+    if not (config.checkov.is_file() and os.access(config.checkov, os.X_OK)):
+        raise EvaluationError(f"checkov not found at {config.checkov}: {FIX}")
+    command = [
+        str(config.checkov), "-d", str(directory), "--framework", "terraform",
+        "--external-checks-dir", str(config.checks_dir), "--check", ",".join(check_ids),
+        "-o", "json", "--compact", "--skip-download", *config.extra_args,
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=config.timeout_seconds,
+                              check=False, env=_checkov_env())
+    except OSError as exc:
+        raise EvaluationError(f"checkov could not start ({exc.strerror}): {FIX}") from None
+    except subprocess.TimeoutExpired:
+        raise EvaluationError(f"checkov did not finish within {config.timeout_seconds}s") from None
+    if "Cannot load external check" in done.stderr:
+        raise EvaluationError(f"checkov could not load a check from {config.checks_dir}: {_last_line(done.stderr)}")
+    if done.returncode not in (0, 1):
+        raise EvaluationError(f"checkov failed (exit {done.returncode}): {_last_line(done.stderr)}; {FIX}")
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise EvaluationError(f"checkov gave no JSON report: {_last_line(done.stderr or done.stdout)}") from None
+
+
+def _checkov_env() -> dict[str, str]:
+    """Our venv's variables must not leak into checkov's interpreter (PYTHONPATH, VIRTUAL_ENV)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env["BC_SKIP_MAPPING"] = "TRUE"
+    return env
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+def parse_report(report: Any, directory: Path) -> tuple[CheckResult, ...]:
+    """Results of a checkov JSON report (one framework, or a list of them, or a bare summary)."""
+    reports = report if isinstance(report, list) else [report]
+    found: list[CheckResult] = []
+    for one in reports:
+        if not isinstance(one, dict):
+            raise EvaluationError("checkov report is not a JSON object")
+        results = one.get("results")
+        if results is None:
+            continue
+        errors = results.get("parsing_errors") or []
+        if errors:
+            raise EvaluationError(f"checkov could not parse {', '.join(sorted(map(str, errors)))}")
+        for key, status in _STATUS.items():
+            found.extend(_result(item, status, key, directory) for item in results.get(key) or [])
+    return tuple(found)
+
+
+def _result(item: dict[str, Any], status: Status, key: str, directory: Path) -> CheckResult:
+    relative = str(item.get("file_path", "")).lstrip("/")
+    start = (item.get("file_line_range") or [0])[0]
+    note = "suppressed inline by checkov:skip (use an attest waiver instead)" if key == "skipped_checks" else ""
+    return CheckResult(
+        check_id=str(item["check_id"]),
+        check_name=str(item.get("check_name", "")),
+        status=status,
+        address=str(item.get("resource", "")),
+        evidence=f"{(directory / relative).as_posix()}:{start}",
+        note=note,
+    )
+
+
+def merge_results(results: tuple[CheckResult, ...], mapping: Mapping) -> tuple[Finding, ...]:
+    """One finding per (rule, resource): several checks may implement one rule; the worst wins."""
+    grouped: dict[tuple[str, str], list[CheckResult]] = {}
+    for result in results:
+        rule = mapping.checks.get(result.check_id)
+        if rule is None:
+            raise EvaluationError(f"checkov reported {result.check_id}, which no mapping entry names")
+        grouped.setdefault((rule.id, result.address), []).append(result)
+    findings = [_finding(mapping.rule(rule_id), group) for (rule_id, _), group in grouped.items()]
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def _finding(rule: RuleInfo, group: list[CheckResult]) -> Finding:
+    group = sorted(group, key=lambda r: (_ORDER.index(r.status), r.check_id))
+    worst = group[0]
+    parts = [f"{r.check_id} {r.status.value}" + (f" ({r.note})" if r.note else "") for r in group]
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        status=worst.status,
+        severity=rule.severity,
+        controls=rule.controls,
+        resource_id=worst.address,
+        evidence=worst.evidence,
+        message=f"{worst.check_name}: " + "; ".join(parts),
+        rationale=rule.rationale,
+        remediation=rule.remediation,
+        plane="terraform",
+    )
