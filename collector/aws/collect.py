@@ -1,0 +1,75 @@
+"""The AWS half of a collection: open each account (role, identity), then read each service.
+
+Work is split into small jobs (one per account, then one per account x region x service) so the
+orchestrator can run them on a bounded pool alongside the Atlas collector.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Mapping
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from collector.aws import ec2, ecs, identity, kms, secrets
+from collector.aws.reading import MalformedAnswer, Reading
+from collector.aws.session import AwsSettings, ClientFactory, Credentials, assume_role, base_credentials
+from collector.config import AwsAccount
+from collector.snapshot import Gap, Resource
+
+READERS: Mapping[str, ModuleType] = {"ec2": ec2, "kms": kms, "secretsmanager": secrets, "ecs": ecs}
+ALL_TYPES: tuple[str, ...] = tuple(sorted(t for module in READERS.values() for t in module.RESOURCE_TYPES))
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one job produced."""
+
+    resources: tuple[Resource, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    notes: tuple[str, ...] = ()
+    caller_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """An account opened for reading: credentials to use (None when the role could not be assumed)."""
+
+    account: AwsAccount
+    credentials: Credentials | None
+    part: Part
+
+
+def _part(r: Reading, caller_arn: str | None = None) -> Part:
+    return Part(tuple(r.resources), tuple(r.gaps), tuple(r.notes), caller_arn)
+
+
+def open_account(account: AwsAccount, environ: Mapping[str, str], settings: AwsSettings, salt: str) -> AccountAccess:
+    """Assume the account's role when it names one, and read the caller identity."""
+    region = account.regions[0]
+    creds = base_credentials(environ)
+    if account.role_arn:
+        base = ClientFactory(creds, region, environ, settings)
+        try:
+            creds = assume_role(base, account.role_arn)
+        except (BotoCoreError, ClientError, KeyError) as exc:
+            cause = MalformedAnswer(f"AssumeRole answer has no {exc}") if isinstance(exc, KeyError) else exc
+            gaps: list[Gap] = []
+            for each in account.regions:
+                probe = Reading(account.id, each, base, salt)
+                probe.gap("sts:AssumeRole", ALL_TYPES, cause)
+                gaps.extend(probe.gaps)
+            return AccountAccess(account, None, Part(gaps=tuple(gaps)))
+    r = Reading(account.id, region, ClientFactory(creds, region, environ, settings), salt)
+    return AccountAccess(account, creds, _part(r, identity.caller_arn(r)))
+
+
+def read_service(
+    access: AccountAccess, region: str, service: str, environ: Mapping[str, str], settings: AwsSettings, salt: str
+) -> Part:
+    """One reader over one account and region."""
+    if access.credentials is None:
+        return Part()
+    r = Reading(access.account.id, region, ClientFactory(access.credentials, region, environ, settings), salt)
+    READERS[service].read(r)
+    return _part(r)

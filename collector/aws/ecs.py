@@ -1,0 +1,130 @@
+"""ECS clusters, services and the task definitions they run (plus the newest of each family).
+
+The newest revision matters because a revision registered by hand (no provenance tags) is the
+change-control finding; `environment` values that look secret are redacted before storing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from collector.aws.reading import Reading, need
+from collector.redact import redact_environment
+
+ACTIONS = (
+    "ecs:ListClusters",
+    "ecs:DescribeClusters",
+    "ecs:ListServices",
+    "ecs:DescribeServices",
+    "ecs:ListTaskDefinitions",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListTagsForResource",
+)
+CLUSTER, SERVICE, TASK_DEF = "aws.ecs.cluster", "aws.ecs.service", "aws.ecs.task_definition"
+RESOURCE_TYPES = (CLUSTER, SERVICE, TASK_DEF)
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _items(answer: Any, key: str, id_key: str, operation: str) -> list[dict[str, Any]]:
+    """The answer's list under `key`, each item checked to carry its id."""
+    items = need(answer, key, operation)
+    for item in items:
+        need(item, id_key, operation)
+    return list(items)
+
+
+def read(r: Reading) -> None:
+    ecs = r.clients.client("ecs")
+    arns = r.attempt(
+        "ecs:ListClusters", RESOURCE_TYPES, lambda: r.paginate(ecs, "list_clusters", "clusterArns", "ecs:ListClusters")
+    )
+    if arns is None:
+        return
+    task_defs: set[str] = set()
+    for chunk in _chunks(sorted(arns), 100):
+        clusters = r.attempt(
+            "ecs:DescribeClusters",
+            RESOURCE_TYPES,
+            lambda: _items(ecs.describe_clusters(clusters=chunk, include=["TAGS"]), "clusters", "clusterArn", "DescribeClusters"),
+        )
+        for cluster in clusters or ():
+            r.add(cluster["clusterArn"], CLUSTER, ("ecs:ListClusters", "ecs:DescribeClusters"), cluster)
+            task_defs |= _services(r, ecs, cluster["clusterArn"])
+    _task_definitions(r, ecs, task_defs)
+
+
+def _services(r: Reading, ecs: Any, cluster_arn: str) -> set[str]:
+    """Read the cluster's services; return the task definitions they run."""
+    types = (SERVICE, TASK_DEF)
+    arns = r.attempt(
+        "ecs:ListServices",
+        types,
+        lambda: r.paginate(ecs, "list_services", "serviceArns", "ecs:ListServices", cluster=cluster_arn),
+    )
+    running: set[str] = set()
+    for chunk in _chunks(sorted(arns or []), 10):
+        services = r.attempt(
+            "ecs:DescribeServices",
+            types,
+            lambda: _items(
+                ecs.describe_services(cluster=cluster_arn, services=chunk, include=["TAGS"]),
+                "services",
+                "serviceArn",
+                "DescribeServices",
+            ),
+        )
+        for service in services or ():
+            r.add(service["serviceArn"], SERVICE, ("ecs:ListServices", "ecs:DescribeServices"), service)
+            if service.get("taskDefinition"):
+                running.add(service["taskDefinition"])
+    return running
+
+
+def _family(arn: str) -> tuple[str, int]:
+    """('shopping-app', 2) from arn:aws:ecs:...:task-definition/shopping-app:2."""
+    name, _, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+    return name, int(revision) if revision.isdigit() else 0
+
+
+def _newest(r: Reading, ecs: Any, family: str) -> str | None:
+    listed = r.paginate(
+        ecs, "list_task_definitions", "taskDefinitionArns", "ecs:ListTaskDefinitions", familyPrefix=family, status="ACTIVE"
+    )
+    own = [arn for arn in listed if _family(arn)[0] == family]
+    return max(own, key=lambda arn: _family(arn)[1]) if own else None
+
+
+def _task_definitions(r: Reading, ecs: Any, running: set[str]) -> None:
+    newest: dict[str, str | None] = {}
+    for family in sorted({_family(arn)[0] for arn in running}):
+        newest[family] = r.attempt("ecs:ListTaskDefinitions", (TASK_DEF,), lambda: _newest(r, ecs, family))
+    wanted = running | {arn for arn in newest.values() if arn}
+    for arn in sorted(wanted):
+        task = r.attempt("ecs:DescribeTaskDefinition", (TASK_DEF,), lambda: _describe_task(ecs, arn))
+        if task is None:
+            continue
+        latest = newest.get(task.get("family", _family(arn)[0]))
+        task["isLatestRevision"] = None if latest is None else task.get("taskDefinitionArn") == latest
+        task["containerDefinitions"] = [_redacted(r, task["taskDefinitionArn"], c) for c in task.get("containerDefinitions", [])]
+        r.add(task["taskDefinitionArn"], TASK_DEF, ("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"), task)
+
+
+def _describe_task(ecs: Any, arn: str) -> dict[str, Any]:
+    """DescribeTaskDefinition with its tags folded in (`tags`, as ListTagsForResource names them)."""
+    answer = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
+    task = dict(need(answer, "taskDefinition", "DescribeTaskDefinition"))
+    need(task, "taskDefinitionArn", "DescribeTaskDefinition")
+    task["tags"] = answer.get("tags", [])
+    return task
+
+
+def _redacted(r: Reading, arn: str, container: dict[str, Any]) -> dict[str, Any]:
+    """The container with secret-looking `environment` values replaced; one note per redaction."""
+    if not container.get("environment"):
+        return container
+    environment, names = redact_environment(container["environment"], r.salt)
+    for name in names:
+        r.notes.append(f"redacted environment variable {name} of container {container.get('name')} in {arn}")
+    return {**container, "environment": environment}

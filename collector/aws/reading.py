@@ -1,0 +1,148 @@
+"""What one reader produces, and how a failed AWS call becomes a Gap instead of an exception.
+
+Every call goes through `Reading.attempt`, which turns botocore's errors into the gap reasons of
+docs/resources.md, so a denied or throttled operation is recorded and the rest of the read goes on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterator, TypeVar
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.parsers import ResponseParserError
+
+from collector.aws.session import ClientFactory
+from collector.snapshot import Gap, Resource
+
+T = TypeVar("T")
+_THROTTLING = {
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+    "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "SlowDown",
+    "EC2ThrottledException", "BandwidthLimitExceeded", "LimitExceededException",
+}
+_AUTH_FAILED = {
+    "InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+    "SignatureDoesNotMatch", "AuthFailure", "InvalidSignatureException", "IncompleteSignature",
+}
+_NOT_FOUND = {"ResourceNotFoundException", "NotFoundException", "ClusterNotFoundException", "ServiceNotFoundException"}
+_DETAIL_LIMIT = 300
+
+
+class MalformedAnswer(Exception):
+    """An answer that parsed but lacks the shape the API documents."""
+
+
+def classify(exc: Exception) -> tuple[str, str]:
+    """(gap reason, one-line detail) for an exception raised by a boto3 call."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        detail = f"{code}: {error.get('Message', '')}".strip()
+        if code.startswith("AccessDenied") or code in ("UnauthorizedOperation", "AuthorizationError"):
+            return "access_denied", detail
+        if code in _THROTTLING:
+            return "throttled", f"{detail} (after retries)"
+        if code in _AUTH_FAILED:
+            return "auth_failed", detail
+        if code in _NOT_FOUND:
+            return "not_found", detail
+        return "server_error", f"{detail} (HTTP {status})" if status else detail
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        return "timeout", str(exc)
+    if isinstance(exc, (EndpointConnectionError, BotoConnectionError, HTTPClientError)):
+        return "unreachable", str(exc)
+    if isinstance(exc, (ResponseParserError, MalformedAnswer)):
+        return "malformed", str(exc)
+    if isinstance(exc, NoCredentialsError):
+        return "auth_failed", str(exc)
+    return "server_error", f"{exc.__class__.__name__}: {exc}"
+
+
+def plain(value: Any) -> Any:
+    """The API's answer as JSON data: datetimes become UTC ISO 8601 strings, metadata is dropped."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def need(answer: Any, key: str, operation: str) -> Any:
+    """`answer[key]`, or MalformedAnswer when the documented key is missing."""
+    if not isinstance(answer, dict) or key not in answer:
+        raise MalformedAnswer(f"{operation} answer has no {key!r}")
+    return answer[key]
+
+
+@dataclass
+class Reading:
+    """One reader's view of one account and region, accumulating resources, gaps and notes."""
+
+    account: str
+    region: str
+    clients: ClientFactory
+    salt: str
+    resources: list[Resource] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def attempt(self, operation: str, types: tuple[str, ...], call: Callable[[], T]) -> T | None:
+        """Run `call`; on a botocore failure record a gap for `types` and return None."""
+        try:
+            return call()
+        except (BotoCoreError, ClientError, ResponseParserError, MalformedAnswer) as exc:
+            self.gap(operation, types, exc)
+            return None
+
+    def gap(self, operation: str, types: tuple[str, ...], exc: Exception) -> None:
+        reason, detail = classify(exc)
+        self.gaps.append(
+            Gap(
+                provider="aws",
+                operation=operation,
+                scope=self.account,
+                region=self.region,
+                reason=reason,
+                detail=" ".join(detail.split())[:_DETAIL_LIMIT],
+                resource_types=tuple(sorted(types)),
+            )
+        )
+
+    def paginate(self, client: Any, method: str, key: str, operation: str, **params: Any) -> list[Any]:
+        """Every item of `key` over all pages (raises; wrap in `attempt`)."""
+        items: list[Any] = []
+        pages: Iterator[Any] = client.get_paginator(method).paginate(
+            **params, PaginationConfig=self.clients.settings.pages()
+        )
+        for page in pages:
+            items.extend(need(page, key, operation))
+        return items
+
+    def add(self, resource_id: str, type_: str, source: tuple[str, ...], attributes: dict[str, Any]) -> None:
+        self.resources.append(
+            Resource(
+                id=resource_id,
+                type=type_,
+                provider="aws",
+                scope=self.account,
+                region=self.region,
+                source=source,
+                attributes=plain(attributes),
+            )
+        )

@@ -1,0 +1,23 @@
+"""Secrets Manager metadata and tags. Never GetSecretValue: attest must not hold a secret's value."""
+from __future__ import annotations
+
+from collector.aws.reading import Reading, need
+
+ACTIONS = ("secretsmanager:ListSecrets",)
+RESOURCE_TYPES = ("aws.secretsmanager.secret",)
+SOURCE = "secretsmanager:ListSecrets"
+
+
+def read(r: Reading) -> None:
+    """ListSecrets with IncludePlannedDeletion, so a secret scheduled for deletion is still seen."""
+    sm = r.clients.client("secretsmanager")
+    found = r.attempt(
+        SOURCE,
+        RESOURCE_TYPES,
+        lambda: [
+            (need(item, "ARN", "ListSecrets"), item)
+            for item in r.paginate(sm, "list_secrets", "SecretList", SOURCE, IncludePlannedDeletion=True)
+        ],
+    )
+    for arn, item in found or ():
+        r.add(arn, "aws.secretsmanager.secret", (SOURCE,), item)

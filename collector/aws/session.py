@@ -1,0 +1,107 @@
+"""boto3 sessions and clients for one account: credentials, optional role, retries and timeouts.
+
+Credentials and endpoints come from the environment given to the collector (boto3's own names:
+AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS),
+so a test or the local estate can pass its own without touching the process environment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import boto3
+from botocore.config import Config
+
+from collector.errors import BadInputError
+
+ROLE_SESSION_NAME = "attest-collect"
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    max_attempts: int = 5
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    page_size: int | None = None
+
+    @staticmethod
+    def from_env(environ: Mapping[str, str]) -> AwsSettings:
+        """Read the tunables; a value that is not a positive number is bad input naming the variable."""
+        return AwsSettings(
+            max_attempts=int(_number(environ, "AWS_MAX_ATTEMPTS", 5)),
+            connect_timeout=_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
+            read_timeout=_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
+            page_size=int(_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
+        )
+
+    def config(self) -> Config:
+        return Config(
+            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            user_agent_extra="attest-collector",
+        )
+
+    def pages(self) -> dict[str, Any]:
+        """PaginationConfig for every paginated call (page size only; never a cap on items)."""
+        return {"PageSize": self.page_size} if self.page_size else {}
+
+
+def _number(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0 and not (name == "ATTEST_AWS_PAGE_SIZE" and value == 0):
+        raise BadInputError(f"must be a positive number (got {raw!r})", where=f"environment variable {name}")
+    return value
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Either explicit keys (from the environment or an assumed role) or boto3's default chain."""
+
+    access_key: str | None = None
+    secret_key: str | None = None
+    token: str | None = None
+    profile: str | None = None
+
+
+def base_credentials(environ: Mapping[str, str]) -> Credentials:
+    return Credentials(
+        access_key=environ.get("AWS_ACCESS_KEY_ID") or None,
+        secret_key=environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        token=environ.get("AWS_SESSION_TOKEN") or None,
+        profile=environ.get("AWS_PROFILE") or None,
+    )
+
+
+class ClientFactory:
+    """Makes clients for one account and region; a new boto3 Session per factory (thread-safe use)."""
+
+    def __init__(self, creds: Credentials, region: str, environ: Mapping[str, str], settings: AwsSettings) -> None:
+        self._session = boto3.Session(
+            aws_access_key_id=creds.access_key,
+            aws_secret_access_key=creds.secret_key,
+            aws_session_token=creds.token,
+            profile_name=None if creds.access_key else creds.profile,
+            region_name=region,
+        )
+        self._environ = environ
+        self.settings = settings
+        self.region = region
+
+    def client(self, service: str) -> Any:
+        specific = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
+        endpoint = self._environ.get(specific) or self._environ.get("AWS_ENDPOINT_URL") or None
+        return self._session.client(service, endpoint_url=endpoint, config=self.settings.config())
+
+
+def assume_role(base: ClientFactory, role_arn: str) -> Credentials:
+    """Temporary credentials for `role_arn`; errors propagate for the caller to record as a gap."""
+    answer = base.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
+    creds = answer["Credentials"]
+    return Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])

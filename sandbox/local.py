@@ -1,0 +1,99 @@
+"""The local estate: moto behind the fault proxy, and the Atlas emulator, seeded from one estate.
+
+`local_estate()` is what tests and `attest demo` use (everything in-process, stopped on exit);
+`serve()` runs the same thing in a background process for `attest sandbox up`, recording its URLs
+and pid in a state file so `attest sandbox down` can stop it.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from sandbox.atlas.server import AtlasEmulator
+from sandbox.aws_faults import FaultProxy
+from sandbox.aws_seed import CREDENTIALS, SeededAws, seed_aws
+from sandbox.estate import load_estate
+from sandbox.moto_server import MotoServer
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    """moto, the fault proxy in front of it, and what the seeding created."""
+
+    moto_url: str
+    endpoint_url: str
+    faults: FaultProxy
+    seeded: SeededAws
+    env: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class LocalEstate:
+    """A running local estate. `env` is what the collector needs to read it (no real credentials)."""
+
+    estate: Mapping[str, Any]
+    aws_endpoint_url: str
+    moto_url: str
+    atlas_base_url: str
+    env: Mapping[str, str]
+    aws_faults: FaultProxy
+    atlas: AtlasEmulator
+    seeded: SeededAws
+
+    @property
+    def vpce_ids(self) -> Mapping[str, str]:
+        return self.seeded.vpce_ids
+
+
+def aws_env(endpoint_url: str, region: str) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_DEFAULT_REGION": region,
+    }
+
+
+def atlas_env(base_url: str, atlas: Mapping[str, Any]) -> dict[str, str]:
+    """The Atlas CLI's variables for the estate's first API key (the emulator's own credentials)."""
+    key = (atlas.get("api_keys") or [{}])[0]
+    env = {"MONGODB_ATLAS_BASE_URL": base_url}
+    if key:
+        env["MONGODB_ATLAS_PUBLIC_API_KEY"] = str(key["public_key"])
+        env["MONGODB_ATLAS_PRIVATE_API_KEY"] = str(key["private_key"])
+    return env
+
+
+def quiet_servers() -> None:
+    """The servers' per-request access logs would drown the collector's own stderr."""
+    for name in ("werkzeug", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@contextlib.contextmanager
+def local_aws(estate: Mapping[str, Any]) -> Iterator[LocalAws]:
+    """moto + fault proxy, seeded with the estate's `aws:` section through the proxy."""
+    quiet_servers()
+    with MotoServer() as moto, FaultProxy(moto.url) as proxy:
+        seeded = seed_aws(moto.url, estate)
+        yield LocalAws(moto.url, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))
+
+
+@contextlib.contextmanager
+def local_estate(estate: str | Mapping[str, Any] = "default") -> Iterator[LocalEstate]:
+    """Start and seed the whole local estate (an estate name, path or already-loaded dict)."""
+    data = load_estate(estate) if isinstance(estate, str) else estate
+    with local_aws(data) as aws:
+        with AtlasEmulator(dict(data.get("atlas") or {}), aws.seeded.vpce_ids) as atlas:
+            yield LocalEstate(
+                estate=data,
+                aws_endpoint_url=aws.endpoint_url,
+                moto_url=aws.moto_url,
+                atlas_base_url=atlas.base_url,
+                env={**aws.env, **atlas_env(atlas.base_url, data.get("atlas") or {})},
+                aws_faults=aws.faults,
+                atlas=atlas,
+                seeded=aws.seeded,
+            )
