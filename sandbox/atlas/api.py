@@ -23,6 +23,7 @@ from sandbox.atlas.faults import Fault, FaultPlan
 PREFIX = "/api/atlas/v2"
 V2023, V2024 = "2023-01-01", "2024-08-05"
 RATE_LIMIT = 1200
+LINK_BASE = "https://cloud.mongodb.com"  # links name the public host, so answers do not vary with the port
 DEFAULT_PAGE, MAX_PAGE = 100, 500
 _REASONS = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -151,7 +152,7 @@ class AtlasApi:
         fault = self.faults.decide(op.id, page if op.kind == "paged" else None)
         if fault is not None and fault.status is not None:
             return _fault_response(fault, op.id)
-        base = request.host_url.rstrip("/")
+        base = LINK_BASE
         data = self._data(op, args, version)
         if op.kind == "paged":
             body: Any = _page(base, request.path, data, page, size, include_count)

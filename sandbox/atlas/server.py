@@ -15,7 +15,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log: results and tests own stdout/stderr, and request lines add nothing there."""
+    """Keep-alive, and no access log: results and tests own stdout/stderr."""
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         return None
