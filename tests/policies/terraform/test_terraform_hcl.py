@@ -1,0 +1,54 @@
+"""python-hcl2 view of Terraform: declared resources with addresses, attributes and file:line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collector.errors import BadInputError
+from policies.terraform.hcl import load_directory
+
+PROD = Path(__file__).parent / "fixtures" / "prod"
+
+
+def test_prod_fixture_declares_resources_with_locations() -> None:
+    declared = {d.address: d for d in load_directory(PROD)}
+    secret = declared["aws_secretsmanager_secret.prod_uri"]
+    assert secret.location == f"{PROD.as_posix()}/secrets.tf:1"
+    assert secret.attributes["name"] == "prod/mongodb/uri"
+    assert secret.attributes["kms_key_id"] == "${aws_kms_key.prod_mongodb.arn}"
+    assert secret.attributes["tags"] == {"data_class": "phi"}
+    assert secret.attribute_location("kms_key_id") == f"{PROD.as_posix()}/secrets.tf:3"
+    assert declared["data.mongodbatlas_project.reference"].mode == "data"
+
+
+def test_local_module_resources_get_module_addresses() -> None:
+    task = {d.address: d for d in load_directory(PROD)}["module.shopping_app.aws_ecs_task_definition.this"]
+    assert task.file == f"{PROD.as_posix()}/modules/ecs_task/main.tf"
+    assert task.attributes["lifecycle"] == [{"ignore_changes": ["container_definitions"]}]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('resource "a" "b" {\n  x = 1\n  y =\n}\n', 3),
+        ('resource "a" "b" {\n  x = "unterminated\n}\n', 2),
+        ('resource "a" "b" {\n  x = 1\n', 3),
+    ],
+)
+def test_syntax_errors_name_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+    (tmp_path / "main.tf").write_text(text)
+    with pytest.raises(BadInputError) as caught:
+        load_directory(tmp_path)
+    assert caught.value.where == f"{(tmp_path / 'main.tf').as_posix()}:{line}"
+
+
+def test_missing_module_source_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "./absent"\n}\n')
+    with pytest.raises(BadInputError, match="absent"):
+        load_directory(tmp_path)
+
+
+def test_not_a_directory_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError):
+        load_directory(tmp_path / "nope")
