@@ -12,19 +12,17 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from collector.config import EvidenceConfig
 from collector.errors import BadInputError, EvaluationError
+from evidence.clients import aws_client, region_for
 from evidence.crashpoints import checkpoint
 from evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
 
 
 def s3_client(environ: Mapping[str, str]) -> Any:
-    """boto3's credential chain; the endpoint override uses the standard variable names."""
-    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
-    return boto3.session.Session().client("s3", endpoint_url=endpoint or None)
+    return aws_client("s3", environ, region_for(environ))
 
 
 class S3Locker:

@@ -1,0 +1,75 @@
+"""`attest verify [LOCKER]`: re-hash, check signatures, walk the chain, check freshness. Exit 1 on any problem."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from collector.config import EvidenceConfig, load_config
+from collector.errors import BadInputError
+from collector.snapshot import parse_time
+from evidence.freshness import freshness_finding
+from evidence.lockers import open_locker
+from evidence.verify import Verification, verify_locker
+from policies.findings import Finding, Status
+from attest.output import write_text
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("verify", help="verify every bundle in an evidence locker")
+    parser.add_argument("locker", nargs="?", help="directory or s3://bucket/prefix (default: the config's evidence.locker)")
+    parser.add_argument("--config", help="estate config: supplies the locker, cadence and signing public key")
+    parser.add_argument("--public-key", metavar="PEM_FILE", help="check signatures with this PEM key instead of the config's")
+    parser.add_argument("--cadence-hours", type=int, help="largest allowed gap between bundles (default 26)")
+    parser.add_argument("--as-of", metavar="TIME", help="judge freshness as of this UTC time (default: now)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--output", help="write the report here instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def _settings(args: argparse.Namespace) -> EvidenceConfig:
+    settings = load_config(args.config).evidence if args.config else EvidenceConfig()
+    if args.cadence_hours is not None:
+        if args.cadence_hours <= 0:
+            raise BadInputError("must be a positive number of hours", where="--cadence-hours")
+        settings = EvidenceConfig(**{**settings.__dict__, "cadence_hours": args.cadence_hours})
+    if args.public_key:
+        try:
+            with open(args.public_key, encoding="ascii") as handle:
+                pem = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=args.public_key) from None
+        settings = EvidenceConfig(**{**settings.__dict__, "public_key_pem": pem})
+    return settings
+
+
+def render_text(result: Verification, freshness: Finding) -> str:
+    lines = [f"locker: {result.locker}"]
+    if result.bundles:
+        lines.append(f"bundles: {len(result.bundles)} complete, {result.bundles[0]} .. {result.bundles[-1]}; HEAD {result.head}")
+    else:
+        lines.append("bundles: none complete")
+    lines.append("signatures: " + ("checked with the configured public key" if result.signatures_checked else "not checked"))
+    lines.extend(f"PROBLEM {p.line()}" for p in result.problems)
+    lines.extend(f"note: {n}" for n in result.notes)
+    lines.append(f"{freshness.rule_id} {freshness.status.value}: {freshness.message}")
+    failures = len(result.problems) + (freshness.status is not Status.PASS)
+    lines.append("verdict: " + ("intact" if not failures else f"{failures} problem(s)"))
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    now = parse_time(args.as_of, "--as-of") if args.as_of else datetime.now(timezone.utc)
+    cadence = timedelta(hours=settings.cadence_hours)
+    locker = open_locker(args.locker or settings.locker, settings, os.environ, create=False)
+    result = verify_locker(locker, settings.public_key_pem, cadence)
+    freshness = freshness_finding(result.newest, now, cadence, locker.location)
+    if args.format == "json":
+        text = json.dumps({**result.to_dict(), "freshness": freshness.to_dict()}, indent=2, sort_keys=True) + "\n"
+    else:
+        text = render_text(result, freshness)
+    write_text(text, args.output)
+    return 1 if result.problems or freshness.status is not Status.PASS else 0
