@@ -1,0 +1,205 @@
+"""The estate graph: one networkx MultiDiGraph over live resources and config-declared data stores.
+
+Rules evaluate node documents of this graph (see `document`), so a relation across resources or
+across providers is an edge, not ad-hoc code in a rule.
+
+Nodes (key = id; attribute `type`, `origin`, `scope`, `region`, `attributes`, `facts`, `index`):
+- live resources: every snapshot resource, keyed by its id, `origin="live"`, `index` = its
+  position in `snapshot.resources` (for evidence pointers); types as in docs/resources.md.
+- config data stores (`origin="config"`, `index=None`), from the estate config:
+  `data.cluster` `data:<project>/<cluster>` {project, name, role, data_class},
+  `data.database` `data:<project>/<cluster>/<db>` {.., data_class},
+  `data.collection` `data:<project>/<cluster>/<db>/<coll>` {.., data_class}.
+  A cluster's class is `phi` for role phi and `public` for role reference; a database's is its
+  cluster's unless a classified collection in it is `phi`.
+Later stages add `origin="terraform"` (declared resources) and `origin="code"` (code sites) nodes
+with the edge kinds `declared_as`, `reads` and `writes`, without changing the ones below.
+
+Edge kinds (attribute `kind`), source type -> target type, and what the edge means:
+- `in_subnet` vpc_endpoint -> subnet: the endpoint has an interface in the subnet (SubnetIds).
+- `guarded_by` vpc_endpoint -> security_group: the endpoint's Groups.
+- `in_vpc` vpc_endpoint|subnet|security_group -> vpc: the VpcId.
+- `pairs_with` vpc_endpoint -> atlas.endpoint_service: the config `privatelink` entry pairs them
+  (vpc endpoint Name tag; Atlas project and region).
+- `interface_of` atlas.interface_endpoint -> atlas.endpoint_service: endpointServiceId.
+- `registers` atlas.interface_endpoint -> vpc_endpoint: interfaceEndpointId is the VpcEndpointId.
+- `encrypted_by` secret -> kms.key: KmsKeyId resolved by ARN, key id or alias.
+- `points_to` secret -> data.cluster: the config `secrets` entry.
+- `binds_secret` task_definition -> secret: containerDefinitions[].secrets[].valueFrom.
+- `connects_to` task_definition -> data.cluster: through a bound secret's `points_to`.
+- `runs` ecs.service -> task_definition: the service's taskDefinition.
+- `declared_as` atlas.cluster -> data.cluster: same project and name.
+- `contains` data.cluster -> data.database -> data.collection.
+- `in_project` any atlas.* resource -> atlas.project: same project id.
+- `can_read` / `can_write` atlas.database_user -> data.database: from its roles and scopes.
+
+Facts (`facts`, computed from the config and neighbours; rules read them as `facts.<name>`):
+- vpc_endpoint: name (Name tag), declared, privatelink (config entry name or null).
+- security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs.
+- atlas.endpoint_service / atlas.interface_endpoint: privatelink.
+- secret: connection_string (listed in config `secrets`, tagged data_class, or named like
+  mongodb), in_config.
+- atlas.*: project_name, project_role; atlas.cluster: declared, role;
+  access_list_entry: cidr, declared; database_user: declared, reference_clusters,
+  reference_databases; ecs.service: declared.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from collector.config import EstateConfig
+from collector.snapshot import Snapshot
+from policies.graph_facts import live_facts
+from policies.graph_links import link_resources, neighbours
+
+LIVE_TYPES = (
+    "aws.ec2.vpc",
+    "aws.ec2.subnet",
+    "aws.ec2.security_group",
+    "aws.ec2.vpc_endpoint",
+    "aws.kms.key",
+    "aws.secretsmanager.secret",
+    "aws.ecs.cluster",
+    "aws.ecs.service",
+    "aws.ecs.task_definition",
+    "atlas.project",
+    "atlas.cluster",
+    "atlas.endpoint_service",
+    "atlas.interface_endpoint",
+    "atlas.database_user",
+    "atlas.access_list_entry",
+    "atlas.custom_db_role",
+    "atlas.audit_log",
+)
+CONFIG_TYPES = ("data.cluster", "data.database", "data.collection")
+NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES)
+
+EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
+    "in_subnet": (frozenset({"aws.ec2.subnet"}), "endpoint has an interface in the subnet"),
+    "guarded_by": (frozenset({"aws.ec2.security_group"}), "endpoint's security groups"),
+    "in_vpc": (frozenset({"aws.ec2.vpc"}), "resource lives in the VPC"),
+    "pairs_with": (frozenset({"atlas.endpoint_service"}), "config privatelink pairs the two"),
+    "interface_of": (frozenset({"atlas.endpoint_service"}), "interface endpoint of the service"),
+    "registers": (frozenset({"aws.ec2.vpc_endpoint"}), "Atlas registration of the AWS endpoint"),
+    "encrypted_by": (frozenset({"aws.kms.key"}), "secret encrypted under the key"),
+    "points_to": (frozenset(CONFIG_TYPES), "secret's connection string targets the cluster"),
+    "binds_secret": (frozenset({"aws.secretsmanager.secret"}), "task definition injects the secret"),
+    "connects_to": (frozenset(CONFIG_TYPES), "task definition connects to the cluster"),
+    "runs": (frozenset({"aws.ecs.task_definition"}), "service runs the revision"),
+    "declared_as": (frozenset(CONFIG_TYPES), "live object is the declared one"),
+    "contains": (frozenset(CONFIG_TYPES), "data store contains the other"),
+    "in_project": (frozenset({"atlas.project"}), "Atlas object belongs to the project"),
+    "can_read": (frozenset({"data.database"}), "database user can read the database"),
+    "can_write": (frozenset({"data.database"}), "database user can write the database"),
+}
+# Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
+FACT_INPUTS: dict[str, frozenset[str]] = {
+    "aws.ec2.security_group": frozenset({"aws.ec2.vpc_endpoint", "aws.ec2.vpc"}),
+    "atlas.interface_endpoint": frozenset({"atlas.endpoint_service"}),
+}
+
+
+def cluster_class(role: str) -> str:
+    return "phi" if role == "phi" else "public"
+
+
+def _add_config_nodes(graph: nx.MultiDiGraph, config: EstateConfig) -> None:
+    for project in config.atlas_projects:
+        for cluster in project.clusters:
+            cluster_id = f"data:{project.name}/{cluster.name}"
+            klass = cluster_class(cluster.role)
+            colls = [c for c in config.collections if c.cluster == f"{project.name}/{cluster.name}"]
+            databases = sorted(set(cluster.databases) | {c.database for c in colls})
+            _add_node(graph, cluster_id, "data.cluster", project.id, {
+                "project": project.name, "name": cluster.name, "role": cluster.role, "data_class": klass,
+            })
+            for db in databases:
+                db_id = f"{cluster_id}/{db}"
+                db_class = "phi" if any(c.data_class == "phi" for c in colls if c.database == db) else klass
+                _add_node(graph, db_id, "data.database", project.id, {
+                    "project": project.name, "cluster": cluster.name, "name": db, "data_class": db_class,
+                })
+                graph.add_edge(cluster_id, db_id, kind="contains")
+                for coll in (c for c in colls if c.database == db):
+                    coll_id = f"{db_id}/{coll.collection}"
+                    _add_node(graph, coll_id, "data.collection", project.id, {
+                        "project": project.name, "cluster": cluster.name, "database": db,
+                        "name": coll.collection, "data_class": coll.data_class,
+                    })
+                    graph.add_edge(db_id, coll_id, kind="contains")
+
+
+def _add_node(graph: nx.MultiDiGraph, node_id: str, node_type: str, scope: str, attributes: dict[str, Any]) -> None:
+    graph.add_node(
+        node_id, type=node_type, origin="config", scope=scope, region=None,
+        attributes=attributes, facts={}, index=None,
+    )
+
+
+def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
+    """The graph of one snapshot under one estate config."""
+    graph = nx.MultiDiGraph()
+    _add_config_nodes(graph, config)
+    for index, resource in enumerate(snapshot.resources):
+        graph.add_node(
+            resource.id, type=resource.type, origin="live", scope=resource.scope,
+            region=resource.region, attributes=resource.attributes, facts={}, index=index,
+        )
+    link_resources(graph, config, snapshot.resources)
+    for node_id, facts in live_facts(graph, config).items():
+        graph.nodes[node_id]["facts"] = facts
+    return graph
+
+
+def nodes_of_type(graph: nx.MultiDiGraph, node_type: str) -> list[str]:
+    return sorted(n for n, data in graph.nodes(data=True) if data["type"] == node_type)
+
+
+def _base(graph: nx.MultiDiGraph, node_id: str) -> dict[str, Any]:
+    data = graph.nodes[node_id]
+    return {
+        "id": node_id,
+        "type": data["type"],
+        "origin": data["origin"],
+        "scope": data["scope"],
+        "region": data["region"],
+        "attributes": data["attributes"],
+        "facts": data["facts"],
+    }
+
+
+def document(graph: nx.MultiDiGraph, node_id: str, config_doc: dict[str, Any]) -> dict[str, Any]:
+    """What a rule's JMESPath sees: the node, `config`, and one hop of `related.<kind>` nodes."""
+    doc = _base(graph, node_id)
+    doc["config"] = config_doc
+    doc["related"] = {kind: [_base(graph, n) for n in neighbours(graph, node_id, kind)] for kind in EDGE_KINDS}
+    return doc
+
+
+def config_document(config: EstateConfig) -> dict[str, Any]:
+    """The estate config as rules see it under `config` (plain JSON values)."""
+    links = [
+        {
+            "name": p.name, "aws_account": p.aws_account, "region": p.region,
+            "vpc_endpoint_name": p.vpc_endpoint_name, "atlas_project": p.atlas_project,
+            "atlas_region": p.atlas_region, "port_ranges": [list(r) for r in p.port_ranges],
+        }
+        for p in config.privatelinks
+    ]
+    return {
+        "privatelinks": links,
+        "approved_access_ranges": list(config.approved_ranges),
+        "deploy_principals": list(config.deploy_principals),
+        "provenance_tags": list(config.provenance_tags),
+        "vpc_endpoint_names": list(config.vpc_endpoint_names),
+        "mongodb_ports": [[27015, 27017]] + [list(r) for p in config.privatelinks for r in p.port_ranges],
+        "connection_env_vars": sorted({s.env_var for s in config.secrets}),
+        "secrets": [{"name": s.name, "points_to": s.points_to, "env_var": s.env_var} for s in config.secrets],
+        "ecs_services": [
+            {"account": s.account, "region": s.region, "cluster": s.cluster, "service": s.service}
+            for s in config.ecs_services
+        ],
+        "clusters": [f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters],
+    }

@@ -1,0 +1,147 @@
+"""Facts: what the estate config and a node's neighbours say about a live node.
+
+Rules read them as `facts.<name>`; the list per node type is in `policies/graph.py`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import networkx as nx
+
+from collector.config import EstateConfig
+from policies.graph_links import atlas_region, neighbours, tag
+from policies.operators import network
+
+Facts = dict[str, Any]
+_MONGODB_NAME = re.compile(r"mongo", re.IGNORECASE)
+
+
+def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]:
+    """Facts for every live node whose type has any (first endpoints, then what depends on them)."""
+    out: dict[str, Facts] = {}
+    order = [
+        ("aws.ec2.vpc_endpoint", _vpc_endpoint),
+        ("aws.ec2.security_group", _security_group),
+        ("atlas.endpoint_service", _endpoint_service),
+        ("atlas.interface_endpoint", _interface_endpoint),
+        ("aws.secretsmanager.secret", _secret),
+        ("aws.ecs.service", _ecs_service),
+        ("atlas.cluster", _atlas_cluster),
+        ("atlas.access_list_entry", _access_entry),
+        ("atlas.database_user", _database_user),
+    ]
+    for node_type, build in order:
+        for node_id, data in sorted(graph.nodes(data=True)):
+            if data["origin"] == "live" and data["type"] == node_type:
+                facts = {**_project_facts(data, config), **build(graph, node_id, data, config, out)}
+                out[node_id] = facts
+                data["facts"] = facts
+    return out
+
+
+def _project_facts(data: dict[str, Any], config: EstateConfig) -> Facts:
+    if not str(data["type"]).startswith("atlas."):
+        return {}
+    project = config.project(data["scope"])
+    return {"project_name": project.name if project else None, "project_role": project.role if project else None}
+
+
+def _link_for(config: EstateConfig, data: dict[str, Any]) -> str | None:
+    name = tag(data["attributes"], "Name")
+    for link in config.privatelinks:
+        if (data["scope"], data["region"], name) == (link.aws_account, link.region, link.vpc_endpoint_name):
+            return link.name
+    return None
+
+
+def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    name = tag(data["attributes"], "Name")
+    return {"name": name, "declared": name in config.vpc_endpoint_names, "privatelink": _link_for(config, data)}
+
+
+def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    """The link whose paired endpoint this group guards, its ports, and the group's VPC CIDRs."""
+    guarding = sorted(
+        done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
+        if k == "guarded_by" and done.get(e, {}).get("privatelink")
+    )
+    link = next((p for p in config.privatelinks if guarding and p.name == guarding[0]), None)
+    cidrs: list[str] = []
+    for vpc in neighbours(graph, node, "in_vpc"):
+        attrs = graph.nodes[vpc]["attributes"]
+        blocks = [a.get("CidrBlock") for a in attrs.get("CidrBlockAssociationSet") or [] if isinstance(a, dict)]
+        for block in [attrs.get("CidrBlock"), *blocks]:
+            if network(block) is not None and str(network(block)) not in cidrs:
+                cidrs.append(str(network(block)))
+    return {
+        "privatelink": link.name if link else None,
+        "port_ranges": [list(r) for r in link.port_ranges] if link else [],
+        "vpc_cidrs": cidrs,
+    }
+
+
+def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    pairs = sorted(
+        done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
+        if k == "pairs_with" and done.get(e, {}).get("privatelink")
+    )
+    if not pairs:
+        project = config.project(data["scope"])
+        pairs = sorted(
+            p.name for p in config.privatelinks
+            if project and config.project(p.atlas_project) == project
+            and atlas_region(p.atlas_region) == atlas_region(data["attributes"].get("regionName"))
+        )
+    return {"privatelink": pairs[0] if pairs else None}
+
+
+def _interface_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    services = neighbours(graph, node, "interface_of")
+    return {"privatelink": done.get(services[0], {}).get("privatelink") if services else None}
+
+
+def _secret(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    """In scope as a connection string: declared in config, tagged with a data class, or named mongo*."""
+    name = str(data["attributes"].get("Name") or "")
+    in_config = any(s.name == name for s in config.secrets)
+    tagged = tag(data["attributes"], "data_class") is not None
+    return {"in_config": in_config, "connection_string": in_config or tagged or bool(_MONGODB_NAME.search(name))}
+
+
+def _ecs_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    attrs = data["attributes"]
+    cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
+    key = (data["scope"], data["region"], cluster, attrs.get("serviceName"))
+    return {"declared": any((s.account, s.region, s.cluster, s.service) == key for s in config.ecs_services)}
+
+
+def _atlas_cluster(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    project = config.project(data["scope"])
+    declared = next((c for c in (project.clusters if project else ()) if c.name == data["attributes"].get("name")), None)
+    return {"declared": declared is not None, "role": declared.role if declared else None}
+
+
+def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    attrs = data["attributes"]
+    net = network(attrs.get("cidrBlock")) or network(attrs.get("ipAddress"))
+    project = config.project(data["scope"])
+    cidr = str(net) if net is not None else None
+    declared = cidr in (project.access_list if project else ()) if cidr else (
+        attrs.get("awsSecurityGroup") in (project.access_list if project else ())
+    )
+    return {"cidr": cidr, "declared": bool(declared)}
+
+
+def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+    project = config.project(data["scope"])
+    clusters = [c for c in (project.clusters if project else ()) if c.role == "reference"]
+    databases = sorted(
+        {d for c in clusters for d in c.databases}
+        | {c.database for c in config.collections if project and c.cluster in {f"{project.name}/{k.name}" for k in clusters}}
+    )
+    return {
+        "declared": bool(project) and data["attributes"].get("username") in project.database_users,  # type: ignore[union-attr]
+        "reference_clusters": sorted(c.name for c in clusters),
+        "reference_databases": databases,
+    }

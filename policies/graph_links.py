@@ -1,0 +1,181 @@
+"""The edges between live resources (and from them to config data stores) of the estate graph.
+
+Each `_link_*` function draws one family of edge kinds documented in `policies/graph.py`.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import networkx as nx
+
+from collector.config import EstateConfig
+from collector.snapshot import Resource
+
+
+def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
+    """Targets of the node's outgoing edges of one kind, sorted, each once."""
+    return sorted({v for _, v, k in graph.out_edges(node_id, data="kind") if k == kind})
+
+
+def tag(attributes: Any, key: str) -> str | None:
+    """A tag's value from an AWS `Tags: [{Key, Value}]` list (ECS `tags: [{key, value}]` too)."""
+    for item in (attributes.get("Tags") or attributes.get("tags") or []) if isinstance(attributes, dict) else []:
+        if isinstance(item, dict) and (item.get("Key") or item.get("key")) == key:
+            value = item.get("Value", item.get("value"))
+            return value if isinstance(value, str) else None
+    return None
+
+
+def atlas_region(text: Any) -> str:
+    """`us-east-1` and `US_EAST_1` name the same region."""
+    return str(text or "").upper().replace("-", "_")
+
+
+class _Index:
+    """Lookups from the identifiers resources use to refer to each other, to node ids."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.by_type: dict[str, list[Resource]] = {}
+        self.by_key: dict[tuple[str, str], str] = {}
+        for r in resources:
+            self.by_type.setdefault(r.type, []).append(r)
+            for key in self._keys(r):
+                self.by_key.setdefault((r.type, key), r.id)
+
+    @staticmethod
+    def _keys(r: Resource) -> list[str]:
+        a = r.attributes
+        keys = [r.id]
+        for field in ("VpcId", "SubnetId", "GroupId", "VpcEndpointId", "KeyId", "ARN", "Name", "id", "name"):
+            value = a.get(field)
+            if isinstance(value, str) and (field not in ("VpcId",) or r.type == "aws.ec2.vpc"):
+                keys.append(value)
+        if r.type == "aws.kms.key":
+            for alias in a.get("Aliases") or []:
+                if isinstance(alias, str):
+                    keys.append(alias)
+                    keys.append(f"arn:aws:kms:{r.region}:{r.scope}:{alias}")
+        return keys
+
+    def find(self, node_type: str, key: Any) -> str | None:
+        return self.by_key.get((node_type, key)) if isinstance(key, str) else None
+
+    def of(self, node_type: str) -> list[Resource]:
+        return self.by_type.get(node_type, [])
+
+
+def link_resources(graph: nx.MultiDiGraph, config: EstateConfig, resources: Iterable[Resource]) -> None:
+    index = _Index(list(resources))
+    _link_network(graph, index)
+    _link_privatelink(graph, config, index)
+    _link_secrets(graph, config, index)
+    _link_ecs(graph, index)
+    _link_atlas(graph, config, index)
+
+
+def _edge(graph: nx.MultiDiGraph, source: str, target: str | None, kind: str) -> None:
+    if target is not None and target in graph and not graph.has_edge(source, target, key=kind):
+        graph.add_edge(source, target, key=kind, kind=kind)
+
+
+def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
+    for kind in ("aws.ec2.vpc_endpoint", "aws.ec2.subnet", "aws.ec2.security_group"):
+        for r in index.of(kind):
+            vpc = index.find("aws.ec2.vpc", r.attributes.get("VpcId"))
+            _edge(graph, r.id, vpc, "in_vpc")
+    for r in index.of("aws.ec2.vpc_endpoint"):
+        for subnet in r.attributes.get("SubnetIds") or []:
+            _edge(graph, r.id, index.find("aws.ec2.subnet", subnet), "in_subnet")
+        for group in r.attributes.get("Groups") or []:
+            if isinstance(group, dict):
+                _edge(graph, r.id, index.find("aws.ec2.security_group", group.get("GroupId")), "guarded_by")
+
+
+def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+    for link in config.privatelinks:
+        project = config.project(link.atlas_project)
+        services = [
+            s.id for s in index.of("atlas.endpoint_service")
+            if project and s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
+        ]
+        for r in index.of("aws.ec2.vpc_endpoint"):
+            if (r.scope, r.region, tag(r.attributes, "Name")) == (link.aws_account, link.region, link.vpc_endpoint_name):
+                for service in services:
+                    _edge(graph, r.id, service, "pairs_with")
+    for r in index.of("atlas.interface_endpoint"):
+        service = next(
+            (s.id for s in index.of("atlas.endpoint_service")
+             if s.scope == r.scope and s.attributes.get("id") == r.attributes.get("endpointServiceId")),
+            None,
+        )
+        _edge(graph, r.id, service, "interface_of")
+        _edge(graph, r.id, index.find("aws.ec2.vpc_endpoint", r.attributes.get("interfaceEndpointId")), "registers")
+
+
+def _link_secrets(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+    declared = {s.name: s for s in config.secrets}
+    for r in index.of("aws.secretsmanager.secret"):
+        _edge(graph, r.id, index.find("aws.kms.key", r.attributes.get("KmsKeyId")), "encrypted_by")
+        ref = declared.get(str(r.attributes.get("Name")))
+        if ref is not None:
+            _edge(graph, r.id, f"data:{ref.points_to}", "points_to")
+
+
+def _secret_for(index: _Index, value_from: Any) -> str | None:
+    """valueFrom names a secret by ARN (maybe with a `:json-key:...` suffix) or by name."""
+    if not isinstance(value_from, str):
+        return None
+    for r in index.of("aws.secretsmanager.secret"):
+        arn = str(r.attributes.get("ARN", r.id))
+        if value_from in (arn, r.attributes.get("Name")) or value_from.startswith(arn + ":"):
+            return r.id
+    return None
+
+
+def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
+    for r in index.of("aws.ecs.task_definition"):
+        for container in r.attributes.get("containerDefinitions") or []:
+            for secret in (container.get("secrets") or []) if isinstance(container, dict) else []:
+                target = _secret_for(index, secret.get("valueFrom") if isinstance(secret, dict) else None)
+                _edge(graph, r.id, target, "binds_secret")
+                for cluster in neighbours(graph, target, "points_to") if target else []:
+                    _edge(graph, r.id, cluster, "connects_to")
+    for r in index.of("aws.ecs.service"):
+        _edge(graph, r.id, index.find("aws.ecs.task_definition", r.attributes.get("taskDefinition")), "runs")
+
+
+_READ_ROLES = {"read", "readAnyDatabase"}
+_WRITE_ROLES = {"readWrite", "readWriteAnyDatabase", "dbAdmin", "dbAdminAnyDatabase", "dbOwner", "atlasAdmin"}
+
+
+def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+    projects = {r.scope: r.id for r in index.of("atlas.project")}
+    for node_id, data in list(graph.nodes(data=True)):
+        if data["origin"] == "live" and str(data["type"]).startswith("atlas.") and data["type"] != "atlas.project":
+            _edge(graph, node_id, projects.get(data["scope"]), "in_project")
+    names = {p.id: p.name for p in config.atlas_projects}
+    for r in index.of("atlas.cluster"):
+        _edge(graph, r.id, f"data:{names.get(r.scope)}/{r.attributes.get('name')}", "declared_as")
+    for r in index.of("atlas.database_user"):
+        _link_user(graph, r, names.get(r.scope))
+
+
+def _link_user(graph: nx.MultiDiGraph, user: Resource, project: str | None) -> None:
+    """can_read / can_write edges to the declared databases a user's roles reach."""
+    scopes = [s.get("name") for s in user.attributes.get("scopes") or [] if isinstance(s, dict)]
+    clusters = [
+        n for n, d in graph.nodes(data=True)
+        if d["type"] == "data.cluster" and d["attributes"]["project"] == project
+        and (not scopes or d["attributes"]["name"] in scopes)
+    ]
+    for role in user.attributes.get("roles") or []:
+        if not isinstance(role, dict):
+            continue
+        name, db = role.get("roleName"), role.get("databaseName")
+        kinds = ["can_read"] if name in _READ_ROLES else ["can_read", "can_write"] if name in _WRITE_ROLES else []
+        any_db = str(name).endswith("AnyDatabase") or name == "atlasAdmin"
+        for cluster in clusters:
+            for database in neighbours(graph, cluster, "contains"):
+                if any_db or graph.nodes[database]["attributes"]["name"] == db:
+                    for kind in kinds:
+                        _edge(graph, user.id, database, kind)
