@@ -130,9 +130,11 @@ def _cluster(gid: str, raw: Mapping[str, Any], region: str) -> dict[str, Any]:
         "readOnlySpecs": {**spec, "nodeCount": 0},
         "regionName": region,
     }
+    effective = {f"effective{k[0].upper()}{k[1:]}": v for k, v in region_config.items() if k.endswith("Specs")}
     spec_id, zone_id = _hex_id(gid, name, "spec"), _hex_id(gid, name, "zone")
-    replication = [{"id": spec_id, "regionConfigs": [region_config], "zoneId": zone_id, "zoneName": "Zone 1"}]
+    zone = {"id": spec_id, "zoneId": zone_id, "zoneName": "Zone 1"}
     return {
+        "adaptiveCapacity": None,
         "advancedConfiguration": {
             "customOpensslCipherConfigTls12": [],
             "customOpensslCipherConfigTls13": [],
@@ -148,11 +150,14 @@ def _cluster(gid: str, raw: Mapping[str, Any], region: str) -> dict[str, Any]:
         },
         "createDate": CREATED,
         "diskWarmingMode": "FULLY_WARMED",
+        "effectiveDatabaseEdition": "CORE",
+        "effectiveReplicationSpecs": [{**zone, "regionConfigs": [region_config]}],
         "encryptionAtRestProvider": str(raw.get("encryption_at_rest_provider", "NONE")),
         "featureCompatibilityVersion": major,
         "globalClusterSelfManagedSharding": False,
         "groupId": gid,
         "id": _hex_id(gid, name),
+        "internalClusterRole": "NONE",
         "labels": [],
         "mongoDBMajorVersion": major,
         "mongoDBVersion": MONGO_PATCH.get(major, f"{major}.0"),
@@ -160,12 +165,13 @@ def _cluster(gid: str, raw: Mapping[str, Any], region: str) -> dict[str, Any]:
         "paused": False,
         "pitEnabled": bool(raw.get("pit_enabled", False)),
         "redactClientLogData": False,
-        "replicationSpecs": replication,
+        "replicationSpecs": [{**zone, "regionConfigs": [{**region_config, **effective}]}],
         "retainBackups": False,
         "rootCertType": "ISRGROOTX1",
         "stateName": "IDLE",
         "tags": [{"key": str(k), "value": str(v)} for k, v in sorted((raw.get("tags") or {}).items())],
         "terminationProtectionEnabled": bool(raw.get("termination_protection", False)),
+        "useAwsTimeBasedSnapshotCopyForFastInitialSync": False,
         "versionReleaseSystem": "LTS",
     }
 
