@@ -15,12 +15,15 @@ from datetime import datetime
 from typing import Callable, Mapping, TextIO
 
 from collector import __version__
+from collector.atlas.client import AtlasSettings
+from collector.atlas.collect import AtlasResult, collect_atlas
 from collector.aws.collect import READERS, AccountAccess, Part, open_account, read_service
 from collector.aws.session import AwsSettings
 from collector.config import EstateConfig
 from collector.snapshot import Gap, Identity, Resource, Snapshot
 
 MAX_WORKERS = 4
+ATLAS_WORKERS = 2
 SALT_VARIABLE = "ATTEST_REDACTION_SALT"
 
 
@@ -94,6 +97,17 @@ def _aws(config: EstateConfig, environ: Mapping[str, str], salt: str, pool: Thre
     return jobs
 
 
+def _atlas(config: EstateConfig, environ: Mapping[str, str], salt: str, pool: ThreadPoolExecutor, progress: Progress) -> Future[AtlasResult] | None:
+    """The Atlas collector as one job (it runs its own small pool); None when no project is in scope."""
+    if not config.atlas_projects:
+        return None
+    settings = AtlasSettings.from_env(environ)
+    progress.add(1)
+    job = pool.submit(collect_atlas, config, settings, salt=salt, max_workers=ATLAS_WORKERS)
+    job.add_done_callback(lambda _f: progress.tick("atlas"))
+    return job
+
+
 def _done(part: Part) -> Future[Part]:
     future: Future[Part] = Future()
     future.set_result(part)
@@ -112,14 +126,20 @@ def collect(
     salt = redaction_salt(env)
     progress = Progress(stream or sys.stderr)
     gathered = _Gathered()
+    atlas_principal = None
     with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="collect") as pool:
+        atlas = _atlas(config, env, salt, pool, progress)
         for job in _aws(config, env, salt, pool, progress):
             gathered.take(job.result())
+        if atlas is not None:
+            result = atlas.result()
+            gathered.take(Part(result.resources, result.gaps))
+            atlas_principal = result.principal
     progress.finish()
     return Snapshot.build(
         collected_at=now(),
         collector_version=__version__,
-        identity=Identity(aws_caller_arns=tuple(sorted(set(gathered.caller_arns)))),
+        identity=Identity(aws_caller_arns=tuple(sorted(set(gathered.caller_arns))), atlas_principal=atlas_principal),
         scope=config.to_scope(),
         resources=gathered.resources,
         gaps=set(gathered.gaps),

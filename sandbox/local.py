@@ -6,9 +6,15 @@ and pid in a state file so `attest sandbox down` can stop it.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
+import json
 import logging
+import os
+import signal
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from sandbox.atlas.server import AtlasEmulator
@@ -97,3 +103,36 @@ def local_estate(estate: str | Mapping[str, Any] = "default") -> Iterator[LocalE
                 atlas=atlas,
                 seeded=aws.seeded,
             )
+
+
+def serve(estate: str, state_path: Path) -> None:
+    """Run the local estate until SIGTERM/SIGINT; the state file exists exactly while it serves."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with local_estate(estate) as running:
+        state = {
+            "pid": os.getpid(),
+            "estate": estate,
+            "aws_endpoint_url": running.aws_endpoint_url,
+            "moto_url": running.moto_url,
+            "atlas_base_url": running.atlas_base_url,
+            "vpce_ids": dict(running.vpce_ids),
+            "env": dict(running.env),
+        }
+        tmp = state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.chmod(0o600)
+        os.replace(tmp, state_path)
+        try:
+            stop.wait()
+        finally:
+            state_path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    _parser = argparse.ArgumentParser(prog="python -m sandbox.local", description="Serve the local estate (used by `attest sandbox up`).")
+    _parser.add_argument("--estate", default="default")
+    _parser.add_argument("--state", required=True, type=Path)
+    _args = _parser.parse_args()
+    serve(_args.estate, _args.state)

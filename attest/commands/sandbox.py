@@ -1,0 +1,123 @@
+"""`attest sandbox up|down|seed`: a local estate (moto + the Atlas emulator) that outlives the command.
+
+`up` starts it in a background process and prints the variables to export; `down` stops it;
+`seed` restarts it with another estate (moto and the emulator are seeded at start, and the
+emulator's endpoint ids come from moto, so a restart is the one consistent way to reseed).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from collector.errors import BadInputError, EvaluationError
+from sandbox.estate import estate_path
+
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+def default_state_path() -> Path:
+    return Path(os.environ.get("ATTEST_SANDBOX_STATE") or Path(tempfile.gettempdir()) / f"attest-sandbox-{os.getuid()}.json")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("sandbox", help="run the local estate (moto + Atlas emulator) in the background")
+    parser.add_argument("action", choices=("up", "down", "seed"), help="up: start; down: stop; seed: restart with --estate")
+    parser.add_argument("--estate", default="default", help="estate name in sandbox/estates/ or a path (default: default)")
+    parser.add_argument("--state", type=Path, default=None, help="state file (default: $ATTEST_SANDBOX_STATE or a temp file)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    state = args.state or default_state_path()
+    if args.action == "down":
+        return down(state)
+    if args.action == "seed":
+        down(state)
+    return up(args.estate, state)
+
+
+def _read_state(state: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(state.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        raise BadInputError("not a sandbox state file", where=str(state)) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def up(estate: str, state: Path) -> int:
+    current = _read_state(state)
+    if current is not None and _alive(int(current["pid"])):
+        raise BadInputError(f"a sandbox is already running (pid {current['pid']}); `attest sandbox down` first", where=str(state))
+    if not estate_path(estate).is_file():
+        raise BadInputError("no such estate", where=str(estate_path(estate)))
+    state.unlink(missing_ok=True)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    log = state.with_suffix(".log")
+    with open(log, "wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox.local", "--estate", estate, "--state", str(state)],
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=handle,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while not state.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                process.terminate()
+            raise EvaluationError(f"the sandbox did not start; see {log}")
+        time.sleep(0.2)
+    started = _read_state(state) or {}
+    for name, value in sorted(started.get("env", {}).items()):
+        sys.stdout.write(f"export {name}={shlex.quote(str(value))}\n")
+    sys.stderr.write(f"attest: sandbox up (pid {process.pid}, estate {estate}); stop it with `attest sandbox down`\n")
+    return 0
+
+
+def down(state: Path) -> int:
+    current = _read_state(state)
+    if current is None or not _alive(int(current["pid"])):
+        state.unlink(missing_ok=True)
+        sys.stderr.write("attest: no sandbox is running\n")
+        return 0
+    pid = int(current["pid"])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while _alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.1)
+    if _alive(pid):
+        raise EvaluationError(f"the sandbox (pid {pid}) did not stop within {STOP_TIMEOUT:.0f}s")
+    state.unlink(missing_ok=True)
+    sys.stderr.write(f"attest: sandbox down (pid {pid})\n")
+    return 0
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the sandbox is our own child (same process started it)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass

@@ -1,0 +1,44 @@
+"""Shared fixtures. `default_estate`: the seeded local estate (moto behind the fault proxy, and
+the Atlas emulator), started once per session; faults are cleared after each test that uses it.
+
+    def test_something(default_estate):
+        default_estate.env            # AWS_ENDPOINT_URL, MONGODB_ATLAS_BASE_URL, test credentials
+        default_estate.aws_faults     # sandbox.aws_faults.FaultProxy (set/clear rules, .calls)
+        default_estate.atlas.faults   # the Atlas emulator's FaultPlan
+        default_estate.seeded         # ids moto assigned (vpce_ids, secret_arns, ...)
+
+Tests must not change the estate's resources (it is shared); start a private one with
+`sandbox.local.local_estate("<variant>")` for that.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from sandbox.local import LocalEstate, local_estate
+
+LOCAL_CONFIG = Path(__file__).resolve().parent.parent / "sandbox" / "attest.local.yaml"
+
+
+@pytest.fixture(scope="session")
+def _default_estate_session() -> Iterator[LocalEstate]:
+    with local_estate("default") as running:
+        yield running
+
+
+@pytest.fixture
+def default_estate(_default_estate_session: LocalEstate) -> Iterator[LocalEstate]:
+    running = _default_estate_session
+    running.aws_faults.clear()
+    running.atlas.faults.clear()
+    yield running
+    running.aws_faults.clear()
+    running.atlas.faults.clear()
+
+
+@pytest.fixture
+def local_config_path() -> Path:
+    """The estate config that matches the seeded local estate."""
+    return LOCAL_CONFIG
