@@ -1,0 +1,175 @@
+"""Reading a findings file (`Results.to_json()`) back into `Results`, for reports and re-renders.
+
+An auditor may re-render a year-old bundle, so the file is validated field by field: every problem
+is a BadInputError naming the file and the JSON pointer of the offending value.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, TypeVar
+
+from collector.errors import BadInputError
+from policies.findings import (
+    SEVERITIES,
+    Attestation,
+    ControlResult,
+    Finding,
+    Mapping,
+    Remediation,
+    Results,
+    Status,
+    WaiverRef,
+)
+
+SCHEMA_VERSION = "1"
+T = TypeVar("T")
+
+
+class _Doc:
+    """Typed access to one decoded document, turning every mismatch into a located error."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def error(self, pointer: str, message: str) -> BadInputError:
+        return BadInputError(message, where=f"{self.source}#{pointer}")
+
+    def obj(self, value: Any, pointer: str, required: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error(pointer, "must be a JSON object")
+        for key in required:
+            if key not in value:
+                raise self.error(pointer, f"missing field {key!r}")
+        return value
+
+    def text(self, value: Any, pointer: str, *, nullable: bool = False) -> Any:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            raise self.error(pointer, "must be a string")
+        return value
+
+    def choice(self, value: Any, pointer: str, choices: tuple[str, ...]) -> str:
+        text = self.text(value, pointer)
+        if text not in choices:
+            raise self.error(pointer, f"must be one of {', '.join(choices)} (got {text!r})")
+        return text
+
+    def texts(self, value: Any, pointer: str) -> tuple[str, ...]:
+        return tuple(self.text(v, f"{pointer}/{i}") for i, v in enumerate(self.array(value, pointer)))
+
+    def array(self, value: Any, pointer: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.error(pointer, "must be a JSON array")
+        return value
+
+    def each(self, value: Any, pointer: str, build: Callable[[Any, str], T]) -> tuple[T, ...]:
+        return tuple(build(v, f"{pointer}/{i}") for i, v in enumerate(self.array(value, pointer)))
+
+
+_STATUSES = tuple(s.value for s in Status)
+
+
+def _waiver(d: _Doc, raw: Any, p: str) -> WaiverRef:
+    keys = ("id", "reason", "owner", "issue", "approved_by", "expires")
+    m = d.obj(raw, p, keys)
+    return WaiverRef(*(d.text(m[k], f"{p}/{k}") for k in keys))
+
+
+def _finding(d: _Doc, raw: Any, p: str) -> Finding:
+    keys = ("rule_id", "title", "status", "severity", "controls", "resource_id", "evidence", "message")
+    m = d.obj(raw, p, keys)
+    remediation = d.obj(m.get("remediation", {"console": [], "terraform": ""}), f"{p}/remediation", ())
+    waiver = m.get("waiver")
+    return Finding(
+        rule_id=d.text(m["rule_id"], f"{p}/rule_id"),
+        title=d.text(m["title"], f"{p}/title"),
+        status=Status(d.choice(m["status"], f"{p}/status", _STATUSES)),
+        severity=d.choice(m["severity"], f"{p}/severity", SEVERITIES),
+        controls=d.texts(m["controls"], f"{p}/controls"),
+        resource_id=d.text(m["resource_id"], f"{p}/resource_id", nullable=True),
+        evidence=d.text(m["evidence"], f"{p}/evidence"),
+        message=d.text(m["message"], f"{p}/message"),
+        rationale=d.text(m.get("rationale", ""), f"{p}/rationale"),
+        remediation=Remediation(
+            console=d.texts(remediation.get("console", []), f"{p}/remediation/console"),
+            terraform=d.text(remediation.get("terraform", ""), f"{p}/remediation/terraform"),
+        ),
+        plane=d.text(m.get("plane", "live"), f"{p}/plane"),
+        waiver=_waiver(d, waiver, f"{p}/waiver") if waiver is not None else None,
+    )
+
+
+def _mapping(d: _Doc, raw: Any, p: str) -> Mapping:
+    m = d.obj(raw, p, ("rule_id", "reason"))
+    return Mapping(d.text(m["rule_id"], f"{p}/rule_id"), d.text(m["reason"], f"{p}/reason"))
+
+
+def _attestation(d: _Doc, raw: Any, p: str) -> Attestation:
+    keys = ("statement", "attested_by", "attested_on", "valid_until")
+    m = d.obj(raw, p, keys)
+    return Attestation(*(d.text(m[k], f"{p}/{k}") for k in keys))
+
+
+def _control(d: _Doc, raw: Any, p: str) -> ControlResult:
+    keys = ("control_id", "framework", "title", "summary", "narrative", "status", "mappings")
+    m = d.obj(raw, p, keys)
+    return ControlResult(
+        control_id=d.text(m["control_id"], f"{p}/control_id"),
+        framework=d.text(m["framework"], f"{p}/framework"),
+        title=d.text(m["title"], f"{p}/title"),
+        summary=d.text(m["summary"], f"{p}/summary"),
+        narrative=d.text(m["narrative"], f"{p}/narrative"),
+        status=Status(d.choice(m["status"], f"{p}/status", _STATUSES)),
+        mappings=d.each(m["mappings"], f"{p}/mappings", lambda v, q: _mapping(d, v, q)),
+        attestations=d.each(m.get("attestations", []), f"{p}/attestations", lambda v, q: _attestation(d, v, q)),
+    )
+
+
+def results_from_dict(raw: Any, source: str) -> Results:
+    """Validate a decoded findings document and build `Results` from it."""
+    d = _Doc(source)
+    top = d.obj(raw, "", ("schema_version", "snapshot", "policy_digest", "controls", "findings", "waivers"))
+    if top["schema_version"] != SCHEMA_VERSION:
+        raise d.error(
+            "/schema_version",
+            f"unsupported schema_version {top['schema_version']!r} (this attest reads {SCHEMA_VERSION!r})",
+        )
+    snap = d.obj(top["snapshot"], "/snapshot", ("collected_at", "digest"))
+    gaps = d.array(top.get("gaps", []), "/gaps")
+    for i, gap in enumerate(gaps):
+        d.obj(gap, f"/gaps/{i}", ())
+    controls = d.each(top["controls"], "/controls", lambda v, q: _control(d, v, q))
+    seen: set[str] = set()
+    for i, control in enumerate(controls):
+        if control.control_id in seen:
+            raise d.error(f"/controls/{i}/control_id", f"duplicate control {control.control_id!r}")
+        seen.add(control.control_id)
+    findings = d.each(top["findings"], "/findings", lambda v, q: _finding(d, v, q))
+    for i, finding in enumerate(findings):
+        for j, control_id in enumerate(finding.controls):
+            if control_id not in seen:
+                raise d.error(f"/findings/{i}/controls/{j}", f"cites control {control_id!r}, which is not in /controls")
+    return Results(
+        snapshot_collected_at=d.text(snap["collected_at"], "/snapshot/collected_at"),
+        snapshot_digest=d.text(snap["digest"], "/snapshot/digest"),
+        policy_digest=d.text(top["policy_digest"], "/policy_digest"),
+        controls=controls,
+        findings=findings,
+        waivers=d.each(top["waivers"], "/waivers", lambda v, q: _waiver(d, v, q)),
+        gaps=tuple(gaps),
+    )
+
+
+def load_results(path: str) -> Results:
+    """Read a findings file; malformed JSON names the file, line and column."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except FileNotFoundError:
+        raise BadInputError("file not found", where=path) from None
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    return results_from_dict(raw, path)

@@ -1,0 +1,88 @@
+"""The auditor-facing documents (Markdown and self-contained HTML), rendered from jinja2 templates.
+
+HTML templates autoescape; Markdown templates escape table cells with the `cell` filter. The CSS is
+inlined from `templates/style.css` so every HTML file stands alone and prints without a network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from collector.config import EstateConfig
+from reports.chart import build_chart
+from reports.model import STATUS_LABELS, ReportModel
+from reports.vendors import build_register
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    title: str
+    needs_config: bool = False
+
+
+DOCUMENTS = (
+    Document("control-mapping", "SOC 2 and HIPAA control mapping"),
+    Document("findings", "Findings report"),
+    Document("vendor-register", "Vendor register", needs_config=True),
+    Document("waiver-register", "Waiver register"),
+)
+
+
+def _cell(value: Any) -> str:
+    """Make text safe inside one Markdown table cell."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or " "
+
+
+def _short(digest: str | None) -> str:
+    return digest[:12] if digest else "-"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cell"] = _cell
+    env.filters["short"] = _short
+    env.globals["STATUS_LABELS"] = {s.value: label for s, label in STATUS_LABELS.items()}
+    return env
+
+
+_ENV = _environment()
+
+
+def _css() -> str:
+    return resources.files("reports").joinpath("templates/style.css").read_text(encoding="utf-8")
+
+
+def _context(document: Document, model: ReportModel, config: EstateConfig | None) -> dict[str, Any]:
+    return {
+        "doc": document,
+        "documents": DOCUMENTS,
+        "m": model,
+        "register": build_register(model.snapshot, config) if config is not None else None,
+    }
+
+
+def render_markdown(document: Document, model: ReportModel, config: EstateConfig | None) -> str:
+    template = _ENV.get_template(f"{document.name}.md.j2")
+    return template.render(_context(document, model, config))
+
+
+def render_html(document: Document, model: ReportModel, config: EstateConfig | None) -> str:
+    template = _ENV.get_template(f"{document.name}.html.j2")
+    return template.render(_context(document, model, config), css=_css(), chart=build_chart(model.controls))
+
+
+def render_summary(model: ReportModel) -> str:
+    """The short Markdown for `$GITHUB_STEP_SUMMARY`."""
+    return _ENV.get_template("summary.md.j2").render(m=model)

@@ -1,0 +1,67 @@
+"""Loading what `attest report` renders from: a bundle directory, or loose findings + snapshot files.
+
+Files read from a bundle are re-hashed against its manifest first, and the snapshot must be the one
+the findings were computed from: a report never cites bytes other than those it was built on.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.config import EstateConfig, load_config
+from collector.errors import BadInputError
+from collector.snapshot import Snapshot, load_snapshot
+from policies.findings import Results
+from policies.results_io import load_results
+from reports.bundle import MANIFEST, BundleRef, hex_digest, load_bundle_ref, verified_path
+from reports.citations import SNAPSHOT_FILE
+
+FINDINGS_FILE = "findings.json"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    results: Results
+    snapshot: Snapshot
+    config: EstateConfig | None
+    bundle: BundleRef | None
+    source: str
+
+
+def _check_pairing(results: Results, snapshot: Snapshot, snapshot_path: Path, findings_source: str) -> None:
+    """The findings must name this snapshot's digest (of its bytes, or of its canonical form)."""
+    recorded = hex_digest(results.snapshot_digest)
+    candidates = {
+        hashlib.sha256(snapshot_path.read_bytes()).hexdigest(),
+        hashlib.sha256(snapshot.to_json().encode("utf-8")).hexdigest(),
+    }
+    if recorded not in candidates:
+        raise BadInputError(
+            f"the findings were computed from snapshot {results.snapshot_digest}, "
+            f"not from {snapshot_path} (sha256:{min(candidates)})",
+            where=f"{findings_source}#/snapshot/digest",
+        )
+
+
+def load_inputs(target: str, snapshot_path: str | None, config_path: str | None) -> ReportInputs:
+    """`target` is a bundle directory (with manifest.json) or a findings.json file."""
+    path = Path(target)
+    config = load_config(config_path) if config_path else None
+    if path.is_dir():
+        bundle = load_bundle_ref(path)
+        findings_file = verified_path(path, bundle, FINDINGS_FILE)
+        snapshot_file = Path(snapshot_path) if snapshot_path else verified_path(path, bundle, SNAPSHOT_FILE)
+        source = str(findings_file)
+    elif path.is_file():
+        if path.name == MANIFEST:
+            return load_inputs(str(path.parent), snapshot_path, config_path)
+        if not snapshot_path:
+            raise BadInputError("a findings file needs its snapshot: pass --snapshot FILE", where=target)
+        bundle, findings_file, snapshot_file, source = None, path, Path(snapshot_path), target
+    else:
+        raise BadInputError("no such bundle directory or findings file", where=target)
+    results = load_results(str(findings_file))
+    snapshot = load_snapshot(str(snapshot_file))
+    _check_pairing(results, snapshot, snapshot_file, source)
+    return ReportInputs(results, snapshot, config, bundle, source)

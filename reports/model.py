@@ -1,0 +1,198 @@
+"""The view every document is rendered from: controls with their findings, waivers with their state.
+
+Time-relative judgements (a waiver expiring within 30 days, an attestation that lapsed) are made
+against the evidence's collection time, never the render-time clock, so output is deterministic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from collector.errors import BadInputError
+from collector.snapshot import Snapshot
+from policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
+from reports.bundle import BundleRef
+from reports.citations import Citation, Citer
+
+EXPIRY_WINDOW = timedelta(days=30)
+STATUS_ORDER = (Status.PASS, Status.FAIL, Status.ERROR, Status.WAIVED, Status.MANUAL)
+STATUS_LABELS = {
+    Status.PASS: "satisfied",
+    Status.FAIL: "not satisfied",
+    Status.ERROR: "could not evaluate",
+    Status.WAIVED: "waived",
+    Status.MANUAL: "manual",
+}
+
+
+@dataclass(frozen=True)
+class WaiverView:
+    waiver: WaiverRef
+    expires_on: date
+    state: str  # active | expiring | expired
+    days_left: int
+    rule_ids: tuple[str, ...]
+    resource_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FindingView:
+    finding: Finding
+    anchor: str
+    citation: Citation | None
+    waiver: WaiverView | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.finding.status]
+
+    @property
+    def subject(self) -> str:
+        return self.finding.resource_id or self.finding.evidence or "(no resource)"
+
+
+@dataclass(frozen=True)
+class AttestationView:
+    attestation: Attestation
+    current: bool
+
+
+@dataclass(frozen=True)
+class RuleView:
+    rule_id: str
+    reason: str
+    status: Status
+    findings: tuple[FindingView, ...]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status] if self.findings else "no findings"
+
+
+@dataclass(frozen=True)
+class ControlView:
+    control: ControlResult
+    anchor: str
+    rules: tuple[RuleView, ...]
+    findings: tuple[FindingView, ...]
+    attestations: tuple[AttestationView, ...]
+    waivers: tuple[WaiverView, ...]
+    counts: tuple[tuple[Status, int], ...]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.control.status]
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    results: Results
+    snapshot: Snapshot
+    bundle: BundleRef | None
+    as_of: date
+    controls: tuple[ControlView, ...]
+    findings: tuple[FindingView, ...]
+    waivers: tuple[WaiverView, ...]
+    snapshot_citation: Citation
+    totals: tuple[tuple[Status, int], ...]
+
+
+def anchor(text: str) -> str:
+    """An HTML id / Markdown anchor made from arbitrary text, stable across renders."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def parse_day(text: str, where: str) -> date:
+    """A waiver or attestation date: `YYYY-MM-DD` or a full ISO 8601 time."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise BadInputError(f"not a date: {text!r}", where=where) from None
+
+
+def _waiver_views(results: Results, as_of: date, source: str) -> dict[str, WaiverView]:
+    covered: dict[str, list[Finding]] = {}
+    for finding in results.findings:
+        if finding.waiver is not None:
+            covered.setdefault(finding.waiver.id, []).append(finding)
+    views: dict[str, WaiverView] = {}
+    known = {w.id: w for w in results.waivers}
+    extra = {f.waiver.id: f.waiver for f in results.findings if f.waiver is not None and f.waiver.id not in known}
+    ordered = sorted(known.values(), key=lambda w: w.id)
+    for index, waiver in enumerate(ordered + sorted(extra.values(), key=lambda w: w.id)):
+        expires_on = parse_day(waiver.expires, f"{source}#/waivers/{index}/expires")
+        days_left = (expires_on - as_of).days
+        state = "expired" if days_left < 0 else "expiring" if days_left <= EXPIRY_WINDOW.days else "active"
+        findings = covered.get(waiver.id, [])
+        views[waiver.id] = WaiverView(
+            waiver=waiver,
+            expires_on=expires_on,
+            state=state,
+            days_left=days_left,
+            rule_ids=tuple(sorted({f.rule_id for f in findings})),
+            resource_ids=tuple(sorted({f.resource_id or f.evidence for f in findings})),
+        )
+    return views
+
+
+def _counts(findings: tuple[FindingView, ...], control: ControlResult) -> tuple[tuple[Status, int], ...]:
+    counts = {s: sum(1 for f in findings if f.finding.status is s) for s in STATUS_ORDER}
+    if not findings and control.status is Status.MANUAL:
+        counts[Status.MANUAL] = max(1, len(control.attestations))
+    return tuple((s, counts[s]) for s in STATUS_ORDER)
+
+
+def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_of: date, source: str,
+                  waivers: dict[str, WaiverView]) -> ControlView:
+    mine = tuple(f for f in findings if control.control_id in f.finding.controls)
+    rules = []
+    for mapping in control.mappings:
+        of_rule = tuple(f for f in mine if f.finding.rule_id == mapping.rule_id)
+        status = rollup(f.finding.status for f in of_rule)
+        rules.append(RuleView(mapping.rule_id, mapping.reason, status, of_rule))
+    attestations = tuple(
+        AttestationView(a, parse_day(a.valid_until, f"{source}#/controls") >= as_of) for a in control.attestations
+    )
+    waiver_ids = sorted({f.finding.waiver.id for f in mine if f.finding.waiver is not None})
+    return ControlView(
+        control=control,
+        anchor=anchor(control.control_id),
+        rules=tuple(rules),
+        findings=mine,
+        attestations=attestations,
+        waivers=tuple(waivers[w] for w in waiver_ids),
+        counts=_counts(mine, control),
+    )
+
+
+def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, source: str = "findings.json") -> ReportModel:
+    """Resolve every citation and classify every waiver; inconsistent input raises BadInputError."""
+    as_of = parse_day(results.snapshot_collected_at, f"{source}#/snapshot/collected_at")
+    citer = Citer(results, snapshot, bundle, source)
+    waivers = _waiver_views(results, as_of, source)
+    ordered = sorted(results.findings, key=Finding.sort_key)
+    findings = tuple(
+        FindingView(
+            finding=f,
+            anchor=f"finding-{i + 1}",
+            citation=citer.finding(f, i),
+            waiver=waivers[f.waiver.id] if f.waiver is not None else None,
+        )
+        for i, f in enumerate(ordered)
+    )
+    controls = tuple(_control_view(c, findings, as_of, source, waivers) for c in results.controls)
+    totals = tuple((s, sum(1 for f in findings if f.finding.status is s)) for s in STATUS_ORDER)
+    return ReportModel(
+        results=results,
+        snapshot=snapshot,
+        bundle=bundle,
+        as_of=as_of,
+        controls=controls,
+        findings=findings,
+        waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on, w.waiver.id))),
+        snapshot_citation=citer.snapshot(),
+        totals=totals,
+    )

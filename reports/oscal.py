@@ -1,0 +1,176 @@
+"""OSCAL 1.2.1 assessment results: one result, one observation per finding, one finding per control.
+
+UUIDs are uuid5 over content (bundle, digests, rule, resource), so a re-render gives the same
+document. An OSCAL finding is `satisfied` only when the control passed, or rests on a current
+attestation; waived, failing and unevaluated controls are `not-satisfied`, with our status as the
+reason, so nothing accepted by waiver reads as met.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from policies.findings import Status
+from reports.citations import Citation
+from reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
+
+OSCAL_VERSION = "1.2.1"
+NS = "urn:attest:oscal"
+_ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "urn:attest:assessment-results")
+
+
+def control_token(control_id: str, framework: str) -> str:
+    """An OSCAL control-id token: `CC6.6` -> `cc6.6`; `164.312(e)(1)` (HIPAA) -> `hipaa-164.312-e-1`."""
+    token = re.sub(r"[^a-z0-9._-]+", "-", control_id.lower()).strip("-.")
+    if token[:1].isalpha():
+        return token
+    prefix = re.sub(r"[^a-z0-9]+", "-", framework.lower()).strip("-") or "control"
+    return f"{prefix if prefix[:1].isalpha() else 'control'}-{token}"
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(_ROOT, "\x1f".join(parts)))
+
+
+def _prop(name: str, value: str) -> dict[str, str]:
+    return {"name": name, "ns": NS, "value": " ".join(value.split()) or "-"}
+
+
+def _evidence(citation: Citation) -> dict[str, Any]:
+    props = [_prop("file", citation.file), _prop("collected-at", citation.collected_at)]
+    if citation.sha256:
+        props.append(_prop("sha256", citation.sha256))
+    if citation.pointer:
+        props.append(_prop("json-pointer", citation.pointer))
+    if citation.bundle_id:
+        props.append(_prop("bundle-id", citation.bundle_id))
+    return {"href": citation.href, "description": f"{citation.file}, {citation.place}", "props": props}
+
+
+def _observation(f: FindingView, collected: str, inventory: dict[str, str]) -> dict[str, Any]:
+    finding = f.finding
+    obs: dict[str, Any] = {
+        "uuid": _uuid("observation", finding.rule_id, finding.plane, finding.resource_id or "", finding.evidence),
+        "title": f"{finding.rule_id}: {STATUS_LABELS[finding.status]}",
+        "description": finding.message or finding.title,
+        "props": [
+            _prop("rule-id", finding.rule_id),
+            _prop("status", finding.status.value),
+            _prop("severity", finding.severity),
+            _prop("plane", finding.plane),
+        ],
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": collected,
+    }
+    if finding.resource_id:
+        obs["subjects"] = [{"subject-uuid": inventory[finding.resource_id], "type": "inventory-item"}]
+    if f.citation:
+        obs["relevant-evidence"] = [_evidence(f.citation)]
+    if finding.waiver:
+        obs["remarks"] = f"Waiver {finding.waiver.id} ({finding.waiver.issue}) expires {finding.waiver.expires}: {finding.waiver.reason}"
+    return obs
+
+
+def _attestation_observations(c: ControlView, collected: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "uuid": _uuid("attestation", c.control.control_id, a.attestation.attested_by, a.attestation.attested_on),
+            "title": f"{c.control.control_id}: attestation by {a.attestation.attested_by}",
+            "description": a.attestation.statement,
+            "props": [
+                _prop("attested-by", a.attestation.attested_by),
+                _prop("attested-on", a.attestation.attested_on),
+                _prop("valid-until", a.attestation.valid_until),
+                _prop("current", "yes" if a.current else "no"),
+            ],
+            "methods": ["INTERVIEW"],
+            "types": ["control-objective"],
+            "collected": collected,
+        }
+        for a in c.attestations
+    ]
+
+
+def _satisfied(c: ControlView) -> bool:
+    if c.control.status is Status.PASS:
+        return True
+    return c.control.status is Status.MANUAL and bool(c.attestations) and all(a.current for a in c.attestations)
+
+
+def _finding(c: ControlView, observation_ids: list[str]) -> dict[str, Any]:
+    state = "satisfied" if _satisfied(c) else "not-satisfied"
+    counts = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in c.counts if n) or "no findings"
+    out: dict[str, Any] = {
+        "uuid": _uuid("finding", c.control.control_id),
+        "title": f"{c.control.control_id}: {c.control.title}",
+        "description": f"{c.control.summary}\n\nattest status: {c.status_label} ({counts}).",
+        "props": [_prop("attest-status", c.control.status.value), _prop("framework", c.control.framework)],
+        "target": {
+            "type": "objective-id",
+            "target-id": control_token(c.control.control_id, c.control.framework),
+            "status": {"state": state, "reason": c.control.status.value},
+        },
+    }
+    if observation_ids:
+        out["related-observations"] = [{"observation-uuid": u} for u in observation_ids]
+    return out
+
+
+def render_oscal(model: ReportModel) -> str:
+    results = model.results
+    collected = results.snapshot_collected_at
+    bundle_id = model.bundle.id if model.bundle else "unbundled"
+    resource_ids = sorted({f.finding.resource_id for f in model.findings if f.finding.resource_id})
+    inventory = {rid: _uuid("inventory-item", rid) for rid in resource_ids}
+    observations: dict[str, dict[str, Any]] = {}
+    by_finding = {id(f): _observation(f, collected, inventory) for f in model.findings}
+    findings = []
+    for c in model.controls:
+        related = [by_finding[id(f)] for f in c.findings] + _attestation_observations(c, collected)
+        for obs in related:
+            observations[obs["uuid"]] = obs
+        findings.append(_finding(c, [o["uuid"] for o in related]))
+    result: dict[str, Any] = {
+        "uuid": _uuid("result", bundle_id, results.snapshot_digest, results.policy_digest),
+        "title": "attest automated assessment",
+        "description": "Controls evaluated by attest against the snapshot, Terraform and application code.",
+        "start": collected,
+        "end": collected,
+        "reviewed-controls": {
+            "control-selections": [
+                {"include-controls": [{"control-id": control_token(c.control.control_id, c.control.framework)} for c in model.controls]}
+            ]
+        },
+        "observations": sorted(observations.values(), key=lambda o: o["uuid"]),
+        "findings": findings,
+    }
+    if inventory:
+        result["local-definitions"] = {
+            "inventory-items": [
+                {"uuid": inventory[rid], "description": rid, "props": [_prop("resource-id", rid)]}
+                for rid in resource_ids
+            ]
+        }
+    if not result["observations"]:
+        del result["observations"]
+    document = {
+        "assessment-results": {
+            "uuid": _uuid("assessment-results", bundle_id, results.snapshot_digest, results.policy_digest),
+            "metadata": {
+                "title": "attest assessment results",
+                "last-modified": collected,
+                "version": results.policy_digest,
+                "oscal-version": OSCAL_VERSION,
+                "props": [_prop("bundle-id", bundle_id), _prop("snapshot-digest", results.snapshot_digest)],
+            },
+            "import-ap": {
+                "href": f"urn:attest:policy-set:{results.policy_digest}",
+                "remarks": "attest has no separate assessment plan: the policy set, by digest, is the plan.",
+            },
+            "results": [result],
+        }
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

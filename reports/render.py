@@ -1,0 +1,93 @@
+"""The public entry point of stage 4: every report, as relative path -> content.
+
+The evidence stage calls `render_all` to put reports into a bundle; `attest report` calls it (or
+`render` with a subset of formats) to re-render from a bundle or a findings file.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from collector.config import EstateConfig
+from collector.errors import BadInputError
+from collector.snapshot import Snapshot
+from policies.findings import Results
+from reports.bundle import BundleRef
+from reports.documents import DOCUMENTS, render_html, render_markdown, render_summary
+from reports.junit import render_junit
+from reports.model import ReportModel, build_model
+from reports.oscal import render_oscal
+from reports.sarif import render_sarif
+
+FORMATS = ("md", "html", "oscal", "sarif", "junit", "summary")
+OSCAL_FILE = "oscal-assessment-results.json"
+SARIF_FILE = "attest.sarif"
+JUNIT_FILE = "junit.xml"
+SUMMARY_FILE = "github-step-summary.md"
+
+
+def _documents(model: ReportModel, config: EstateConfig | None, ext: str) -> dict[str, str]:
+    render: Callable[..., str] = render_markdown if ext == "md" else render_html
+    if config is None:
+        needy = ", ".join(d.name for d in DOCUMENTS if d.needs_config)
+        raise BadInputError(f"the {needy} needs the estate config: pass --config (attest.yaml)")
+    return {f"{d.name}.{ext}": render(d, model, config) for d in DOCUMENTS}
+
+
+def render(
+    model: ReportModel, config: EstateConfig | None, formats: tuple[str, ...] = FORMATS
+) -> dict[str, str]:
+    """The requested formats from an already-checked model."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise BadInputError(f"unknown report format(s): {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+    out: dict[str, str] = {}
+    if "md" in formats:
+        out.update(_documents(model, config, "md"))
+    if "html" in formats:
+        out.update(_documents(model, config, "html"))
+    if "oscal" in formats:
+        out[OSCAL_FILE] = render_oscal(model)
+    if "sarif" in formats:
+        out[SARIF_FILE] = render_sarif(model)
+    if "junit" in formats:
+        out[JUNIT_FILE] = render_junit(model)
+    if "summary" in formats:
+        out[SUMMARY_FILE] = render_summary(model)
+    return dict(sorted(out.items()))
+
+
+def render_all(
+    results: Results,
+    snapshot: Snapshot,
+    config: EstateConfig | None,
+    *,
+    bundle: BundleRef | None,
+    source: str = "findings.json",
+) -> dict[str, str | bytes]:
+    """Every report. Raises BadInputError when a finding cites evidence the inputs do not hold."""
+    model = build_model(results, snapshot, bundle, source)
+    return dict(render(model, config))
+
+
+def render_markdown_documents(results: Results, snapshot: Snapshot, config: EstateConfig, *, bundle: BundleRef | None) -> dict[str, str]:
+    return render(build_model(results, snapshot, bundle), config, ("md",))
+
+
+def render_html_documents(results: Results, snapshot: Snapshot, config: EstateConfig, *, bundle: BundleRef | None) -> dict[str, str]:
+    return render(build_model(results, snapshot, bundle), config, ("html",))
+
+
+def render_oscal_results(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
+    return render_oscal(build_model(results, snapshot, bundle))
+
+
+def render_sarif_log(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
+    return render_sarif(build_model(results, snapshot, bundle))
+
+
+def render_junit_xml(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
+    return render_junit(build_model(results, snapshot, bundle))
+
+
+def render_step_summary(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
+    return render_summary(build_model(results, snapshot, bundle))

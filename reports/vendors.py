@@ -1,0 +1,91 @@
+"""The vendor register: vendors as the estate config declares them, beside what the evidence saw.
+
+An AWS account or Atlas project that appears in the snapshot but under no signed BAA is shown as
+not covered (HIPAA business-associate coverage); the policy engine reports it as a finding too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.config import EstateConfig, Vendor
+from collector.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """One AWS account or Atlas project, seen in evidence and/or listed under a BAA."""
+
+    provider: str
+    scope_id: str
+    name: str
+    resources: int
+    seen: bool
+    covered_by: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.covered_by)
+
+    @property
+    def state(self) -> str:
+        if self.seen and not self.covered:
+            return "seen, NOT covered by a BAA"
+        if self.seen:
+            return "seen, covered"
+        return "listed, not seen in evidence"
+
+
+@dataclass(frozen=True)
+class VendorRegister:
+    vendors: tuple[Vendor, ...]
+    scopes: tuple[ScopeRow, ...]
+    config_path: str
+    config_digest: str
+
+    @property
+    def uncovered(self) -> tuple[ScopeRow, ...]:
+        return tuple(s for s in self.scopes if s.seen and not s.covered)
+
+
+def _project_ids(config: EstateConfig, names: tuple[str, ...]) -> set[str]:
+    """BAA lists may name a project by id or by name; compare by id."""
+    ids = set()
+    for name in names:
+        project = config.project(name)
+        ids.add(project.id if project else name)
+    return ids
+
+
+def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
+    seen: dict[tuple[str, str], int] = {}
+    for resource in snapshot.resources:
+        key = (resource.provider, resource.scope)
+        seen[key] = seen.get(key, 0) + 1
+    listed: dict[tuple[str, str], list[str]] = {}
+    for vendor in config.vendors:
+        if not vendor.baa_signed:
+            continue
+        for account in vendor.baa_aws_accounts:
+            listed.setdefault(("aws", account), []).append(vendor.name)
+        for project_id in _project_ids(config, vendor.baa_atlas_projects):
+            listed.setdefault(("atlas", project_id), []).append(vendor.name)
+    names = {("aws", a.id): a.name for a in config.aws_accounts}
+    names.update({("atlas", p.id): p.name for p in config.atlas_projects})
+    rows = tuple(
+        ScopeRow(
+            provider=provider,
+            scope_id=scope_id,
+            name=names.get((provider, scope_id), "(not in the estate config)"),
+            resources=seen.get((provider, scope_id), 0),
+            seen=(provider, scope_id) in seen,
+            covered_by=tuple(sorted(listed.get((provider, scope_id), []))),
+        )
+        for provider, scope_id in sorted(set(seen) | set(listed))
+    )
+    return VendorRegister(
+        vendors=tuple(sorted(config.vendors, key=lambda v: v.name)),
+        scopes=rows,
+        config_path=Path(config.path).name,
+        config_digest=config.digest,
+    )
