@@ -1,0 +1,71 @@
+"""The guard's settings, read from `.attest-guard.yaml` in the app repo (or `--config`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collector.yamlfile import Locator, load_yaml
+
+DEFAULT_FILE = ".attest-guard.yaml"
+KEYS = {
+    "reference_helpers",
+    "reference_uri_env",
+    "read_only_packages",
+    "classification",
+    "terraform_dirs",
+    "reference_projects",
+    "exclude",
+}
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    reference_helpers: tuple[str, ...] = ("getReferenceDb",)
+    reference_uri_env: str = "MONGODB_REFERENCE_URI"
+    read_only_packages: tuple[str, ...] = ()
+    classification: tuple[str, ...] = (
+        "data-classification.yaml",
+        "docs/infrastructure/data-classification.md",
+    )
+    terraform_dirs: tuple[str, ...] = ("infra",)
+    reference_projects: tuple[str, ...] = ("reference",)
+    exclude: tuple[str, ...] = ("node_modules", ".git", ".next", "dist", "build", "coverage", "out")
+    source: str = "(defaults)"
+
+
+def _strings(data: dict[str, Any], key: str, loc: Locator) -> tuple[str, ...] | None:
+    if key not in data:
+        return None
+    value = data[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise loc.error((key,), "must be a list of non-empty strings")
+    return tuple(value)
+
+
+def load_config(repo: Path, explicit: str | None = None) -> GuardConfig:
+    """Defaults, overridden by the repo's guard file; unknown keys and wrong types name file:line."""
+    path = Path(explicit) if explicit else repo / DEFAULT_FILE
+    if explicit is None and not path.is_file():
+        return GuardConfig()
+    data, loc = load_yaml(path)
+    if data is None:
+        return GuardConfig(source=str(path))
+    if not isinstance(data, dict):
+        raise loc.error((), "must be a mapping")
+    for key in sorted(data):
+        if key not in KEYS:
+            raise loc.error((key,), f"unknown key (expected one of {', '.join(sorted(KEYS))})")
+    base = GuardConfig()
+    uri = data.get("reference_uri_env", base.reference_uri_env)
+    if not isinstance(uri, str) or not uri.isidentifier():
+        raise loc.error(("reference_uri_env",), "must be an environment variable name")
+    values: dict[str, Any] = {"reference_uri_env": uri, "source": str(path)}
+    for key in ("reference_helpers", "read_only_packages", "classification", "terraform_dirs",
+                "reference_projects", "exclude"):
+        got = _strings(data, key, loc)
+        if got is not None:
+            values[key] = got
+    return GuardConfig(**{**base.__dict__, **values})

@@ -1,0 +1,207 @@
+"""The fixed point across modules: every function is summarised once, and re-summarised only when
+something it read (a callee's summary, a module variable, a class field) changed."""
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from collector.errors import EvaluationError
+from policies.guard.config import GuardConfig
+from policies.guard.evaluate import Evaluator
+from policies.guard.model import Effect, Summary, Val, join
+from policies.guard.modules import Module
+
+UnitKey = tuple[str, str, str]  # (module, "top" | "fn" | "method" | "fields", name)
+CellKey = tuple[str, ...]
+MAX_RUNS_PER_UNIT = 12
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a name refers to: fn (a unit), var (a cell), class, namespace (a module), package."""
+
+    kind: str
+    module: str
+    name: str
+    key: tuple[str, ...] = ()
+    package: str | None = None
+
+
+class Engine:
+    def __init__(self, modules: dict[str, Module], config: GuardConfig) -> None:
+        self.modules = modules
+        self.config = config
+        self.summaries: dict[UnitKey, Summary] = {}
+        self.cells: dict[CellKey, tuple[Val, ...]] = {}
+        self.readers: dict[tuple[object, ...], set[UnitKey]] = defaultdict(set)
+        self.results: dict[UnitKey, tuple[Effect, ...]] = {}
+        self.queue: deque[UnitKey] = deque()
+        self.queued: set[UnitKey] = set()
+        self._exports: dict[tuple[str, str], Symbol | None] = {}
+        self._locals: dict[tuple[str, str], Symbol | None] = {}
+
+    # -- name resolution ----------------------------------------------------------------------
+    def resolve_local(self, module: str, name: str) -> Symbol | None:
+        key = (module, name)
+        if key not in self._locals:
+            self._locals[key] = self._resolve_local(module, name)
+        return self._locals[key]
+
+    def _resolve_local(self, rel: str, name: str) -> Symbol | None:
+        module = self.modules.get(rel)
+        if module is None:
+            return None
+        if name in module.functions:
+            return Symbol("fn", rel, name, (rel, "fn", name))
+        if name in module.classes:
+            return Symbol("class", rel, name)
+        if name in module.variables:
+            return Symbol("var", rel, name, ("var", rel, name))
+        imp = module.imports.get(name)
+        if imp is None:
+            return None
+        if imp.package is not None:
+            return Symbol("package", rel, imp.name, package=imp.package)
+        if imp.module is None:
+            return None
+        return self.resolve_export(imp.module, imp.name)
+
+    def resolve_export(self, rel: str, name: str, seen: frozenset[str] = frozenset()) -> Symbol | None:
+        key = (rel, name)
+        if key in self._exports:
+            return self._exports[key]
+        if rel in seen or rel not in self.modules:
+            return None
+        found = self._resolve_export(rel, name, seen | {rel})
+        self._exports[key] = found
+        return found
+
+    def _resolve_export(self, rel: str, name: str, seen: frozenset[str]) -> Symbol | None:
+        if name == "*":
+            return Symbol("namespace", rel, "*")
+        module = self.modules[rel]
+        entry = module.exports.get(name)
+        if entry is not None:
+            kind, target, local = entry
+            if kind == "module":
+                return self.resolve_export(target, local, seen) if target else None
+            return self.resolve_local(rel, local)
+        for star in module.star_exports:
+            found = self.resolve_export(star, name, seen)
+            if found is not None:
+                return found
+        return None
+
+    def definition_node(self, symbol: Symbol) -> Node | None:
+        module = self.modules.get(symbol.module)
+        return module.literals.get(symbol.name) if module is not None and symbol.kind == "var" else None
+
+    # -- cells and summaries ------------------------------------------------------------------
+    def summary(self, unit: UnitKey, reader: UnitKey) -> Summary:
+        self.readers[("sum", *unit)].add(reader)
+        return self.summaries.get(unit, Summary())
+
+    def read_cell(self, key: CellKey, reader: UnitKey) -> tuple[Val, ...]:
+        self.readers[key].add(reader)
+        return self.cells.get(key, ())
+
+    def join_cell(self, key: CellKey, vals: tuple[Val, ...]) -> None:
+        if not vals:
+            return
+        old = self.cells.get(key, ())
+        new = join(old, vals)
+        if {v.key for v in new} != {v.key for v in old}:
+            self.cells[key] = new
+            self._wake(key)
+
+    def _wake(self, key: tuple[object, ...]) -> None:
+        for unit in sorted(self.readers.get(key, ())):
+            if unit not in self.queued:
+                self.queued.add(unit)
+                self.queue.append(unit)
+
+    # -- the fixed point ----------------------------------------------------------------------
+    def units(self) -> list[UnitKey]:
+        """Every unit, callee modules first (imports before importers) to keep re-runs rare."""
+        order: list[str] = []
+        done: set[str] = set()
+        for rel in sorted(self.modules):
+            stack = [(rel, iter(self._deps(rel)))]
+            if rel in done:
+                continue
+            done.add(rel)
+            while stack:
+                current, deps = stack[-1]
+                nxt = next(deps, None)
+                if nxt is None:
+                    order.append(current)
+                    stack.pop()
+                elif nxt not in done:
+                    done.add(nxt)
+                    stack.append((nxt, iter(self._deps(nxt))))
+        out: list[UnitKey] = []
+        for rel in order:
+            module = self.modules[rel]
+            out.append((rel, "top", ""))
+            out += [(rel, "fn", name) for name in module.functions]
+            for cls in module.classes.values():
+                out.append((rel, "fields", cls.name))
+                out += [(rel, "method", f"{cls.name}.{m}") for m in cls.methods]
+        return out
+
+    def _deps(self, rel: str) -> list[str]:
+        module = self.modules[rel]
+        targets = {i.module for i in module.imports.values() if i.module}
+        targets |= {t for _k, t, _n in module.exports.values() if t}
+        targets |= set(module.star_exports)
+        return sorted(t for t in targets if t in self.modules)
+
+    def run(self) -> None:
+        for unit in self.units():
+            self.queued.add(unit)
+            self.queue.append(unit)
+        runs: dict[UnitKey, int] = defaultdict(int)
+        while self.queue:
+            unit = self.queue.popleft()
+            self.queued.discard(unit)
+            runs[unit] += 1
+            if runs[unit] > MAX_RUNS_PER_UNIT:
+                raise EvaluationError("analysis did not converge", where=f"{unit[0]} ({unit[2] or 'top level'})")
+            self._analyse(unit)
+
+    def _analyse(self, unit: UnitKey) -> None:
+        rel, kind, name = unit
+        module = self.modules[rel]
+        label = name or rel
+        if kind in ("method", "fields"):
+            cls = module.classes[name.split(".")[0]]
+            evaluator = Evaluator(self, module, unit, label, cls)
+            if kind == "fields":
+                evaluator.run_fields(cls)
+            else:
+                evaluator.run_function(cls.methods[name.split(".", 1)[1]])
+        else:
+            evaluator = Evaluator(self, module, unit, label)
+            if kind == "top":
+                evaluator.run_top()
+            else:
+                evaluator.run_function(module.functions[name])
+        effects = tuple(evaluator.effects.values())
+        self.results[unit] = tuple(e for e in effects if e.param == "ref")
+        summary = Summary(
+            tuple(e for e in effects if isinstance(e.param, int)),
+            join(tuple(v for v in evaluator.returns if v.root != "ref" or v.is_handle() or v.kind == "uri")),
+        )
+        if summary.signature() != self.summaries.get(unit, Summary()).signature():
+            self.summaries[unit] = summary
+            self._wake(("sum", *unit))
+
+    def findings(self) -> list[Effect]:
+        """Every effect on a reference-derived value, deduplicated, in a stable order."""
+        seen: dict[tuple[object, ...], Effect] = {}
+        for unit in sorted(self.results):
+            for effect in self.results[unit]:
+                seen.setdefault(effect.key, effect)
+        return sorted(seen.values(), key=lambda e: (e.site.file, e.site.line, e.kind, e.detail, e.coll or ""))

@@ -1,0 +1,82 @@
+"""Values of the code analysis: where a reference-derived value came from and what was done to it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_HOPS = 24
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: a code site (file, line) and what happened there."""
+
+    file: str
+    line: int
+    label: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Val:
+    """An abstract value. `root` is "ref" (the reference cluster), "stage" (an aggregation stage that
+    writes: $out/$merge) or a parameter index of the function being summarised."""
+
+    root: str | int
+    kind: str  # uri | client | db | coll | any | stage
+    coll: str | None
+    hops: tuple[Hop, ...]
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.root, self.kind, self.coll, self.hops[0] if self.hops else None)
+
+    def extend(self, *hops: Hop, kind: str | None = None, coll: str | None = None) -> Val:
+        joined = (self.hops + hops)[:MAX_HOPS]
+        return Val(self.root, kind or self.kind, coll if coll is not None else self.coll, joined)
+
+    def is_handle(self) -> bool:
+        return self.kind not in ("uri", "stage")
+
+
+def join(*groups: tuple[Val, ...]) -> tuple[Val, ...]:
+    """Union of value sets, deduplicated by key (the first path seen wins), capped to stay finite."""
+    seen: dict[tuple[object, ...], Val] = {}
+    for group in groups:
+        for val in group:
+            seen.setdefault(val.key, val)
+    return tuple(seen.values())[:16]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a function does to a value: `kind` is write | access | thirdparty | dynamic.
+
+    In a summary, `param` is the parameter whose value it happens to; in a result, it is "ref".
+    `site` is where the violation is reported: the write, or the outermost call passing the value."""
+
+    kind: str
+    param: str | int
+    detail: str
+    coll: str | None
+    hops: tuple[Hop, ...]
+    site: Hop
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.kind, self.param, self.detail, self.coll, self.site)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A function's behaviour in terms of its parameters: effects on them and values it returns."""
+
+    effects: tuple[Effect, ...] = ()
+    returns: tuple[Val, ...] = ()
+
+    def signature(self) -> tuple[object, ...]:
+        return (
+            tuple(sorted(repr(e.key) for e in self.effects)),
+            tuple(sorted(repr(v.key) for v in self.returns)),
+        )

@@ -1,0 +1,257 @@
+"""Module symbol tables: imports, exports, top-level functions, classes, and import resolution
+(relative paths, extension probing, index files, tsconfig/jsconfig `paths` aliases such as `@/`)."""
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tree_sitter import Node
+
+from collector.errors import BadInputError
+from policies.guard.sources import CODE_EXTS, Source, string_value, text_of
+
+FUNCTION_NODES = ("function_declaration", "generator_function_declaration")
+FUNCTION_VALUES = ("arrow_function", "function_expression", "function", "generator_function")
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str | None  # repo-relative path of the resolved module
+    package: str | None  # bare package name when not a repo file
+    name: str  # exported name, "default", or "*" for a namespace import
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    node: Node
+    methods: dict[str, Node] = field(default_factory=dict)
+    fields: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Module:
+    source: Source
+    imports: dict[str, Import] = field(default_factory=dict)
+    exports: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
+    star_exports: list[str] = field(default_factory=list)
+    functions: dict[str, Node] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    variables: set[str] = field(default_factory=set)
+    literals: dict[str, Node] = field(default_factory=dict)
+
+    @property
+    def rel(self) -> str:
+        return self.source.rel
+
+
+class Resolver:
+    """Maps an import specifier seen in one file to a repo file or a package name."""
+
+    def __init__(self, repo: Path, files: set[str]) -> None:
+        self.files = files
+        self.aliases = _load_aliases(repo)
+
+    def resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
+        if spec.startswith("."):
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+            return self._probe(base), None
+        for prefix, targets in self.aliases:
+            if prefix.endswith("*") and spec.startswith(prefix[:-1]):
+                rest = spec[len(prefix) - 1:]
+                for target in targets:
+                    hit = self._probe(posixpath.normpath(target.replace("*", rest)))
+                    if hit:
+                        return hit, None
+            elif spec == prefix:
+                for target in targets:
+                    hit = self._probe(posixpath.normpath(target))
+                    if hit:
+                        return hit, None
+        parts = spec.split("/")
+        package = "/".join(parts[:2]) if spec.startswith("@") and len(parts) > 1 else parts[0]
+        return None, package
+
+    def _probe(self, base: str) -> str | None:
+        stem = base[: -len(posixpath.splitext(base)[1])] if base.endswith((".js", ".jsx", ".mjs", ".cjs")) else None
+        candidates = [base, *(base + ext for ext in CODE_EXTS), *(f"{base}/index{ext}" for ext in CODE_EXTS)]
+        if stem:
+            candidates += [stem + ext for ext in CODE_EXTS]
+        return next((c for c in candidates if c in self.files), None)
+
+
+def _strip_jsonc(text: str) -> str:
+    """tsconfig is JSON with comments and trailing commas; drop both outside strings."""
+    out = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
+    return re.sub(r",(\s*[}\]])", r"\1", out)
+
+
+def _load_aliases(repo: Path) -> list[tuple[str, list[str]]]:
+    for name in ("tsconfig.json", "jsconfig.json"):
+        path = repo / name
+        if not path.is_file():
+            continue
+        try:
+            data = json.loads(_strip_jsonc(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as exc:
+            raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{name}:{exc.lineno}") from None
+        options = data.get("compilerOptions") or {}
+        base_url = options.get("baseUrl") or "."
+        paths = options.get("paths") or {}
+        if not isinstance(paths, dict):
+            raise BadInputError("compilerOptions.paths must be an object", where=name)
+        aliases = [
+            (prefix, [posixpath.normpath(posixpath.join(base_url, t)) for t in targets])
+            for prefix, targets in sorted(paths.items(), key=lambda kv: -len(kv[0]))
+            if isinstance(targets, list)
+        ]
+        return aliases
+    return []
+
+
+def build_module(source: Source, resolver: Resolver) -> Module:
+    """One pass over the top level: what the module imports, defines and exports."""
+    module = Module(source)
+    for stmt in source.root.named_children:
+        _top_level(module, stmt, resolver, exported=False)
+    return module
+
+
+def _target(module: Module, resolver: Resolver, node: Node | None) -> tuple[str | None, str | None]:
+    spec = string_value(node)
+    return resolver.resolve(module.rel, spec) if spec is not None else (None, None)
+
+
+def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -> None:
+    kind = stmt.type
+    if kind == "import_statement":
+        _import(module, stmt, resolver)
+    elif kind == "export_statement":
+        _export(module, stmt, resolver)
+    elif kind in FUNCTION_NODES:
+        name = stmt.child_by_field_name("name")
+        if name is not None:
+            module.functions[text_of(name)] = stmt
+            if exported:
+                module.exports[text_of(name)] = ("local", None, text_of(name))
+    elif kind in ("class_declaration", "abstract_class_declaration"):
+        _class(module, stmt, exported)
+    elif kind in ("lexical_declaration", "variable_declaration"):
+        for decl in stmt.named_children:
+            if decl.type != "variable_declarator":
+                continue
+            name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            names = [text_of(name)] if name is not None and name.type == "identifier" else _pattern_names(name)
+            for ident in names:
+                if value is not None and value.type in FUNCTION_VALUES and name.type == "identifier":
+                    module.functions[ident] = value
+                else:
+                    module.variables.add(ident)
+                if value is not None and name.type == "identifier":
+                    module.literals[ident] = value
+                if exported:
+                    module.exports[ident] = ("local", None, ident)
+
+
+def _pattern_names(node: Node | None) -> list[str]:
+    if node is None:
+        return []
+    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [text_of(node)]
+    names: list[str] = []
+    for child in node.named_children:
+        if node.type == "pair_pattern" and child == node.child_by_field_name("key"):
+            continue
+        names += _pattern_names(child)
+    return names
+
+
+def _class(module: Module, node: Node, exported: bool) -> None:
+    name_node = node.child_by_field_name("name")
+    if name_node is None:
+        return
+    info = ClassInfo(text_of(name_node), node)
+    body = node.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if member.type == "method_definition":
+            key = member.child_by_field_name("name")
+            info.methods[text_of(key)] = member
+        elif member.type in ("public_field_definition", "field_definition"):
+            info.fields.append(member)
+    module.classes[info.name] = info
+    if exported:
+        module.exports[info.name] = ("local", None, info.name)
+
+
+def _import(module: Module, stmt: Node, resolver: Resolver) -> None:
+    if any(c.type == "type" for c in stmt.children):
+        return
+    target, package = _target(module, resolver, stmt.child_by_field_name("source"))
+    clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
+    for part in clause.named_children if clause is not None else ():
+        if part.type == "identifier":
+            module.imports[text_of(part)] = Import(target, package, "default")
+        elif part.type == "namespace_import":
+            ident = next(c for c in part.named_children if c.type == "identifier")
+            module.imports[text_of(ident)] = Import(target, package, "*")
+        elif part.type == "named_imports":
+            for spec in part.named_children:
+                if spec.type != "import_specifier" or any(c.type == "type" for c in spec.children):
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                module.imports[text_of(alias)] = Import(target, package, text_of(name))
+
+
+def _export(module: Module, stmt: Node, resolver: Resolver) -> None:
+    source = stmt.child_by_field_name("source")
+    declaration = stmt.child_by_field_name("declaration")
+    value = stmt.child_by_field_name("value")
+    is_default = any(c.type == "default" for c in stmt.children)
+    if source is not None:
+        target, _package = _target(module, resolver, source)
+        clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+        namespace = next((c for c in stmt.named_children if c.type == "namespace_export"), None)
+        if clause is None and namespace is None:
+            if target:
+                module.star_exports.append(target)
+        elif namespace is not None:
+            ident = namespace.named_children[-1]
+            module.exports[text_of(ident)] = ("module", target, "*")
+        else:
+            for spec in clause.named_children:
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or name
+                module.exports[text_of(alias)] = ("module", target, text_of(name))
+        return
+    if declaration is not None:
+        if is_default and declaration.type in FUNCTION_NODES + FUNCTION_VALUES + ("class_declaration",):
+            name = declaration.child_by_field_name("name")
+            local = text_of(name) if name is not None else "default"
+            if declaration.type in ("class_declaration",):
+                _class(module, declaration, exported=False)
+            else:
+                module.functions[local] = declaration
+            module.exports["default"] = ("local", None, local)
+            return
+        _top_level(module, declaration, resolver, exported=True)
+        return
+    if value is not None:
+        if value.type in FUNCTION_VALUES:
+            module.functions["default"] = value
+            module.exports["default"] = ("local", None, "default")
+        elif value.type == "identifier":
+            module.exports["default"] = ("local", None, text_of(value))
+        else:
+            module.variables.add("default")
+            module.literals["default"] = value
+            module.exports["default"] = ("local", None, "default")
+        return
+    clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+    for spec in clause.named_children if clause is not None else ():
+        name = spec.child_by_field_name("name")
+        alias = spec.child_by_field_name("alias") or name
+        module.exports[text_of(alias)] = ("local", None, text_of(name))

@@ -1,0 +1,98 @@
+"""Finding and parsing the app's source files with tree-sitter, grammar picked by extension."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import tree_sitter_typescript
+from tree_sitter import Language, Node, Parser, Tree
+
+from collector.errors import EvaluationError
+
+TS_EXTS = (".ts", ".mts", ".cts")
+TSX_EXTS = (".tsx", ".js", ".jsx", ".mjs", ".cjs")
+CODE_EXTS = TS_EXTS + TSX_EXTS
+
+
+@lru_cache(maxsize=2)
+def _parser(grammar: str) -> Parser:
+    language = (
+        tree_sitter_typescript.language_typescript()
+        if grammar == "typescript"
+        else tree_sitter_typescript.language_tsx()
+    )
+    return Parser(Language(language))
+
+
+def grammar_for(path: str) -> str:
+    """The TypeScript grammar rejects JSX and the TSX grammar rejects `<T>x` casts: pick by name."""
+    return "typescript" if path.endswith(TS_EXTS) else "tsx"
+
+
+@dataclass(frozen=True)
+class Source:
+    rel: str
+    text: bytes
+    tree: Tree
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+
+def discover(repo: Path, exclude: tuple[str, ...]) -> list[str]:
+    """Repo-relative paths of code files, sorted; declaration files (.d.ts) hold no code."""
+    found: list[str] = []
+    skip = set(exclude)
+    for dirpath, dirnames, filenames in os.walk(repo):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip)
+        for name in filenames:
+            if name.endswith(CODE_EXTS) and not name.endswith(".d.ts"):
+                found.append(os.path.relpath(os.path.join(dirpath, name), repo).replace(os.sep, "/"))
+    return sorted(found)
+
+
+def _first_error(node: Node) -> Node | None:
+    """The first ERROR or MISSING node in document order (only descends into broken subtrees)."""
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing:
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
+
+
+def parse(repo: Path, rel: str) -> Source:
+    """Parse one file; a syntax error fails closed (exit 3) naming file and line."""
+    try:
+        text = (repo / rel).read_bytes()
+    except OSError as exc:
+        raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
+    tree = _parser(grammar_for(rel)).parse(text)
+    if tree.root_node.has_error:
+        bad = _first_error(tree.root_node) or tree.root_node
+        what = f"missing {bad.type}" if bad.is_missing else "syntax error"
+        raise EvaluationError(
+            f"cannot parse ({what}, {grammar_for(rel)} grammar); the guard cannot vouch for it",
+            where=f"{rel}:{bad.start_point[0] + 1}",
+        )
+    return Source(rel, text, tree)
+
+
+def text_of(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal or a template without substitutions, else None."""
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(text_of(c) for c in node.named_children if c.type in ("string_fragment", "escape_sequence"))
+    if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children):
+        return text_of(node)[1:-1]
+    return None
