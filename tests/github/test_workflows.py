@@ -1,0 +1,62 @@
+"""Every workflow file validates against the GitHub workflow schema; the nightly one does its job."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+CHECKER = Path(sys.executable).parent / "check-jsonschema"
+
+
+def check(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    if not CHECKER.exists():
+        pytest.skip(f"check-jsonschema is not installed beside {sys.executable} (install the test extra)")
+    return subprocess.run(
+        [str(CHECKER), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_every_workflow_matches_the_schema() -> None:
+    assert WORKFLOWS, "no workflow files found"
+    result = check(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("name: x\non: {schedule: [{cron: 1}]}\njobs: {a: {runs-on: ubuntu-latest, steps: oops}}\n")
+    assert check([broken]).returncode != 0
+
+
+def nightly() -> dict[Any, Any]:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "nightly.yml").read_text())
+
+
+def test_nightly_is_scheduled_and_uses_oidc_not_stored_keys() -> None:
+    doc = nightly()
+    triggers = doc[True]  # YAML 1.1 reads the bare key `on` as a boolean
+    assert triggers["schedule"][0]["cron"]
+    assert doc["permissions"]["id-token"] == "write"
+    steps = doc["jobs"]["export"]["steps"]
+    creds = next(s for s in steps if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
+    assert "role-to-assume" in creds["with"]
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text()
+    assert "AWS_SECRET_ACCESS_KEY" not in text and "aws-secret-access-key" not in text
+
+
+def test_nightly_exports_uploads_summarises_and_fails_on_bad_exit_codes() -> None:
+    steps = nightly()["jobs"]["export"]["steps"]
+    export = next(s for s in steps if s.get("id") == "export")
+    assert "attest export" in export["run"] and "$GITHUB_STEP_SUMMARY" in export["run"]
+    assert export["env"]["MONGODB_ATLAS_PRIVATE_API_KEY"] == "${{ secrets.MONGODB_ATLAS_PRIVATE_API_KEY }}"
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"].endswith(".html") and upload["if"] == "always()"
+    gate = steps[-1]
+    assert gate["if"] == "steps.export.outputs.exit_code != '0'" and "exit" in gate["run"]
