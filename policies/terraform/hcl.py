@@ -20,6 +20,7 @@ from collector.errors import BadInputError
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 _DECLARING_BLOCKS = ("resource", "data")
+_META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Declared:
     line: int
     attributes: dict[str, Any] = field(hash=False, compare=True)
     attribute_lines: dict[str, int] = field(hash=False, compare=True)
+    variables: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def location(self) -> str:
@@ -64,7 +66,7 @@ def load_directory(directory: str | Path) -> tuple[Declared, ...]:
     root = Path(directory)
     if not root.is_dir():
         raise BadInputError("not a directory of Terraform files", where=str(root))
-    return tuple(_load_module(root, prefix="", seen=frozenset()))
+    return tuple(_load_module(root, prefix="", seen=frozenset(), inputs={}))
 
 
 def module_calls(directory: str | Path) -> tuple[ModuleCall, ...]:
@@ -82,24 +84,46 @@ def module_calls(directory: str | Path) -> tuple[ModuleCall, ...]:
 
 def parse_file(path: Path) -> tuple[Declared, ...]:
     """The resources and data sources of one .tf file, addressed as in a root module."""
-    return tuple(_declared(path, block, "") for block in _top_blocks(path) if _declares(block))
+    return tuple(_declared(path, block, "", {}) for block in _top_blocks(path) if _declares(block))
 
 
-def _load_module(directory: Path, prefix: str, seen: frozenset[Path]) -> Iterator[Declared]:
+def _load_module(directory: Path, prefix: str, seen: frozenset[Path], inputs: dict[str, Any]) -> Iterator[Declared]:
     resolved = directory.resolve()
     if resolved in seen:
         raise BadInputError("module source refers back to itself", where=directory.as_posix())
+    variables = {**_variable_defaults(directory), **inputs}
     for path in _tf_files(directory):
         for block in _top_blocks(path):
             if _declares(block):
-                yield _declared(path, block, prefix)
+                yield _declared(path, block, prefix, variables)
     for call in module_calls(directory):
         if call.source.startswith(("./", "../")):
             child = directory / call.source
             if not child.is_dir():
                 raise BadInputError(f"module {call.name!r} source {call.source!r} is not a directory",
                                     where=f"{call.file}:{call.line}")
-            yield from _load_module(child, f"{prefix}module.{call.name}.", seen | {resolved})
+            passed = {k: _pass_through(v, variables) for k, v in call.attributes.items() if k not in _META_ARGS}
+            yield from _load_module(child, f"{prefix}module.{call.name}.", seen | {resolved}, passed)
+
+
+def _variable_defaults(directory: Path) -> dict[str, Any]:
+    """`variable` defaults of one module: what `var.NAME` means when no caller sets it."""
+    defaults: dict[str, Any] = {}
+    for path in _tf_files(directory):
+        for block in _top_blocks(path):
+            labels = _labels(block)
+            if labels[0] == "variable" and len(labels) == 2:
+                body = block.body.serialize(_OPTIONS)
+                if "default" in body:
+                    defaults[labels[1]] = body["default"]
+    return defaults
+
+
+def _pass_through(value: Any, variables: dict[str, Any]) -> Any:
+    """A module argument that is just `var.NAME` of the caller takes the caller's value."""
+    if isinstance(value, str) and value.startswith("${var.") and value.endswith("}"):
+        return variables.get(value[len("${var."):-1], value)
+    return value
 
 
 def _tf_files(directory: Path) -> list[Path]:
@@ -126,7 +150,7 @@ def _declares(block: BlockRule) -> bool:
     return labels[0] in _DECLARING_BLOCKS and len(labels) == 3
 
 
-def _declared(path: Path, block: BlockRule, prefix: str) -> Declared:
+def _declared(path: Path, block: BlockRule, prefix: str, variables: dict[str, Any]) -> Declared:
     mode, rtype, name = _labels(block)
     try:
         attributes = block.body.serialize(_OPTIONS)
@@ -137,7 +161,7 @@ def _declared(path: Path, block: BlockRule, prefix: str) -> Declared:
         if isinstance(child, (AttributeRule, BlockRule)):
             lines.setdefault(_child_name(child), _line(child))
     local = f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}"
-    return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines)
+    return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines, variables)
 
 
 def _labels(block: BlockRule) -> list[str]:

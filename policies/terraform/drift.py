@@ -1,0 +1,271 @@
+"""Drift: what Terraform declares against what the snapshot saw live (SOC 2 CC8.1).
+
+Each live type in scope has a natural key both sides can compute (a secret's name, a security
+group's name, an Atlas user's project/database/username...). Live resources in scope that no
+declaration matches are TF-DRIFT-001, declarations with no live match TF-DRIFT-002, and matched
+pairs whose KMS key, ingress rules or database roles differ TF-DRIFT-003. Out of scope on purpose:
+AWS-made objects (default security groups, AWS-managed keys), secrets pending deletion (Terraform
+destroys a secret by scheduling its deletion) and Atlas projects (read through data sources).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from collector.config import EstateConfig
+from collector.snapshot import Resource, Snapshot
+from policies.findings import Finding, Status
+from policies.terraform.hcl import Declared
+from policies.terraform.mapping import Mapping, RuleInfo, load_mapping
+from policies.terraform.resolve import Resolver
+
+UNDECLARED, MISSING, DIFFERS = "TF-DRIFT-001", "TF-DRIFT-002", "TF-DRIFT-003"
+
+
+@dataclass(frozen=True)
+class Context:
+    config: EstateConfig
+    resolver: Resolver
+    declared: tuple[Declared, ...]
+    live_keys: tuple[Resource, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one live type and its Terraform resource types are keyed, and what else must hold."""
+
+    live_type: str
+    tf_types: tuple[str, ...]
+    declared_key: Callable[[Declared, Context], str | None]
+    live_key: Callable[[Resource, Context], str | None]
+    unmanaged: Callable[[Resource, Context], str | None] = lambda _r, _c: None
+
+
+def detect_drift(declared: tuple[Declared, ...], snapshot: Snapshot, config: EstateConfig,
+                 mapping: Mapping | None = None) -> tuple[Finding, ...]:
+    """Drift findings between declared resources (hcl.load_directory) and a live snapshot."""
+    rules = (mapping or load_mapping()).rules
+    keys = tuple(r for r in snapshot.resources if r.type == "aws.kms.key")
+    ctx = Context(config, Resolver(declared), declared, keys)
+    findings: list[Finding] = []
+    for kind in KINDS:
+        findings.extend(_drift_of_kind(kind, declared, snapshot, ctx, rules))
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapshot, ctx: Context,
+                   rules: dict[str, RuleInfo]) -> list[Finding]:
+    mine = [d for d in declared if d.mode == "resource" and d.type in kind.tf_types]
+    by_key: dict[str, Declared] = {}
+    for item in mine:
+        key = kind.declared_key(item, ctx)
+        if key is not None:
+            by_key.setdefault(key, item)
+    live = [(r, kind.live_key(r, ctx)) for r in snapshot.resources if r.type == kind.live_type]
+    found: list[Finding] = []
+    seen_keys: set[str] = set()
+    for resource, key in live:
+        if key is None:
+            continue
+        seen_keys.add(key)
+        match = by_key.get(key)
+        reason = kind.unmanaged(resource, ctx)
+        pointer = snapshot.pointer(resource.id)
+        if match is None or reason:
+            why = reason or "no Terraform resource declares it"
+            found.append(_finding(rules[UNDECLARED], Status.FAIL, resource.id, pointer,
+                                  f"live {kind.live_type} {key} is not managed by Terraform: {why}"))
+            continue
+        found.append(_finding(rules[UNDECLARED], Status.PASS, resource.id, pointer,
+                              f"live {kind.live_type} {key} is declared as {match.address} ({match.location})"))
+        found.extend(_finding(rules[DIFFERS], Status.FAIL, match.address, where, message)
+                     for where, message in _differences(match, resource, ctx))
+    gaps = [g for g in snapshot.gaps if kind.live_type in g.resource_types]
+    for key, item in sorted(by_key.items()):
+        if key in seen_keys:
+            continue
+        if gaps:
+            found.append(_finding(rules[MISSING], Status.ERROR, item.address, item.location,
+                                  f"cannot tell whether {key} exists live: {gaps[0].operation} was not read ({gaps[0].reason})"))
+        else:
+            found.append(_finding(rules[MISSING], Status.FAIL, item.address, item.location,
+                                  f"declared {kind.live_type} {key} does not exist live"))
+    return found
+
+
+def _finding(rule: RuleInfo, status: Status, resource_id: str, evidence: str, message: str) -> Finding:
+    return Finding(rule_id=rule.id, title=rule.title, status=status, severity=rule.severity,
+                   controls=rule.controls, resource_id=resource_id, evidence=evidence, message=message,
+                   rationale=rule.rationale, remediation=rule.remediation, plane="terraform")
+
+
+def _attr(d: Declared, ctx: Context, name: str) -> Any:
+    return ctx.resolver.value(d, d.attributes.get(name))
+
+
+def _tag(tags: Any, key: str) -> str | None:
+    for tag in tags or []:
+        if isinstance(tag, dict) and tag.get("Key", tag.get("key")) == key:
+            return str(tag.get("Value", tag.get("value")))
+    return None
+
+
+def _project_id(d: Declared, ctx: Context) -> str | None:
+    """The Atlas project id a declaration targets: a literal id, or a project block's name in config."""
+    target = ctx.resolver.target(d, d.attributes.get("project_id"))
+    if target is not None:
+        name = ctx.resolver.value(target, target.attributes.get("name"))
+        project = ctx.config.project(name) if isinstance(name, str) else None
+        return project.id if project else None
+    value = _attr(d, ctx, "project_id")
+    return value if isinstance(value, str) else None
+
+
+def _joined(*parts: Any) -> str | None:
+    return "/".join(str(p) for p in parts) if all(isinstance(p, (str, int)) for p in parts) else None
+
+
+def _kms_aliases(key: Declared, ctx: Context) -> list[str]:
+    aliases = []
+    for alias in ctx.declared:
+        if alias.type == "aws_kms_alias" and ctx.resolver.target(alias, alias.attributes.get("target_key_id")) == key:
+            name = _attr(alias, ctx, "name")
+            if isinstance(name, str):
+                aliases.append(name)
+    return sorted(aliases)
+
+
+def _kms_declared_key(d: Declared, ctx: Context) -> str | None:
+    aliases = _kms_aliases(d, ctx)
+    return aliases[0] if aliases else None
+
+
+def _kms_live_key(r: Resource, _ctx: Context) -> str | None:
+    a = r.attributes
+    if a.get("KeyManager") != "CUSTOMER" or a.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion"):
+        return None
+    aliases = sorted(a.get("Aliases") or [])
+    return aliases[0] if aliases else str(a.get("KeyId"))
+
+
+def _task_unmanaged(r: Resource, ctx: Context) -> str | None:
+    tags = r.attributes.get("tags") or []
+    missing = [t for t in ctx.config.provenance_tags if not _tag(tags, t)]
+    if missing:
+        return f"revision {r.attributes.get('revision')} lacks the provenance tag(s) {', '.join(missing)} that deploys set"
+    return None
+
+
+def _access_key(d: Declared, ctx: Context) -> str | None:
+    cidr = _attr(d, ctx, "cidr_block")
+    if cidr is None and isinstance(_attr(d, ctx, "ip_address"), str):
+        cidr = f"{_attr(d, ctx, 'ip_address')}/32"
+    return _joined(_project_id(d, ctx), cidr)
+
+
+def _region(text: Any) -> Any:
+    return text.upper().replace("-", "_") if isinstance(text, str) else text
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("aws.secretsmanager.secret", ("aws_secretsmanager_secret",),
+         lambda d, c: _attr(d, c, "name"),
+         lambda r, _c: None if r.attributes.get("DeletedDate") else r.attributes.get("Name")),
+    Kind("aws.kms.key", ("aws_kms_key",), _kms_declared_key, _kms_live_key),
+    Kind("aws.ec2.security_group", ("aws_security_group",),
+         lambda d, c: _attr(d, c, "name"),
+         lambda r, _c: None if r.attributes.get("GroupName") == "default" else r.attributes.get("GroupName")),
+    Kind("aws.ec2.vpc_endpoint", ("aws_vpc_endpoint",),
+         lambda d, c: (_attr(d, c, "tags") or {}).get("Name") if isinstance(_attr(d, c, "tags"), dict) else None,
+         lambda r, _c: _tag(r.attributes.get("Tags"), "Name") or r.attributes.get("VpcEndpointId")),
+    Kind("aws.ecs.task_definition", ("aws_ecs_task_definition",),
+         lambda d, c: _attr(d, c, "family"),
+         lambda r, _c: r.attributes.get("family"), _task_unmanaged),
+    Kind("atlas.cluster", ("mongodbatlas_advanced_cluster", "mongodbatlas_cluster"),
+         lambda d, c: _joined(_project_id(d, c), _attr(d, c, "name")),
+         lambda r, _c: _joined(r.scope, r.attributes.get("name"))),
+    Kind("atlas.database_user", ("mongodbatlas_database_user",),
+         lambda d, c: _joined(_project_id(d, c), _attr(d, c, "auth_database_name"), _attr(d, c, "username")),
+         lambda r, _c: _joined(r.scope, r.attributes.get("databaseName"), r.attributes.get("username"))),
+    Kind("atlas.access_list_entry", ("mongodbatlas_project_ip_access_list",), _access_key,
+         lambda r, _c: _joined(r.scope, r.attributes.get("cidrBlock") or r.attributes.get("awsSecurityGroup"))),
+    Kind("atlas.endpoint_service", ("mongodbatlas_privatelink_endpoint",),
+         lambda d, c: _joined(_project_id(d, c), _region(_attr(d, c, "region"))),
+         lambda r, _c: _joined(r.scope, _region(r.attributes.get("regionName")))),
+    Kind("atlas.interface_endpoint", ("mongodbatlas_privatelink_endpoint_service",),
+         lambda d, c: _joined(_project_id(d, c), "interface_endpoint"),
+         lambda r, _c: _joined(r.scope, "interface_endpoint")),
+)
+
+
+def _differences(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+    """(file:line, message) for each attribute that matters and differs; unknowns are skipped."""
+    compare = _COMPARERS.get(d.type)
+    return compare(d, r, ctx) if compare else []
+
+
+def _secret_key_differs(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+    live = r.attributes.get("KmsKeyId")
+    raw = d.attributes.get("kms_key_id")
+    if raw is None:
+        expected: set[str] = {""}
+    else:
+        key = ctx.resolver.target(d, raw)
+        if key is not None:
+            expected = set(_kms_aliases(key, ctx))
+            arns = {str(k.attributes.get("Arn")) for k in ctx.live_keys
+                    if set(k.attributes.get("Aliases") or []) & expected}
+            expected |= arns | {a.rsplit("/", 1)[-1] for a in arns}
+        else:
+            value = ctx.resolver.value(d, raw)
+            if not isinstance(value, str):
+                return []
+            expected = {value}
+    if (live or "") in expected or not expected:
+        return []
+    return [(d.attribute_location("kms_key_id"),
+             f"{r.id} is encrypted with {live or 'the AWS-managed key'}, not the declared key")]
+
+
+def _ingress_differs(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+    declared: set[tuple[str, int, int, str]] = set()
+    for rule in d.attributes.get("ingress") or []:
+        protocol = _protocol(ctx.resolver.value(d, rule.get("protocol")))
+        ports = (ctx.resolver.value(d, rule.get("from_port")), ctx.resolver.value(d, rule.get("to_port")))
+        cidrs = [ctx.resolver.value(d, c) for c in rule.get("cidr_blocks") or []]
+        if not isinstance(protocol, str) or not all(isinstance(p, int) for p in ports) or None in cidrs:
+            return []
+        declared |= {(protocol, ports[0], ports[1], str(c)) for c in cidrs}
+    live = {
+        (_protocol(p.get("IpProtocol")), p.get("FromPort", -1), p.get("ToPort", -1), str(ip.get("CidrIp")))
+        for p in r.attributes.get("IpPermissions") or [] for ip in p.get("IpRanges") or []
+    }
+    if declared == live:
+        return []
+    extra, absent = sorted(live - declared), sorted(declared - live)
+    return [(d.attribute_location("ingress"),
+             f"{r.id} ingress differs: live only {extra or 'none'}; declared only {absent or 'none'}")]
+
+
+def _protocol(value: Any) -> Any:
+    text = str(value).lower() if value is not None else None
+    return {"6": "tcp", "17": "udp", "all": "-1"}.get(text, text) if text else None
+
+
+def _roles_differ(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+    declared = {(ctx.resolver.value(d, b.get("role_name")), ctx.resolver.value(d, b.get("database_name")))
+                for b in d.attributes.get("roles") or []}
+    if any(not isinstance(x, str) for pair in declared for x in pair):
+        return []
+    live = {(x.get("roleName"), x.get("databaseName")) for x in r.attributes.get("roles") or []}
+    if declared == live:
+        return []
+    return [(d.attribute_location("roles"),
+             f"{r.id} roles differ: live {sorted(live)}; declared {sorted(declared)}")]
+
+
+_COMPARERS: dict[str, Callable[[Declared, Resource, Context], list[tuple[str, str]]]] = {
+    "aws_secretsmanager_secret": _secret_key_differs,
+    "aws_security_group": _ingress_differs,
+    "mongodbatlas_database_user": _roles_differ,
+}
