@@ -70,10 +70,17 @@ class _Doc:
 _STATUSES = tuple(s.value for s in Status)
 
 
+_WAIVER_KEYS = ("id", "reason", "owner", "issue", "approved_by", "expires")
+_WAIVER_OPTIONAL = ("rule_id", "resource_pattern", "status", "problem")
+_WAIVER_STATUSES = ("active", "expiring", "expired", "malformed")
+
+
 def _waiver(d: _Doc, raw: Any, p: str) -> WaiverRef:
-    keys = ("id", "reason", "owner", "issue", "approved_by", "expires")
-    m = d.obj(raw, p, keys)
-    return WaiverRef(*(d.text(m[k], f"{p}/{k}") for k in keys))
+    m = d.obj(raw, p, _WAIVER_KEYS)
+    fields = {k: d.text(m[k], f"{p}/{k}") for k in (*_WAIVER_KEYS, *_WAIVER_OPTIONAL) if k in m}
+    if "status" in fields:
+        d.choice(fields["status"], f"{p}/status", _WAIVER_STATUSES)
+    return WaiverRef(**fields)
 
 
 def _finding(d: _Doc, raw: Any, p: str) -> Finding:
@@ -158,6 +165,7 @@ def results_from_dict(raw: Any, source: str) -> Results:
         findings=findings,
         waivers=d.each(top["waivers"], "/waivers", lambda v, q: _waiver(d, v, q)),
         gaps=tuple(gaps),
+        **({"evaluated_on": d.text(top["evaluated_on"], "/evaluated_on")} if "evaluated_on" in top else {}),
     )
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from policies.findings import Status
 from reports.model import STATUS_LABELS, STATUS_ORDER, ControlView
 
-LABEL_WIDTH = 190
+LABEL_WIDTH = 210
+LEGEND_CHAR_WIDTH = 7
 BAR_WIDTH = 420
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
@@ -80,15 +81,17 @@ def build_chart(controls: tuple[ControlView, ...]) -> Chart:
         for i, c in enumerate(controls)
     )
     legend_y = TOP + len(controls) * ROW_HEIGHT + 10
-    legend = tuple(
-        LegendItem(STATUS_LABELS[s], COLOURS[s], 10 + i * 120) for i, s in enumerate(STATUS_ORDER)
-    )
+    legend: list[LegendItem] = []
+    x = 4
+    for status in STATUS_ORDER:
+        legend.append(LegendItem(STATUS_LABELS[status], COLOURS[status], x))
+        x += 16 + LEGEND_CHAR_WIDTH * len(STATUS_LABELS[status]) + 18
     return Chart(
         width=LABEL_WIDTH + BAR_WIDTH + 10,
         height=legend_y + LEGEND_HEIGHT - 10,
         label_width=LABEL_WIDTH,
         bar_height=BAR_HEIGHT,
         bars=bars,
-        legend=legend,
+        legend=tuple(legend),
         legend_y=legend_y,
     )

@@ -1,7 +1,8 @@
 """The view every document is rendered from: controls with their findings, waivers with their state.
 
 Time-relative judgements (a waiver expiring within 30 days, an attestation that lapsed) are made
-against the evidence's collection time, never the render-time clock, so output is deterministic.
+as of the day the findings were evaluated on (by default the evidence's collection date), never the
+render-time clock, so output is deterministic.
 """
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class WaiverView:
+    """A waiver judged as of the evaluation day: active, expiring (<= 30 days), expired or malformed."""
+
     waiver: WaiverRef
-    expires_on: date
-    state: str  # active | expiring | expired
-    days_left: int
+    expires_on: date | None
+    state: str
+    days_left: int | None
     rule_ids: tuple[str, ...]
     resource_ids: tuple[str, ...]
 
@@ -113,28 +116,34 @@ def parse_day(text: str, where: str) -> date:
         raise BadInputError(f"not a date: {text!r}", where=where) from None
 
 
+def _waiver_view(waiver: WaiverRef, as_of: date, findings: list[Finding], where: str) -> WaiverView:
+    rule_ids = sorted({f.rule_id for f in findings}) or ([waiver.rule_id] if waiver.rule_id else [])
+    resources = sorted({f.resource_id or f.evidence for f in findings})
+    if not resources and waiver.resource_pattern:
+        resources = [waiver.resource_pattern]
+    if waiver.status == "malformed":
+        return WaiverView(waiver, None, "malformed", None, tuple(rule_ids), tuple(resources))
+    expires_on = parse_day(waiver.expires, where)
+    days_left = (expires_on - as_of).days
+    state = "expired" if days_left < 0 else "expiring" if days_left <= EXPIRY_WINDOW.days else "active"
+    return WaiverView(waiver, expires_on, state, days_left, tuple(rule_ids), tuple(resources))
+
+
 def _waiver_views(results: Results, as_of: date, source: str) -> dict[str, WaiverView]:
+    """Every waiver in the policy set, plus any a finding carries that the set does not list."""
     covered: dict[str, list[Finding]] = {}
     for finding in results.findings:
         if finding.waiver is not None:
             covered.setdefault(finding.waiver.id, []).append(finding)
-    views: dict[str, WaiverView] = {}
-    known = {w.id: w for w in results.waivers}
-    extra = {f.waiver.id: f.waiver for f in results.findings if f.waiver is not None and f.waiver.id not in known}
-    ordered = sorted(known.values(), key=lambda w: w.id)
-    for index, waiver in enumerate(ordered + sorted(extra.values(), key=lambda w: w.id)):
-        expires_on = parse_day(waiver.expires, f"{source}#/waivers/{index}/expires")
-        days_left = (expires_on - as_of).days
-        state = "expired" if days_left < 0 else "expiring" if days_left <= EXPIRY_WINDOW.days else "active"
-        findings = covered.get(waiver.id, [])
-        views[waiver.id] = WaiverView(
-            waiver=waiver,
-            expires_on=expires_on,
-            state=state,
-            days_left=days_left,
-            rule_ids=tuple(sorted({f.rule_id for f in findings})),
-            resource_ids=tuple(sorted({f.resource_id or f.evidence for f in findings})),
-        )
+    listed = sorted(results.waivers, key=lambda w: w.id)
+    views = {
+        w.id: _waiver_view(w, as_of, covered.get(w.id, []), f"{source}#/waivers/{i}/expires")
+        for i, w in enumerate(listed)
+    }
+    for index, finding in enumerate(sorted(results.findings, key=Finding.sort_key)):
+        if finding.waiver is not None and finding.waiver.id not in views:
+            where = f"{source}#/findings/{index}/waiver/expires"
+            views[finding.waiver.id] = _waiver_view(finding.waiver, as_of, covered[finding.waiver.id], where)
     return views
 
 
@@ -170,7 +179,10 @@ def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_
 
 def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, source: str = "findings.json") -> ReportModel:
     """Resolve every citation and classify every waiver; inconsistent input raises BadInputError."""
-    as_of = parse_day(results.snapshot_collected_at, f"{source}#/snapshot/collected_at")
+    if results.evaluated_on:
+        as_of = parse_day(results.evaluated_on, f"{source}#/evaluated_on")
+    else:
+        as_of = parse_day(results.snapshot_collected_at, f"{source}#/snapshot/collected_at")
     citer = Citer(results, snapshot, bundle, source)
     waivers = _waiver_views(results, as_of, source)
     ordered = sorted(results.findings, key=Finding.sort_key)
@@ -192,7 +204,7 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         as_of=as_of,
         controls=controls,
         findings=findings,
-        waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on, w.waiver.id))),
+        waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on or date.min, w.waiver.id))),
         snapshot_citation=citer.snapshot(),
         totals=totals,
     )

@@ -108,6 +108,12 @@ SPARE_WAIVER = WaiverRef(
     owner="ana.silva", issue="OPS-150", approved_by="priya.shah (CISO)", expires="2027-06-30",
 )
 
+BROKEN_WAIVER = WaiverRef(
+    id="no-expiry", reason="Open-ended exception", owner="sam.okafor", issue="OPS-151",
+    approved_by="", expires="someday", rule_id="atlas.access_list.comment", status="malformed",
+    problem="policies/waivers.yaml:31: expires is not a date (YYYY-MM-DD): 'someday'",
+)
+
 CMK_FIX = Remediation(
     console=("Open Secrets Manager, choose the secret, Edit encryption key.", "Pick the customer-managed key `alias/attest-secrets`."),
     terraform='resource "aws_secretsmanager_secret" "uri" {\n  kms_key_id = aws_kms_key.secrets.arn\n}',
@@ -180,7 +186,7 @@ def results(snap: Snapshot) -> Results:
         policy_digest="sha256:" + "ab" * 32,
         controls=controls,
         findings=fs,
-        waivers=(LAPTOP_WAIVER, LAPSED_WAIVER, SPARE_WAIVER),
+        waivers=(LAPTOP_WAIVER, LAPSED_WAIVER, SPARE_WAIVER, BROKEN_WAIVER),
         gaps=tuple(g.to_dict() for g in snap.gaps),
     )
 
