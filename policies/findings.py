@@ -32,7 +32,11 @@ class Remediation:
 
 @dataclass(frozen=True)
 class WaiverRef:
-    """The waiver that covered a finding (or that lapsed, for an expired one)."""
+    """The waiver that covered a finding (or that lapsed, for an expired one).
+
+    `status` is `active`, `expiring` (within 30 days), `expired` or `malformed` (then `problem`
+    says why); only active and expiring waivers apply.
+    """
 
     id: str
     reason: str
@@ -40,6 +44,10 @@ class WaiverRef:
     issue: str
     approved_by: str
     expires: str
+    rule_id: str = ""
+    resource_pattern: str = ""
+    status: str = "active"
+    problem: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +57,10 @@ class WaiverRef:
             "issue": self.issue,
             "approved_by": self.approved_by,
             "expires": self.expires,
+            "rule_id": self.rule_id,
+            "resource_pattern": self.resource_pattern,
+            "status": self.status,
+            "problem": self.problem,
         }
 
 
@@ -166,6 +178,7 @@ class Results:
     findings: tuple[Finding, ...]
     waivers: tuple[WaiverRef, ...]
     gaps: tuple[dict[str, Any], ...] = ()
+    evaluated_on: str = ""
 
     def exit_code(self) -> int:
         """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated."""
@@ -185,6 +198,7 @@ class Results:
             "findings": [f.to_dict() for f in sorted(self.findings, key=Finding.sort_key)],
             "waivers": [w.to_dict() for w in sorted(self.waivers, key=lambda w: w.id)],
             "gaps": list(self.gaps),
+            "evaluated_on": self.evaluated_on,
         }
 
     def to_json(self) -> str:

@@ -1,0 +1,33 @@
+"""`attest check`: judge a snapshot against the policies; exit 0 satisfied, 1 violations, 3 errors."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from attest.output import write_text
+from policies.check import parse_day, render_text, run_check
+from policies.rule_loader import POLICIES_DIR
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="evaluate a snapshot against the policies",
+        description="Evaluate a snapshot against the controls and rules. Exit 0 when every control is "
+        "satisfied, 1 on any violation, 3 when something could not be evaluated, 2 on bad input.",
+    )
+    parser.add_argument("--snapshot", required=True, help="the snapshot file (from attest collect)")
+    parser.add_argument("--config", required=True, help="the estate config (attest.yaml)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--output", "-o", help="write the results here (default: stdout)")
+    parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
+    parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
+    parser.add_argument("--today", help="date for waiver expiry, YYYY-MM-DD (default: the snapshot's date)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    today = parse_day(args.today, "--today") if args.today else None
+    results = run_check(args.snapshot, args.config, policies_dir=args.policies, waivers_path=args.waivers, today=today)
+    write_text(results.to_json() if args.format == "json" else render_text(results), args.output)
+    return results.exit_code()

@@ -1,0 +1,64 @@
+"""One `check` run from files: snapshot + config + policy directory + waivers -> Results, and its
+plain-text rendering. `attest check` and `attest demo` both go through here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from collector.config import load_config
+from collector.errors import BadInputError
+from collector.snapshot import load_snapshot
+from policies.engine import evaluate
+from policies.findings import Results, Status
+from policies.rule_loader import POLICIES_DIR, load_policy_set
+from policies.waivers import load_waivers
+
+
+def parse_day(text: str, where: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"not a date (YYYY-MM-DD): {text!r}", where=where) from None
+
+
+def run_check(
+    snapshot_path: str | Path,
+    config_path: str | Path,
+    *,
+    policies_dir: str | Path = POLICIES_DIR,
+    waivers_path: str | Path | None = None,
+    today: dt.date | None = None,
+) -> Results:
+    """Load every input (each bad one is a located BadInputError) and evaluate."""
+    snapshot = load_snapshot(str(snapshot_path))
+    config = load_config(config_path)
+    policy = load_policy_set(policies_dir)
+    day = today or snapshot.collected_at.date()
+    waivers = load_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", [r.id for r in policy.rules], day)
+    return evaluate(snapshot, config, policy, waivers, today=day)
+
+
+def render_text(results: Results) -> str:
+    """One line per finding that is not a pass, then one summary line per control, then waivers."""
+    lines = []
+    for f in results.findings:
+        if f.status is not Status.PASS:
+            target = f.resource_id or "-"
+            lines.append(f"{f.status.value.upper():7} {f.rule_id} {f.severity} {target} {f.evidence}: {f.message}")
+    if lines:
+        lines.append("")
+    for control in results.controls:
+        rule_ids = set(control.rule_ids)
+        counts: dict[str, int] = {}
+        for f in results.findings:
+            if f.rule_id in rule_ids:
+                counts[f.status.value] = counts.get(f.status.value, 0) + 1
+        summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts) or "no automated findings"
+        manual = f"; {len(control.attestations)} attestation(s)" if control.attestations else ""
+        lines.append(f"{control.control_id}: {control.status.value.upper()} ({summary}{manual})")
+    for waiver in results.waivers:
+        if waiver.status != "active":
+            detail = waiver.problem or f"expires {waiver.expires}"
+            lines.append(f"waiver {waiver.id} {waiver.status}: {detail}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,77 @@
+"""Evaluating a rule's conditions against one node document.
+
+A check's outcome is `True` (holds), `False` (does not) or `None` (could not be evaluated, e.g. a
+JMESPath function met the wrong type); a group combines its items (`any`/`all`), and a `None`
+that decides the result propagates, so the engine reports `error`, never a silent pass.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jmespath import exceptions as jmes_errors
+
+from policies.operators import OPERATORS
+from policies.rule_schema import Check, Condition, Group
+
+_SIMPLE_ATTR = re.compile(r"^attributes(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_MAX_SHOWN = 120
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool | None
+    message: str
+    pointer_suffix: str = ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
+    try:
+        actual = cond.path.search(doc)
+        expected = cond.value_from.search(doc) if cond.value_from is not None else cond.value
+    except jmes_errors.JMESPathError as exc:
+        return Outcome(None, f"could not evaluate {cond.path.text!r}: {str(exc).splitlines()[0]}")
+    ok = OPERATORS[cond.op](actual, expected)
+    if ok:
+        return Outcome(True, "")
+    suffix = "/" + cond.path.text.replace(".", "/") if _SIMPLE_ATTR.match(cond.path.text) else ""
+    if cond.message:
+        return Outcome(False, cond.message, suffix)
+    wanted = "" if cond.value is None and cond.value_from is None else f" {_show(expected)}"
+    return Outcome(False, f"{cond.path.text} {cond.op}{wanted}: got {_show(actual)}", suffix)
+
+
+def evaluate(cond: Condition, doc: dict[str, Any]) -> Outcome:
+    if isinstance(cond, Check):
+        return _check(cond, doc)
+    return _group(cond, doc)
+
+
+def _group(cond: Group, doc: dict[str, Any]) -> Outcome:
+    outcomes = [evaluate(item, doc) for item in cond.items]
+    if cond.mode == "any":
+        if any(o.ok for o in outcomes):
+            return Outcome(True, "")
+        failed = [o for o in outcomes if o.ok is None] or outcomes
+    else:
+        failed = [o for o in outcomes if o.ok is False] or [o for o in outcomes if o.ok is None]
+        if not failed:
+            return Outcome(True, "")
+    first = failed[0]
+    undecided = all(o.ok is None for o in failed) if cond.mode == "any" else first.ok is None
+    return Outcome(None if undecided else False, cond.message or first.message, "" if cond.message else first.pointer_suffix)
+
+
+def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outcome:
+    """All conditions in order; the first that fails (or cannot be evaluated) decides."""
+    for cond in conditions:
+        outcome = evaluate(cond, doc)
+        if outcome.ok is not True:
+            return outcome
+    return Outcome(True, "")

@@ -1,0 +1,153 @@
+"""The engine: a snapshot, the estate config, the policy set and waivers in; `Results` out.
+
+For each rule, every graph node of the rule's type that its `where` selects gets one finding:
+`pass` when all `expect` conditions hold, `fail` when one does not (then `waived` if a waiver
+covers it), `error` when one cannot be evaluated. Evidence completeness is enforced here:
+- a gap whose `resource_types` include the rule's resource type makes the rule `error` in the
+  gap's scope (and region), via one finding pointing at `/gaps/N`, and no finding of that rule in
+  that scope may pass;
+- a gap in a type the rule reaches through `related.<kind>` or through its node's facts
+  (`graph.FACT_INPUTS`) does the same for every scope, since relations cross scopes;
+- a rule with `required_when` true that selects nothing is `error` (evidence `/resources`).
+Findings are sorted, and the output depends only on the inputs (including `today`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import networkx as nx
+
+from collector.config import EstateConfig
+from collector.snapshot import Gap, Snapshot
+from policies.conditions import evaluate_all
+from policies.controls import Control
+from policies.findings import ControlResult, Finding, Results, Status, rollup
+from policies.graph import EDGE_KINDS, FACT_INPUTS, build_graph, config_document, document, nodes_of_type
+from policies.rule_loader import PolicySet
+from policies.rule_schema import Rule
+from policies.waivers import Waiver, waiver_for
+
+
+def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        status=status,
+        severity=rule.severity,
+        controls=rule.controls,
+        resource_id=resource_id,
+        evidence=evidence,
+        message=message,
+        rationale=rule.rationale,
+        remediation=rule.remediation,
+    )
+
+
+def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
+    index = graph.nodes[node_id]["index"]
+    return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (None, False, "", [], {}, 0)
+
+
+def _gap_text(gap: Gap) -> str:
+    where = f"{gap.scope}/{gap.region}" if gap.region else gap.scope
+    return f"{gap.operation} could not be read in {where} ({gap.reason})"
+
+
+def _gaps_for(rule: Rule, gaps: tuple[Gap, ...]) -> list[tuple[int, Gap, bool]]:
+    """(index, gap, crosses_scopes) for each gap that leaves some input of the rule unknown."""
+    reached = {t for kind in rule.relations() for t in EDGE_KINDS[kind][0]} | FACT_INPUTS.get(rule.resource, frozenset())
+    out = []
+    for index, gap in enumerate(gaps):
+        types = set(gap.resource_types)
+        if rule.resource in types or types & reached:
+            out.append((index, gap, bool(types & reached)))
+    return out
+
+
+def _in_gap(data: dict[str, Any], gap: Gap, crosses: bool) -> bool:
+    if crosses:
+        return True
+    return data["scope"] == gap.scope and (gap.region is None or data["region"] in (None, gap.region))
+
+
+def evaluate_rule(rule: Rule, graph: nx.MultiDiGraph, config_doc: dict[str, Any], gaps: tuple[Gap, ...], waivers: tuple[Waiver, ...]) -> list[Finding]:
+    findings: list[Finding] = []
+    rule_gaps = _gaps_for(rule, gaps)
+    selected = []
+    for node_id in nodes_of_type(graph, rule.resource):
+        doc = document(graph, node_id, config_doc)
+        if evaluate_all(rule.where, doc).ok is not False:
+            selected.append((node_id, doc))
+    for node_id, doc in selected:
+        data = graph.nodes[node_id]
+        outcome = evaluate_all(rule.expect, doc)
+        blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None)
+        if outcome.ok is True and blocking is not None:
+            index, gap = blocking
+            findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
+        elif outcome.ok is None:
+            findings.append(_finding(rule, Status.ERROR, node_id, _pointer(graph, node_id), outcome.message))
+        elif outcome.ok is False:
+            waiver = waiver_for(waivers, rule.id, node_id)
+            status = Status.WAIVED if waiver else Status.FAIL
+            finding = _finding(rule, status, node_id, _pointer(graph, node_id, outcome.pointer_suffix), outcome.message)
+            findings.append(Finding(**{**finding.__dict__, "waiver": waiver.ref if waiver else None}))
+        else:
+            findings.append(_finding(rule, Status.PASS, node_id, _pointer(graph, node_id), "satisfied"))
+    for index, gap, _ in rule_gaps:
+        findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
+                                 f"{', '.join(sorted(gap.resource_types))} unknown"))
+    required = rule.required_when is not None and _truthy(rule.required_when.search({"config": config_doc}))
+    if required and not selected and not rule_gaps:
+        findings.append(_finding(rule, Status.ERROR, None, "/resources",
+                                 f"the estate config says {rule.resource} must exist here, but none was collected"))
+    return findings
+
+
+def _control_result(control: Control, findings: list[Finding]) -> ControlResult:
+    rule_ids = {m.rule_id for m in control.mappings}
+    statuses = [f.status for f in findings if f.rule_id in rule_ids]
+    return ControlResult(
+        control_id=control.id,
+        framework=control.framework,
+        title=control.title,
+        summary=control.summary,
+        narrative=control.narrative,
+        status=rollup(statuses),
+        mappings=control.mappings,
+        attestations=control.attestations,
+    )
+
+
+def evaluate(
+    snapshot: Snapshot,
+    config: EstateConfig,
+    policy: PolicySet,
+    waivers: tuple[Waiver, ...],
+    *,
+    today: dt.date | None = None,
+) -> Results:
+    """Judge one snapshot. `today` (for waiver status) defaults to the snapshot's collection date."""
+    graph = build_graph(snapshot, config)
+    config_doc = config_document(config)
+    findings: list[Finding] = []
+    for rule in policy.rules:
+        findings.extend(evaluate_rule(rule, graph, config_doc, snapshot.gaps, waivers))
+    findings.sort(key=Finding.sort_key)
+    day = today or snapshot.collected_at.date()
+    return Results(
+        snapshot_collected_at=snapshot.to_dict()["collected_at"],
+        snapshot_digest="sha256:" + hashlib.sha256(snapshot.to_json().encode("utf-8")).hexdigest(),
+        policy_digest=policy.digest,
+        controls=tuple(_control_result(c, findings) for c in policy.controls),
+        findings=tuple(findings),
+        waivers=tuple(w.ref for w in waivers),
+        gaps=tuple({**g.to_dict(), "pointer": f"/gaps/{i}"} for i, g in enumerate(snapshot.gaps)),
+        evaluated_on=day.isoformat(),
+    )
