@@ -26,10 +26,18 @@ REMEDIATION = Remediation(
 )
 
 
-def freshness_finding(newest: Manifest | None, now: datetime, cadence: timedelta, locker: str) -> Finding:
-    """Pass when the newest bundle started within `cadence` of `now`; fail otherwise or when there is none."""
+def freshness_finding(
+    newest: Manifest | None, now: datetime, cadence: timedelta, locker: str, *, starting: bool = False
+) -> Finding:
+    """Pass when the newest bundle started within `cadence` of `now`; fail when older or absent.
+
+    `starting` is for an export into an empty locker: the bundle being written starts the chain, so
+    there is nothing to be stale yet. Verifying an empty locker always fails.
+    """
     if newest is None:
-        status, message, resource = Status.FAIL, f"no complete bundle in {locker}", None
+        status = Status.PASS if starting else Status.FAIL
+        message = f"no earlier bundle in {locker}: this export starts the chain" if starting else f"no complete bundle in {locker}"
+        resource = None
     else:
         age = now - newest.run_started
         hours = age.total_seconds() / 3600
