@@ -1,0 +1,130 @@
+"""Drift between the fixture Terraform and live state: the seeded local estate, and small snapshots
+built by hand for each kind of difference."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.config import load_config
+from collector.run import collect
+from collector.snapshot import Gap, Identity, Resource, Snapshot
+from policies.findings import Status
+from policies.terraform.drift import detect_drift
+from policies.terraform.hcl import load_directory
+from sandbox.local import LocalEstate
+
+PROD = Path(__file__).parent / "fixtures" / "prod"
+LOCAL_CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+ACCOUNT, REGION = "123456789012", "us-east-1"
+PROD_PROJECT, REFERENCE_PROJECT = "6a7000000000000000000001", "6a7000000000000000000002"
+KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1111-2222"
+
+
+@pytest.mark.integration
+def test_drift_on_the_seeded_estate_names_exactly_the_hand_made_resources(
+    default_estate: LocalEstate,
+) -> None:
+    config = load_config(LOCAL_CONFIG)
+    snapshot = collect(config, {**default_estate.env, "ATTEST_REDACTION_SALT": "t"}, now=lambda: NOW)
+    findings = detect_drift(load_directory(PROD), snapshot, config)
+    failing = sorted((f.rule_id, f.resource_id) for f in findings if f.status is not Status.PASS)
+    vpce = default_estate.vpce_ids["atlas-reference"]
+    assert failing == [
+        ("TF-DRIFT-001", f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/shopping-app:2"),
+        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/database_user/admin/app_read_staging"),
+        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/endpoint_service/6a70000000000000000000e1"),
+        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/interface_endpoint/{vpce}"),
+    ]
+    assert all(f.controls == ("SOC2-CC8.1",) and f.plane == "terraform" for f in findings)
+    passed = {f.resource_id for f in findings if f.status is Status.PASS}
+    assert f"atlas:{PROD_PROJECT}/database_user/admin/app_prod" in passed
+    assert len(passed) == 13  # 2 groups, endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod
+
+
+def _aws(kind: str, ident: str, **attributes: Any) -> Resource:
+    return Resource(ident, kind, "aws", ACCOUNT, REGION, ("test",), attributes)
+
+
+def _atlas(kind: str, project: str, name: str, **attributes: Any) -> Resource:
+    return Resource(f"atlas:{project}/{kind.split('.')[1]}/{name}", kind, "atlas", project, None, ("test",), attributes)
+
+
+def _key() -> Resource:
+    return _aws("aws.kms.key", KEY_ARN, KeyManager="CUSTOMER", KeyState="Enabled", Aliases=["alias/prod-mongodb"],
+                Arn=KEY_ARN, KeyId="1111-2222")
+
+
+def _secret(name: str, kms: str | None, deleted: str | None = None) -> Resource:
+    return _aws("aws.secretsmanager.secret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-abc",
+                Name=name, KmsKeyId=kms, DeletedDate=deleted, Tags=[])
+
+
+def _group(name: str, port: int, cidr: str) -> Resource:
+    return _aws("aws.ec2.security_group", f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/sg-{name}", GroupName=name,
+                IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port if port != 1024 else 65535,
+                                "IpRanges": [{"CidrIp": cidr}]}])
+
+
+def _snapshot(*resources: Resource, gaps: tuple[Gap, ...] = ()) -> Snapshot:
+    return Snapshot.build(collected_at=NOW, collector_version="test", identity=Identity(), scope={},
+                          resources=resources, gaps=gaps)
+
+
+def _problems(snapshot: Snapshot) -> list[tuple[str, str, str | None, str]]:
+    findings = detect_drift(load_directory(PROD), snapshot, load_config(LOCAL_CONFIG))
+    return [(f.rule_id, f.status.value, f.resource_id, f.evidence) for f in findings if f.status is not Status.PASS]
+
+
+def test_secret_on_another_key_is_an_attribute_difference_at_the_kms_line() -> None:
+    problems = _problems(_snapshot(_key(), _secret("prod/mongodb/uri", KEY_ARN),
+                                   _secret("prod/mongodb/reference-uri", None)))
+    assert ("TF-DRIFT-003", "fail", "aws_secretsmanager_secret.reference_uri",
+            f"{PROD.as_posix()}/secrets.tf:11") in problems
+    assert not any(p[2] == "aws_secretsmanager_secret.prod_uri" for p in problems)
+
+
+def test_secret_pending_deletion_and_default_group_are_out_of_scope() -> None:
+    problems = _problems(_snapshot(_secret("legacy/mongodb/uri", None, deleted="2026-03-08T00:00:00Z"),
+                                   _group("default", 443, "10.0.0.0/8")))
+    assert not any(p[0] == "TF-DRIFT-001" for p in problems)
+
+
+def test_security_group_rule_added_by_hand_differs() -> None:
+    problems = _problems(_snapshot(_group("atlas-privatelink", 27017, "0.0.0.0/0"),
+                                   _group("app-tasks", 3000, "10.20.0.0/16")))
+    differs = [p for p in problems if p[0] == "TF-DRIFT-003"]
+    assert differs == [("TF-DRIFT-003", "fail", "aws_security_group.atlas_privatelink", f"{PROD.as_posix()}/network.tf:31")]
+
+
+def test_user_roles_changed_by_hand_differ() -> None:
+    user = _atlas("atlas.database_user", PROD_PROJECT, "admin/app_prod", databaseName="admin", username="app_prod",
+                  roles=[{"roleName": "atlasAdmin", "databaseName": "admin"}])
+    problems = _problems(_snapshot(user))
+    assert ("TF-DRIFT-003", "fail", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:59") in problems
+
+
+def test_declared_but_missing_live_and_unknown_when_not_collected() -> None:
+    gap = Gap("atlas", "atlas:listGroupDatabaseUsers", PROD_PROJECT, None, "access_denied", "403",
+              ("atlas.database_user",))
+    problems = _problems(_snapshot(gaps=(gap,)))
+    assert ("TF-DRIFT-002", "fail", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:1") in problems
+    assert ("TF-DRIFT-002", "error", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:53") in problems
+
+
+def test_task_definition_revision_without_provenance_tag_is_undeclared() -> None:
+    tagged = _aws("aws.ecs.task_definition", "arn:td:1", family="shopping-app", revision=1,
+                  tags=[{"key": "git_sha", "value": "3f1c2a9"}])
+    untagged = _aws("aws.ecs.task_definition", "arn:td:2", family="shopping-app", revision=2, tags=[])
+    problems = _problems(_snapshot(tagged, untagged))
+    assert [p[:3] for p in problems if p[0] == "TF-DRIFT-001"] == [("TF-DRIFT-001", "fail", "arn:td:2")]
+    assert not any(p[2] == "module.shopping_app.aws_ecs_task_definition.this" for p in problems)
+
+
+def test_drift_is_deterministic() -> None:
+    snapshot = _snapshot(_key(), _secret("prod/mongodb/uri", None))
+    first = detect_drift(load_directory(PROD), snapshot, load_config(LOCAL_CONFIG))
+    assert first == detect_drift(load_directory(PROD), snapshot, load_config(LOCAL_CONFIG))
