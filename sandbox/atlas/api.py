@@ -74,11 +74,14 @@ _MAP = Map(
 
 
 class ApiError(Exception):
-    """An answer in the real error shape: {error, errorCode, detail, reason, parameters}."""
+    """An answer in the real error shape: {error, errorCode, detail, reason, parameters}.
 
-    def __init__(self, status: int, code: str, detail: str, parameters: list[Any] | None = None) -> None:
+    `parameters` stays empty: the spec types its items as objects, and what goes in them varies.
+    """
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
-        self.status, self.code, self.detail, self.parameters = status, code, detail, parameters or []
+        self.status, self.code, self.detail = status, code, detail
 
 
 def error_response(err: ApiError, headers: dict[str, str] | None = None) -> Response:
@@ -86,7 +89,7 @@ def error_response(err: ApiError, headers: dict[str, str] | None = None) -> Resp
         "detail": err.detail,
         "error": err.status,
         "errorCode": err.code,
-        "parameters": err.parameters,
+        "parameters": [],
         "reason": _REASONS.get(err.status, "Error"),
     }
     response = Response(json.dumps(body, separators=(",", ":"), sort_keys=True), status=err.status, content_type="application/json")
@@ -134,7 +137,7 @@ class AtlasApi:
             err = ApiError(401, "UNAUTHORIZED", "You are not authorized for this resource.")
             return error_response(err, {"WWW-Authenticate": self.auth.challenge()})
         if endpoint is None:
-            return error_response(ApiError(404, "RESOURCE_NOT_FOUND", f"Cannot find resource {request.path}.", [request.path]))
+            return error_response(ApiError(404, "RESOURCE_NOT_FOUND", f"Cannot find resource {request.path}."))
         try:
             return self._answer(request, _BY_ID[endpoint], args, principal)
         except ApiError as err:
@@ -165,13 +168,13 @@ class AtlasApi:
     def _data(self, op: Operation, args: dict[str, str], version: str) -> Any:
         if op.id == "getOrgGroups":
             if args["oid"] != self.estate.org_id:
-                raise ApiError(404, "ORG_NOT_FOUND", f"Organization {args['oid']} not found.", [args["oid"]])
+                raise ApiError(404, "ORG_NOT_FOUND", f"Organization {args['oid']} not found.")
             return [p.group for p in self.estate.projects.values()]
         project = self.estate.projects.get(args["gid"])
         if project is None:
-            raise ApiError(404, "GROUP_NOT_FOUND", f"No group with ID {args['gid']} exists.", [args["gid"]])
+            raise ApiError(404, "GROUP_NOT_FOUND", f"No group with ID {args['gid']} exists.")
         if "cloud" in args and args["cloud"] != "AWS":
-            raise ApiError(400, "INVALID_PROVIDER", f"No provider {args['cloud']} exists in this project.", [args["cloud"]])
+            raise ApiError(400, "INVALID_PROVIDER", f"No provider {args['cloud']} exists in this project.")
         return _project_data(project, op.id, args, version)
 
     def _token(self, request: Request) -> Response:
@@ -206,7 +209,7 @@ def _project_data(project: Project, op_id: str, args: dict[str, str], version: s
     if op_id in ("getGroupCluster", "getGroupClusterProcessArgs"):
         cluster = project.clusters.get(args["name"])
         if cluster is None:
-            raise ApiError(404, "CLUSTER_NOT_FOUND", f"No cluster named {args['name']} exists in group {args['gid']}.", [args["name"], args["gid"]])
+            raise ApiError(404, "CLUSTER_NOT_FOUND", f"No cluster named {args['name']} exists in group {args['gid']}.")
         if op_id == "getGroupCluster":
             return cluster
         doc = dict(project.process_args[args["name"]])
@@ -218,12 +221,12 @@ def _project_data(project: Project, op_id: str, args: dict[str, str], version: s
     if op_id.startswith("getGroupPrivateEndpointEndpointService"):
         service = project.endpoint_services.get(args["sid"])
         if service is None:
-            raise ApiError(404, "PRIVATE_ENDPOINT_SERVICE_NOT_FOUND", f"Private endpoint service {args['sid']} not found.", [args["sid"]])
+            raise ApiError(404, "PRIVATE_ENDPOINT_SERVICE_NOT_FOUND", f"Private endpoint service {args['sid']} not found.")
         if op_id == "getGroupPrivateEndpointEndpointService":
             return service
         endpoint = project.interface_endpoints.get((args["sid"], args["eid"]))
         if endpoint is None:
-            raise ApiError(404, "PRIVATE_ENDPOINT_NOT_FOUND", f"Private endpoint {args['eid']} not found.", [args["eid"]])
+            raise ApiError(404, "PRIVATE_ENDPOINT_NOT_FOUND", f"Private endpoint {args['eid']} not found.")
         return endpoint
     if op_id == "listGroupDatabaseUsers":
         return project.database_users
@@ -253,12 +256,12 @@ def _paging(request: Request) -> tuple[int, int, bool]:
         if raw is None:
             return default
         if not raw.isdigit() or not low <= int(raw) <= high:
-            raise ApiError(400, "INVALID_QUERY_PARAMETER", f"Invalid value {raw} for query parameter {name}.", [name, raw])
+            raise ApiError(400, "INVALID_QUERY_PARAMETER", f"Invalid value {raw} for query parameter {name}.")
         return int(raw)
 
     include = request.args.get("includeCount", "true").lower()
     if include not in ("true", "false"):
-        raise ApiError(400, "INVALID_QUERY_PARAMETER", f"Invalid value {include} for query parameter includeCount.", ["includeCount", include])
+        raise ApiError(400, "INVALID_QUERY_PARAMETER", f"Invalid value {include} for query parameter includeCount.")
     return number("pageNum", 1, 1, 10**6), number("itemsPerPage", DEFAULT_PAGE, 1, MAX_PAGE), include == "true"
 
 

@@ -102,8 +102,7 @@ def _project(raw: Mapping[str, Any], org_id: str, vpce_ids: Mapping[str, str]) -
     for entry in raw.get("access_list") or []:
         project.access_list.append(_access_entry(base, gid, entry))
     for role in raw.get("custom_db_roles") or []:
-        doc = {"actions": list(role.get("actions", [])), "inheritedRoles": list(role.get("inherited_roles", [])), "roleName": str(role["role_name"])}
-        project.custom_db_roles.append(Item(None, doc))
+        project.custom_db_roles.append(Item(None, _custom_role(role)))
     audit = raw.get("audit_log") or {}
     audit_doc: dict[str, Any] = {
         "auditAuthorizationSuccess": bool(audit.get("audit_authorization_success", False)),
@@ -198,6 +197,22 @@ def _process_args(overrides: Mapping[str, Any]) -> dict[str, Any]:
     }
     doc.update(overrides)
     return doc
+
+
+def _custom_role(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Each action resource carries `cluster`, `collection` and `db`, all three required by the spec."""
+    actions = [
+        {
+            "action": str(action["action"]),
+            "resources": [
+                {"cluster": bool(r.get("cluster", False)), "collection": str(r.get("collection", "")), "db": str(r.get("db", ""))}
+                for r in action.get("resources", [])
+            ],
+        }
+        for action in raw.get("actions", [])
+    ]
+    inherited = [{"db": str(r["db"]), "role": str(r["role"])} for r in raw.get("inherited_roles", [])]
+    return {"actions": actions, "inheritedRoles": inherited, "roleName": str(raw["role_name"])}
 
 
 def _endpoint_service(project: Project, base: str, raw: Mapping[str, Any], vpce_ids: Mapping[str, str]) -> None:
