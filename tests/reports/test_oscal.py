@@ -1,0 +1,105 @@
+"""OSCAL assessment results: valid against NIST's schema, and every uuid reference resolves."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+import pytest
+import regex
+
+from collector.config import EstateConfig
+from collector.snapshot import Snapshot
+from policies.findings import Results, Status
+from reports.bundle import BundleRef
+from reports.model import build_model
+from reports.oscal import control_token, render_oscal
+
+UUID_REFS = ("observation-uuid", "subject-uuid", "risk-uuid", "task-uuid", "party-uuid", "component-uuid")
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[jsonschema.ValidationError]:
+    if isinstance(instance, str) and not regex.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def validator(schema_path: Path) -> jsonschema.protocols.Validator:
+    """Draft 7 with `pattern` evaluated by the `regex` engine, which knows `\\p{L}` (Python's re does not)."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _pattern})
+    checker = jsonschema.FormatChecker()
+    return cls(schema, format_checker=checker)
+
+
+@pytest.fixture(scope="module")
+def document(results: Results, snapshot: Snapshot, bundle: BundleRef) -> dict[str, Any]:
+    return json.loads(render_oscal(build_model(results, snapshot, bundle)))
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def test_valid_against_the_oscal_schema(document: dict[str, Any], schemas: Path) -> None:
+    errors = sorted(validator(schemas / "oscal_assessment-results_schema.json").iter_errors(document), key=str)
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10])
+
+
+def test_the_validator_rejects_a_broken_document(document: dict[str, Any], schemas: Path) -> None:
+    broken = json.loads(json.dumps(document))
+    broken["assessment-results"]["results"][0]["findings"][0]["target"]["target-id"] = "164.312(e)(1)"
+    del broken["assessment-results"]["metadata"]["oscal-version"]
+    assert len(list(validator(schemas / "oscal_assessment-results_schema.json").iter_errors(broken))) >= 2
+
+
+def test_every_uuid_reference_resolves(document: dict[str, Any]) -> None:
+    defined = {value for key, value in _walk(document) if key == "uuid"}
+    referenced = [(key, value) for key, value in _walk(document) if key in UUID_REFS]
+    assert referenced, "the fixture should produce references to check"
+    assert [r for r in referenced if r[1] not in defined] == []
+    assert len(defined) == sum(1 for key, _ in _walk(document) if key == "uuid"), "uuids must be unique"
+
+
+def test_findings_carry_state_per_control(document: dict[str, Any], results: Results) -> None:
+    findings = document["assessment-results"]["results"][0]["findings"]
+    states = {f["target"]["target-id"]: f["target"]["status"]["state"] for f in findings}
+    assert states == {control_token(c.control_id, c.framework): "not-satisfied" for c in results.controls}
+    assert "hipaa-164.312-e-1" in states
+
+
+def test_observations_cite_evidence_with_sha256(document: dict[str, Any], snapshot: Snapshot, bundle: BundleRef) -> None:
+    observations = document["assessment-results"]["results"][0]["observations"]
+    evidence = [e for o in observations for e in o.get("relevant-evidence", [])]
+    assert {"href": "snapshot.json#/resources/2"}.items() <= next(
+        e for e in evidence if e["href"] == "snapshot.json#/resources/2"
+    ).items()
+    for item in evidence:
+        props = {p["name"]: p["value"] for p in item["props"]}
+        file = item["href"].split("#")[0]
+        assert props["sha256"] == bundle.files[file]
+        assert props["bundle-id"] == bundle.id
+        assert props["collected-at"] == "2026-11-20T03:00:00Z"
+
+
+def test_uuids_are_deterministic_and_depend_on_content(results: Results, snapshot: Snapshot, bundle: BundleRef) -> None:
+    first = render_oscal(build_model(results, snapshot, bundle))
+    assert first == render_oscal(build_model(results, snapshot, bundle))
+    other = render_oscal(build_model(results, snapshot, BundleRef("another-bundle", bundle.files)))
+    assert json.loads(first)["assessment-results"]["uuid"] != json.loads(other)["assessment-results"]["uuid"]
+
+
+def test_a_satisfied_control(results: Results, snapshot: Snapshot, bundle: BundleRef) -> None:
+    passing = dataclasses.replace(
+        results, controls=tuple(dataclasses.replace(c, status=Status.PASS) for c in results.controls)
+    )
+    doc = json.loads(render_oscal(build_model(passing, snapshot, bundle)))
+    states = {f["target"]["status"]["state"] for f in doc["assessment-results"]["results"][0]["findings"]}
+    assert states == {"satisfied"}

@@ -1,0 +1,72 @@
+"""SARIF 2.1.0: schema-valid, waived findings as accepted suppressions carrying the expiry."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from collector.snapshot import Snapshot
+from policies.findings import Results
+from reports.bundle import BundleRef
+from reports.model import build_model
+from reports.sarif import render_sarif
+
+
+@pytest.fixture(scope="module")
+def log(results: Results, snapshot: Snapshot, bundle: BundleRef) -> dict[str, Any]:
+    return json.loads(render_sarif(build_model(results, snapshot, bundle)))
+
+
+def _validator(schemas: Path) -> jsonschema.Draft4Validator:
+    schema = json.loads((schemas / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_valid_against_the_sarif_schema(log: dict[str, Any], schemas: Path) -> None:
+    errors = list(_validator(schemas).iter_errors(log))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:10]]
+
+
+def test_the_validator_rejects_a_broken_log(log: dict[str, Any], schemas: Path) -> None:
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["kind"] = "waived"
+    assert list(_validator(schemas).iter_errors(broken))
+
+
+def test_one_result_per_finding_with_kinds(log: dict[str, Any], results: Results) -> None:
+    kinds = sorted(r["kind"] for r in log["runs"][0]["results"])
+    assert len(kinds) == len(results.findings)
+    assert kinds == sorted(["pass", "pass", "fail", "fail", "fail", "fail", "fail", "fail", "open", "review"])
+
+
+def test_waived_finding_is_an_accepted_suppression_with_expiry(log: dict[str, Any]) -> None:
+    suppressed = [r for r in log["runs"][0]["results"] if "suppressions" in r]
+    assert len(suppressed) == 1
+    suppression = suppressed[0]["suppressions"][0]
+    assert suppression["status"] == "accepted"
+    assert suppression["properties"]["expires"] == "2026-12-05"
+    assert suppression["properties"]["issue"] == "OPS-142"
+
+
+def test_a_lapsed_waiver_is_not_a_suppression(log: dict[str, Any]) -> None:
+    lapsed = [r for r in log["runs"][0]["results"] if "lapsedWaiver" in r["properties"]]
+    assert len(lapsed) == 1
+    assert "suppressions" not in lapsed[0]
+    assert lapsed[0]["level"] == "warning" and lapsed[0]["kind"] == "fail"
+    assert lapsed[0]["properties"]["lapsedWaiver"]["expired"] == "2026-11-01"
+
+
+def test_terraform_and_code_findings_have_file_and_line(log: dict[str, Any]) -> None:
+    physical = {
+        (r["ruleId"], loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
+        for r in log["runs"][0]["results"]
+        for loc in r.get("locations", [])
+        if "physicalLocation" in loc
+    }
+    assert physical == {
+        ("secrets.cmk", "sources/infra/envs/prod/secrets.tf", 12),
+        ("code.no_write_to_reference", "sources/app/src/db/reference.ts", 42),
+    }
