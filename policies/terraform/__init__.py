@@ -1,1 +1,23 @@
-"""Terraform plane: checkov with our own checks, drift between declared and live state, change records."""
+"""Terraform plane: checkov with our own checks, drift between declared and live state, change records.
+
+    run_terraform_checks(directory, settings) -> findings   checkov (own venv) mapped onto our rules
+    load_directory(directory) -> declared resources         python-hcl2, with file:line
+    detect_drift(declared, snapshot, config) -> findings    TF-DRIFT-001..003 (CC8.1)
+    check_change_log(repo, changed_paths, settings) -> findings   TF-CHG-001 (CC8.1)
+"""
+from __future__ import annotations
+
+from policies.terraform.changelog import ChangeLogSettings, check_change_log
+from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+from policies.terraform.drift import detect_drift
+from policies.terraform.hcl import Declared, load_directory
+
+__all__ = [
+    "ChangeLogSettings",
+    "CheckovSettings",
+    "Declared",
+    "check_change_log",
+    "detect_drift",
+    "load_directory",
+    "run_terraform_checks",
+]
