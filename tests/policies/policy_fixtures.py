@@ -1,0 +1,124 @@
+"""A hand-made snapshot shaped like the seeded estate, for the policy tests.
+
+`seeded_doc()` is the snapshot as plain JSON data (attribute shapes as boto3 and Atlas v2 return
+them, see docs/resources.md); tests mutate it to plant one fault, then judge it (conftest `judge`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_CONFIG = ROOT / "sandbox" / "attest.local.yaml"
+ACCOUNT, REGION = "123456789012", "us-east-1"
+PROD, REF = "6a7000000000000000000001", "6a7000000000000000000002"
+SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718"
+KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777"
+
+
+def _aws(kind: str, rid: str, attrs: dict[str, Any], source: str) -> dict[str, Any]:
+    return {"id": rid, "type": kind, "provider": "aws", "scope": ACCOUNT, "region": REGION, "source": [source], "attributes": attrs}
+
+
+def _atlas(kind: str, project: str, name: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    short = kind.split(".", 1)[1]
+    return {"id": f"atlas:{project}/{short}/{name}", "type": kind, "provider": "atlas", "scope": project, "region": None,
+            "source": [f"atlas:{short}"], "attributes": attrs}
+
+
+def _perm(low: int | None, high: int | None, cidr: str, protocol: str = "tcp") -> dict[str, Any]:
+    perm: dict[str, Any] = {"IpProtocol": protocol, "IpRanges": [{"CidrIp": cidr}], "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}
+    if low is not None:
+        perm.update(FromPort=low, ToPort=high)
+    return perm
+
+
+def _ec2(kind: str, ident: str) -> str:
+    return f"arn:aws:ec2:{REGION}:{ACCOUNT}:{kind}/{ident}"
+
+
+def _secret(name: str, suffix: str, data_class: str, kms: str | None, **extra: Any) -> dict[str, Any]:
+    arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-{suffix}"
+    attrs = {"ARN": arn, "Name": name, "Tags": [{"Key": "data_class", "Value": data_class}], **extra}
+    if kms:
+        attrs["KmsKeyId"] = kms
+    return _aws("aws.secretsmanager.secret", arn, attrs, "secretsmanager:ListSecrets")
+
+
+def _task_def(revision: int, latest: bool, tags: list[dict[str, str]]) -> dict[str, Any]:
+    arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/shopping-app:{revision}"
+    secrets = [
+        {"name": "MONGODB_URI", "valueFrom": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/mongodb/uri-AbCdEf"},
+        {"name": "MONGODB_REFERENCE_URI", "valueFrom": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/mongodb/reference-uri-GhIjKl"},
+    ]
+    container = {"name": "web", "environment": [{"name": "NODE_ENV", "value": "production"}], "secrets": secrets}
+    attrs = {"taskDefinitionArn": arn, "family": "shopping-app", "revision": revision, "containerDefinitions": [container],
+             "tags": tags, "isLatestRevision": latest, "status": "ACTIVE"}
+    return _aws("aws.ecs.task_definition", arn, attrs, "ecs:DescribeTaskDefinition")
+
+
+def seeded_doc() -> dict[str, Any]:
+    """The seeded estate as a snapshot document: everything passes but the three known findings."""
+    sg_pl = {"GroupId": "sg-pl", "GroupName": "atlas-privatelink", "VpcId": "vpc-prod", "IpPermissions": [_perm(1024, 65535, "10.20.0.0/16")]}
+    sg_app = {"GroupId": "sg-app", "GroupName": "app-tasks", "VpcId": "vpc-prod", "IpPermissions": [_perm(3000, 3000, "10.20.0.0/16")]}
+    endpoint = {
+        "VpcEndpointId": "vpce-0abc", "VpcId": "vpc-prod", "ServiceName": SERVICE_NAME, "State": "available",
+        "VpcEndpointType": "Interface", "SubnetIds": ["subnet-a", "subnet-b"],
+        "Groups": [{"GroupId": "sg-pl", "GroupName": "atlas-privatelink"}], "Tags": [{"Key": "Name", "Value": "atlas-reference"}],
+    }
+    key = {"KeyId": KEY_ARN.rsplit("/", 1)[1], "Arn": KEY_ARN, "KeyManager": "CUSTOMER", "KeyState": "Enabled",
+           "Enabled": True, "KeyRotationEnabled": True, "Aliases": ["alias/prod-mongodb"]}
+    service_arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/shopping-app"
+    td2 = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/shopping-app:2"
+    service = {"serviceArn": service_arn, "serviceName": "shopping-app", "clusterArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod",
+               "taskDefinition": td2, "desiredCount": 2, "runningCount": 2,
+               "deployments": [{"status": "PRIMARY", "rolloutState": "COMPLETED", "taskDefinition": td2}]}
+    resources = [
+        _aws("aws.ec2.vpc", _ec2("vpc", "vpc-prod"), {"VpcId": "vpc-prod", "CidrBlock": "10.20.0.0/16",
+             "CidrBlockAssociationSet": [{"CidrBlock": "10.20.0.0/16"}]}, "ec2:DescribeVpcs"),
+        _aws("aws.ec2.subnet", _ec2("subnet", "subnet-a"), {"SubnetId": "subnet-a", "VpcId": "vpc-prod",
+             "AvailabilityZone": "us-east-1a", "CidrBlock": "10.20.1.0/24"}, "ec2:DescribeSubnets"),
+        _aws("aws.ec2.subnet", _ec2("subnet", "subnet-b"), {"SubnetId": "subnet-b", "VpcId": "vpc-prod",
+             "AvailabilityZone": "us-east-1b", "CidrBlock": "10.20.2.0/24"}, "ec2:DescribeSubnets"),
+        _aws("aws.ec2.security_group", _ec2("security-group", "sg-pl"), sg_pl, "ec2:DescribeSecurityGroups"),
+        _aws("aws.ec2.security_group", _ec2("security-group", "sg-app"), sg_app, "ec2:DescribeSecurityGroups"),
+        _aws("aws.ec2.vpc_endpoint", _ec2("vpc-endpoint", "vpce-0abc"), endpoint, "ec2:DescribeVpcEndpoints"),
+        _aws("aws.kms.key", KEY_ARN, key, "kms:DescribeKey"),
+        _secret("prod/mongodb/uri", "AbCdEf", "phi", KEY_ARN),
+        _secret("prod/mongodb/reference-uri", "GhIjKl", "public", "alias/prod-mongodb"),
+        _secret("legacy/mongodb/uri", "MnOpQr", "phi", None, DeletedDate="2026-12-03T00:00:00Z"),
+        _aws("aws.ecs.service", service_arn, service, "ecs:DescribeServices"),
+        _task_def(1, False, [{"key": "git_sha", "value": "3f1c2a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a"}]),
+        _task_def(2, True, []),
+        _atlas("atlas.project", PROD, "prod", {"id": PROD, "name": "prod"}),
+        _atlas("atlas.project", REF, "reference", {"id": REF, "name": "reference"}),
+        _atlas("atlas.cluster", PROD, "prod-cluster", {"name": "prod-cluster", "processArgs": {"minimumEnabledTlsProtocol": "TLS1_2"}}),
+        _atlas("atlas.cluster", REF, "reference-cluster", {"name": "reference-cluster", "processArgs": {"minimumEnabledTlsProtocol": "TLS1_2"}}),
+        _atlas("atlas.endpoint_service", REF, "es1", {"id": "es1", "endpointServiceName": SERVICE_NAME, "regionName": "US_EAST_1",
+               "status": "AVAILABLE", "interfaceEndpoints": ["vpce-0abc"], "cloudProvider": "AWS"}),
+        _atlas("atlas.interface_endpoint", REF, "vpce-0abc", {"interfaceEndpointId": "vpce-0abc", "connectionStatus": "AVAILABLE",
+               "endpointServiceId": "es1", "deleteRequested": False}),
+        _atlas("atlas.database_user", PROD, "admin/app_prod", {"username": "app_prod", "databaseName": "admin",
+               "roles": [{"roleName": "readWrite", "databaseName": "app"}], "scopes": [{"name": "prod-cluster", "type": "CLUSTER"}]}),
+        _atlas("atlas.database_user", REF, "admin/app_read_staging", {"username": "app_read_staging", "databaseName": "admin",
+               "roles": [{"roleName": "read", "databaseName": "cms"}], "scopes": [{"name": "reference-cluster", "type": "CLUSTER"}]}),
+        _atlas("atlas.access_list_entry", PROD, "10.20.0.0/16", {"cidrBlock": "10.20.0.0/16", "comment": "prod VPC"}),
+        _atlas("atlas.access_list_entry", REF, "10.20.0.0/16", {"cidrBlock": "10.20.0.0/16", "comment": "prod VPC"}),
+        _atlas("atlas.access_list_entry", REF, "198.51.100.0/28", {"cidrBlock": "198.51.100.0/28", "comment": "CI runners"}),
+        _atlas("atlas.access_list_entry", REF, "203.0.113.45/32", {"cidrBlock": "203.0.113.45/32", "ipAddress": "203.0.113.45",
+               "comment": "jdoe laptop (ENG-412)"}),
+    ]
+    resources.sort(key=lambda r: (r["id"], r["type"]))
+    return {
+        "schema_version": "1", "collected_at": "2026-11-26T12:00:00Z", "collector_version": "test",
+        "identity": {"aws_caller_arns": [], "atlas_principal": None}, "scope": {},
+        "resources": resources, "gaps": [], "notes": [],
+    }
+
+
+def find(doc: dict[str, Any], resource_type: str, suffix: str = "") -> dict[str, Any]:
+    """The one resource of a type whose id ends with `suffix` (attributes are mutable in place)."""
+    hits = [r for r in doc["resources"] if r["type"] == resource_type and r["id"].endswith(suffix)]
+    assert len(hits) == 1, f"{resource_type} {suffix}: {len(hits)} matches"
+    return hits[0]
