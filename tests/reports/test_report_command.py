@@ -1,0 +1,146 @@
+"""`attest report` end to end: from a bundle directory or loose files, and inconsistent input -> exit 2."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from attest.cli import main
+from collector.config import EstateConfig
+from collector.snapshot import Snapshot
+from policies.findings import Results
+from reports.bundle import BundleRef
+from reports.render import render_all
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_bundle(root: Path, fx: ModuleType, results: Results, snapshot: Snapshot) -> Path:
+    """A bundle as the evidence stage lays it out: files plus a manifest of their sha256."""
+    bundle = root / "bundle"
+    (bundle / "sources" / "infra/envs/prod").mkdir(parents=True)
+    (bundle / "sources" / "app/src/db").mkdir(parents=True)
+    (bundle / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    (bundle / "findings.json").write_text(results.to_json(), encoding="utf-8")
+    (bundle / "sources" / fx.TF_FILE).write_text('resource "aws_secretsmanager_secret" "reference_uri" {}\n')
+    (bundle / "sources" / fx.TS_FILE).write_text("export const reference = client.db('cms');\n")
+    files = sorted(p for p in bundle.rglob("*") if p.is_file())
+    manifest = {
+        "bundle_id": "bundle-test-0001",
+        "files": [{"path": p.relative_to(bundle).as_posix(), "sha256": _sha(p), "size": p.stat().st_size} for p in files],
+    }
+    (bundle / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return bundle
+
+
+@pytest.fixture()
+def config_file(tmp_path: Path, fx: ModuleType) -> Path:
+    path = tmp_path / "attest.yaml"
+    path.write_text(fx.CONFIG_YAML, encoding="utf-8")
+    return path
+
+
+def test_renders_every_format_from_a_bundle(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config: EstateConfig, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    out = tmp_path / "out"
+    assert main(["report", str(bundle), "--config", str(config_file), "--output", str(out)]) == 0
+    written = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    ref = BundleRef("bundle-test-0001", {f["path"]: f["sha256"] for f in manifest["files"]})
+    expected = render_all(results, snapshot, config, bundle=ref)
+    assert written.keys() == expected.keys()
+    assert written["oscal-assessment-results.json"] == expected["oscal-assessment-results.json"]
+    assert "bundle-test-0001" in written["control-mapping.md"]
+    assert sorted(capsys.readouterr().out.split()) == sorted(str(out / n) for n in expected)
+
+
+def test_summary_to_stdout_from_loose_files(
+    tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "findings.json").write_text(results.to_json(), encoding="utf-8")
+    (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    code = main(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"), "--format", "summary"])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("### attest: 6 finding(s) need attention")
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    err = capsys.readouterr().err
+    return code, err
+
+
+def test_a_finding_citing_a_file_not_in_the_bundle(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stray = dataclasses.replace(results.findings[2], evidence="infra/envs/prod/missing.tf:3")
+    bad = dataclasses.replace(results, findings=(*results.findings[:2], stray, *results.findings[3:]))
+    bundle = write_bundle(tmp_path, fx, bad, snapshot)
+    code, err = _run(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert "cites infra/envs/prod/missing.tf, which is not in bundle bundle-test-0001" in err
+    assert "findings.json#/findings/" in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_pointer_that_is_not_in_the_snapshot(
+    tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stray = dataclasses.replace(results.findings[0], evidence="/resources/99")
+    bad = dataclasses.replace(results, findings=(stray, *results.findings[1:]))
+    (tmp_path / "findings.json").write_text(bad.to_json(), encoding="utf-8")
+    (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"), "--format", "sarif"], capsys)
+    assert code == 2 and "cites /resources/99, which does not exist in the snapshot" in err
+
+
+def test_schema_invalid_findings(tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = json.loads(results.to_json())
+    raw["findings"][4]["severity"] = "catastrophic"
+    (tmp_path / "findings.json").write_text(json.dumps(raw), encoding="utf-8")
+    (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"), "--format", "junit"], capsys)
+    assert code == 2 and f"{tmp_path / 'findings.json'}#/findings/4/severity" in err
+
+
+def test_findings_from_another_snapshot(
+    tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "findings.json").write_text(results.to_json(), encoding="utf-8")
+    other = dataclasses.replace(snapshot, collector_version="9.9.9")
+    (tmp_path / "snapshot.json").write_text(other.to_json(), encoding="utf-8")
+    code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"), "--format", "oscal"], capsys)
+    assert code == 2 and "the findings were computed from snapshot sha256:" in err
+
+
+def test_a_tampered_bundle_file(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    (bundle / "snapshot.json").write_text(snapshot.to_json().replace("contractor", "contracter"), encoding="utf-8")
+    code, err = _run(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")], capsys)
+    assert code == 2 and "does not match the manifest" in err
+
+
+def test_several_files_need_an_output_directory(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    code, err = _run(["report", str(bundle), "--config", str(config_file), "--format", "md"], capsys)
+    assert code == 2 and "pass --output DIR" in err
+
+
+def test_documents_need_the_estate_config(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    code, err = _run(["report", str(bundle), "--output", str(tmp_path / "o")], capsys)
+    assert code == 2 and "needs the estate config: pass --config" in err
