@@ -1,0 +1,44 @@
+"""`attest guard`: the PR guard. Exit 0 clean, 1 violations, 3 could not evaluate, 2 bad input."""
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from attest.output import write_text
+from collector.errors import UsageError
+from policies.guard.report import FORMATS, render
+from policies.guard.run import run_guard
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "guard",
+        help="guard a pull request: no way for data to be written toward the reference cluster",
+        description="Analyse the app repo (TypeScript, Terraform, data classification) and report every "
+        "path by which data could be written toward the reference cluster; with --base, only what the "
+        "change since that ref introduced.",
+    )
+    parser.add_argument("repo", nargs="?", default=".", help="the app repository (default: .)")
+    parser.add_argument("--base", help="git ref to compare with (merge-base..HEAD); default: everything")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", "-o", help="write the result here (default: stdout)")
+    parser.add_argument("--config", help="guard config file (default: <repo>/.attest-guard.yaml if present)")
+    parser.add_argument("--today", help="date for waiver expiry, YYYY-MM-DD (default: today, UTC)")
+    parser.set_defaults(run=run)
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--today: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    result = run_guard(Path(args.repo), base=args.base, config_file=args.config, today=_day(args.today))
+    write_text(render(result, args.format), args.output)
+    return result.exit_code()

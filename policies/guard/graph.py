@@ -1,0 +1,54 @@
+"""The guard's part of the estate graph, and the verdict as a path query over it.
+
+Each candidate violation adds its chain: `data:phi` (PHI-class data, which the app process holds)
+-> code sites / Terraform blocks / registry entries (file:line) -> a reference data store
+(`data:reference` or `data:reference/<collection>`). Node and edge kinds follow DESIGN.md
+(`reads`, `writes`, `can_write`, `binds_secret`, `points_to`; code sites are `code.site` nodes).
+The verdict for a candidate is whether its own edges connect `data:phi` to the reference store.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from policies.guard.model import Hop
+from policies.guard.results import Violation
+
+PHI = "data:phi"
+REFERENCE = "data:reference"
+
+
+def node_id(hop: Hop) -> str:
+    return f"site:{hop.file}:{hop.line}"
+
+
+def build(candidates: list[Violation]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    graph.add_node(PHI, type="data.class", data_class="phi")
+    graph.add_node(REFERENCE, type="data.cluster", role="reference", data_class="public", origin="config")
+    for index, candidate in enumerate(candidates):
+        nodes = [PHI, *(node_id(h) for h in candidate.path), candidate.sink]
+        for hop in candidate.path:
+            origin = "terraform" if hop.file.endswith(".tf") else "code"
+            graph.add_node(node_id(hop), type=f"{origin}.site", origin=origin, file=hop.file, line=hop.line)
+        if candidate.sink != REFERENCE and candidate.sink not in graph:
+            graph.add_node(candidate.sink, type="data.collection", cluster="reference", origin="config")
+            graph.add_edge(REFERENCE, candidate.sink, kind="contains")
+        for (tail, head), kind in zip(zip(nodes, nodes[1:]), candidate.edges):
+            graph.add_edge(tail, head, kind=kind, candidate=index)
+    return graph
+
+
+def verdict(graph: nx.MultiDiGraph, candidates: list[Violation]) -> tuple[list[Violation], bool]:
+    """Candidates whose chain is a path from PHI to a reference store, and whether any path exists."""
+    edges: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for tail, head, key, data in graph.edges(keys=True, data=True):
+        if "candidate" in data:
+            edges[data["candidate"]].append((tail, head, key))
+    confirmed = [
+        candidate for index, candidate in enumerate(candidates)
+        if edges[index] and nx.has_path(graph.edge_subgraph(edges[index]), PHI, candidate.sink)
+    ]
+    reachable = any(nx.has_path(graph, PHI, n) for n in graph if n == REFERENCE or n.startswith(REFERENCE + "/"))
+    return confirmed, reachable

@@ -1,0 +1,70 @@
+"""What the guard concludes: violations (each with its path) and the waivers it saw."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from policies.guard.model import Hop
+from policies.guard.rules import RULES
+from policies.guard.waivers import Waiver
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    site: Hop  # where it is reported (and waived): the write, or the call passing the handle
+    path: tuple[Hop, ...]
+    edges: tuple[str, ...]  # edge kind into each hop of `path`, then into `sink`
+    sink: str
+    status: str = "fail"
+    waiver: Waiver | None = None
+
+    def sort_key(self) -> tuple[object, ...]:
+        return (self.site.file, self.site.line, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        rule = RULES[self.rule]
+        return {
+            "rule_id": self.rule,
+            "title": rule.title,
+            "severity": rule.severity,
+            "controls": list(rule.controls),
+            "status": self.status,
+            "file": self.site.file,
+            "line": self.site.line,
+            "message": self.message,
+            "path": [{"file": h.file, "line": h.line, "step": h.label} for h in self.path],
+            "waiver": self.waiver.to_dict() if self.waiver else None,
+        }
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    repo: str
+    base: str | None
+    violations: tuple[Violation, ...]
+    waivers: tuple[Waiver, ...]
+    files: int
+    reachable: bool
+
+    def exit_code(self) -> int:
+        statuses = {v.status for v in self.violations}
+        return 1 if "fail" in statuses else 3 if "error" in statuses else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived")}
+        return {
+            "schema_version": "1",
+            "tool": "attest guard",
+            "base": self.base,
+            "files_analysed": self.files,
+            "phi_can_reach_reference_write": self.reachable,
+            "summary": counts,
+            "violations": [v.to_dict() for v in self.violations],
+            "waivers": [w.to_dict() for w in self.waivers],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,146 @@
+"""Guard-side Terraform checks on the declared resources (policies/terraform/hcl.py): read-only
+database users on the reference project, and the data class of the secret behind the reference URI."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policies.guard.model import Hop
+from policies.guard.config import GuardConfig
+from policies.terraform.hcl import Declared, load_directory
+
+READ_ROLES = frozenset({"read", "readAnyDatabase"})
+SECRET_REF = re.compile(r"aws_secretsmanager_secret(?:_version)?\.([A-Za-z0-9_-]+)\.(?:arn|id)")
+OBJECT = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class TfHit:
+    """One Terraform problem: rule, message, the hops of its path, and the reference store it reaches."""
+
+    rule: str
+    message: str
+    path: tuple[Hop, ...]
+    edges: tuple[str, ...]  # into each hop, then into the reference cluster
+
+
+def load(repo: Path, config: GuardConfig) -> list[Declared]:
+    """Every declared resource under the configured Terraform directories, file paths repo-relative."""
+    seen: dict[tuple[str, int], Declared] = {}
+    for top in config.terraform_dirs:
+        base = repo / top
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            if not any(f.endswith(".tf") for f in filenames):
+                continue
+            for item in load_directory(Path(dirpath)):
+                rel = os.path.relpath(item.file, repo).replace(os.sep, "/")
+                seen.setdefault((rel, item.line), _rebase(item, rel))
+    return [seen[k] for k in sorted(seen)]
+
+
+def _rebase(item: Declared, rel: str) -> Declared:
+    return Declared(item.mode, item.type, item.name, item.address, rel, item.line, item.attributes,
+                    item.attribute_lines, item.variables)
+
+
+def _line_of(repo: Path, item: Declared, needle: str) -> int:
+    """The first line at or after the resource's start that contains `needle` (nested blocks)."""
+    try:
+        lines = (repo / item.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return item.line
+    for number in range(item.line, len(lines) + 1):
+        if needle in lines[number - 1]:
+            return number
+    return item.line
+
+
+def _is_reference_project(item: Declared, by_address: dict[str, Declared], config: GuardConfig) -> bool:
+    project = str(item.attributes.get("project_id", ""))
+    texts = [project.lower()]
+    match = re.search(r"mongodbatlas_project\.([A-Za-z0-9_-]+)", project)
+    if match and f"mongodbatlas_project.{match.group(1)}" in by_address:
+        texts.append(str(by_address[f"mongodbatlas_project.{match.group(1)}"].attributes.get("name", "")).lower())
+    return any(p.lower() in t for p in config.reference_projects for t in texts)
+
+
+def check(repo: Path, declared: list[Declared], config: GuardConfig) -> list[TfHit]:
+    by_address = {d.address: d for d in declared}
+    hits: list[TfHit] = []
+    for item in declared:
+        if item.mode == "resource" and item.type == "mongodbatlas_database_user":
+            if _is_reference_project(item, by_address, config):
+                hits += _user(repo, item)
+        elif item.mode == "resource" and item.type == "aws_ecs_task_definition":
+            hits += _task(repo, item, by_address, config)
+    return hits
+
+
+def _user(repo: Path, item: Declared) -> list[TfHit]:
+    user = Hop(item.file, item.line, f"{item.address} on the reference project")
+    hits: list[TfHit] = []
+    roles = item.attributes.get("roles") or []
+    for role in roles if isinstance(roles, list) else [roles]:
+        name = str(role.get("role_name", "")) if isinstance(role, dict) else ""
+        if name not in READ_ROLES:
+            line = _line_of(repo, item, f'"{name}"') if name else item.line
+            hop = Hop(item.file, line, f"role {name or '(none)'} can write")
+            hits.append(TfHit("tf-user-role", f"{item.address} has role {name!r} on the reference project "
+                              "(only read or readAnyDatabase are allowed)", (user, hop), ("uses", "grants", "can_write")))
+    if not item.attributes.get("scopes"):
+        hits.append(TfHit("tf-user-scopes", f"{item.address} has no scopes, so it reaches every cluster of "
+                          "the reference project", (user,), ("uses", "can_read")))
+    return hits
+
+
+def _bindings(value: Any) -> list[tuple[str, str]]:
+    """(env name, valueFrom expression) pairs from container_definitions as jsonencode() or JSON."""
+    if isinstance(value, list):
+        return [(str(s.get("name")), str(s.get("valueFrom")))
+                for c in value if isinstance(c, dict) for s in c.get("secrets") or [] if isinstance(s, dict)]
+    text = str(value)
+    if not text.startswith("${"):
+        try:
+            return _bindings(json.loads(text))
+        except json.JSONDecodeError:
+            return []
+    pairs: list[tuple[str, str]] = []
+    for obj in OBJECT.findall(text):
+        name = re.search(r'\bname\s*[=:]\s*"([^"]+)"', obj)
+        source = re.search(r'\bvalueFrom\s*[=:]\s*"?([^,}"\s]+)', obj)
+        if name and source:
+            pairs.append((name.group(1), source.group(1)))
+    return pairs
+
+
+def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: GuardConfig) -> list[TfHit]:
+    hits: list[TfHit] = []
+    for env, source in _bindings(item.attributes.get("container_definitions", "")):
+        if env != config.reference_uri_env:
+            continue
+        line = _line_of(repo, item, f'"{env}"')
+        binding = Hop(item.file, line, f"{item.address} binds {env}")
+        match = SECRET_REF.search(source)
+        secret = by_address.get(f"aws_secretsmanager_secret.{match.group(1)}") if match else None
+        if secret is None:
+            hits.append(TfHit("tf-secret-unresolved", f"{item.address} binds {env} to {source}, which is not a "
+                              "secret declared here, so its data class is unknown", (binding,), ("binds_secret", "points_to")))
+            continue
+        tags = secret.attributes.get("tags") or {}
+        data_class = str(tags.get("data_class", "")) if isinstance(tags, dict) else ""
+        where = Hop(secret.file, secret.attribute_lines.get("tags", secret.line),
+                    f"{secret.address} data_class={data_class or '(none)'}")
+        if data_class == "public":
+            continue
+        rule = "tf-phi-secret" if data_class == "phi" else "tf-secret-class"
+        hits.append(TfHit(rule, f"{item.address} binds {env} to {secret.address}, classed "
+                          f"{data_class or '(unclassified)'}; the reference URI secret must be public",
+                          (where, binding), ("classifies", "bound_by", "points_to")))
+    return hits
