@@ -100,6 +100,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._rules: tuple[FaultRule, ...] = ()
         self.calls: Counter[str] = Counter()
+        self.injected: Counter[str] = Counter()
         self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-fault-proxy", daemon=True)
@@ -123,12 +124,14 @@ class FaultProxy:
         self.set(())
         with self._lock:
             self.calls.clear()
+            self.injected.clear()
 
     def _draw(self, service: str, operation: str) -> FaultRule | None:
         with self._lock:
             self.calls[f"{service}:{operation}"] += 1
             for rule in self._rules:
                 if rule.matches(service, operation) and (rule.rate >= 1.0 or self._rng.random() < rule.rate):
+                    self.injected[f"{service}:{operation}:{rule.kind}"] += 1
                     return rule
         return None
 
@@ -160,7 +163,11 @@ class FaultProxy:
                 return Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
             self.set(rules, seed=raw.get("seed"))
         with self._lock:
-            state: dict[str, Any] = {"rules": [asdict(r) for r in self._rules], "calls": dict(sorted(self.calls.items()))}
+            state: dict[str, Any] = {
+                "rules": [asdict(r) for r in self._rules],
+                "calls": dict(sorted(self.calls.items())),
+                "injected": dict(sorted(self.injected.items())),
+            }
         return Response(json.dumps(state), content_type="application/json")
 
     def _forward(self, request: Request, body: bytes) -> Response:

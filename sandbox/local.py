@@ -29,6 +29,7 @@ class LocalAws:
     """moto, the fault proxy in front of it, and what the seeding created."""
 
     moto_url: str
+    moto_pid: int
     endpoint_url: str
     faults: FaultProxy
     seeded: SeededAws
@@ -42,6 +43,7 @@ class LocalEstate:
     estate: Mapping[str, Any]
     aws_endpoint_url: str
     moto_url: str
+    moto_pid: int
     atlas_base_url: str
     env: Mapping[str, str]
     aws_faults: FaultProxy
@@ -84,7 +86,7 @@ def local_aws(estate: Mapping[str, Any]) -> Iterator[LocalAws]:
     quiet_servers()
     with MotoServer() as moto, FaultProxy(moto.url) as proxy:
         seeded = seed_aws(moto.url, estate)
-        yield LocalAws(moto.url, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))
+        yield LocalAws(moto.url, moto.pid or 0, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))
 
 
 @contextlib.contextmanager
@@ -97,6 +99,7 @@ def local_estate(estate: str | Mapping[str, Any] = "default") -> Iterator[LocalE
                 estate=data,
                 aws_endpoint_url=aws.endpoint_url,
                 moto_url=aws.moto_url,
+                moto_pid=aws.moto_pid,
                 atlas_base_url=atlas.base_url,
                 env={**aws.env, **atlas_env(atlas.base_url, data.get("atlas") or {})},
                 aws_faults=aws.faults,
@@ -116,6 +119,7 @@ def serve(estate: str, state_path: Path) -> None:
             "estate": estate,
             "aws_endpoint_url": running.aws_endpoint_url,
             "moto_url": running.moto_url,
+            "moto_pid": running.moto_pid,
             "atlas_base_url": running.atlas_base_url,
             "vpce_ids": dict(running.vpce_ids),
             "env": dict(running.env),

@@ -1,37 +1,77 @@
 """moto's server on 127.0.0.1: the real AWS wire protocol for the local estate.
 
-In-process (a thread) for tests and the demo; `attest sandbox up` runs the whole local estate in a
-background process instead (see `sandbox.local`), which hosts this same server.
+Each server is its own process. moto keeps its state in process-wide backends, so two in-process
+servers (or a test's own moto) would see each other's resources; a process per server keeps every
+seeded estate, and every variant, isolated. The server is stopped with the context manager, and
+`pid` is recorded by `attest sandbox up` so a crashed sandbox can still be cleaned up.
 """
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from types import TracebackType
 
 import requests
-from moto.server import ThreadedMotoServer
 
 HOST = "127.0.0.1"
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
 
 
 class MotoServer:
-    """A moto server on a free loopback port; `url` is valid between start() and stop()."""
+    """A moto server process on a free loopback port; `url` is valid between start() and stop()."""
 
     def __init__(self, port: int = 0) -> None:
-        self._server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+        self._port = port
+        self._process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
     def start(self) -> MotoServer:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
+        port = self._port or free_port()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://{HOST}:{port}"
+        self._wait_ready()
         return self
 
-    def stop(self) -> None:
-        self._server.stop()
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"moto server exited with {self._process.returncode} (port taken?)")
+            try:
+                requests.get(f"{self.url}/moto-api/", timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"moto server did not answer within {START_TIMEOUT:.0f}s")
 
-    def reset(self) -> None:
-        """Forget every resource (moto's own reset endpoint), so the estate can be seeded anew."""
-        requests.post(f"{self.url}/moto-api/reset", timeout=10).raise_for_status()
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        self._process = None
 
     def __enter__(self) -> MotoServer:
         return self.start()

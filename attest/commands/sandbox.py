@@ -110,6 +110,9 @@ def down(state: Path) -> int:
         time.sleep(0.1)
     if _alive(pid):
         raise EvaluationError(f"the sandbox (pid {pid}) did not stop within {STOP_TIMEOUT:.0f}s")
+    moto_pid = int(current.get("moto_pid") or 0)
+    if moto_pid and _alive(moto_pid):
+        os.kill(moto_pid, signal.SIGTERM)
     state.unlink(missing_ok=True)
     sys.stderr.write(f"attest: sandbox down (pid {pid})\n")
     return 0
