@@ -44,7 +44,7 @@ class AtlasEmulator:
         self._server = server
         host = f"[{self._host}]" if ":" in self._host else self._host
         self.base_url = f"http://{host}:{server.server_port}"
-        self._thread = threading.Thread(target=server.serve_forever, name="atlas-emulator", daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="atlas-emulator", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
