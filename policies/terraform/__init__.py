@@ -2,8 +2,8 @@
 
     run_terraform_checks(directory, settings) -> findings   checkov (own venv) mapped onto our rules
     load_directory(directory) -> declared resources         python-hcl2, with file:line
-    detect_drift(declared, snapshot, config) -> findings    TF-DRIFT-001..003 (CC8.1)
-    check_change_log(repo, changed_paths, settings) -> findings   TF-CHG-001 (CC8.1)
+    detect_drift(declared, snapshot, config) -> findings    ATL-DRIFT-001..003 (CC8.1)
+    check_change_log(repo, changed_paths, settings) -> findings   ATL-CHG-001 (CC8.1)
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from collector.errors import BadInputError, EvaluationError
 from policies.findings import Finding, Status
 from policies.terraform.mapping import Mapping, load_mapping
 
-RULE_ID = "TF-CHG-001"
+RULE_ID = "ATL-CHG-001"
 DEFAULT_REFERENCE = (
     r"(#\d+\b|\b[A-Z][A-Z0-9]+-\d+\b|/(issues|pull)/\d+\b|\bADR[- ]?\d+\b|\badr/\S+)"
 )
@@ -42,7 +42,7 @@ class ChangeLogSettings:
 def check_change_log(repo: str | Path, changed_paths: Iterable[str],
                      config: ChangeLogSettings = ChangeLogSettings(), *, base: str | None = None,
                      mapping: Mapping | None = None) -> tuple[Finding, ...]:
-    """One TF-CHG-001 finding when a watched path changed (none otherwise)."""
+    """One ATL-CHG-001 finding when a watched path changed (none otherwise)."""
     changed = sorted({_normal(p) for p in changed_paths})
     touched = [p for p in changed if any(_under(p, w) for w in config.watched)]
     if not touched:

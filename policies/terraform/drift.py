@@ -2,8 +2,8 @@
 
 Each live type in scope has a natural key both sides can compute (a secret's name, a security
 group's name, an Atlas user's project/database/username...). Live resources in scope that no
-declaration matches are TF-DRIFT-001, declarations with no live match TF-DRIFT-002, and matched
-pairs whose KMS key, ingress rules or database roles differ TF-DRIFT-003. Out of scope on purpose:
+declaration matches are ATL-DRIFT-001, declarations with no live match ATL-DRIFT-002, and matched
+pairs whose KMS key, ingress rules or database roles differ ATL-DRIFT-003. Out of scope on purpose:
 AWS-made objects (default security groups, AWS-managed keys), secrets pending deletion (Terraform
 destroys a secret by scheduling its deletion) and Atlas projects (read through data sources).
 """
@@ -19,7 +19,7 @@ from policies.terraform.hcl import Declared
 from policies.terraform.mapping import Mapping, RuleInfo, load_mapping
 from policies.terraform.resolve import Resolver
 
-UNDECLARED, MISSING, DIFFERS = "TF-DRIFT-001", "TF-DRIFT-002", "TF-DRIFT-003"
+UNDECLARED, MISSING, DIFFERS = "ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def test_no_infra_change_needs_no_record(repo: Path) -> None:
 
 def test_infra_change_without_log_change_fails_at_the_infra_file(repo: Path) -> None:
     (finding,) = check_change_log(repo, ["infra/main.tf"], base="HEAD")
-    assert (finding.rule_id, finding.status, finding.evidence) == ("TF-CHG-001", Status.FAIL, "infra/main.tf")
+    assert (finding.rule_id, finding.status, finding.evidence) == ("ATL-CHG-001", Status.FAIL, "infra/main.tf")
     assert finding.resource_id == LOG and finding.controls == ("SOC2-CC8.1",)
 
 

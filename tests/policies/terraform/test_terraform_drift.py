@@ -34,10 +34,10 @@ def test_drift_on_the_seeded_estate_names_exactly_the_hand_made_resources(
     failing = sorted((f.rule_id, f.resource_id) for f in findings if f.status is not Status.PASS)
     vpce = default_estate.vpce_ids["atlas-reference"]
     assert failing == [
-        ("TF-DRIFT-001", f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/shopping-app:2"),
-        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/database_user/admin/app_read_staging"),
-        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/endpoint_service/6a70000000000000000000e1"),
-        ("TF-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/interface_endpoint/{vpce}"),
+        ("ATL-DRIFT-001", f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/shopping-app:2"),
+        ("ATL-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/database_user/admin/app_read_staging"),
+        ("ATL-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/endpoint_service/6a70000000000000000000e1"),
+        ("ATL-DRIFT-001", f"atlas:{REFERENCE_PROJECT}/interface_endpoint/{vpce}"),
     ]
     assert all(f.controls == ("SOC2-CC8.1",) and f.plane == "terraform" for f in findings)
     passed = {f.resource_id for f in findings if f.status is Status.PASS}
@@ -82,7 +82,7 @@ def _problems(snapshot: Snapshot) -> list[tuple[str, str, str | None, str]]:
 def test_secret_on_another_key_is_an_attribute_difference_at_the_kms_line() -> None:
     problems = _problems(_snapshot(_key(), _secret("prod/mongodb/uri", KEY_ARN),
                                    _secret("prod/mongodb/reference-uri", None)))
-    assert ("TF-DRIFT-003", "fail", "aws_secretsmanager_secret.reference_uri",
+    assert ("ATL-DRIFT-003", "fail", "aws_secretsmanager_secret.reference_uri",
             f"{PROD.as_posix()}/secrets.tf:11") in problems
     assert not any(p[2] == "aws_secretsmanager_secret.prod_uri" for p in problems)
 
@@ -90,29 +90,29 @@ def test_secret_on_another_key_is_an_attribute_difference_at_the_kms_line() -> N
 def test_secret_pending_deletion_and_default_group_are_out_of_scope() -> None:
     problems = _problems(_snapshot(_secret("legacy/mongodb/uri", None, deleted="2026-03-08T00:00:00Z"),
                                    _group("default", 443, "10.0.0.0/8")))
-    assert not any(p[0] == "TF-DRIFT-001" for p in problems)
+    assert not any(p[0] == "ATL-DRIFT-001" for p in problems)
 
 
 def test_security_group_rule_added_by_hand_differs() -> None:
     problems = _problems(_snapshot(_group("atlas-privatelink", 27017, "0.0.0.0/0"),
                                    _group("app-tasks", 3000, "10.20.0.0/16")))
-    differs = [p for p in problems if p[0] == "TF-DRIFT-003"]
-    assert differs == [("TF-DRIFT-003", "fail", "aws_security_group.atlas_privatelink", f"{PROD.as_posix()}/network.tf:31")]
+    differs = [p for p in problems if p[0] == "ATL-DRIFT-003"]
+    assert differs == [("ATL-DRIFT-003", "fail", "aws_security_group.atlas_privatelink", f"{PROD.as_posix()}/network.tf:31")]
 
 
 def test_user_roles_changed_by_hand_differ() -> None:
     user = _atlas("atlas.database_user", PROD_PROJECT, "admin/app_prod", databaseName="admin", username="app_prod",
                   roles=[{"roleName": "atlasAdmin", "databaseName": "admin"}])
     problems = _problems(_snapshot(user))
-    assert ("TF-DRIFT-003", "fail", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:59") in problems
+    assert ("ATL-DRIFT-003", "fail", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:59") in problems
 
 
 def test_declared_but_missing_live_and_unknown_when_not_collected() -> None:
     gap = Gap("atlas", "atlas:listGroupDatabaseUsers", PROD_PROJECT, None, "access_denied", "403",
               ("atlas.database_user",))
     problems = _problems(_snapshot(gaps=(gap,)))
-    assert ("TF-DRIFT-002", "fail", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:1") in problems
-    assert ("TF-DRIFT-002", "error", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:53") in problems
+    assert ("ATL-DRIFT-002", "fail", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:1") in problems
+    assert ("ATL-DRIFT-002", "error", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:53") in problems
 
 
 def test_task_definition_revision_without_provenance_tag_is_undeclared() -> None:
@@ -120,7 +120,7 @@ def test_task_definition_revision_without_provenance_tag_is_undeclared() -> None
                   tags=[{"key": "git_sha", "value": "3f1c2a9"}])
     untagged = _aws("aws.ecs.task_definition", "arn:td:2", family="shopping-app", revision=2, tags=[])
     problems = _problems(_snapshot(tagged, untagged))
-    assert [p[:3] for p in problems if p[0] == "TF-DRIFT-001"] == [("TF-DRIFT-001", "fail", "arn:td:2")]
+    assert [p[:3] for p in problems if p[0] == "ATL-DRIFT-001"] == [("ATL-DRIFT-001", "fail", "arn:td:2")]
     assert not any(p[2] == "module.shopping_app.aws_ecs_task_definition.this" for p in problems)
 
 
