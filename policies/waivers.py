@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from collector.yamlfile import load_yaml
+from collector.yamlfile import Locator, load_yaml
 from policies.findings import WaiverRef
 
 WAIVERS_FILE = Path(__file__).resolve().parent / "waivers.yaml"
@@ -40,20 +40,21 @@ class Waiver:
         )
 
 
-def _problem(raw: dict[str, Any], known_rules: frozenset[str]) -> str:
+def _problem(raw: dict[str, Any], known_rules: frozenset[str]) -> tuple[str | None, str]:
+    """(the key at fault or None for the entry, why) when the entry cannot be used, else (None, "")."""
     missing = [f for f in FIELDS if not isinstance(raw.get(f), (str, dt.date)) or not str(raw.get(f)).strip()]
     if missing:
-        return f"missing or empty: {', '.join(missing)}"
+        return None, f"missing or empty: {', '.join(missing)}"
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        return f"unknown key {unknown[0]!r}"
+        return unknown[0], f"unknown key {unknown[0]!r}"
     if raw["rule"] not in known_rules:
-        return f"unknown rule {raw['rule']!r}"
+        return "rule", f"unknown rule {raw['rule']!r}"
     try:
         _expiry(raw["expires"])
     except ValueError:
-        return f"expires is not a date (YYYY-MM-DD): {raw['expires']!r}"
-    return ""
+        return "expires", f"expires is not a date (YYYY-MM-DD): {raw['expires']!r}"
+    return None, ""
 
 
 def _expiry(value: Any) -> dt.date:
@@ -66,9 +67,10 @@ def _status(expires: dt.date, today: dt.date) -> str:
     return "expiring" if (expires - today).days <= EXPIRING_DAYS else "active"
 
 
-def _waiver(raw: Any, index: int, where: str, known_rules: frozenset[str], today: dt.date) -> Waiver:
+def _waiver(raw: Any, index: int, loc: Locator, known_rules: frozenset[str], today: dt.date) -> Waiver:
     entry = raw if isinstance(raw, dict) else {}
-    problem = _problem(entry, known_rules) if isinstance(raw, dict) else "an entry must be a mapping"
+    key, problem = _problem(entry, known_rules) if isinstance(raw, dict) else (None, "an entry must be a mapping")
+    where = loc.where(("waivers", index) if key is None else ("waivers", index, key))
     text = {f: str(entry.get(f, "")) for f in FIELDS}
     ref = WaiverRef(
         id=text["id"] or f"#{index}",
@@ -98,7 +100,7 @@ def load_waivers(path: Path | str, known_rules: Iterable[str], today: dt.date) -
     rules = frozenset(known_rules)
     out: list[Waiver] = []
     for i, raw in enumerate(data["waivers"] or []):
-        waiver = _waiver(raw, i, loc.where(("waivers", i)), rules, today)
+        waiver = _waiver(raw, i, loc, rules, today)
         if any(w.ref.id == waiver.ref.id for w in out):
             waiver = Waiver(replace(waiver.ref, status="malformed", problem=f"{loc.where(('waivers', i))}: duplicate id"), None)
         out.append(waiver)
