@@ -173,6 +173,8 @@ class AtlasClient:
                 failure = AtlasApiError("timeout", f"{operation} timed out after {self.settings.timeout:g}s")
             except requests.ConnectionError:
                 failure = AtlasApiError("unreachable", f"{operation}: cannot connect to {self.settings.base_url}")
+            except requests.RequestException as exc:
+                failure = AtlasApiError("malformed", f"{operation}: the answer broke off ({type(exc).__name__})")
             else:
                 log.debug("atlas %s -> HTTP %s", operation, response.status_code)
                 if response.status_code == 401 and self.settings.uses_service_account and not refreshed:

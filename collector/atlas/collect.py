@@ -199,7 +199,7 @@ class _Reader:
             return _Outcome(gaps=(self._gap(op, types, err.reason, detail),))
 
     def _gap(self, op: str, types: tuple[str, ...], reason: str, detail: str) -> Gap:
-        log.warning("atlas gap: %s in project %s: %s", op, self.pid, reason)
+        log.info("atlas gap: %s in project %s: %s", op, self.pid, reason)
         return Gap(provider="atlas", operation=f"atlas:{op}", scope=self.pid, region=None, reason=reason, detail=detail, resource_types=types)
 
 

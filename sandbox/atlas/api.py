@@ -132,7 +132,7 @@ class AtlasApi:
             return self._token(request)
         if endpoint == "faults":
             return self._faults(request)
-        principal = self.auth.principal(request.headers.get("Authorization"), request.method)
+        principal = self.auth.principal(request.headers.get("Authorization"), request.method, _request_uri(request))
         if principal is None:
             err = ApiError(401, "UNAUTHORIZED", "You are not authorized for this resource.")
             return error_response(err, {"WWW-Authenticate": self.auth.challenge()})
@@ -237,6 +237,15 @@ def _project_data(project: Project, op_id: str, args: dict[str, str], version: s
     if op_id == "getGroupAuditLog":
         return project.audit_log
     return Item(None, {"customerX509": {}, "ldap": {"authenticationEnabled": False, "authorizationEnabled": False}})
+
+
+def _request_uri(request: Request) -> str:
+    """The request target as sent (what a Digest `uri` must equal)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        return str(raw)
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
 
 
 def _version(accept: str, op: Operation) -> str:

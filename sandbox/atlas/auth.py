@@ -49,13 +49,14 @@ class Authenticator:
             self._nonces.add(nonce)
         return f'Digest realm="{REALM}", domain="", nonce="{nonce}", algorithm=MD5, qop="auth", stale=false'
 
-    def principal(self, authorization: str | None, method: str) -> Principal | None:
-        """The caller, if the header proves who it is (Digest or a live Bearer token)."""
+    def principal(self, authorization: str | None, method: str, request_uri: str) -> Principal | None:
+        """The caller, if the header proves who it is (Digest for this very URI, or a live Bearer token)."""
         if not authorization:
             return None
         scheme, _, rest = authorization.partition(" ")
         if scheme.lower() == "digest":
-            return self._digest(parse_dict_header(rest), method)
+            fields = parse_dict_header(rest)
+            return self._digest(fields, method) if fields.get("uri") == request_uri else None
         if scheme.lower() == "bearer":
             return self._bearer(rest.strip())
         return None

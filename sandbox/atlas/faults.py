@@ -74,7 +74,7 @@ class FaultPlan:
         operations: Iterable[str] | None = None,
         seed: int = 0,
     ) -> None:
-        """429 RATE_LIMITED for the next `count` calls, and/or for a `share` (0..1) of calls."""
+        """429 RATE_LIMITED for the next `count` calls, and/or a `share` (0..1) of calls; replaces any earlier throttle."""
         if count is not None and count < 0 or not 0.0 <= share <= 1.0 or retry_after < 0:
             raise ValueError("throttle needs count >= 0, 0 <= share <= 1 and retry_after >= 0")
         with self._lock:

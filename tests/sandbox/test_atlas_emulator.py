@@ -221,3 +221,14 @@ def test_emulator_refuses_a_non_loopback_host() -> None:
 def test_missing_vpce_id_is_named() -> None:
     with pytest.raises(ValueError, match="atlas-reference"):
         AtlasEmulator(atlas_section(), {})
+
+
+def test_digest_answer_is_bound_to_its_uri(api: str) -> None:
+    first = get(f"{api}/groups/{PROD}")
+    assert first.status_code == 200
+    replayed = requests.get(
+        f"{api}/groups/{REF}",
+        headers={"Accept": V2023, "Authorization": first.request.headers["Authorization"]},
+        timeout=5,
+    )
+    assert_error(replayed, 401, "UNAUTHORIZED")
