@@ -1,0 +1,238 @@
+"""Mutations of the fixture app: each turns one form of access into a write (or a classification
+or Terraform fault); its read-only twin makes the same edit with a read and must pass.
+
+An edit is (file, old, new): `new` replaces `old` (`old == ""` creates the file). `{op}` in `new` is
+the write in the mutation and the read in the twin. The expected site is the first line of `site`'s
+file that contains `needle` (a `SITE` comment unless given)."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURE_APP = Path(__file__).resolve().parent / "fixtures" / "app"
+FALLBACK = "src/lib/drug-tier-fallback.ts"
+FIND = "const hit = await formularies.findOne({ planId, rxcui });"
+MUTANT = "src/lib/mutant.ts"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    rule: str
+    edits: tuple[tuple[str, str, str], ...]
+    write: str
+    read: str
+    site: str = MUTANT
+    needle: str = "SITE"
+
+
+def on_fallback(method: str, read: str = "findOne") -> Case:
+    edit = (FALLBACK, FIND, "const hit = await formularies.{op}({ planId, rxcui }); // SITE")
+    return Case(f"method-{method}", "reference-write", (edit,), method, read, FALLBACK)
+
+
+def mutant(name: str, rule: str, body: str, write: str, read: str, *extra: tuple[str, str, str]) -> Case:
+    return Case(name, rule, ((MUTANT, "", body), *extra), write, read)
+
+
+HEADER = 'import { getReferenceDb } from "@/lib/db";\n'
+METHODS = (
+    "insertOne", "insertMany", "updateOne", "updateMany", "replaceOne", "deleteOne", "deleteMany", "bulkWrite",
+    "findOneAndUpdate", "findOneAndDelete", "findOneAndReplace", "createIndex", "createIndexes",
+    "createSearchIndex", "createSearchIndexes", "updateSearchIndex", "drop", "dropIndex", "dropIndexes", "rename",
+)
+
+CASES: tuple[Case, ...] = (
+    *(on_fallback(m) for m in METHODS),
+    mutant("db-createCollection", "reference-write", HEADER + """
+export async function setup() {
+  const db = await getReferenceDb();
+  await db.{op}("scratch"); // SITE
+}
+""", "createCollection", "listCollections"),
+    mutant("db-dropDatabase", "reference-write", HEADER + """
+export async function wipe() {
+  const db = await getReferenceDb();
+  await db.{op}(); // SITE
+}
+""", "dropDatabase", "stats"),
+    mutant("command-collMod", "reference-write", HEADER + """
+export async function tune() {
+  const db = await getReferenceDb();
+  await db.command({ {op}: "formularies_staging" }); // SITE
+}
+""", "collMod", "collStats"),
+    mutant("aggregate-merge-inline", "reference-write", HEADER + """
+export async function roll() {
+  const db = await getReferenceDb();
+  await db.collection("formularies_staging").aggregate([{ $match: {} }, { {op}: { into: "x" } }]).toArray(); // SITE
+}
+""", "$merge", "$project"),
+    mutant("aggregate-out-variable", "reference-write", HEADER + """
+const stage = { {op}: "formularies_copy" };
+export async function copy() {
+  const db = await getReferenceDb();
+  const pipeline = [{ $match: {} }];
+  pipeline.push(stage);
+  await db.collection("formularies_staging").aggregate(pipeline).toArray(); // SITE
+}
+""", "$out", "$limit"),
+    mutant("alias", "reference-write", HEADER + """
+export async function f() {
+  const db = await getReferenceDb();
+  const ref = db;
+  const coll = ref.collection("formularies_staging");
+  const again = coll;
+  await again.{op}({}); // SITE
+}
+""", "deleteMany", "find"),
+    mutant("destructuring", "reference-write", HEADER + """
+async function open() {
+  return { ref: await getReferenceDb(), name: "x" };
+}
+export async function f() {
+  const { ref: handle } = await open();
+  const [first] = [handle.collection("providers_staging")];
+  await first.{op}({}); // SITE
+}
+""", "updateMany", "countDocuments"),
+    mutant("then-callback", "reference-write", HEADER + """
+export function f() {
+  return getReferenceDb().then((db) => db.collection("formularies_staging").{op}({})); // SITE
+}
+""", "insertOne", "findOne"),
+    mutant("subscript-collection", "reference-write", HEADER + """
+export async function f() {
+  const db: any = await getReferenceDb();
+  await db["formularies_staging"].{op}({}); // SITE
+}
+""", "replaceOne", "findOne"),
+    mutant("class-field", "reference-write", HEADER + """
+export class FormularyStore {
+  private db = getReferenceDb();
+  async touch() {
+    const db = await this.db;
+    await db.collection("formularies_staging").{op}({}); // SITE
+  }
+}
+""", "updateOne", "findOne"),
+    mutant("module-registry", "reference-write", HEADER + """
+const registry: Record<string, any> = {};
+export async function init() {
+  registry.formularies = (await getReferenceDb()).collection("formularies_staging");
+}
+export async function use() {
+  await registry.formularies.{op}({}); // SITE
+}
+""", "bulkWrite", "estimatedDocumentCount"),
+    mutant("direct-reference-uri", "reference-write", """import { MongoClient } from "mongodb";
+export async function f() {
+  const client = new MongoClient(process.env.MONGODB_REFERENCE_URI as string);
+  await client.db("reference").collection("formularies_staging").{op}({}); // SITE
+}
+""", "deleteOne", "findOne"),
+    mutant("helper-via-barrel-alias", "reference-write", HEADER + """import { {op} } from "@/lib/repo";
+export async function f() {
+  const db = await getReferenceDb();
+  await {op}(db, { title: "x" }); // SITE
+}
+""", "insertPost", "listPosts"),
+    mutant("helper-via-relative-barrel", "reference-write", HEADER + """import { {op} } from "./repo";
+export async function f() {
+  const db = await getReferenceDb();
+  await {op}(db, { title: "x" }); // SITE
+}
+""", "insertPost", "listPosts"),
+    mutant("helper-via-namespace", "reference-write", HEADER + """import * as repo from "@/lib/repo";
+export async function f() {
+  const db = await getReferenceDb();
+  await repo.{op}(db, { title: "x" }); // SITE
+}
+""", "insertPost", "listPosts"),
+    mutant("helper-default-export-collection", "reference-write", HEADER + """import save from "./save";
+export async function f() {
+  const db = await getReferenceDb();
+  await save(db.collection("formularies_staging")); // SITE
+}
+""", "updateMany", "find", ("src/lib/save.ts", "", """import type { Collection } from "mongodb";
+export default async function save(coll: Collection) {
+  await coll.{op}({});
+}
+""")),
+    mutant("returned-across-modules", "reference-write", """import { formularies } from "./handles";
+export async function f() {
+  const coll = await formularies();
+  await coll.{op}({}); // SITE
+}
+""", "deleteMany", "findOne", ("src/lib/handles.ts", "", HEADER + """
+export async function formularies() {
+  const db = await getReferenceDb();
+  return db.collection("formularies_staging");
+}
+""")),
+    mutant("exported-module-value", "reference-write", """import { refDb } from "@/lib/ref";
+export async function f() {
+  const db = await refDb;
+  await db.collection("formularies_staging").{op}({}); // SITE
+}
+""", "insertMany", "findOne", ("src/lib/ref.ts", "", HEADER + "export const refDb = getReferenceDb();\n")),
+    mutant("computed-method", "dynamic-use", HEADER + """
+export async function f(method: string) {
+  const db = await getReferenceDb();
+  const m = method || "findOne";
+  await (db.collection("formularies_staging") as any)[{op}]({}); // SITE
+}
+""", "m", '"findOne"'),
+    mutant("collection-from-variable", "dynamic-use", HEADER + """
+const NAME = "formularies_staging";
+export async function f(name: string) {
+  const db = await getReferenceDb();
+  await db.collection({op}).find({}).toArray(); // SITE
+}
+""", "name", "NAME"),
+    mutant("phi-collection-read", "phi-on-reference", HEADER + """
+export async function f() {
+  const db = await getReferenceDb();
+  await db.collection("{op}").find({}).toArray(); // SITE
+}
+""", "members", "providers_staging"),
+    Case("registry-phi-on-reference", "phi-on-reference",
+         (("data-classification.yaml", "members: { class: phi, cluster: prod }",
+           "members: { class: phi, cluster: {op} } # SITE"),
+          ("docs/infrastructure/data-classification.md", "| members | phi | prod |", "| members | phi | {op} |")),
+         "reference", "prod", "data-classification.yaml"),
+    Case("tf-role-readWrite", "tf-user-role", (("infra/envs/prod/atlas.tf", 'role_name     = "read"',
+         'role_name     = "{op}" # SITE'),), "readWrite", "readAnyDatabase", "infra/envs/prod/atlas.tf"),
+    Case("tf-role-dbAdmin", "tf-user-role", (("infra/envs/prod/atlas.tf", 'role_name     = "read"',
+         'role_name     = "{op}" # SITE'),), "dbAdmin", "read", "infra/envs/prod/atlas.tf"),
+    Case("tf-no-scopes", "tf-user-scopes", (("infra/envs/prod/atlas.tf",
+         'scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }', "{op}"),),
+         "", 'scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }', "infra/envs/prod/atlas.tf",
+         'resource "mongodbatlas_database_user" "app_read_staging"'),
+    Case("tf-secret-phi", "tf-phi-secret", (("infra/envs/prod/secrets.tf", 'data_class = "public"',
+         'data_class = "{op}"'),), "phi", "public", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
+    Case("tf-secret-internal", "tf-secret-class", (("infra/envs/prod/secrets.tf", 'data_class = "public"',
+         'data_class = "{op}"'),), "internal", "public", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
+    Case("tf-task-binds-phi-secret", "tf-phi-secret", (("infra/envs/prod/ecs.tf",
+         "valueFrom = aws_secretsmanager_secret.mongodb_reference_uri.arn",
+         "valueFrom = aws_secretsmanager_secret.{op}.arn"),), "mongodb_uri", "mongodb_reference_uri",
+         "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
+)
+
+
+def materialise(case: Case, target: Path, op: str) -> str:
+    """Copy the fixture app to `target`, apply the case's edits with `op`; the expected file:line."""
+    shutil.copytree(FIXTURE_APP, target)
+    for rel, old, new in case.edits:
+        path = target / rel
+        text = new.replace("{op}", op)
+        if old:
+            original = path.read_text(encoding="utf-8")
+            assert old in original, f"{case.name}: {old!r} not in {rel}"
+            text = original.replace(old, text, 1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    lines = (target / case.site).read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(lines, start=1) if case.needle in t)
+    return f"{case.site}:{line}"

@@ -1,0 +1,29 @@
+"""Each mutation of the fixture app fails with the right rule at the right file:line; each read-only
+twin (the same edit with a read) passes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from guard_cases import CASES, Case, materialise
+
+
+def test_enough_mutations() -> None:
+    assert len(CASES) >= 25
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_mutation_is_flagged_at_its_site(case: Case, tmp_path: Path, guard) -> None:
+    where = materialise(case, tmp_path / "app", case.write)
+    run = guard(tmp_path / "app")
+    assert (case.rule, where) in run.sites(), run.out
+    assert run.code == (1 if case.rule not in ("dynamic-use",) else 3)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_read_only_twin_passes(case: Case, tmp_path: Path, guard) -> None:
+    materialise(case, tmp_path / "app", case.read)
+    run = guard(tmp_path / "app")
+    assert run.code == 0, run.out
+    assert run.sites() == []
