@@ -126,9 +126,13 @@ def _joined(*parts: Any) -> str | None:
 
 
 def _kms_aliases(key: Declared, ctx: Context) -> list[str]:
+    ids = {str(key.attributes[k]) for k in ("key_id", "arn") if k in key.attributes}
     aliases = []
     for alias in ctx.declared:
-        if alias.type == "aws_kms_alias" and ctx.resolver.target(alias, alias.attributes.get("target_key_id")) == key:
+        if alias.type != "aws_kms_alias":
+            continue
+        raw = alias.attributes.get("target_key_id")
+        if ctx.resolver.target(alias, raw) == key or ctx.resolver.value(alias, raw) in ids:
             name = _attr(alias, ctx, "name")
             if isinstance(name, str):
                 aliases.append(name)

@@ -2,6 +2,7 @@
 built by hand for each kind of difference."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 import pytest
 
 from collector.config import load_config
+from collector.errors import BadInputError
 from collector.run import collect
 from collector.snapshot import Gap, Identity, Resource, Snapshot
 from policies.findings import Status
 from policies.terraform.drift import detect_drift
 from policies.terraform.hcl import load_directory
+from policies.terraform.state import load_show_json, overlay
 from sandbox.local import LocalEstate
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
@@ -128,3 +131,34 @@ def test_drift_is_deterministic() -> None:
     snapshot = _snapshot(_key(), _secret("prod/mongodb/uri", None))
     first = detect_drift(load_directory(PROD), snapshot, load_config(LOCAL_CONFIG))
     assert first == detect_drift(load_directory(PROD), snapshot, load_config(LOCAL_CONFIG))
+
+
+def test_recorded_state_supplies_values_source_cannot(tmp_path: Path) -> None:
+    """With `terraform show -json`, the secret's key is the recorded ARN, compared at the source line."""
+    state = {
+        "format_version": "1.0",
+        "values": {"root_module": {"resources": [
+            {"address": "aws_kms_key.prod_mongodb", "mode": "managed", "type": "aws_kms_key", "name": "prod_mongodb",
+             "values": {"arn": KEY_ARN, "key_id": "1111-2222", "enable_key_rotation": True}},
+            {"address": "aws_kms_alias.prod_mongodb", "mode": "managed", "type": "aws_kms_alias",
+             "name": "prod_mongodb", "values": {"name": "alias/prod-mongodb", "target_key_id": "1111-2222"}},
+            {"address": "aws_secretsmanager_secret.prod_uri", "mode": "managed",
+             "type": "aws_secretsmanager_secret", "name": "prod_uri",
+             "values": {"name": "prod/mongodb/uri", "kms_key_id": f"{KEY_ARN}-other", "tags": None}},
+        ]}},
+    }
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    declared = overlay(load_directory(PROD), load_show_json(path))
+    findings = detect_drift(declared, _snapshot(_key(), _secret("prod/mongodb/uri", KEY_ARN)), load_config(LOCAL_CONFIG))
+    problems = {(f.rule_id, f.resource_id, f.evidence) for f in findings if f.status is Status.FAIL}
+    assert ("ATL-DRIFT-003", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:3") in problems
+    assert not any(f.rule_id == "ATL-DRIFT-001" and f.resource_id == KEY_ARN and f.status is Status.FAIL
+                   for f in findings)
+
+
+def test_show_json_that_is_not_terraform_output_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text('{"resources": []}')
+    with pytest.raises(BadInputError, match="terraform show -json"):
+        load_show_json(path)
