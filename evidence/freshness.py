@@ -53,7 +53,7 @@ def freshness_finding(
         title=TITLE,
         status=status,
         severity="high",
-        controls=("CC8.1",),
+        controls=("SOC2-CC8.1",),
         resource_id=resource,
         evidence=f"{locker}/{resource}/manifest.json" if resource else locker,
         message=message,

@@ -11,23 +11,15 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
-
 import pytest
 
 from collector.config import EstateConfig, load_config
 from collector.run import collect
 from evidence.iam import allowed_actions, policy_document
-from sandbox.local import LocalEstate, local_estate
+from sandbox.local import LocalEstate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "sandbox" / "attest.local.yaml"
-
-
-@pytest.fixture(scope="module")
-def estate() -> Iterator[LocalEstate]:
-    with local_estate() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +28,9 @@ def config() -> EstateConfig:
 
 
 @pytest.mark.integration
-def test_every_collector_call_is_allowed_by_the_read_only_policy(estate: LocalEstate, config: EstateConfig) -> None:
-    estate.aws_faults.clear()
-    snapshot = collect(config, dict(estate.env), now=lambda: datetime.now(timezone.utc))
-    calls = set(estate.aws_faults.calls)
+def test_every_collector_call_is_allowed_by_the_read_only_policy(default_estate: LocalEstate, config: EstateConfig) -> None:
+    snapshot = collect(config, dict(default_estate.env), now=lambda: datetime.now(timezone.utc))
+    calls = set(default_estate.aws_faults.calls)
     assert snapshot.resources and {"ec2:DescribeVpcs", "kms:ListKeys", "ecs:ListClusters"} <= calls
     allowed = allowed_actions(policy_document(config, export=False))
     assert sorted(calls - allowed) == []

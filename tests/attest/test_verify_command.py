@@ -1,0 +1,63 @@
+"""`attest verify` exit codes and output: 0 intact, 1 any problem or a stale locker, 2 bad input."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from attest.cli import main
+from evidence.bundle import write_bundle
+from evidence.lockers import LocalLocker
+from evidence.manifest import bundle_id_for
+
+NIGHT = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def locker(tmp_path: Path) -> Path:
+    """Two small nightly bundles, 24 h apart."""
+    store = LocalLocker(tmp_path / "locker")
+    for day in range(2):
+        moment = NIGHT + timedelta(days=day)
+        files = {"snapshot.json": f'{{"night": {day}}}\n'.encode(), "findings.json": b"{}\n"}
+        write_bundle(store, bundle_id=bundle_id_for(moment, files["snapshot.json"]), files=files,
+                     run_started=moment, run_finished=moment + timedelta(minutes=2), identity={},
+                     policy_digest=None, config_digest="sha256:c", signer=None)
+    return store.root
+
+
+def test_intact_locker_exits_0(locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(locker), "--as-of", "2026-11-21T12:00:00Z"]) == 0
+    out = capsys.readouterr().out
+    assert "bundles: 2 complete" in out and "EVD-FRESH-001 pass" in out and "verdict: intact" in out
+
+
+def test_changed_byte_exits_1_naming_the_file(locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    newest = sorted(p for p in locker.iterdir() if p.is_dir())[-1]
+    (newest / "findings.json").write_bytes(b"{}\r\n")
+    assert main(["verify", str(locker), "--as-of", "2026-11-21T12:00:00Z"]) == 1
+    assert f"PROBLEM {newest.name}/findings.json: changed:" in capsys.readouterr().out
+
+
+def test_stale_locker_exits_1_with_a_failing_freshness_finding(locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(locker), "--as-of", "2026-11-23T12:00:00Z", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["problems"] == []
+    assert report["freshness"]["rule_id"] == "EVD-FRESH-001" and report["freshness"]["status"] == "fail"
+    assert report["freshness"]["controls"] == ["SOC2-CC8.1"]
+
+
+def test_a_wider_cadence_accepts_the_same_age(locker: Path) -> None:
+    assert main(["verify", str(locker), "--as-of", "2026-11-23T12:00:00Z", "--cadence-hours", "72"]) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["verify", "/nonexistent/locker"], ["verify", "LOCKER", "--as-of", "yesterday"], ["verify", "LOCKER", "--public-key", "/nonexistent.pem"]],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([a.replace("LOCKER", str(locker)) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("attest: ") and len(err.strip().splitlines()) == 1
