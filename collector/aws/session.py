@@ -6,6 +6,7 @@ so a test or the local estate can pass its own without touching the process envi
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -15,6 +16,16 @@ from botocore.config import Config
 from collector.errors import BadInputError
 
 ROLE_SESSION_NAME = "attest-collect"
+# botocore logs raw request params and response bodies at DEBUG; an ECS `environment` value is in
+# such a body before the collector can redact it, so these two never log below INFO.
+WIRE_LOGGERS = ("botocore.parsers", "botocore.endpoint")
+
+
+def silence_wire_logs() -> None:
+    for name in WIRE_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class ClientFactory:
     """Makes clients for one account and region; a new boto3 Session per factory (thread-safe use)."""
 
     def __init__(self, creds: Credentials, region: str, environ: Mapping[str, str], settings: AwsSettings) -> None:
+        silence_wire_logs()
         self._session = boto3.Session(
             aws_access_key_id=creds.access_key,
             aws_secret_access_key=creds.secret_key,
