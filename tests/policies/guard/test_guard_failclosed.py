@@ -1,0 +1,68 @@
+"""Fail closed: unparseable code exits 3 naming file:line; each grammar rejects the other's syntax;
+a reference value handed to a third-party package is an error unless the package is read-only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_syntax_error_exits_3_with_file_and_line(app: Path, guard) -> None:
+    (app / "src/lib/broken.ts").write_text("export function f() {\n  const x = ;\n}\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert "src/lib/broken.ts:2" in run.err
+    assert run.out == ""
+
+
+def test_jsx_in_a_ts_file_is_a_parse_error(app: Path, guard) -> None:
+    (app / "src/lib/view.ts").write_text("export const v = <div>hi</div>;\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert "src/lib/view.ts:1" in run.err
+
+
+def test_angle_cast_in_a_tsx_file_is_a_parse_error(app: Path, guard) -> None:
+    (app / "src/components/Cast.tsx").write_text("const n = 1;\nexport const v = <number>n;\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert "src/components/Cast.tsx:2" in run.err
+
+
+def test_angle_cast_in_a_ts_file_and_jsx_in_js_parse(app: Path, guard) -> None:
+    (app / "src/lib/cast.ts").write_text("const n: unknown = 1;\nexport const v = <number>n;\n", encoding="utf-8")
+    (app / "src/components/Old.jsx").write_text("export const Old = () => <p>old</p>;\n", encoding="utf-8")
+    assert guard(app).code == 0
+
+
+THIRD_PARTY = """import session from "express-session";
+import MongoStore from "connect-mongo";
+import { getReferenceDb } from "@/lib/db";
+
+export async function store() {
+  const db = await getReferenceDb();
+  return session({ store: MongoStore.create({ client: db }) });
+}
+"""
+
+
+def test_handle_handed_to_a_third_party_package_is_an_error(app: Path, guard) -> None:
+    (app / "src/lib/session.ts").write_text(THIRD_PARTY, encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert ("third-party-handle", "src/lib/session.ts:7") in run.sites("error")
+
+
+def test_read_only_package_may_receive_the_handle(app: Path, guard) -> None:
+    (app / "src/lib/session.ts").write_text(THIRD_PARTY, encoding="utf-8")
+    (app / ".attest-guard.yaml").write_text("read_only_packages: [connect-mongo]\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 0, run.out
+
+
+def test_other_uris_are_not_attributed_to_the_reference_cluster(app: Path, guard) -> None:
+    (app / "src/lib/other.ts").write_text(
+        'import { MongoClient } from "mongodb";\n'
+        "export async function f() {\n"
+        "  const c = new MongoClient(process.env.ANALYTICS_URI as string);\n"
+        '  await c.db("a").collection("events").insertOne({});\n'
+        "}\n", encoding="utf-8")
+    assert guard(app).code == 0
