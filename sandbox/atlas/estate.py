@@ -4,6 +4,14 @@ Built once from the `atlas:` section of an estate file plus the AWS interface-en
 (which moto assigns). Documents carry their own API path (for `links`) and never a password:
 the real API does not return one, so neither does the emulator. Ids the estate does not give are
 derived from names, so the same estate always gives the same documents.
+
+Optional estate keys beyond default.yaml, for variants: project `tags`, `custom_db_roles`
+([{role_name, actions: [{action, resources: [{db, collection, cluster}]}], inherited_roles: [{db, role}]}]),
+`audit_log` ({enabled, configuration_type, audit_authorization_success, audit_filter}); cluster
+`instance_size`, `backup_enabled`, `encryption_at_rest_provider`, `pit_enabled`,
+`termination_protection`, `tags`; endpoint service `error_message`; interface endpoint
+`delete_requested`, `error_message`; user `aws_iam_type`, `x509_type`, `labels`,
+`delete_after_date`; access entry `awsSecurityGroup`, `deleteAfterDate`.
 """
 from __future__ import annotations
 
@@ -11,6 +19,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import quote
+
+from collector.errors import BadInputError
 
 CREATED = "2026-01-15T09:30:00Z"
 MONGO_PATCH = {"6.0": "6.0.24", "7.0": "7.0.21", "8.0": "8.0.12"}
@@ -58,6 +68,16 @@ class AtlasEstate:
 
 
 def build_estate(section: Mapping[str, Any], vpce_ids: Mapping[str, str]) -> AtlasEstate:
+    """The estate's documents; a section that lacks a needed key or has a wrong type is bad input."""
+    try:
+        return _build(section, vpce_ids)
+    except KeyError as exc:
+        raise BadInputError(f"atlas section: missing key {exc.args[0]!r}", where="estate") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise BadInputError(f"atlas section: {exc}", where="estate") from None
+
+
+def _build(section: Mapping[str, Any], vpce_ids: Mapping[str, str]) -> AtlasEstate:
     org_id = str(section.get("org", {}).get("id", "000000000000000000000000"))
     projects = {str(p["id"]): _project(p, org_id, vpce_ids) for p in section.get("projects", [])}
     keys = {

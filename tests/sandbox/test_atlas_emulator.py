@@ -11,6 +11,7 @@ import requests
 import yaml
 from requests.auth import HTTPDigestAuth
 
+from collector.errors import BadInputError
 from sandbox.atlas import AtlasEmulator
 
 ESTATE = Path(__file__).resolve().parents[2] / "sandbox" / "estates" / "default.yaml"
@@ -219,8 +220,15 @@ def test_emulator_refuses_a_non_loopback_host() -> None:
 
 
 def test_missing_vpce_id_is_named() -> None:
-    with pytest.raises(ValueError, match="atlas-reference"):
+    with pytest.raises(BadInputError, match="atlas-reference"):
         AtlasEmulator(atlas_section(), {})
+
+
+def test_broken_estate_section_is_bad_input() -> None:
+    section = atlas_section()
+    del section["projects"][0]["clusters"][0]["name"]
+    with pytest.raises(BadInputError, match="'name'"):
+        AtlasEmulator(section, VPCE)
 
 
 def test_digest_answer_is_bound_to_its_uri(api: str) -> None:
