@@ -1,0 +1,83 @@
+"""`--base`: only what the change introduced is reported (a temporary git repo per test)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from guard_cases import FIXTURE_APP
+
+OLD_WRITE = """import { getReferenceDb } from "@/lib/db";
+export async function legacy() {
+  const db = await getReferenceDb();
+  await db.collection("formularies_staging").deleteMany({});
+}
+"""
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.invalid", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE_APP, repo)
+    (repo / "src/lib/legacy.ts").write_text(OLD_WRITE, encoding="utf-8")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    _git(repo, "checkout", "-q", "-b", "feature")
+    return repo
+
+
+def test_base_reports_only_what_the_change_introduced(tmp_path: Path, guard) -> None:
+    repo = _repo(tmp_path)
+    fallback = repo / "src/lib/drug-tier-fallback.ts"
+    fallback.write_text(fallback.read_text(encoding="utf-8").replace(
+        "formularies.countDocuments({ planId })", "formularies.deleteOne({ planId })"), encoding="utf-8")
+    (repo / "src/lib/new.ts").write_text(OLD_WRITE.replace("legacy", "fresh").replace("deleteMany", "insertOne"),
+                                         encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "change")
+    everything = guard(repo)
+    assert ("reference-write", "src/lib/legacy.ts:4") in everything.sites()
+    run = guard(repo, "--base", "main")
+    assert run.code == 1
+    assert run.sites() == [("reference-write", "src/lib/drug-tier-fallback.ts:15"),
+                           ("reference-write", "src/lib/new.ts:4")]
+    assert run.json()["base"] == "main"
+
+
+def test_change_to_a_helper_flags_its_unchanged_callers(tmp_path: Path, guard) -> None:
+    repo = _repo(tmp_path)
+    (repo / "src/lib/legacy.ts").unlink()
+    (repo / "src/lib/caller.ts").write_text(
+        'import { getReferenceDb } from "@/lib/db";\nimport { listPosts } from "@/lib/repo";\n'
+        "export const run = async () => listPosts(await getReferenceDb());\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "caller reads")
+    _git(repo, "branch", "-f", "main")
+    posts = repo / "src/lib/repo/posts.ts"
+    posts.write_text(posts.read_text(encoding="utf-8").replace(
+        'return db.collection("posts").find({}).toArray();', 'return db.collection("posts").deleteMany({});'),
+        encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "helper now writes")
+    run = guard(repo, "--base", "main")
+    assert run.sites() == [("reference-write", "src/lib/caller.ts:3")]
+
+
+def test_clean_change_passes(tmp_path: Path, guard) -> None:
+    repo = _repo(tmp_path)
+    (repo / "src/lib/extra.ts").write_text("export const n = 1;\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "harmless")
+    run = guard(repo, "--base", "main")
+    assert run.code == 0 and run.sites() == []
+
+
+def test_unknown_base_is_bad_input(tmp_path: Path, guard) -> None:
+    run = guard(_repo(tmp_path), "--base", "no-such-ref")
+    assert run.code == 2
+    assert "git merge-base" in run.err
