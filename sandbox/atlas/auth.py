@@ -85,6 +85,11 @@ class Authenticator:
             return None
         return entry[0]
 
+    def revoke_tokens(self) -> None:
+        """Forget every Bearer token, as if each had expired."""
+        with self._lock:
+            self._tokens.clear()
+
     def issue_token(self, authorization: str | None, grant_type: str | None) -> str | None:
         """A Bearer token for a service account's Basic client_id:client_secret, else None."""
         if grant_type != "client_credentials" or not authorization:

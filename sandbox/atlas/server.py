@@ -56,6 +56,10 @@ class AtlasEmulator:
             self._thread.join(timeout=5)
         self._server, self._thread = None, None
 
+    def revoke_tokens(self) -> None:
+        """Expire every service-account token now (clients must fetch a new one)."""
+        self.app.auth.revoke_tokens()
+
     def __enter__(self) -> AtlasEmulator:
         self.start()
         return self

@@ -38,6 +38,7 @@ if not (SHARED / "openapi-v2.yaml").is_file():
 REF, ORG = "6a7000000000000000000002", "6a7000000000000000000a00"
 SERVICE, ENDPOINT = "6a70000000000000000000e1", "vpce-0a1b2c3d4e5f67890"
 OWNER = HTTPDigestAuth("owner-key", "CANARY-ATLAS-OWNER-0d1e2f")
+READ_ONLY = HTTPDigestAuth("attestro", "CANARY-ATLAS-APIKEY-c81d7e")
 AWS_VARIANTS = {"EndpointService": "AWSPrivateLinkConnection", "PrivateLinkEndpoint": "AWSInterfaceEndpoint"}
 # operation -> (emulator path, version): one call per operation the emulator serves
 CALLS = {
@@ -223,10 +224,16 @@ def test_emulator_answer_matches_the_spec(spec: dict[str, Any], emulator: AtlasE
     (401, lambda base: requests.get(base + f"/groups/{REF}", headers={"Accept": "application/vnd.atlas.2023-01-01+json"}, timeout=5)),
     (404, lambda base: requests.get(base + "/groups/6a70000000000000000000ff", headers={"Accept": "application/vnd.atlas.2023-01-01+json"}, auth=OWNER, timeout=5)),
     (406, lambda base: requests.get(base + f"/groups/{REF}", headers={"Accept": "application/json"}, auth=OWNER, timeout=5)),
+    (403, lambda base: requests.get(base + f"/groups/{REF}/auditLog", headers={"Accept": "application/vnd.atlas.2023-01-01+json"}, auth=READ_ONLY, timeout=5)),
+    (429, lambda base: requests.get(base + f"/groups/{REF}", headers={"Accept": "application/vnd.atlas.2023-01-01+json"}, auth=OWNER, timeout=5)),
 ])
 def test_error_bodies_match_api_error(spec: dict[str, Any], emulator: AtlasEmulator, status: int, call: Any) -> None:
+    if status == 429:
+        emulator.faults.throttle(1, retry_after=2)
     response = call(emulator.base_url + PREFIX)
+    emulator.faults.clear()
     assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
     assert _validate(spec, {"$ref": "#/components/schemas/ApiError"}, response.json()) == []
 
 

@@ -134,3 +134,10 @@ def test_access_denied_and_not_found(atlas: AtlasEmulator) -> None:
     client = client_for(atlas, API_KEY, [])
     assert failure(lambda: client.get_object(f"/groups/{REF}/auditLog", "2023-01-01", "getGroupAuditLog")).reason == "access_denied"
     assert failure(lambda: client.get_object("/groups/6a70000000000000000000ff", "2023-01-01", "getGroup")).reason == "not_found"
+
+
+def test_expired_token_is_fetched_again(atlas: AtlasEmulator) -> None:
+    client = client_for(atlas, SERVICE_ACCOUNT, [])
+    assert client.get_object(f"/groups/{REF}", "2023-01-01", "getGroup")["id"] == REF
+    atlas.revoke_tokens()
+    assert client.get_object(f"/groups/{REF}", "2023-01-01", "getGroup")["id"] == REF
