@@ -77,9 +77,15 @@ class _Gathered:
             self.caller_arns.append(part.caller_arn)
 
 
-def _aws(config: EstateConfig, environ: Mapping[str, str], salt: str, pool: ThreadPoolExecutor, progress: Progress) -> list[Future[Part]]:
+def _aws(
+    config: EstateConfig,
+    environ: Mapping[str, str],
+    settings: AwsSettings,
+    salt: str,
+    pool: ThreadPoolExecutor,
+    progress: Progress,
+) -> list[Future[Part]]:
     """Open every account, then queue one job per account x region x service."""
-    settings = AwsSettings.from_env(environ)
     progress.add(len(config.aws_accounts))
     opened: list[Future[AccountAccess]] = [
         pool.submit(open_account, account, environ, settings, salt) for account in config.aws_accounts
@@ -124,12 +130,13 @@ def collect(
     """Collect the estate `config` puts in scope; `now` stamps the snapshot (UTC-aware)."""
     env = os.environ if environ is None else environ
     salt = redaction_salt(env)
+    aws_settings = AwsSettings.from_env(env)
     progress = Progress(stream or sys.stderr)
     gathered = _Gathered()
     atlas_principal = None
     with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="collect") as pool:
         atlas = _atlas(config, env, salt, pool, progress)
-        for job in _aws(config, env, salt, pool, progress):
+        for job in _aws(config, env, aws_settings, salt, pool, progress):
             gathered.take(job.result())
         if atlas is not None:
             result = atlas.result()
