@@ -36,7 +36,11 @@ def freshness_finding(
     """
     if newest is None:
         status = Status.PASS if starting else Status.FAIL
-        message = f"no earlier bundle in {locker}: this export starts the chain" if starting else f"no complete bundle in {locker}"
+        message = (
+            f"no earlier bundle in {locker}: this export starts the chain"
+            if starting
+            else f"no complete bundle in {locker}"
+        )
         resource = None
     else:
         age = now - newest.run_started

@@ -21,25 +21,28 @@ def _s3_resources(locker: str) -> tuple[list[str], list[str]]:
     if not locker.startswith("s3://"):
         return ["*"], ["*"]
     bucket, _, prefix = locker.removeprefix("s3://").partition("/")
-    objects = f"arn:aws:s3:::{bucket}/{prefix.strip('/')}/*" if prefix.strip("/") else f"arn:aws:s3:::{bucket}/*"
+    prefix = prefix.strip("/")
+    objects = f"arn:aws:s3:::{bucket}/{prefix}/*" if prefix else f"arn:aws:s3:::{bucket}/*"
     return [f"arn:aws:s3:::{bucket}"], [objects]
+
+
+def _allow(sid: str, actions: tuple[str, ...], resource: str | list[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": resource}
 
 
 def policy_document(config: EstateConfig, locker: str | None = None, *, export: bool = True) -> dict[str, Any]:
     """An IAM policy document (JSON-ready). `export=False` gives the collector's read-only part alone."""
-    statements: list[dict[str, Any]] = [
-        {"Sid": "AttestCollectReadOnly", "Effect": "Allow", "Action": list(all_actions()), "Resource": "*"}
-    ]
+    statements = [_allow("AttestCollectReadOnly", all_actions(), "*")]
     roles = sorted({a.role_arn for a in config.aws_accounts if a.role_arn})
     if roles:
-        statements.append({"Sid": "AttestAssumeCollectorRoles", "Effect": "Allow", "Action": list(ASSUME_ROLE), "Resource": roles})
+        statements.append(_allow("AttestAssumeCollectorRoles", ASSUME_ROLE, roles))
     if export:
         buckets, objects = _s3_resources(locker or config.evidence.locker)
-        statements.append({"Sid": "AttestLockerList", "Effect": "Allow", "Action": list(EXPORT_BUCKET_ACTIONS), "Resource": buckets})
-        statements.append({"Sid": "AttestLockerWrite", "Effect": "Allow", "Action": list(EXPORT_OBJECT_ACTIONS), "Resource": objects})
+        statements.append(_allow("AttestLockerList", EXPORT_BUCKET_ACTIONS, buckets))
+        statements.append(_allow("AttestLockerWrite", EXPORT_OBJECT_ACTIONS, objects))
         key = config.evidence.kms_key_id
         if key:
-            statements.append({"Sid": "AttestSignBundles", "Effect": "Allow", "Action": list(SIGN_ACTIONS), "Resource": key if key.startswith("arn:") else "*"})
+            statements.append(_allow("AttestSignBundles", SIGN_ACTIONS, key if key.startswith("arn:") else "*"))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

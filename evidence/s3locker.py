@@ -32,6 +32,7 @@ class S3Locker:
         self.settings = settings
         self.client = client
         self.location = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self._listing: list[str] | None = None
 
     @staticmethod
     def from_uri(uri: str, settings: EvidenceConfig, client: Any) -> S3Locker:
@@ -50,9 +51,16 @@ class S3Locker:
             code = exc.response.get("Error", {}).get("Code", "error")
             raise EvaluationError(f"S3 {operation} failed: {code}", where=self.location) from None
         except BotoCoreError as exc:
-            raise EvaluationError(f"S3 {operation} failed: {exc.__class__.__name__}", where=self.location) from None
+            problem = exc.__class__.__name__
+            raise EvaluationError(f"S3 {operation} failed: {problem}", where=self.location) from None
 
     def _keys(self) -> list[str]:
+        """Every key under the prefix (relative to it), listed once until the next write."""
+        if self._listing is None:
+            self._listing = self._list()
+        return self._listing
+
+    def _list(self) -> list[str]:
         base = self._key() + "/" if self.prefix else ""
         keys: list[str] = []
         token: dict[str, str] = {}
@@ -89,6 +97,7 @@ class S3Locker:
         return data.decode("ascii", "replace").strip() if data is not None else None
 
     def _put(self, key: str, data: bytes) -> None:
+        self._listing = None
         retain_until = datetime.now(timezone.utc) + timedelta(days=self.settings.retention_days)
         self._call(
             "put_object",

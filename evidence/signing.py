@@ -77,7 +77,9 @@ def load_public_key(pem: str, where: str) -> ec.EllipticCurvePublicKey:
     return key
 
 
-def check_signature(envelope_bytes: bytes, bundle_id: str, manifest_sha256: str, key: ec.EllipticCurvePublicKey) -> str | None:
+def check_signature(
+    envelope_bytes: bytes, bundle_id: str, manifest_sha256: str, key: ec.EllipticCurvePublicKey
+) -> str | None:
     """None when the envelope is a valid signature over this bundle's manifest; otherwise why not."""
     try:
         envelope = json.loads(envelope_bytes.decode("utf-8"))
@@ -87,7 +89,8 @@ def check_signature(envelope_bytes: bytes, bundle_id: str, manifest_sha256: str,
         subject = claim["subject"][0]
         if envelope["payloadType"] != PAYLOAD_TYPE or claim["_type"] != STATEMENT_TYPE:
             return "signature.json is not a DSSE-wrapped in-toto Statement v1"
-        named, digest, signed_bundle = subject["name"], subject["digest"]["sha256"], claim["predicate"]["bundle_id"]
+        named, digest = subject["name"], subject["digest"]["sha256"]
+        signed_bundle = claim["predicate"]["bundle_id"]
     except (ValueError, KeyError, IndexError, TypeError, binascii.Error):
         return "signature.json is malformed"
     if named != MANIFEST or digest != manifest_sha256:

@@ -102,9 +102,9 @@ class _Walk:
                 self.problem("extra", bundle_id, path, "present but not listed in the manifest")
 
     def _signature(self, bundle_id: str, manifest_sha256: str) -> None:
-        envelope = self.locker.read(bundle_id, SIGNATURE)
         if self.key is None:
             return
+        envelope = self.locker.read(bundle_id, SIGNATURE)
         if envelope is None:
             self.problem("unsigned", bundle_id, SIGNATURE, "no signature, but a signing key is configured")
             return
@@ -118,7 +118,8 @@ class _Walk:
             link = manifest.previous
             if index == 0:
                 if link is not None:
-                    self.problem("chain", bundle_id, MANIFEST, f"first bundle links to {link.bundle_id}, not in the locker")
+                    message = f"first bundle links to {link.bundle_id}, not a complete bundle in the locker"
+                    self.problem("chain", bundle_id, MANIFEST, message)
                 continue
             before_id, before, before_digest = complete[index - 1]
             if link is None:
@@ -128,11 +129,14 @@ class _Walk:
                 state = "comes out of order" if link.bundle_id in done else (
                     "is incomplete" if link.bundle_id in all_ids else "is not in the locker"
                 )
-                self.problem("chain", bundle_id, MANIFEST, f"links to {link.bundle_id}, which {state}; expected {before_id}")
+                message = f"links to {link.bundle_id}, which {state}; expected {before_id}"
+                self.problem("chain", bundle_id, MANIFEST, message)
             elif link.manifest_sha256 != before_digest:
-                self.problem("chain", bundle_id, MANIFEST, f"the manifest of {before_id} changed after this bundle was written")
+                message = f"the manifest of {before_id} changed after this bundle was written"
+                self.problem("chain", bundle_id, MANIFEST, message)
             if manifest.run_started <= before.run_started:
-                self.problem("order", bundle_id, MANIFEST, f"started {format_time(manifest.run_started)}, not after {before_id}")
+                message = f"started {format_time(manifest.run_started)}, not after {before_id}"
+                self.problem("order", bundle_id, MANIFEST, message)
             elif manifest.run_started - before.run_started > self.cadence:
                 hours = (manifest.run_started - before.run_started).total_seconds() / 3600
                 self.problem(
@@ -151,7 +155,8 @@ class _Walk:
         if head is not None and newest.previous is not None and newest.previous.bundle_id == head:
             self.notes.append(f"HEAD names {head}, one behind {newest_id} (an export stopped before moving HEAD)")
         else:
-            self.problem("head", None, "HEAD", f"names {head or 'nothing'}, but the newest complete bundle is {newest_id}")
+            message = f"names {head or 'nothing'}, but the newest complete bundle is {newest_id}"
+            self.problem("head", None, "HEAD", message)
 
 
 def verify_locker(locker: Locker, public_key_pem: str | None, cadence: timedelta) -> Verification:
