@@ -5,8 +5,10 @@ import argparse
 from typing import Any
 
 from attest.output import write_text
+from collector.errors import UsageError
 from policies.check import parse_day, render_text, run_check
 from policies.rule_loader import POLICIES_DIR
+from policies.terraform.plane import with_terraform
 
 
 def register(subparsers: Any) -> None:
@@ -23,11 +25,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
     parser.add_argument("--today", help="date for waiver expiry, YYYY-MM-DD (default: the snapshot's date)")
+    parser.add_argument("--terraform", metavar="DIR", help="also check this Terraform root module: checkov "
+                        "(from .venv-checkov) with our checks, and drift against the snapshot")
+    parser.add_argument("--terraform-state", metavar="FILE", help="`terraform show -json` state or plan for "
+                        "--terraform, so drift compares recorded values")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.terraform_state and not args.terraform:
+        raise UsageError("--terraform-state needs --terraform DIR")
     today = parse_day(args.today, "--today") if args.today else None
     results = run_check(args.snapshot, args.config, policies_dir=args.policies, waivers_path=args.waivers, today=today)
+    if args.terraform:
+        results = with_terraform(results, args.terraform, args.snapshot, args.config, policies_dir=args.policies,
+                                 waivers_path=args.waivers, today=today, show_json=args.terraform_state)
     write_text(results.to_json() if args.format == "json" else render_text(results), args.output)
     return results.exit_code()

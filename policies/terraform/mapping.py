@@ -28,6 +28,7 @@ class RuleInfo:
     controls: tuple[str, ...]
     rationale: str
     remediation: Remediation
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Mapping:
 
     checks: dict[str, RuleInfo]
     rules: dict[str, RuleInfo]
+    own: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> RuleInfo:
         return self.rules[rule_id]
@@ -46,6 +48,7 @@ def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR)
     rules: dict[str, RuleInfo] = {}
     for path in sorted(rules_dir.glob("*.yaml")) if rules_dir.is_dir() else ():
         _add_rules(rules, path)
+    shared = set(rules)
     raw, where = _add_rules(rules, mapping_file)
     checks_raw = raw.get("checks")
     if not isinstance(checks_raw, dict) or not checks_raw:
@@ -55,7 +58,12 @@ def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR)
         if not isinstance(rule_id, str) or rule_id not in rules:
             raise where.error(("checks", check_id), f"check {check_id} maps onto unknown rule {rule_id!r}")
         checks[str(check_id)] = rules[rule_id]
-    return Mapping(checks=checks, rules=rules)
+    own = tuple(sorted(set(rules) - shared))
+    for rule_id in own:
+        if not rules[rule_id].reason:
+            raise BadInputError(f"rule {rule_id} needs a `reason` (why it implements its controls)",
+                                where=str(mapping_file))
+    return Mapping(checks=checks, rules=rules, own=own)
 
 
 def _add_rules(rules: dict[str, RuleInfo], path: Path) -> tuple[dict[str, Any], Locator]:
@@ -97,4 +105,5 @@ def _rule(entry: Any, where: Locator, path: tuple[str | int, ...]) -> RuleInfo:
             console=tuple(str(step) for step in remediation.get("console") or ()),
             terraform=str(remediation.get("terraform") or ""),
         ),
+        reason=" ".join(str(entry.get("reason", "")).split()),
     )

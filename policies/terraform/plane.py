@@ -1,0 +1,89 @@
+"""`attest check --terraform DIR`: the Terraform plane's findings folded into the live results.
+
+checkov findings land on the same rule ids as the live checks (so a control shows both planes), drift
+findings on ATL-DRIFT-*. Waivers cover Terraform findings exactly as they cover live ones, and each
+control's status is rolled up again over every finding that names it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from collector.config import load_config
+from collector.snapshot import load_snapshot
+from policies.findings import ControlResult, Finding, Results, Status, rollup
+from policies.findings import Mapping as ControlMapping
+from policies.rule_loader import POLICIES_DIR, load_policy_set
+from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+from policies.terraform.drift import detect_drift
+from policies.terraform.hcl import load_directory
+from policies.terraform.mapping import Mapping, load_mapping
+from policies.terraform.state import load_show_json, overlay
+from policies.waivers import Waiver, load_waivers, waiver_for
+
+
+def with_terraform(
+    results: Results,
+    directory: str | Path,
+    snapshot_path: str | Path,
+    config_path: str | Path,
+    *,
+    policies_dir: str | Path = POLICIES_DIR,
+    waivers_path: str | Path | None = None,
+    today: dt.date | None = None,
+    show_json: str | Path | None = None,
+    settings: CheckovSettings = CheckovSettings(),
+) -> Results:
+    """`results` plus checkov and drift findings for `directory`, waived and rolled up."""
+    declared = load_directory(directory)
+    if show_json:
+        declared = overlay(declared, load_show_json(show_json))
+    snapshot = load_snapshot(str(snapshot_path))
+    config = load_config(config_path)
+    mapping = load_mapping(settings.mapping_file)
+    policy = load_policy_set(policies_dir)
+    day = today or snapshot.collected_at.date()
+    known = {r.id for r in policy.rules} | set(mapping.rules)
+    waivers = load_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", sorted(known), day)
+    found = run_terraform_checks(directory, settings) + detect_drift(declared, snapshot, config, mapping)
+    return merge(results, tuple(_waived(f, waivers) for f in found), waivers, mapping, settings)
+
+
+def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
+    if finding.status is not Status.FAIL:
+        return finding
+    waiver = waiver_for(waivers, finding.rule_id, finding.resource_id)
+    return replace(finding, status=Status.WAIVED, waiver=waiver.ref) if waiver else finding
+
+
+def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: Mapping,
+          settings: CheckovSettings) -> Results:
+    """Add findings; map the Terraform-only rules onto their controls; re-roll each control."""
+    findings = tuple(sorted(results.findings + found, key=Finding.sort_key))
+    controls = tuple(_rerolled(_with_own_rules(c, mapping), findings) for c in results.controls)
+    return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
+                   policy_digest=_digest(results.policy_digest, settings))
+
+
+def _with_own_rules(control: ControlResult, mapping: Mapping) -> ControlResult:
+    """Rules only the Terraform plane evaluates join the controls they name, with their reason."""
+    added = tuple(ControlMapping(rule_id, mapping.rule(rule_id).reason) for rule_id in mapping.own
+                  if control.control_id in mapping.rule(rule_id).controls and rule_id not in control.rule_ids)
+    return replace(control, mappings=control.mappings + added) if added else control
+
+
+def _rerolled(control: ControlResult, findings: tuple[Finding, ...]) -> ControlResult:
+    rules = set(control.rule_ids)
+    statuses = [f.status for f in findings if f.rule_id in rules]
+    return replace(control, status=rollup(statuses))
+
+
+def _digest(policy_digest: str, settings: CheckovSettings) -> str:
+    """The policy digest extended with the mapping and our checks, so a report names them too."""
+    digest = hashlib.sha256(policy_digest.encode("utf-8") + b"\x00")
+    files = [settings.mapping_file, *sorted(Path(settings.checks_dir).glob("*.py"))]
+    for path in files:
+        digest.update(path.name.encode("utf-8") + b"\x00" + path.read_bytes() + b"\x00")
+    return "sha256:" + digest.hexdigest()

@@ -1,0 +1,84 @@
+"""`attest check --terraform`: checkov and drift findings beside the live ones, waivable, exit codes."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from attest.cli import main
+from collector.config import load_config
+from collector.run import collect
+from policies.rule_loader import POLICIES_DIR
+from policies.terraform.checkov_run import CheckovSettings
+from sandbox.local import LocalEstate
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not CheckovSettings().checkov.is_file(), reason=".venv-checkov is missing: run `make setup`"),
+]
+PROD = Path(__file__).parent / "fixtures" / "prod"
+LOCAL_CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+TASK_REVISION = "arn:aws:ecs:us-east-1:123456789012:task-definition/shopping-app:2"
+
+
+@pytest.fixture(scope="module")
+def snapshot_file(_default_estate_session: LocalEstate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _default_estate_session.aws_faults.clear()
+    snapshot = collect(load_config(LOCAL_CONFIG), {**_default_estate_session.env, "ATTEST_REDACTION_SALT": "t"},
+                       now=lambda: NOW)
+    path = tmp_path_factory.mktemp("snap") / "snapshot.json"
+    path.write_text(snapshot.to_json())
+    return path
+
+
+def _check(snapshot: Path, out: Path, *extra: str) -> tuple[int, dict]:
+    code = main(["check", "--snapshot", str(snapshot), "--config", str(LOCAL_CONFIG), "--format", "json",
+                 "--output", str(out), "--terraform", str(PROD), *extra])
+    return code, json.loads(out.read_text())
+
+
+def test_terraform_findings_sit_beside_live_ones_on_the_same_rules(snapshot_file: Path, tmp_path: Path) -> None:
+    code, results = _check(snapshot_file, tmp_path / "r.json")
+    assert code == 1
+    drift = sorted(f["resource_id"] for f in results["findings"]
+                   if f["rule_id"] == "ATL-DRIFT-001" and f["status"] == "fail")
+    assert len(drift) == 4 and TASK_REVISION in drift
+    cmk = [(f["plane"], f["status"], f["resource_id"]) for f in results["findings"] if f["rule_id"] == "ATL-SEC-001"]
+    assert ("terraform", "pass", "aws_secretsmanager_secret.prod_uri") in cmk
+    assert any(plane == "live" and status == "fail" and "legacy/mongodb/uri" in rid for plane, status, rid in cmk)
+    cc81 = next(c for c in results["controls"] if c["control_id"] == "SOC2-CC8.1")
+    assert cc81["status"] == "fail"
+    assert {"ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003", "ATL-CHG-001"} <= {m["rule_id"] for m in cc81["mappings"]}
+
+
+def test_a_waiver_covers_a_drift_finding(snapshot_file: Path, tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text((POLICIES_DIR / "waivers.yaml").read_text() + (
+        "  - id: WVR-TF-1\n"
+        "    rule: ATL-DRIFT-001\n"
+        f"    resource: \"{TASK_REVISION}\"\n"
+        "    reason: registered by hand until the next deploy\n"
+        "    owner: ops@healthshop.example\n"
+        "    issue: ENG-501\n"
+        "    approved_by: security@healthshop.example\n"
+        "    expires: \"2026-04-30\"\n"))
+    _, results = _check(snapshot_file, tmp_path / "r.json", "--waivers", str(waivers))
+    (finding,) = [f for f in results["findings"] if f["rule_id"] == "ATL-DRIFT-001" and f["resource_id"] == TASK_REVISION]
+    assert finding["status"] == "waived" and finding["waiver"]["id"] == "WVR-TF-1"
+
+
+def test_syntax_error_names_file_and_line_and_exits_2(snapshot_file: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_kms_key" "k" {\n  enable_key_rotation = \n}\n')
+    code = main(["check", "--snapshot", str(snapshot_file), "--config", str(LOCAL_CONFIG), "--terraform", str(tmp_path)])
+    assert code == 2
+    assert f"{(tmp_path / 'main.tf').as_posix()}:2" in capsys.readouterr().err
+
+
+def test_state_without_directory_is_a_usage_error(snapshot_file: Path, tmp_path: Path) -> None:
+    code = main(["check", "--snapshot", str(snapshot_file), "--config", str(LOCAL_CONFIG),
+                 "--terraform-state", str(tmp_path / "s.json")])
+    assert code == 2
