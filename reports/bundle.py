@@ -23,15 +23,8 @@ class BundleRef:
     id: str
     files: Mapping[str, str] = field(default_factory=dict)
 
-    def sha256(self, path: str) -> str | None:
-        """The digest of `path`, or of the one bundle file stored under a prefix ending in `path`."""
-        if path in self.files:
-            return self.files[path]
-        matches = sorted(p for p in self.files if p.endswith("/" + path))
-        return self.files[matches[0]] if len(matches) == 1 else None
-
     def locate(self, path: str) -> str | None:
-        """The bundle-relative path that `sha256(path)` found, for the citation."""
+        """`path` itself, or the one bundle file stored under a prefix ending in `/path`."""
         if path in self.files:
             return path
         matches = sorted(p for p in self.files if p.endswith("/" + path))
@@ -90,10 +83,10 @@ def load_bundle_ref(directory: Path) -> BundleRef:
 
 def verified_path(directory: Path, bundle: BundleRef, name: str) -> Path:
     """A bundle file that the report reads, re-hashed against the manifest before it is trusted."""
-    expected = bundle.sha256(name)
     located = bundle.locate(name)
-    if expected is None or located is None:
+    if located is None:
         raise BadInputError(f"the manifest lists no {name}", where=str(directory / MANIFEST))
+    expected = bundle.files[located]
     path = directory / located
     if not path.is_file():
         raise BadInputError(f"the manifest lists {located} but the file is missing", where=str(directory))

@@ -1,9 +1,13 @@
 """Evidence citations: every claim in a report points at the bytes that prove it.
 
-A finding's evidence is a JSON pointer into the snapshot (`/resources/7`), a source location
-(`infra/envs/prod/secrets.tf:12`), or `file#pointer`. A citation resolves it to a file, its sha256
-(from the bundle manifest, or the snapshot digest the findings record), and the collection time.
-A pointer that does not resolve, or a file the bundle does not hold, is inconsistent input.
+A finding's evidence is a JSON pointer into the snapshot (`/resources/7`), `file#pointer` into
+another bundle file, or, for the Terraform and code planes, a repository location
+(`infra/envs/prod/secrets.tf:12`). A citation resolves it to a file, its sha256 (from the bundle
+manifest, or the snapshot digest the findings record), and the collection time.
+
+Evidence that names a bundle file must be in the bundle, and a pointer must resolve in the
+snapshot: anything else is inconsistent input. A repository location is cited as such, with a
+sha256 only when the bundle holds a copy of that file (bundles need not carry the source tree).
 """
 from __future__ import annotations
 
@@ -98,14 +102,16 @@ class Citer:
             raise BadInputError(
                 f"finding {finding.rule_id} cites {pointer}, which does not exist in the snapshot", where=where
             )
-        return self._cite(file, pointer, line, where=where)
+        repository_source = finding.plane != "live" and pointer is None
+        return self._cite(file, pointer, line, where=where, required=not repository_source)
 
-    def _cite(self, file: str, pointer: str | None, line: int | None, *, where: str) -> Citation:
+    def _cite(self, file: str, pointer: str | None, line: int | None, *, where: str, required: bool = True) -> Citation:
         if self.bundle is not None:
-            digest = self.bundle.sha256(file)
             located = self.bundle.locate(file)
-            if digest is None or located is None:
+            if located is not None:
+                return Citation(self.bundle.id, located, self.bundle.files[located], pointer, line, self.collected_at)
+            if required:
                 raise BadInputError(f"cites {file}, which is not in bundle {self.bundle.id}", where=where)
-            return Citation(self.bundle.id, located, digest, pointer, line, self.collected_at)
+            return Citation(None, file, None, pointer, line, self.collected_at)
         digest = hex_digest(self.results.snapshot_digest) if file == SNAPSHOT_FILE else None
         return Citation(None, file, digest, pointer, line, self.collected_at)

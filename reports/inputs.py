@@ -18,6 +18,7 @@ from reports.bundle import MANIFEST, BundleRef, hex_digest, load_bundle_ref, ver
 from reports.citations import SNAPSHOT_FILE
 
 FINDINGS_FILE = "findings.json"
+BUNDLED_CONFIG = "config/attest.yaml"
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,19 @@ def _check_pairing(results: Results, snapshot: Snapshot, snapshot_path: Path, fi
 
 
 def load_inputs(target: str, snapshot_path: str | None, config_path: str | None) -> ReportInputs:
-    """`target` is a bundle directory (with manifest.json) or a findings.json file."""
+    """`target` is a bundle directory (with manifest.json) or a findings.json file.
+
+    A bundle's own `config/attest.yaml` is used when no --config is given, so a year-old bundle
+    re-renders from its own bytes.
+    """
     path = Path(target)
     config = load_config(config_path) if config_path else None
     if path.is_dir():
         bundle = load_bundle_ref(path)
         findings_file = verified_path(path, bundle, FINDINGS_FILE)
         snapshot_file = Path(snapshot_path) if snapshot_path else verified_path(path, bundle, SNAPSHOT_FILE)
+        if config is None and bundle.locate(BUNDLED_CONFIG) == BUNDLED_CONFIG:
+            config = load_config(verified_path(path, bundle, BUNDLED_CONFIG))
         source = str(findings_file)
     elif path.is_file():
         if path.name == MANIFEST:

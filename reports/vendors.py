@@ -6,7 +6,6 @@ not covered (HIPAA business-associate coverage); the policy engine reports it as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from collector.config import EstateConfig, Vendor
 from collector.snapshot import Snapshot
@@ -40,7 +39,6 @@ class ScopeRow:
 class VendorRegister:
     vendors: tuple[Vendor, ...]
     scopes: tuple[ScopeRow, ...]
-    config_path: str
     config_digest: str
 
     @property
@@ -86,6 +84,5 @@ def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
     return VendorRegister(
         vendors=tuple(sorted(config.vendors, key=lambda v: v.name)),
         scopes=rows,
-        config_path=Path(config.path).name,
         config_digest=config.digest,
     )

@@ -81,14 +81,45 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def test_a_finding_citing_a_file_not_in_the_bundle(
     tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stray = dataclasses.replace(results.findings[2], evidence="infra/envs/prod/missing.tf:3")
-    bad = dataclasses.replace(results, findings=(*results.findings[:2], stray, *results.findings[3:]))
+    stray = dataclasses.replace(results.findings[1], evidence="inventory.json#/accounts/0")
+    bad = dataclasses.replace(results, findings=(results.findings[0], stray, *results.findings[2:]))
     bundle = write_bundle(tmp_path, fx, bad, snapshot)
     code, err = _run(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")], capsys)
     assert code == 2
-    assert "cites infra/envs/prod/missing.tf, which is not in bundle bundle-test-0001" in err
+    assert "cites inventory.json, which is not in bundle bundle-test-0001" in err
     assert "findings.json#/findings/" in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_a_source_location_outside_the_bundle_is_cited_as_repository_source(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path
+) -> None:
+    """Bundles need not carry the source tree: a Terraform file:line is cited without a digest."""
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    for source in (bundle / "sources").rglob("*.t[fs]"):
+        source.unlink()
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["files"] = [f for f in manifest["files"] if not f["path"].startswith("sources/")]
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")]) == 0
+    text = (tmp_path / "o" / "control-mapping.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if "aws_secretsmanager_secret.reference_uri" in line)
+    assert "| not bundled | `infra/envs/prod/secrets.tf` | - | `line 12` |" in row
+
+
+def test_the_bundled_config_is_used_when_none_is_given(
+    tmp_path: Path, fx: ModuleType, results: Results, snapshot: Snapshot, config_file: Path
+) -> None:
+    bundle = write_bundle(tmp_path, fx, results, snapshot)
+    (bundle / "config").mkdir()
+    (bundle / "config" / "attest.yaml").write_bytes(config_file.read_bytes())
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["files"].append({"path": "config/attest.yaml", "sha256": _sha(config_file), "size": 1})
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["report", str(bundle), "--output", str(tmp_path / "a")]) == 0
+    assert main(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "b")]) == 0
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
 def test_a_pointer_that_is_not_in_the_snapshot(
