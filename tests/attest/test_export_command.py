@@ -128,3 +128,21 @@ def test_export_killed_midway_leaves_a_locker_that_verifies(
     assert verified.returncode == 0, verified.stdout
     assert report["bundles"][0] == first_id and len(report["bundles"]) == (2 if crash_at == "before-head" else 1)
     assert report["head"] == first_id
+
+
+def test_export_to_an_s3_locker_with_object_lock_and_verify_it_there(
+    tmp_path: Path, snapshot: Path, local_config_path: Path, kms_moto: str
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=kms_moto, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="nightly-evidence", ObjectLockEnabledForBucket=True)
+    env = {"AWS_ENDPOINT_URL": kms_moto, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    done = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot),
+                  "--locker", "s3://nightly-evidence/attest", env=env)
+    assert done.returncode in (0, 1, 3), done.stderr
+    bundle_id = done.stdout.strip().rsplit("/", 1)[1]
+    head = s3.head_object(Bucket="nightly-evidence", Key=f"attest/{bundle_id}/manifest.json")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    verified = attest("verify", "s3://nightly-evidence/attest", env=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
