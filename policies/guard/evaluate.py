@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 from tree_sitter import Node
 
 from policies.guard.model import Effect, Hop, Val, join
-from policies.guard.modules import FUNCTION_VALUES, ClassInfo, Module
+from policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
 from policies.guard.mongo import (
     CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, WRITE_STAGES, is_write_method,
 )
@@ -212,7 +212,7 @@ class Evaluator:
         elif kind == "return_statement":
             for child in node.named_children:
                 self.returns.extend(self.eval(child))
-        elif kind in ("function_declaration", "generator_function_declaration"):
+        elif kind in FUNCTION_NODES:
             if self.top_level and len(self.scopes) == 1:
                 return
             name = node.child_by_field_name("name")
@@ -225,7 +225,10 @@ class Evaluator:
         elif kind == "export_statement":
             target = node.child_by_field_name("declaration") or node.child_by_field_name("value")
             if target is not None and node.child_by_field_name("source") is None:
-                if target.type in FUNCTION_VALUES and self.top_level:
+                if target.type in FUNCTION_VALUES + FUNCTION_NODES and self.top_level:
+                    return
+                if target.type in FUNCTION_NODES:
+                    self.exec(target)
                     return
                 vals = self.eval(target) if target.type not in ("lexical_declaration", "variable_declaration") else None
                 if vals is None:
@@ -512,10 +515,10 @@ class Evaluator:
     def method_call(self, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
         handles = tuple(v for v in recv if v.is_handle())
         argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
+        if prop in ("push", "unshift") and argvals:
+            target = node.child_by_field_name("function").child_by_field_name("object")
+            self.assign(target, join(*argvals))
         if not handles:
-            if prop in ("push", "unshift") and argvals:
-                target = node.child_by_field_name("function").child_by_field_name("object")
-                self.assign(target, join(*argvals))
             if prop == "then" and argvals:
                 return argvals[0]
             return join(*argvals) if prop in PASS_THROUGH else NONE

@@ -54,8 +54,15 @@ class Resolver:
     def __init__(self, repo: Path, files: set[str]) -> None:
         self.files = files
         self.aliases = _load_aliases(repo)
+        self._cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     def resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
+        key = (posixpath.dirname(importer) if spec.startswith(".") else "", spec)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(importer, spec)
+        return self._cache[key]
+
+    def _resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
         if spec.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
             return self._probe(base), None

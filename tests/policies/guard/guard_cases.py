@@ -78,6 +78,26 @@ export async function copy() {
   await db.collection("formularies_staging").aggregate(pipeline).toArray(); // SITE
 }
 """, "$out", "$limit"),
+    mutant("aggregate-merge-local-push", "reference-write", HEADER + """
+export async function roll(id: string) {
+  const db = await getReferenceDb();
+  const stage = { {op}: { into: "rollup" } };
+  const pipeline: object[] = [{ $match: { id } }];
+  pipeline.push(stage);
+  await db.collection("formularies_staging").aggregate(pipeline).toArray(); // SITE
+}
+""", "$merge", "$sort"),
+    mutant("helper-decoy-in-sibling-function", "reference-write", HEADER + """import { insertPost } from "@/lib/repo";
+import { getDb } from "@/lib/db";
+export async function reads() {
+  const db = await getReferenceDb();
+  return db.collection("formularies_staging").findOne({});
+}
+export async function writes() {
+  const db = await {op}();
+  await insertPost(db, { title: "x" }); // SITE
+}
+""", "getReferenceDb", "getDb"),
     mutant("alias", "reference-write", HEADER + """
 export async function f() {
   const db = await getReferenceDb();
