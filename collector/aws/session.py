@@ -66,7 +66,7 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value <= 0 and not (name == "ATTEST_AWS_PAGE_SIZE" and value == 0):
+    if value <= 0:
         raise BadInputError(f"must be a positive number (got {raw!r})", where=f"environment variable {name}")
     return value
 
