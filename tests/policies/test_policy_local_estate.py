@@ -1,0 +1,91 @@
+"""Integration: real collection from the local estate (moto server + Atlas emulator), then check.
+
+The seeded estate gives exactly its three known truths; each variant in sandbox/estates fails the
+rule it was written for. Moto reports a Fargate service's tasks as running only when
+MOTO_ECS_SERVICE_RUNNING says so, so these estates are started with it set to the desired count.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Iterator
+
+import pytest
+from policy_fixtures import LOCAL_CONFIG
+
+from collector.config import load_config
+from collector.run import collect
+from collector.snapshot import Snapshot
+from policies.engine import evaluate
+from policies.findings import Results, Status
+from policies.rule_loader import load_policy_set
+from policies.waivers import WAIVERS_FILE, load_waivers
+from sandbox.local import local_estate
+
+pytestmark = pytest.mark.integration
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+
+VARIANTS = {
+    "pl-endpoint-service-failed": ("ATL-PL-001", "/endpoint_service/"),
+    "pl-interface-pending": ("ATL-PL-002", "/interface_endpoint/"),
+    "pl-single-az": ("ATL-PL-004", ":vpc-endpoint/"),
+    "pl-wrong-service": ("ATL-PL-005", ":vpc-endpoint/"),
+    "sg-privatelink-ssh": ("ATL-NET-001", ":security-group/"),
+    "sg-mongodb-open": ("ATL-NET-002", ":security-group/"),
+    "atlas-tls-1-0": ("ATL-DB-001", "/cluster/reference-cluster"),
+    "access-open-to-internet": ("ATL-DB-002", "/access_list_entry/0.0.0.0/0"),
+    "access-no-comment": ("ATL-DB-003", "/access_list_entry/198.51.100.0/28"),
+    "access-unapproved-range": ("ATL-DB-004", "/access_list_entry/192.0.2.0/24"),
+    "reference-user-writes": ("ATL-DB-005", "/database_user/admin/app_read_staging"),
+    "secret-aws-managed-key": ("ATL-SEC-001", ":secret:prod/mongodb/uri-"),
+    "kms-rotation-off": ("ATL-SEC-002", ":secret:prod/mongodb/"),
+    "secret-wrong-class": ("ATL-SEC-004", ":secret:prod/mongodb/reference-uri-"),
+    "ecs-env-mongodb-uri": ("ATL-ECS-001", ":task-definition/shopping-app:2"),
+    "ecs-newer-revision-idle": ("ATL-ECS-002", ":service/prod/shopping-app"),
+    "extra-vpc-endpoint": ("ATL-CM-001", ":vpc-endpoint/"),
+    "extra-database-user": ("ATL-CM-002", "/database_user/admin/break_glass"),
+    "extra-access-entry": ("ATL-CM-003", "6a7000000000000000000001/access_list_entry/198.51.100.0/28"),
+}
+
+
+@pytest.fixture(scope="module")
+def running_tasks() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTO_ECS_SERVICE_RUNNING", "2")
+        yield
+
+
+def _collect_and_check(estate: str) -> tuple[Snapshot, Results]:
+    config = load_config(LOCAL_CONFIG)
+    with local_estate(estate) as running, open(os.devnull, "w") as quiet:
+        snapshot = collect(config, {**os.environ, **running.env}, now=lambda: NOW, stream=quiet)
+    policy = load_policy_set()
+    waivers = load_waivers(WAIVERS_FILE, [r.id for r in policy.rules], NOW.date())
+    return snapshot, evaluate(snapshot, config, policy, waivers)
+
+
+def _not_passing(results: Results) -> set[tuple[str, str, str]]:
+    return {(f.rule_id, f.status.value, f.resource_id or "") for f in results.findings if f.status is not Status.PASS}
+
+
+def test_default_estate_tells_its_truth(running_tasks: None) -> None:
+    snapshot, results = _collect_and_check("default")
+    found = _not_passing(results)
+    assert {(rule, status) for rule, status, _ in found} == {
+        ("ATL-DB-004", "waived"), ("ATL-SEC-001", "fail"), ("ATL-CM-004", "fail"),
+    }, found
+    by_rule = {rule: rid for rule, _, rid in found}
+    assert by_rule["ATL-DB-004"].endswith("/access_list_entry/203.0.113.45/32")
+    assert ":secret:legacy/mongodb/uri-" in by_rule["ATL-SEC-001"]
+    assert by_rule["ATL-CM-004"].endswith(":service/prod/shopping-app")
+    assert {c.control_id for c in results.controls} == {"HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1"}
+    assert "CANARY-" not in results.to_json() and "CANARY-" not in snapshot.to_json()
+
+
+@pytest.mark.parametrize("estate", sorted(VARIANTS))
+def test_variant_fails_its_rule(estate: str, running_tasks: None) -> None:
+    rule_id, target = VARIANTS[estate]
+    _, results = _collect_and_check(estate)
+    failing = [f.resource_id or "" for f in results.findings if f.rule_id == rule_id and f.status is Status.FAIL]
+    assert any(target in rid for rid in failing), (rule_id, _not_passing(results))
+    assert "CANARY-" not in results.to_json()
