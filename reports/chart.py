@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from policies.findings import Status
 from reports.model import STATUS_LABELS, STATUS_ORDER, ControlView
 
-LABEL_WIDTH = 210
+LABEL_WIDTH = 170
+STATUS_WIDTH = 150
 LEGEND_CHAR_WIDTH = 7
 BAR_WIDTH = 420
 ROW_HEIGHT = 30
@@ -55,7 +56,7 @@ class LegendItem:
 class Chart:
     width: int
     height: int
-    label_width: int
+    status_x: int
     bar_height: int
     bars: tuple[Bar, ...]
     legend: tuple[LegendItem, ...]
@@ -87,9 +88,9 @@ def build_chart(controls: tuple[ControlView, ...]) -> Chart:
         legend.append(LegendItem(STATUS_LABELS[status], COLOURS[status], x))
         x += 16 + LEGEND_CHAR_WIDTH * len(STATUS_LABELS[status]) + 18
     return Chart(
-        width=LABEL_WIDTH + BAR_WIDTH + 10,
+        width=LABEL_WIDTH + BAR_WIDTH + STATUS_WIDTH,
         height=legend_y + LEGEND_HEIGHT - 10,
-        label_width=LABEL_WIDTH,
+        status_x=LABEL_WIDTH + BAR_WIDTH + 8,
         bar_height=BAR_HEIGHT,
         bars=bars,
         legend=tuple(legend),
