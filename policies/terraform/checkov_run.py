@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ class CheckovSettings:
     checks_dir: Path = CHECKS_DIR
     mapping_file: Path = MAPPING_FILE
     timeout_seconds: int = 600
-    extra_args: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str])
     command = [
         str(config.checkov), "-d", str(directory), "--framework", "terraform",
         "--external-checks-dir", str(config.checks_dir), "--check", ",".join(check_ids),
-        "-o", "json", "--compact", "--skip-download", *config.extra_args,
+        "-o", "json", "--compact", "--skip-download",
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=config.timeout_seconds,

@@ -69,10 +69,10 @@ def load_directory(directory: str | Path) -> tuple[Declared, ...]:
     return tuple(_load_module(root, prefix="", seen=frozenset(), inputs={}))
 
 
-def module_calls(directory: str | Path) -> tuple[ModuleCall, ...]:
-    """The module blocks of one directory (not recursive), for callers that inspect them."""
+def _module_calls(directory: Path) -> tuple[ModuleCall, ...]:
+    """The module blocks of one directory (not recursive)."""
     calls: list[ModuleCall] = []
-    for path in _tf_files(Path(directory)):
+    for path in _tf_files(directory):
         for block in _top_blocks(path):
             labels = _labels(block)
             if labels[0] == "module" and len(labels) == 2:
@@ -80,11 +80,6 @@ def module_calls(directory: str | Path) -> tuple[ModuleCall, ...]:
                 calls.append(ModuleCall(labels[1], str(attributes.get("source", "")), path.as_posix(),
                                         _line(block), attributes))
     return tuple(calls)
-
-
-def parse_file(path: Path) -> tuple[Declared, ...]:
-    """The resources and data sources of one .tf file, addressed as in a root module."""
-    return tuple(_declared(path, block, "", {}) for block in _top_blocks(path) if _declares(block))
 
 
 def _load_module(directory: Path, prefix: str, seen: frozenset[Path], inputs: dict[str, Any]) -> Iterator[Declared]:
@@ -96,7 +91,7 @@ def _load_module(directory: Path, prefix: str, seen: frozenset[Path], inputs: di
         for block in _top_blocks(path):
             if _declares(block):
                 yield _declared(path, block, prefix, variables)
-    for call in module_calls(directory):
+    for call in _module_calls(directory):
         if call.source.startswith(("./", "../")):
             child = directory / call.source
             if not child.is_dir():
