@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -97,7 +98,7 @@ def evaluate_rule(rule: Rule, graph: nx.MultiDiGraph, config_doc: dict[str, Any]
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
             finding = _finding(rule, status, node_id, _pointer(graph, node_id, outcome.pointer_suffix), outcome.message)
-            findings.append(Finding(**{**finding.__dict__, "waiver": waiver.ref if waiver else None}))
+            findings.append(replace(finding, waiver=waiver.ref if waiver else None))
         else:
             findings.append(_finding(rule, Status.PASS, node_id, _pointer(graph, node_id), "satisfied"))
     for index, gap, _ in rule_gaps:

@@ -222,3 +222,10 @@ def test_key_named_by_alias_resolves(judge: Callable[..., Results]) -> None:
     results = judge(seeded_doc())
     passes = [f for f in results.findings if f.rule_id == "ATL-SEC-002" and f.status is Status.PASS]
     assert {f.resource_id.rsplit(":", 1)[-1] for f in passes if f.resource_id} == {"prod/mongodb/uri-AbCdEf", "prod/mongodb/reference-uri-GhIjKl"}
+
+
+def test_interface_endpoint_registering_a_foreign_endpoint_fails(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    _attrs(doc, "atlas.interface_endpoint")["interfaceEndpointId"] = "vpce-0somebodyelse"
+    failing = [f for f in judge(doc).findings if f.rule_id == "ATL-PL-002" and f.status is Status.FAIL]
+    assert failing and "not the configured PrivateLink endpoint" in failing[0].message
