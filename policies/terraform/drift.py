@@ -57,12 +57,16 @@ def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapsho
                    rules: dict[str, RuleInfo]) -> list[Finding]:
     mine = [d for d in declared if d.mode == "resource" and d.type in kind.tf_types]
     by_key: dict[str, Declared] = {}
+    found: list[Finding] = []
     for item in mine:
         key = kind.declared_key(item, ctx)
-        if key is not None:
+        if key is None:
+            found.append(_finding(rules[MISSING], Status.ERROR, item.address, item.location,
+                                  f"cannot tell which live {kind.live_type} this is: its identifying attributes "
+                                  "are not determined by source (give --terraform-state)"))
+        else:
             by_key.setdefault(key, item)
     live = [(r, kind.live_key(r, ctx)) for r in snapshot.resources if r.type == kind.live_type]
-    found: list[Finding] = []
     seen_keys: set[str] = set()
     for resource, key in live:
         if key is None:

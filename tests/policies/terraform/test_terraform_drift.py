@@ -162,3 +162,11 @@ def test_show_json_that_is_not_terraform_output_is_bad_input(tmp_path: Path) -> 
     path.write_text('{"resources": []}')
     with pytest.raises(BadInputError, match="terraform show -json"):
         load_show_json(path)
+
+
+def test_declaration_whose_identity_source_cannot_tell_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_secretsmanager_secret" "s" {\n  name = "app/${random_id.x.hex}"\n}\n')
+    findings = detect_drift(load_directory(tmp_path), _snapshot(), load_config(LOCAL_CONFIG))
+    assert [(f.rule_id, f.status, f.evidence) for f in findings] == [
+        ("ATL-DRIFT-002", Status.ERROR, f"{(tmp_path / 'main.tf').as_posix()}:1")
+    ]
