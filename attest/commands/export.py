@@ -17,10 +17,10 @@ from collector.config import load_config
 from collector.run import collect
 from collector.snapshot import Snapshot, load_snapshot
 from evidence.bundle import Published, newest_link, write_bundle
+from evidence.canonical import sha256_hex
 from evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
 from evidence.freshness import freshness_finding
 from evidence.lockers import open_locker
-from evidence.canonical import sha256_hex
 from evidence.manifest import bundle_id_for
 from policies.engine import evaluate
 from policies.findings import Finding, Results, Status
@@ -65,22 +65,28 @@ def _summary(published: Published, locker: str, results: Results, freshness: Fin
     return "\n".join(lines) + "\n" + reports_summary
 
 
+def _copy(files: dict[str, bytes], directory: str) -> None:
+    for path, data in files.items():
+        target = Path(directory) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = config.evidence
     locker = open_locker(args.locker or settings.locker, settings, os.environ, create=True)
     started = _now()
     previous = newest_link(locker)
-    freshness = freshness_finding(
-        previous[1] if previous else None, started, timedelta(hours=settings.cadence_hours), locker.location, starting=True
-    )
+    cadence = timedelta(hours=settings.cadence_hours)
+    freshness = freshness_finding(previous[1] if previous else None, started, cadence, locker.location, starting=True)
     snapshot = load_snapshot(args.snapshot) if args.snapshot else collect(config, os.environ, now=_now)
     snapshot_json = snapshot.to_json()
     results = _check(snapshot, config)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
-    cited = BundleRef(bundle_id, {SNAPSHOT: sha256_hex(snapshot_json.encode()), FINDINGS: sha256_hex(findings_json.encode())})
-    reports = render_all(results, snapshot, config, bundle=cited, source=FINDINGS)
+    digests = {SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")), FINDINGS: sha256_hex(findings_json.encode("utf-8"))}
+    reports = render_all(results, snapshot, config, bundle=BundleRef(bundle_id, digests), source=FINDINGS)
     files = bundle_files(config, snapshot_json, findings_json, freshness, reports)
     published = write_bundle(
         locker,
@@ -94,15 +100,10 @@ def run(args: argparse.Namespace) -> int:
         signer=kms_signer(config, os.environ, _now),
     )
     if args.copy_to:
-        for path, data in files.items():
-            target = Path(args.copy_to) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    summary = _summary(published, locker.location, results, freshness, str(reports.get(SUMMARY_FILE, "")))
+        _copy(files, args.copy_to)
     if args.summary:
         with open(args.summary, "a", encoding="utf-8") as handle:
-            handle.write(summary)
+            handle.write(_summary(published, locker.location, results, freshness, str(reports.get(SUMMARY_FILE, ""))))
     write_text(f"{locker.location}/{bundle_id}\n", None)
     sys.stderr.write(f"attest: {freshness.rule_id} {freshness.status.value}: {freshness.message}\n")
-    code = results.exit_code()
-    return 1 if freshness.status is Status.FAIL else code
+    return 1 if freshness.status is Status.FAIL else results.exit_code()

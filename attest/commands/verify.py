@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from attest.output import write_text
 from collector.config import EvidenceConfig, load_config
 from collector.errors import BadInputError
 from collector.snapshot import parse_time
@@ -14,14 +15,13 @@ from evidence.freshness import freshness_finding
 from evidence.lockers import open_locker
 from evidence.verify import Verification, verify_locker
 from policies.findings import Finding, Status
-from attest.output import write_text
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("verify", help="verify every bundle in an evidence locker")
-    parser.add_argument("locker", nargs="?", help="directory or s3://bucket/prefix (default: the config's evidence.locker)")
+    parser.add_argument("locker", nargs="?", help="directory or s3://bucket/prefix (default: evidence.locker)")
     parser.add_argument("--config", help="estate config: supplies the locker, cadence and signing public key")
-    parser.add_argument("--public-key", metavar="PEM_FILE", help="check signatures with this PEM key instead of the config's")
+    parser.add_argument("--public-key", metavar="PEM_FILE", help="check signatures with this PEM key")
     parser.add_argument("--cadence-hours", type=int, help="largest allowed gap between bundles (default 26)")
     parser.add_argument("--as-of", metavar="TIME", help="judge freshness as of this UTC time (default: now)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -48,10 +48,12 @@ def _settings(args: argparse.Namespace) -> EvidenceConfig:
 def render_text(result: Verification, freshness: Finding) -> str:
     lines = [f"locker: {result.locker}"]
     if result.bundles:
-        lines.append(f"bundles: {len(result.bundles)} complete, {result.bundles[0]} .. {result.bundles[-1]}; HEAD {result.head}")
+        span = f"{result.bundles[0]} .. {result.bundles[-1]}"
+        lines.append(f"bundles: {len(result.bundles)} complete, {span}; HEAD {result.head}")
     else:
         lines.append("bundles: none complete")
-    lines.append("signatures: " + ("checked with the configured public key" if result.signatures_checked else "not checked"))
+    checked = "checked with the configured public key" if result.signatures_checked else "not checked"
+    lines.append(f"signatures: {checked}")
     lines.extend(f"PROBLEM {p.line()}" for p in result.problems)
     lines.extend(f"note: {n}" for n in result.notes)
     lines.append(f"{freshness.rule_id} {freshness.status.value}: {freshness.message}")
