@@ -97,3 +97,10 @@ def test_clean_locker_has_no_problems_and_leftovers_are_notes(locker: LocalLocke
     result = verify_locker(locker, None, CADENCE)
     assert result.problems == ()
     assert any(".tmp-" in note for note in result.notes)
+
+
+def test_garbled_manifest_is_reported_not_raised(locker: LocalLocker, three_nights: list[Published]) -> None:
+    (locker.root / bid(three_nights[2]) / "manifest.json").write_bytes(b'{"format": "attest-evidence-bundle/1"')
+    found = verify_locker(locker, None, CADENCE).problems
+    assert ("manifest", bid(three_nights[2]), "manifest.json") in [(p.kind, p.bundle_id, p.path) for p in found]
+    assert any(p.kind == "head" for p in found)
