@@ -123,3 +123,9 @@ def test_shipped_rule_files_lint_when_copied(tmp_path: Path) -> None:
     shutil.copytree(POLICIES_DIR / "rules", tmp_path / "rules")
     shutil.copy(POLICIES_DIR / "controls.yaml", tmp_path / "controls.yaml")
     assert load_policy_set(tmp_path).digest == load_policy_set().digest
+
+
+def test_every_rule_is_documented() -> None:
+    text = (POLICIES_DIR.parent / "docs" / "policies.md").read_text()
+    missing = [r.id for r in load_policy_set().rules if f"| {r.id} |" not in text]
+    assert not missing
