@@ -19,12 +19,15 @@ def s3(aws: Callable[[str], Any]) -> Any:
     return aws("s3")
 
 
-@pytest.fixture
-def s3_locker(s3: Any) -> S3Locker:
+def locker_in_new_bucket(s3: Any, mode: str) -> S3Locker:
     bucket = f"evidence-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    settings = EvidenceConfig(retention_mode="COMPLIANCE", retention_days=2192)
-    return S3Locker.from_uri(f"s3://{bucket}/nightly", settings, s3)
+    return S3Locker.from_uri(f"s3://{bucket}/nightly", EvidenceConfig(retention_mode=mode, retention_days=2192), s3)
+
+
+@pytest.fixture
+def s3_locker(s3: Any) -> S3Locker:
+    return locker_in_new_bucket(s3, "COMPLIANCE")
 
 
 def test_bundles_round_trip_and_verify(s3_locker: S3Locker) -> None:
@@ -58,3 +61,14 @@ def test_locked_version_refuses_delete_and_overwrite_is_detected(s3_locker: S3Lo
     found = verify_locker(s3_locker, None, CADENCE).problems
     assert [(p.kind, p.path) for p in found] == [("changed", "findings.json")]
 
+
+
+def test_governance_mode_also_refuses_a_plain_delete_of_a_locked_version(s3: Any) -> None:
+    locker = locker_in_new_bucket(s3, "GOVERNANCE")
+    published = export_one(locker, START)
+    key = f"nightly/{published.manifest.bundle_id}/manifest.json"
+    head = s3.head_object(Bucket=locker.bucket, Key=key)
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    with pytest.raises(ClientError) as refused:
+        s3.delete_object(Bucket=locker.bucket, Key=key, VersionId=head["VersionId"])
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
