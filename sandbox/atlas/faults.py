@@ -2,7 +2,7 @@
 
 A `FaultPlan` is shared by every request thread of one emulator, so all state sits behind a lock.
 Random choices (a share of calls throttled) come from a seeded RNG: the same plan and the same
-sequence of calls give the same answers. Tests drive it as Python; a separately running sandbox
+sequence of calls give the same answers (concurrent callers make the sequence theirs to fix). Tests drive it as Python; a separately running sandbox
 is driven through `POST /_emulator/faults` with the same vocabulary as JSON (`configure`).
 """
 from __future__ import annotations
