@@ -232,3 +232,28 @@ def test_page_loads_cleanly_in_chromium(chromium: str, pages: dict[str, str], na
     assert load.console == []
     assert load.requests == [page.as_uri()]
     assert load.screenshot.startswith(b"\x89PNG") and len(load.screenshot) > 10_000
+
+
+def closed_finding_height(chromium: str, url: str, profile: Path, media: str) -> float:
+    """Height of the first collapsed finding when the page is laid out for `media` (screen or print)."""
+    tools = _DevTools(chromium, profile)
+    try:
+        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = tools.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        tools.send("Page.enable", session=session)
+        tools.send("Emulation.setEmulatedMedia", {"media": media}, session)
+        tools.send("Page.navigate", {"url": url}, session)
+        tools.wait_for("Page.loadEventFired")
+        expression = "document.querySelector('details.finding:not([open])').getBoundingClientRect().height"
+        answer = tools.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+    finally:
+        tools.close()
+    return float(answer["result"]["value"])
+
+
+def test_collapsed_findings_print_expanded(chromium: str, pages: dict[str, str], tmp_path: Path) -> None:
+    page = tmp_path / "findings.html"
+    page.write_text(pages["findings.html"], encoding="utf-8")
+    screen = closed_finding_height(chromium, page.as_uri(), tmp_path / "screen", "screen")
+    printed = closed_finding_height(chromium, page.as_uri(), tmp_path / "print", "print")
+    assert printed > 3 * screen

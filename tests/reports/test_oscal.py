@@ -10,7 +10,6 @@ import jsonschema
 import pytest
 import regex
 
-from collector.config import EstateConfig
 from collector.snapshot import Snapshot
 from policies.findings import Results, Status
 from reports.bundle import BundleRef
