@@ -43,6 +43,7 @@ def _check(snapshot: Path, out: Path, *extra: str) -> tuple[int, dict]:
 def test_terraform_findings_sit_beside_live_ones_on_the_same_rules(snapshot_file: Path, tmp_path: Path) -> None:
     code, results = _check(snapshot_file, tmp_path / "r.json")
     assert code == 1
+    assert "CANARY-" not in (tmp_path / "r.json").read_text()
     drift = sorted(f["resource_id"] for f in results["findings"]
                    if f["rule_id"] == "ATL-DRIFT-001" and f["status"] == "fail")
     assert len(drift) == 4 and TASK_REVISION in drift
