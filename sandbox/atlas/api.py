@@ -155,14 +155,13 @@ class AtlasApi:
         fault = self.faults.decide(op.id, page if op.kind == "paged" else None)
         if fault is not None and fault.status is not None:
             return _fault_response(fault, op.id)
-        base = LINK_BASE
         data = self._data(op, args, version)
         if op.kind == "paged":
-            body: Any = _page(base, request.path, data, page, size, include_count)
+            body: Any = _page(LINK_BASE, request.path, data, page, size, include_count)
         elif op.kind == "array":
-            body = [_with_links(base, item) for item in data]
+            body = [_with_links(LINK_BASE, item) for item in data]
         else:
-            body = _with_links(base, data)
+            body = _with_links(LINK_BASE, data)
         return _json_response(body, version, op, fault)
 
     def _data(self, op: Operation, args: dict[str, str], version: str) -> Any:
