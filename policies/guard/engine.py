@@ -18,6 +18,14 @@ CellKey = tuple[str, ...]
 MAX_RUNS_PER_UNIT = 12
 
 
+def import_targets(module: Module, modules: dict[str, Module]) -> list[str]:
+    """The repo modules `module` imports or re-exports from."""
+    targets = {i.module for i in module.imports.values() if i.module}
+    targets |= {t for _k, t, _n in module.exports.values() if t}
+    targets |= set(module.star_exports)
+    return sorted(t for t in targets if t in modules)
+
+
 @dataclass(frozen=True)
 class Symbol:
     """What a name refers to: fn (a unit), var (a cell), class, namespace (a module), package."""
@@ -41,6 +49,7 @@ class Engine:
         self.queued: set[UnitKey] = set()
         self._exports: dict[tuple[str, str], Symbol | None] = {}
         self._locals: dict[tuple[str, str], Symbol | None] = {}
+        self.foreign_store = False  # a module assigned into another module's variable
 
     # -- name resolution ----------------------------------------------------------------------
     def resolve_local(self, module: str, name: str) -> Symbol | None:
@@ -152,11 +161,7 @@ class Engine:
         return out
 
     def _deps(self, rel: str) -> list[str]:
-        module = self.modules[rel]
-        targets = {i.module for i in module.imports.values() if i.module}
-        targets |= {t for _k, t, _n in module.exports.values() if t}
-        targets |= set(module.star_exports)
-        return sorted(t for t in targets if t in self.modules)
+        return import_targets(self.modules[rel], self.modules)
 
     def run(self) -> None:
         for unit in self.units():

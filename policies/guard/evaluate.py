@@ -187,6 +187,8 @@ class Evaluator:
                 return
         symbol = self.engine.resolve_local(self.module.rel, name)
         if symbol is not None and symbol.kind == "var":
+            if symbol.module != self.module.rel:
+                self.engine.foreign_store = True
             self.engine.join_cell(symbol.key, vals)
 
     def store_field(self, name: str, vals: Vals) -> None:

@@ -16,6 +16,7 @@ from policies.guard.model import Effect, Hop
 from policies.guard.modules import Resolver, build_module
 from policies.guard.results import GuardResult, Violation
 from policies.guard.rules import RULES
+from policies.guard.scope import WHOLE_REPO_FILES, affected
 from policies.guard.sources import discover, parse
 from policies.guard.waivers import Waiver, covering, scan
 
@@ -46,7 +47,9 @@ def code_candidates(effects: list[Effect], registry: dict[str, Entry]) -> list[V
         elif effect.kind == "access" and effect.coll:
             entry = registry.get(effect.coll)
             if entry is not None and entry.data_class == "phi":
-                out.append(_chain(effect, "phi-on-reference", f"collection {effect.coll!r} is classified phi "
+                file, _sep, line = entry.where.rpartition(":")
+                marked = replace(effect, hops=(*effect.hops, Hop(file, int(line), f"{effect.coll} classified phi")))
+                out.append(_chain(marked, "phi-on-reference", f"collection {effect.coll!r} is classified phi "
                                   f"({entry.where}) but is used through the reference handle", "reads"))
             elif entry is None and registry:
                 out.append(_chain(effect, "unclassified-collection", f"collection {effect.coll!r} is used through "
@@ -97,8 +100,14 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     files = discover(repo, config.exclude)
     resolver = Resolver(repo, set(files))
     sources = [parse(repo, rel) for rel in files]
-    engine = Engine({s.rel: build_module(s, resolver) for s in sources}, config)
+    modules = {s.rel: build_module(s, resolver) for s in sources}
+    whole = change is None or bool(change.files & {*WHOLE_REPO_FILES, *config.classification, config.source})
+    subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, change.files))}
+    engine = Engine(subset, config)
     engine.run()
+    if engine.foreign_store and subset is not modules:
+        engine = Engine(modules, config)
+        engine.run()
     registry = load_registry(repo, config.classification)
     declared = terraform.load(repo, config)
     candidates = (code_candidates(engine.findings(), registry) + registry_candidates(registry)

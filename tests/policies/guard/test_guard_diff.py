@@ -81,3 +81,26 @@ def test_unknown_base_is_bad_input(tmp_path: Path, guard) -> None:
     run = guard(_repo(tmp_path), "--base", "no-such-ref")
     assert run.code == 2
     assert "git merge-base" in run.err
+
+
+def test_registry_filled_from_another_module_is_followed_in_a_diff(tmp_path: Path, guard) -> None:
+    repo = _repo(tmp_path)
+    (repo / "src/lib/legacy.ts").unlink()
+    (repo / "src/lib/registry.ts").write_text("export const registry: Record<string, any> = {};\n", encoding="utf-8")
+    (repo / "src/lib/use.ts").write_text(
+        'import { registry } from "./registry";\n'
+        "export const use = () => registry.formularies.find({}).toArray();\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "registry")
+    _git(repo, "branch", "-f", "main")
+    (repo / "src/lib/fill.ts").write_text(
+        'import { registry } from "./registry";\nimport { getReferenceDb } from "@/lib/db";\n'
+        'export async function fill() { registry.formularies = (await getReferenceDb()).collection("formularies_staging"); }\n',
+        encoding="utf-8")
+    use = repo / "src/lib/use.ts"
+    use.write_text(use.read_text(encoding="utf-8") + "export const wipe = () => registry.formularies.deleteMany({});\n",
+                   encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "fill and wipe")
+    run = guard(repo, "--base", "main")
+    assert ("reference-write", "src/lib/use.ts:3") in run.sites()

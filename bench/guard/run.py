@@ -1,0 +1,127 @@
+"""Benchmark `attest guard` on a generated 2,000-file TypeScript repo, beside semgrep OSS.
+
+Measures (each tool pinned to one core with taskset when available, median of --repeat runs):
+full scan and 10-file diff scan wall time and peak RSS, and how many planted writes each finds.
+
+    .venv/bin/python bench/guard/run.py --work /tmp/guard-bench [--semgrep /tmp/semgrep-venv/bin/semgrep]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ATTEST = ROOT / ".venv" / "bin" / "attest"
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+
+
+def measure(cmd: list[str], stdout_path: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (MiB) and exit code of one run of `cmd` (on core 0 if taskset exists)."""
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", "0", *cmd]
+    with stdout_path.open("w") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+
+
+def repeat(cmd: list[str], out: Path, times: int) -> dict[str, float]:
+    runs = [measure(cmd, out) for _ in range(times)]
+    return {"wall_s": round(statistics.median(r[0] for r in runs), 2),
+            "peak_mib": max(r[1] for r in runs), "exit": runs[-1][2]}
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+
+def make_change(repo: Path) -> dict[str, object]:
+    """On a branch: edit 9 feature files harmlessly and plant one new write in a tenth."""
+    git(repo, "checkout", "-q", "-b", "change")
+    features = sorted(repo.glob("src/features/f4*/m*.ts"))[:10]
+    for path in features[:9]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nexport const touched = true;\n", encoding="utf-8")
+    target = features[9]
+    lines = target.read_text(encoding="utf-8").splitlines()
+    lines += ["", "export async function plantedInDiff(id: string) {", "  const db = await getReferenceDb();",
+              '  await db.collection("formularies_staging").deleteOne({ id });', "}"]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "ten-file change")
+    return {"file": target.relative_to(repo).as_posix(), "line": len(lines) - 1}
+
+
+def found(sites: set[tuple[str, int]], planted: list[dict[str, object]]) -> dict[str, object]:
+    by_kind: dict[str, list[int]] = {}
+    for p in planted:
+        hit = (p["file"], p["line"]) in sites
+        by_kind.setdefault(str(p["kind"]), [0, 0])
+        by_kind[str(p["kind"])][0] += int(hit)
+        by_kind[str(p["kind"])][1] += 1
+    planted_sites = {(p["file"], p["line"]) for p in planted}
+    return {"found": sum(v[0] for v in by_kind.values()), "planted": len(planted),
+            "by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())},
+            "other_findings": len(sites - planted_sites)}
+
+
+def guard_sites(path: Path) -> set[tuple[str, int]]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {(v["file"], v["line"]) for v in doc["violations"] if v["rule_id"] == "reference-write"}
+
+
+def semgrep_sites(path: Path, repo: Path) -> set[tuple[str, int]]:
+    """semgrep's JSON hides matched text offline; the line numbers are enough to compare sites."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {(Path(r["path"]).resolve().relative_to(repo.resolve()).as_posix(), r["start"]["line"])
+            for r in doc.get("results", [])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/guard-bench"))
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--semgrep", help="path to a semgrep executable (installed only for the benchmark)")
+    args = parser.parse_args()
+    repo = args.work / "repo"
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    manifest = generate(repo, args.files)
+    (repo / "planted.json").rename(args.work / "planted.json")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    planted = list(manifest["planted"])
+    report: dict[str, object] = {"files": manifest["files"], "planted": len(planted), "cpu": "taskset -c 0"}
+    out = args.work / "guard-full.json"
+    report["guard_full"] = {**repeat([str(ATTEST), "guard", str(repo), "--format", "json"], out, args.repeat),
+                            **found(guard_sites(out), planted)}
+    new_site = make_change(repo)
+    out = args.work / "guard-diff.json"
+    diff = repeat([str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json"], out, args.repeat)
+    sites = guard_sites(out)
+    report["guard_diff"] = {**diff, "reported": sorted(f"{f}:{n}" for f, n in sites),
+                            "expected": f"{new_site['file']}:{new_site['line']}"}
+    if args.semgrep:
+        git(repo, "checkout", "-q", "main")
+        out = args.work / "semgrep.json"
+        cmd = [args.semgrep, "scan", "--config", str(Path(__file__).with_name("semgrep-rule.yaml")), "--json",
+               "--metrics=off", "--disable-version-check", "-j", "1", "--quiet", str(repo)]
+        report["semgrep_full"] = {**repeat(cmd, out, args.repeat), **found(semgrep_sites(out, repo), planted)}
+    print(json.dumps(report, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
