@@ -83,13 +83,14 @@ def test_unknown_base_is_bad_input(tmp_path: Path, guard) -> None:
     assert "git merge-base" in run.err
 
 
-def test_registry_filled_from_another_module_is_followed_in_a_diff(tmp_path: Path, guard) -> None:
+def test_registry_filled_by_a_new_module_flags_the_unchanged_writer(tmp_path: Path, guard) -> None:
     repo = _repo(tmp_path)
     (repo / "src/lib/legacy.ts").unlink()
     (repo / "src/lib/registry.ts").write_text("export const registry: Record<string, any> = {};\n", encoding="utf-8")
     (repo / "src/lib/use.ts").write_text(
         'import { registry } from "./registry";\n'
-        "export const use = () => registry.formularies.find({}).toArray();\n", encoding="utf-8")
+        "export const use = () => registry.formularies.find({}).toArray();\n"
+        "export const wipe = () => registry.formularies.deleteMany({});\n", encoding="utf-8")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "registry")
     _git(repo, "branch", "-f", "main")
@@ -97,10 +98,7 @@ def test_registry_filled_from_another_module_is_followed_in_a_diff(tmp_path: Pat
         'import { registry } from "./registry";\nimport { getReferenceDb } from "@/lib/db";\n'
         'export async function fill() { registry.formularies = (await getReferenceDb()).collection("formularies_staging"); }\n',
         encoding="utf-8")
-    use = repo / "src/lib/use.ts"
-    use.write_text(use.read_text(encoding="utf-8") + "export const wipe = () => registry.formularies.deleteMany({});\n",
-                   encoding="utf-8")
     _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "fill and wipe")
+    _git(repo, "commit", "-q", "-m", "fill the registry from the reference handle")
     run = guard(repo, "--base", "main")
     assert ("reference-write", "src/lib/use.ts:3") in run.sites()
