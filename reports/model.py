@@ -154,8 +154,9 @@ def _counts(findings: tuple[FindingView, ...], control: ControlResult) -> tuple[
     return tuple((s, counts[s]) for s in STATUS_ORDER)
 
 
-def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_of: date, source: str,
+def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_of: date, where: str,
                   waivers: dict[str, WaiverView]) -> ControlView:
+    """`where` locates the control in the findings file, for a bad attestation date."""
     mine = tuple(f for f in findings if control.control_id in f.finding.controls)
     rules = []
     for mapping in control.mappings:
@@ -163,7 +164,8 @@ def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_
         status = rollup(f.finding.status for f in of_rule)
         rules.append(RuleView(mapping.rule_id, mapping.reason, status, of_rule))
     attestations = tuple(
-        AttestationView(a, parse_day(a.valid_until, f"{source}#/controls") >= as_of) for a in control.attestations
+        AttestationView(a, parse_day(a.valid_until, f"{where}/attestations/{i}/valid_until") >= as_of)
+        for i, a in enumerate(control.attestations)
     )
     waiver_ids = sorted({f.finding.waiver.id for f in mine if f.finding.waiver is not None})
     return ControlView(
@@ -195,7 +197,9 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         )
         for i, f in enumerate(ordered)
     )
-    controls = tuple(_control_view(c, findings, as_of, source, waivers) for c in results.controls)
+    controls = tuple(
+        _control_view(c, findings, as_of, f"{source}#/controls/{i}", waivers) for i, c in enumerate(results.controls)
+    )
     totals = tuple((s, sum(1 for f in findings if f.finding.status is s)) for s in STATUS_ORDER)
     return ReportModel(
         results=results,

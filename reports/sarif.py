@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for code-scanning UIs: one result per finding, waived ones as accepted suppressions.
 
-Terraform and code findings carry a physical location (file and line) so they annotate the PR;
-live findings carry the resource as a logical location and the snapshot pointer as a property.
+Terraform and code findings carry a physical location with a line so they annotate the PR; live
+findings point at the evidence file, with the resource as a logical location and the snapshot
+pointer as a property.
 """
 from __future__ import annotations
 
@@ -44,11 +45,10 @@ def _rule(finding: Finding) -> dict[str, Any]:
 def _location(f: FindingView) -> dict[str, Any]:
     citation = f.citation
     location: dict[str, Any] = {}
-    if citation is not None and citation.line is not None:
-        location["physicalLocation"] = {
-            "artifactLocation": {"uri": citation.file},
-            "region": {"startLine": citation.line},
-        }
+    if citation is not None:
+        location["physicalLocation"] = {"artifactLocation": {"uri": citation.file}}
+        if citation.line is not None:
+            location["physicalLocation"]["region"] = {"startLine": citation.line}
     if f.finding.resource_id:
         location["logicalLocations"] = [{"fullyQualifiedName": f.finding.resource_id, "kind": "resource"}]
     return location

@@ -60,13 +60,21 @@ def test_a_lapsed_waiver_is_not_a_suppression(log: dict[str, Any]) -> None:
 
 
 def test_terraform_and_code_findings_have_file_and_line(log: dict[str, Any]) -> None:
-    physical = {
+    lines = {
         (r["ruleId"], loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
         for r in log["runs"][0]["results"]
         for loc in r.get("locations", [])
-        if "physicalLocation" in loc
+        if "region" in loc.get("physicalLocation", {})
     }
-    assert physical == {
+    assert lines == {
         ("secrets.cmk", "sources/infra/envs/prod/secrets.tf", 12),
         ("code.no_write_to_reference", "sources/app/src/db/reference.ts", 42),
     }
+
+
+def test_live_findings_point_at_the_evidence_and_the_resource(log: dict[str, Any]) -> None:
+    result = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "ecs.task_definition.provenance")
+    location = result["locations"][0]
+    assert location["physicalLocation"] == {"artifactLocation": {"uri": "snapshot.json"}}
+    assert location["logicalLocations"][0]["fullyQualifiedName"].endswith("task-definition/shopping-app:7")
+    assert result["properties"]["evidence"] == "snapshot.json#/resources/1"
