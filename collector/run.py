@@ -97,7 +97,7 @@ def _aws(
         jobs.append(_done(access.part))
         for region in access.account.regions:
             for service in READERS:
-                jobs.append(pool.submit(read_service, access, region, service, environ, settings, salt))
+                jobs.append(pool.submit(read_service, access, region, service, salt))
                 progress.add(1)
                 jobs[-1].add_done_callback(lambda _f, label=f"aws {access.account.id} {region} {service}": progress.tick(label))
     return jobs

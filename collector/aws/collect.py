@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from collector.aws import ec2, ecs, identity, kms, secrets
 from collector.aws.reading import MalformedAnswer, Reading
-from collector.aws.session import AwsSettings, ClientFactory, Credentials, assume_role, base_credentials
+from collector.aws.session import AwsSettings, ClientFactory, assume_role, base_credentials
 from collector.config import AwsAccount
 from collector.snapshot import Gap, Resource
 
@@ -33,10 +33,10 @@ class Part:
 
 @dataclass(frozen=True)
 class AccountAccess:
-    """An account opened for reading: credentials to use (None when the role could not be assumed)."""
+    """An account opened for reading: its clients (None when the role could not be assumed)."""
 
     account: AwsAccount
-    credentials: Credentials | None
+    clients: ClientFactory | None
     part: Part
 
 
@@ -49,9 +49,9 @@ def open_account(account: AwsAccount, environ: Mapping[str, str], settings: AwsS
     region = account.regions[0]
     creds = base_credentials(environ)
     if account.role_arn:
-        base = ClientFactory(creds, region, environ, settings)
+        base = ClientFactory(creds, environ, settings)
         try:
-            creds = assume_role(base, account.role_arn)
+            creds = assume_role(base, region, account.role_arn)
         except (BotoCoreError, ClientError, KeyError) as exc:
             cause = MalformedAnswer(f"AssumeRole answer has no {exc}") if isinstance(exc, KeyError) else exc
             gaps: list[Gap] = []
@@ -60,16 +60,15 @@ def open_account(account: AwsAccount, environ: Mapping[str, str], settings: AwsS
                 probe.gap("sts:AssumeRole", ALL_TYPES, cause)
                 gaps.extend(probe.gaps)
             return AccountAccess(account, None, Part(gaps=tuple(gaps)))
-    r = Reading(account.id, region, ClientFactory(creds, region, environ, settings), salt)
-    return AccountAccess(account, creds, _part(r, identity.caller_arn(r)))
+    clients = ClientFactory(creds, environ, settings)
+    r = Reading(account.id, region, clients, salt)
+    return AccountAccess(account, clients, _part(r, identity.caller_arn(r)))
 
 
-def read_service(
-    access: AccountAccess, region: str, service: str, environ: Mapping[str, str], settings: AwsSettings, salt: str
-) -> Part:
+def read_service(access: AccountAccess, region: str, service: str, salt: str) -> Part:
     """One reader over one account and region."""
-    if access.credentials is None:
+    if access.clients is None:
         return Part()
-    r = Reading(access.account.id, region, ClientFactory(access.credentials, region, environ, settings), salt)
+    r = Reading(access.account.id, region, access.clients, salt)
     READERS[service].read(r)
     return _part(r)

@@ -26,7 +26,7 @@ _LISTS: tuple[tuple[str, str, str, str, Callable[[Reading, dict[str, Any]], str]
 
 def read(r: Reading) -> None:
     """One paginated Describe per type; a failed one leaves only its own type unknown."""
-    ec2 = r.clients.client("ec2")
+    ec2 = r.client("ec2")
     for operation, method, key, type_, make_id in _LISTS:
         source = f"ec2:{operation}"
         found = r.attempt(

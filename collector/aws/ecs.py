@@ -36,7 +36,7 @@ def _items(answer: Any, key: str, id_key: str, operation: str) -> list[dict[str,
 
 
 def read(r: Reading) -> None:
-    ecs = r.clients.client("ecs")
+    ecs = r.client("ecs")
     arns = r.attempt(
         "ecs:ListClusters", RESOURCE_TYPES, lambda: r.paginate(ecs, "list_clusters", "clusterArns", "ecs:ListClusters")
     )

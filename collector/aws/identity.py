@@ -9,5 +9,5 @@ ASSUME_ROLE_ACTIONS = ("sts:AssumeRole",)
 
 def caller_arn(r: Reading) -> str | None:
     """The caller ARN, or None with a gap (it leaves no resource type unknown)."""
-    sts = r.clients.client("sts")
+    sts = r.client("sts")
     return r.attempt("sts:GetCallerIdentity", (), lambda: str(need(sts.get_caller_identity(), "Arn", "GetCallerIdentity")))

@@ -14,7 +14,7 @@ _NO_ROTATION = {"UnsupportedOperationException"}
 
 
 def read(r: Reading) -> None:
-    kms = r.clients.client("kms")
+    kms = r.client("kms")
     keys = r.attempt("kms:ListKeys", RESOURCE_TYPES, lambda: r.paginate(kms, "list_keys", "Keys", "kms:ListKeys"))
     if keys is None:
         return

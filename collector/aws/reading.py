@@ -102,6 +102,9 @@ class Reading:
     gaps: list[Gap] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def client(self, service: str) -> Any:
+        return self.clients.client(service, self.region)
+
     def attempt(self, operation: str, types: tuple[str, ...], call: Callable[[], T]) -> T | None:
         """Run `call`; on a botocore failure record a gap for `types` and return None."""
         try:

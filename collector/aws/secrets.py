@@ -10,7 +10,7 @@ SOURCE = "secretsmanager:ListSecrets"
 
 def read(r: Reading) -> None:
     """ListSecrets with IncludePlannedDeletion, so a secret scheduled for deletion is still seen."""
-    sm = r.clients.client("secretsmanager")
+    sm = r.client("secretsmanager")
     found = r.attempt(
         SOURCE,
         RESOURCE_TYPES,

@@ -7,6 +7,7 @@ so a test or the local estate can pass its own without touching the process envi
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -91,29 +92,34 @@ def base_credentials(environ: Mapping[str, str]) -> Credentials:
 
 
 class ClientFactory:
-    """Makes clients for one account and region; a new boto3 Session per factory (thread-safe use)."""
+    """Makes clients for one account in any region, from one boto3 Session.
 
-    def __init__(self, creds: Credentials, region: str, environ: Mapping[str, str], settings: AwsSettings) -> None:
+    A Session is not thread-safe, but building it (and loading service models) is the slow part,
+    so jobs share one per account and take turns creating clients; the clients themselves are
+    thread-safe.
+    """
+
+    def __init__(self, creds: Credentials, environ: Mapping[str, str], settings: AwsSettings) -> None:
         silence_wire_logs()
         self._session = boto3.Session(
             aws_access_key_id=creds.access_key,
             aws_secret_access_key=creds.secret_key,
             aws_session_token=creds.token,
             profile_name=None if creds.access_key else creds.profile,
-            region_name=region,
         )
         self._environ = environ
+        self._lock = threading.Lock()
         self.settings = settings
-        self.region = region
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str) -> Any:
         specific = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
         endpoint = self._environ.get(specific) or self._environ.get("AWS_ENDPOINT_URL") or None
-        return self._session.client(service, endpoint_url=endpoint, config=self.settings.config())
+        with self._lock:
+            return self._session.client(service, region_name=region, endpoint_url=endpoint, config=self.settings.config())
 
 
-def assume_role(base: ClientFactory, role_arn: str) -> Credentials:
+def assume_role(base: ClientFactory, region: str, role_arn: str) -> Credentials:
     """Temporary credentials for `role_arn`; errors propagate for the caller to record as a gap."""
-    answer = base.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
+    answer = base.client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
     creds = answer["Credentials"]
     return Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
