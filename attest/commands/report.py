@@ -13,7 +13,8 @@ from reports.render import FORMATS, render
 
 EPILOG = """\
 examples:
-  attest report out/bundle --config attest.yaml --output out/reports
+  attest report <locker>/<bundle_id> --output out/reports    # uses the bundle's own config/attest.yaml
+  attest report findings.json --snapshot snapshot.json --config attest.yaml --output out/reports
   attest report findings.json --snapshot snapshot.json --format summary >> "$GITHUB_STEP_SUMMARY"
   attest report findings.json --snapshot snapshot.json --format sarif --output out/ci
 """
@@ -29,7 +30,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("target", metavar="BUNDLE_OR_FINDINGS", help="bundle directory or findings.json")
     parser.add_argument("--snapshot", metavar="FILE", help="the snapshot the findings came from (required with a findings file)")
-    parser.add_argument("--config", metavar="FILE", help="the estate config (attest.yaml); the vendor register needs it")
+    parser.add_argument("--config", metavar="FILE", help="the estate config (attest.yaml) the vendor register needs; default: a bundle's config/attest.yaml")
     parser.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="what to render (default: all)")
     parser.add_argument("--output", metavar="DIR", help="directory to write into; omit to print a single document to stdout")
     parser.set_defaults(run=run)
