@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets as _random
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,14 +43,18 @@ class Progress:
 
     def __post_init__(self) -> None:
         self.enabled = self.stream.isatty()
+        self._lock = threading.Lock()
 
     def add(self, count: int) -> None:
-        self.total += count
-        self._draw()
+        with self._lock:
+            self.total += count
+            self._draw()
 
     def tick(self, label: str) -> None:
-        self.done += 1
-        self._draw(label)
+        """Called from worker threads as jobs finish."""
+        with self._lock:
+            self.done += 1
+            self._draw(label)
 
     def finish(self) -> None:
         if self.enabled:
