@@ -109,7 +109,7 @@ class _DevTools:
 
         self.proc = subprocess.Popen(
             [chromium, *args],
-            pass_fds=(3, 4),
+            close_fds=False,  # keep 3 and 4; Python's own fds are close-on-exec anyway
             preexec_fn=onto_3_and_4,  # noqa: PLW1509 - the protocol's fds are fixed at 3 and 4
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
