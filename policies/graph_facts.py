@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from collector.config import EstateConfig
-from policies.graph_links import atlas_region, neighbours, tag
+from policies.graph_links import atlas_region, dicts, neighbours, tag
 from policies.operators import network
 
 Facts = dict[str, Any]
@@ -70,7 +70,7 @@ def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], con
     cidrs: list[str] = []
     for vpc in neighbours(graph, node, "in_vpc"):
         attrs = graph.nodes[vpc]["attributes"]
-        blocks = [a.get("CidrBlock") for a in attrs.get("CidrBlockAssociationSet") or [] if isinstance(a, dict)]
+        blocks = [a.get("CidrBlock") for a in dicts(attrs.get("CidrBlockAssociationSet"))]
         for block in [attrs.get("CidrBlock"), *blocks]:
             if network(block) is not None and str(network(block)) not in cidrs:
                 cidrs.append(str(network(block)))

@@ -17,10 +17,19 @@ def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
     return sorted({v for _, v, k in graph.out_edges(node_id, data="kind") if k == kind})
 
 
+def listed(value: Any) -> list[Any]:
+    """A list attribute as a list; anything else (missing, or an odd shape) as no items."""
+    return value if isinstance(value, list) else []
+
+
+def dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in listed(value) if isinstance(item, dict)]
+
+
 def tag(attributes: Any, key: str) -> str | None:
     """A tag's value from an AWS `Tags: [{Key, Value}]` list (ECS `tags: [{key, value}]` too)."""
-    for item in (attributes.get("Tags") or attributes.get("tags") or []) if isinstance(attributes, dict) else []:
-        if isinstance(item, dict) and (item.get("Key") or item.get("key")) == key:
+    for item in dicts(attributes.get("Tags") or attributes.get("tags")) if isinstance(attributes, dict) else []:
+        if (item.get("Key") or item.get("key")) == key:
             value = item.get("Value", item.get("value"))
             return value if isinstance(value, str) else None
     return None
@@ -51,7 +60,7 @@ class _Index:
             if isinstance(value, str) and (field not in ("VpcId",) or r.type == "aws.ec2.vpc"):
                 keys.append(value)
         if r.type == "aws.kms.key":
-            for alias in a.get("Aliases") or []:
+            for alias in listed(a.get("Aliases")):
                 if isinstance(alias, str):
                     keys.append(alias)
                     keys.append(f"arn:aws:kms:{r.region}:{r.scope}:{alias}")
@@ -84,11 +93,10 @@ def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
             vpc = index.find("aws.ec2.vpc", r.attributes.get("VpcId"))
             _edge(graph, r.id, vpc, "in_vpc")
     for r in index.of("aws.ec2.vpc_endpoint"):
-        for subnet in r.attributes.get("SubnetIds") or []:
+        for subnet in listed(r.attributes.get("SubnetIds")):
             _edge(graph, r.id, index.find("aws.ec2.subnet", subnet), "in_subnet")
-        for group in r.attributes.get("Groups") or []:
-            if isinstance(group, dict):
-                _edge(graph, r.id, index.find("aws.ec2.security_group", group.get("GroupId")), "guarded_by")
+        for group in dicts(r.attributes.get("Groups")):
+            _edge(graph, r.id, index.find("aws.ec2.security_group", group.get("GroupId")), "guarded_by")
 
 
 def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
@@ -134,9 +142,9 @@ def _secret_for(index: _Index, value_from: Any) -> str | None:
 
 def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
     for r in index.of("aws.ecs.task_definition"):
-        for container in r.attributes.get("containerDefinitions") or []:
-            for secret in (container.get("secrets") or []) if isinstance(container, dict) else []:
-                target = _secret_for(index, secret.get("valueFrom") if isinstance(secret, dict) else None)
+        for container in dicts(r.attributes.get("containerDefinitions")):
+            for secret in dicts(container.get("secrets")):
+                target = _secret_for(index, secret.get("valueFrom"))
                 _edge(graph, r.id, target, "binds_secret")
                 for cluster in neighbours(graph, target, "points_to") if target else []:
                     _edge(graph, r.id, cluster, "connects_to")
@@ -162,15 +170,13 @@ def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> 
 
 def _link_user(graph: nx.MultiDiGraph, user: Resource, project: str | None) -> None:
     """can_read / can_write edges to the declared databases a user's roles reach."""
-    scopes = [s.get("name") for s in user.attributes.get("scopes") or [] if isinstance(s, dict)]
+    scopes = [s.get("name") for s in dicts(user.attributes.get("scopes"))]
     clusters = [
         n for n, d in graph.nodes(data=True)
         if d["type"] == "data.cluster" and d["attributes"]["project"] == project
         and (not scopes or d["attributes"]["name"] in scopes)
     ]
-    for role in user.attributes.get("roles") or []:
-        if not isinstance(role, dict):
-            continue
+    for role in dicts(user.attributes.get("roles")):
         name, db = role.get("roleName"), role.get("databaseName")
         kinds = ["can_read"] if name in _READ_ROLES else ["can_read", "can_write"] if name in _WRITE_ROLES else []
         any_db = str(name).endswith("AnyDatabase") or name == "atlasAdmin"

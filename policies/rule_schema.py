@@ -172,7 +172,7 @@ def parse_condition(raw: Any, loc: Locator, path: KeyPath) -> Condition:
         if key not in raw:
             raise loc.error(path, f"missing required key {key!r}")
     op = raw["op"]
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:
         raise loc.error((*path, "op"), f"unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})")
     has_value, has_from = "value" in raw, "value_from" in raw
     if op in NO_VALUE_OPS and (has_value or has_from):
@@ -229,17 +229,17 @@ def parse_rule(raw: Any, loc: Locator, path: KeyPath, known_controls: frozenset[
     if not RULE_ID.match(rule_id):
         raise loc.error((*path, "id"), f"rule ids look like ATL-PL-001 (got {rule_id!r})")
     severity = raw["severity"]
-    if severity not in SEVERITIES:
+    if not isinstance(severity, str) or severity not in SEVERITIES:
         raise loc.error((*path, "severity"), f"must be one of {', '.join(SEVERITIES)}")
     controls = raw["controls"]
     if not isinstance(controls, list) or not controls:
         raise loc.error((*path, "controls"), "list one or more control ids")
     for i, control in enumerate(controls):
-        if control not in known_controls:
+        if not isinstance(control, str) or control not in known_controls:
             raise loc.error((*path, "controls", i), f"unknown control {control!r} (known: {', '.join(sorted(known_controls))})")
     if len(set(controls)) != len(controls):
         raise loc.error((*path, "controls"), "lists a control twice")
-    if raw["resource"] not in NODE_TYPES:
+    if not isinstance(raw["resource"], str) or raw["resource"] not in NODE_TYPES:
         raise loc.error((*path, "resource"), f"unknown resource type {raw['resource']!r}")
     required_when = raw.get("required_when")
     return Rule(
