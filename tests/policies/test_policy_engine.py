@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from policy_fixtures import ACCOUNT, PROD, REF, seeded_doc
 
+from collector.snapshot import snapshot_from_dict
 from policies.findings import Results, Status
 
 
@@ -77,3 +78,26 @@ def test_malformed_attribute_never_passes(judge: Callable[..., Results]) -> None
 
 def test_no_canary_in_results(judge: Callable[..., Results]) -> None:
     assert "CANARY-" not in judge(seeded_doc()).to_json()
+
+
+def test_every_evidence_pointer_resolves_in_the_snapshot(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    doc["resources"] = [r for r in doc["resources"] if r["type"] != "aws.ec2.subnet"]
+    doc["gaps"] = [_gap(["aws.ec2.subnet"], ACCOUNT, "ec2:DescribeSubnets", "us-east-1")]
+    for r in doc["resources"]:
+        if r["type"] == "atlas.cluster":
+            r["attributes"]["processArgs"]["minimumEnabledTlsProtocol"] = "TLS1_1"
+    results = judge(doc)
+    serialised = snapshot_from_dict(doc, "fixture").to_dict()
+    pointers = {f.evidence for f in results.findings}
+    assert "/resources" in pointers or any(p.startswith("/gaps/") for p in pointers)
+    assert any(p.endswith("/attributes/processArgs/minimumEnabledTlsProtocol") for p in pointers)
+    for pointer in pointers:
+        assert _resolve(serialised, pointer) is not None, pointer
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    """RFC 6901 lookup (our pointers use no escaped characters)."""
+    for token in pointer.split("/")[1:]:
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
