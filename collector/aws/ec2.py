@@ -6,6 +6,7 @@ from typing import Any, Callable
 from collector.aws.reading import Reading, need
 
 ACTIONS = ("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcEndpoints")
+MIN_PAGE = 5  # EC2 rejects MaxResults below 5
 RESOURCE_TYPES = ("aws.ec2.vpc", "aws.ec2.subnet", "aws.ec2.security_group", "aws.ec2.vpc_endpoint")
 
 
@@ -30,7 +31,7 @@ def read(r: Reading) -> None:
     for operation, method, key, type_, make_id in _LISTS:
         source = f"ec2:{operation}"
         found = r.attempt(
-            source, (type_,), lambda: [(make_id(r, i), i) for i in r.paginate(ec2, method, key, source)]
+            source, (type_,), lambda: [(make_id(r, i), i) for i in r.paginate(ec2, method, key, source, min_page=MIN_PAGE)]
         )
         for resource_id, item in found or ():
             r.add(resource_id, type_, (source,), item)

@@ -127,11 +127,11 @@ class Reading:
             )
         )
 
-    def paginate(self, client: Any, method: str, key: str, operation: str, **params: Any) -> list[Any]:
-        """Every item of `key` over all pages (raises; wrap in `attempt`)."""
+    def paginate(self, client: Any, method: str, key: str, operation: str, *, min_page: int = 1, **params: Any) -> list[Any]:
+        """Every item of `key` over all pages (raises; wrap in `attempt`). `min_page`: the API's floor."""
         items: list[Any] = []
         pages: Iterator[Any] = client.get_paginator(method).paginate(
-            **params, PaginationConfig=self.clients.settings.pages()
+            **params, PaginationConfig=self.clients.settings.pages(min_page)
         )
         for page in pages:
             items.extend(need(page, key, operation))

@@ -54,9 +54,9 @@ class AwsSettings:
             user_agent_extra="attest-collector",
         )
 
-    def pages(self) -> dict[str, Any]:
-        """PaginationConfig for every paginated call (page size only; never a cap on items)."""
-        return {"PageSize": self.page_size} if self.page_size else {}
+    def pages(self, minimum: int = 1) -> dict[str, Any]:
+        """PaginationConfig for a paginated call (page size only, never a cap on items)."""
+        return {"PageSize": max(self.page_size, minimum)} if self.page_size else {}
 
 
 def _number(environ: Mapping[str, str], name: str, default: float) -> float:

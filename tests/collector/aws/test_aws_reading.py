@@ -56,6 +56,7 @@ def test_settings_from_env() -> None:
     assert (settings.max_attempts, settings.read_timeout, settings.page_size) == (7, 2.5, 5)
     assert settings.config().retries == {"mode": "standard", "total_max_attempts": 7}
     assert settings.pages() == {"PageSize": 5}
+    assert AwsSettings(page_size=1).pages(minimum=5) == {"PageSize": 5}
     assert AwsSettings.from_env({}).pages() == {}
 
 
