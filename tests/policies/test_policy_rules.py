@@ -229,3 +229,11 @@ def test_interface_endpoint_registering_a_foreign_endpoint_fails(judge: Callable
     _attrs(doc, "atlas.interface_endpoint")["interfaceEndpointId"] = "vpce-0somebodyelse"
     failing = [f for f in judge(doc).findings if f.rule_id == "ATL-PL-002" and f.status is Status.FAIL]
     assert failing and "not the configured PrivateLink endpoint" in failing[0].message
+
+
+def test_registered_by_a_person_fails_even_with_tags(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    td = _attrs(doc, "aws.ecs.task_definition", ":2")
+    td.update(registeredBy="arn:aws:iam::123456789012:user/jdoe", tags=[{"key": "git_sha", "value": "abc123"}])
+    failing = [f for f in judge(doc).findings if f.rule_id == "ATL-CM-004" and f.status is Status.FAIL]
+    assert failing and "registeredBy is not a deploy principal" in failing[0].message
