@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from attest.output import write_text
-from collector.config import load_config
+from collector.config import EstateConfig, load_config
 from collector.run import collect
 from collector.snapshot import Snapshot, load_snapshot
 from evidence.bundle import Published, newest_link, write_bundle
@@ -24,8 +24,8 @@ from evidence.lockers import open_locker
 from evidence.manifest import bundle_id_for
 from policies.engine import evaluate
 from policies.findings import Finding, Results, Status
-from policies.rule_loader import load_policy_set
-from policies.waivers import WAIVERS_FILE, load_waivers
+from policies.rule_loader import POLICIES_DIR, load_policy_set
+from policies.waivers import load_waivers
 from reports.bundle import BundleRef
 from reports.render import SUMMARY_FILE, render_all
 
@@ -37,6 +37,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--snapshot", metavar="FILE", help="bundle this snapshot instead of collecting")
     parser.add_argument("--copy-to", metavar="DIR", help="also write the bundle's files here (for a CI artifact)")
     parser.add_argument("--summary", metavar="FILE", help="append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
+    parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
     parser.set_defaults(run=run)
 
 
@@ -44,10 +46,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _check(snapshot: Snapshot, config: Any) -> Results:
-    policy = load_policy_set()
-    waivers = load_waivers(WAIVERS_FILE, [r.id for r in policy.rules], snapshot.collected_at.date())
-    return evaluate(snapshot, config, policy, waivers)
+def _check(snapshot: Snapshot, config: EstateConfig, policies: str, waivers_path: str | None) -> Results:
+    """The same evaluation as `attest check`, on the snapshot in hand."""
+    policy = load_policy_set(policies)
+    day = snapshot.collected_at.date()
+    waivers = load_waivers(waivers_path or Path(policies) / "waivers.yaml", [r.id for r in policy.rules], day)
+    return evaluate(snapshot, config, policy, waivers, today=day)
 
 
 def _summary(published: Published, locker: str, results: Results, freshness: Finding, reports_summary: str) -> str:
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     freshness = freshness_finding(previous[1] if previous else None, started, cadence, locker.location, starting=True)
     snapshot = load_snapshot(args.snapshot) if args.snapshot else collect(config, os.environ, now=_now)
     snapshot_json = snapshot.to_json()
-    results = _check(snapshot, config)
+    results = _check(snapshot, config, args.policies, args.waivers)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
     digests = {SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")), FINDINGS: sha256_hex(findings_json.encode("utf-8"))}
