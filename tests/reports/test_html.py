@@ -257,3 +257,14 @@ def test_collapsed_findings_print_expanded(chromium: str, pages: dict[str, str],
     screen = closed_finding_height(chromium, page.as_uri(), tmp_path / "screen", "screen")
     printed = closed_finding_height(chromium, page.as_uri(), tmp_path / "print", "print")
     assert printed > 3 * screen
+
+
+@pytest.mark.integration
+def test_seeded_estate_control_mapping_loads_cleanly(chromium: str, seeded: dict[str, Any], tmp_path: Path) -> None:
+    """The page a README screenshot shows: the seeded estate's real control mapping."""
+    page = tmp_path / "control-mapping.html"
+    page.write_text(str(seeded["files"]["control-mapping.html"]), encoding="utf-8")
+    load = load_page(chromium, page.as_uri(), tmp_path / "profile")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "seeded-control-mapping.png").write_bytes(load.screenshot)
+    assert load.console == [] and load.requests == [page.as_uri()]

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from collector.snapshot import Snapshot
@@ -20,20 +18,15 @@ def log(results: Results, snapshot: Snapshot, bundle: BundleRef) -> dict[str, An
     return json.loads(render_sarif(build_model(results, snapshot, bundle)))
 
 
-def _validator(schemas: Path) -> jsonschema.Draft4Validator:
-    schema = json.loads((schemas / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def test_valid_against_the_sarif_schema(log: dict[str, Any], schemas: Path) -> None:
-    errors = list(_validator(schemas).iter_errors(log))
+def test_valid_against_the_sarif_schema(log: dict[str, Any], sarif_validator: Any) -> None:
+    errors = list(sarif_validator.iter_errors(log))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:10]]
 
 
-def test_the_validator_rejects_a_broken_log(log: dict[str, Any], schemas: Path) -> None:
+def test_the_validator_rejects_a_broken_log(log: dict[str, Any], sarif_validator: Any) -> None:
     broken = json.loads(json.dumps(log))
     broken["runs"][0]["results"][0]["kind"] = "waived"
-    assert list(_validator(schemas).iter_errors(broken))
+    assert list(sarif_validator.iter_errors(broken))
 
 
 def test_one_result_per_finding_with_kinds(log: dict[str, Any], results: Results) -> None:
