@@ -1,8 +1,9 @@
-"""The printed IAM policy covers every AWS call the collector makes against the local estate.
+"""The printed IAM policy covers every AWS call the collector and the export make.
 
 The collector reaches moto through the local estate's proxy, which counts each call as
 `service:Operation` (from the SigV4 scope and the X-Amz-Target header or Action field): exactly the
-IAM action names for the services the collector reads.
+IAM action names for the services the collector reads. The export's S3 and KMS calls are noted by a
+botocore hook on the real clients.
 """
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-import pytest
+from typing import Any
 
-from collector.config import EstateConfig, load_config
+import pytest
+from evidence_helpers import NIGHT, START, export_one
+
+from collector.config import EstateConfig, EvidenceConfig, load_config
 from collector.run import collect
 from evidence.iam import allowed_actions, policy_document
+from evidence.s3locker import S3Locker
+from evidence.signing import sign_bundle
 from sandbox.local import LocalEstate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,3 +57,32 @@ def test_cli_prints_the_same_document(config: EstateConfig) -> None:
         capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
     assert json.loads(out) == policy_document(config, "s3://evidence-bucket/nightly")
+
+
+# IAM names for the S3 operations whose action name differs from the API operation name.
+S3_ACTIONS = {"ListObjectsV2": "s3:ListBucket", "HeadObject": "s3:GetObject"}
+
+
+def test_every_export_call_is_allowed_by_the_export_policy(aws: Any, config: EstateConfig) -> None:
+    """The locker and signer make their real calls (moto's server); a botocore hook notes each one."""
+    calls: set[str] = set()
+
+    def note(model: Any, params: dict[str, Any], **_: Any) -> None:
+        service = model.service_model.signing_name
+        name = model.name
+        calls.add(S3_ACTIONS.get(name, f"{service}:{name}") if service == "s3" else f"{service}:{name}")
+        if service == "s3" and "x-amz-object-lock-mode" in params.get("headers", {}):
+            calls.add("s3:PutObjectRetention")
+
+    s3, kms = aws("s3"), aws("kms")
+    for client in (s3, kms):
+        client.meta.events.register("before-call", note)
+    s3.create_bucket(Bucket="policy-check", ObjectLockEnabledForBucket=True)
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+    calls.clear()
+    locker = S3Locker.from_uri("s3://policy-check/nightly", EvidenceConfig(), s3)
+    for night in range(2):
+        export_one(locker, START + NIGHT * night, lambda b, d: sign_bundle(kms, key, b, d, START))
+    signing = EstateConfig(**{**config.__dict__, "evidence": EvidenceConfig(kms_key_id=key)})
+    assert {"s3:PutObject", "s3:PutObjectRetention", "s3:ListBucket", "kms:Sign"} <= calls
+    assert sorted(calls - allowed_actions(policy_document(signing, locker.location))) == []
