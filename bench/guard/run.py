@@ -26,8 +26,9 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invali
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
 
 
-def measure(cmd: list[str], stdout_path: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of one run of `cmd` (on core 0 if taskset exists)."""
+def measure(cmd: list[str], stdout_path: Path) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (MiB), exit code and CPU seconds (user + system) of one run of `cmd`
+    (on core 0 if taskset exists). CPU time is what a busy shared machine disturbs least."""
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
     with stdout_path.open("w") as out:
@@ -35,12 +36,13 @@ def measure(cmd: list[str], stdout_path: Path) -> tuple[float, int, int]:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
 def repeat(cmd: list[str], out: Path, times: int) -> dict[str, float]:
     runs = [measure(cmd, out) for _ in range(times)]
     return {"wall_s": round(statistics.median(r[0] for r in runs), 2),
+            "cpu_s": round(statistics.median(r[3] for r in runs), 2),
             "peak_mib": max(r[1] for r in runs), "exit": runs[-1][2]}
 
 

@@ -69,13 +69,14 @@ def registry_candidates(registry: dict[str, Entry]) -> list[Violation]:
     return out
 
 
-def terraform_candidates(repo: Path, config_dirs: object, hits: list[terraform.TfHit]) -> list[Violation]:
+def terraform_candidates(hits: list[terraform.TfHit]) -> list[Violation]:
     return [Violation(h.rule, h.message, h.path[-1], h.path, h.edges, REF) for h in hits]
 
 
-def _waivers(repo: Path, files: list[str], texts: dict[str, str], tf_files: list[str], today: date) -> list[Waiver]:
+def _waivers(repo: Path, texts: dict[str, str], tf_files: list[str], today: date) -> list[Waiver]:
+    """Every waiver comment in the sources (already read) and the Terraform files."""
     found: list[Waiver] = []
-    for rel in sorted(set(files) | set(tf_files)):
+    for rel in sorted(set(texts) | set(tf_files)):
         text = texts.get(rel)
         if text is None:
             try:
@@ -111,10 +112,10 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     registry = load_registry(repo, config.classification)
     declared = terraform.load(repo, config)
     candidates = (code_candidates(engine.findings(), registry) + registry_candidates(registry)
-                  + terraform_candidates(repo, config.terraform_dirs, terraform.check(repo, declared, config)))
+                  + terraform_candidates(terraform.check(repo, declared, config)))
     confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
     texts = {s.rel: s.text.decode("utf-8", "replace") for s in sources}
-    waivers = _waivers(repo, files, texts, sorted({d.file for d in declared}), today)
+    waivers = _waivers(repo, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
     results: dict[tuple[object, ...], Violation] = {}
     for candidate in confirmed:

@@ -1,0 +1,212 @@
+"""Calls in the interpreter: the reference helper, local closures, summarised functions across
+modules, driver methods (collection, writes, aggregate with $out/$merge, command), third-party
+packages and `new MongoClient(...)`. Mixed into `Evaluator`."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from tree_sitter import Node
+
+from policies.guard.model import Effect, Val, join
+from policies.guard.modules import FUNCTION_VALUES
+from policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
+from policies.guard.sources import string_value, text_of
+
+if TYPE_CHECKING:
+    from policies.guard.engine import Symbol, UnitKey
+    from policies.guard.evaluate import Evaluator
+
+Vals = tuple[Val, ...]
+NONE: Vals = ()
+ITERATORS = frozenset({"forEach", "map", "flatMap", "filter", "find", "some", "every", "reduce", "then"})
+UNWRAP = frozenset({
+    "parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
+    "non_null_expression", "type_assertion", "spread_element",
+})
+
+
+class Calls:
+    """Call handling; every method runs on an `Evaluator`."""
+
+    def arguments(self: Evaluator, node: Node) -> list[Node]:
+        args = node.child_by_field_name("arguments")
+        if args is None or args.type == "template_string":
+            return []
+        return [a for a in args.named_children if a.type != "comment"]
+
+    def call(self: Evaluator, node: Node) -> Vals:
+        fn = node.child_by_field_name("function")
+        args = self.arguments(node)
+        if fn is None:
+            return NONE
+        if fn.type == "identifier":
+            return self.call_name(node, text_of(fn), args)
+        if fn.type == "member_expression":
+            obj = fn.child_by_field_name("object")
+            prop = text_of(fn.child_by_field_name("property"))
+            routed = self.call_routed(node, obj, prop, args)
+            if routed is not None:
+                return routed
+            return self.method_call(node, self.eval(obj), prop, args)
+        if fn.type == "subscript_expression":
+            recv = self.eval(fn.child_by_field_name("object"))
+            index = fn.child_by_field_name("index")
+            name = self.literal(index)
+            if name is not None:
+                return self.method_call(node, recv, name, args)
+            site = self.hop(node, f"computed method [{text_of(index)}]")
+            for val in recv:
+                if val.is_handle():
+                    self.effect("dynamic", val, "computed method name", site)
+            self.eval_args(args, NONE)
+            return NONE
+        self.eval(fn)
+        self.eval_args(args, NONE)
+        return NONE
+
+    def eval_args(self: Evaluator, args: Iterable[Node], bind: Vals) -> list[Vals]:
+        """Evaluate arguments; callbacks get the receiver's values as their first parameter."""
+        return [self.closure(a, [bind]) if a.type in FUNCTION_VALUES else self.eval(a) for a in args]
+
+    def call_name(self: Evaluator, node: Node, name: str, args: list[Node]) -> Vals:
+        argvals = self.eval_args(args, NONE)
+        if name in self.engine.config.reference_helpers:
+            return (Val("ref", "db", None, (self.hop(node, f"{name}() opens the reference database"),)),)
+        local = self.declared(name)
+        if local is not None:
+            if local.type in FUNCTION_VALUES or local.type.endswith("function_declaration"):
+                return self.closure(local, argvals)
+            return NONE
+        symbol = self.engine.resolve_local(self.module.rel, name)
+        return self.apply(node, symbol, name, argvals)
+
+    def call_routed(self: Evaluator, node: Node, obj: Node | None, prop: str, args: list[Node]) -> Vals | None:
+        """Calls whose target is known by name: `this.method()`, `ns.fn()`, `pkg.fn()`."""
+        if obj is None:
+            return None
+        if obj.type == "this" and self.cls is not None and prop in self.cls.methods:
+            unit = (self.module.rel, "method", f"{self.cls.name}.{prop}")
+            return self.apply_unit(node, unit, f"this.{prop}", self.eval_args(args, NONE))
+        if obj.type != "identifier" or self.declared(text_of(obj)) is not None:
+            return None
+        symbol = self.engine.resolve_local(self.module.rel, text_of(obj))
+        if symbol is None:
+            return None
+        if symbol.kind == "namespace":
+            target = self.engine.resolve_export(symbol.module, prop)
+            return self.apply(node, target, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE))
+        if symbol.kind == "package":
+            argvals = self.eval_args(args, NONE)
+            if symbol.name in CLIENT_FACTORIES and prop == "connect":
+                return self.client_from(node, argvals)
+            return self.third_party(node, symbol.package or "", argvals)
+        return None
+
+    def apply(self: Evaluator, node: Node, symbol: Symbol | None, label: str, argvals: list[Vals]) -> Vals:
+        if symbol is None:
+            return join(*argvals) if label.split(".")[-1] in PASS_THROUGH else NONE
+        if symbol.kind == "fn":
+            return self.apply_unit(node, symbol.key, label, argvals)
+        if symbol.kind == "package":
+            return self.third_party(node, symbol.package or "", argvals)
+        return NONE
+
+    def apply_unit(self: Evaluator, node: Node, unit: UnitKey, label: str, argvals: list[Vals]) -> Vals:
+        summary = self.engine.summary(unit, self.unit)
+        site = self.hop(node, f"passes to {label}()")
+        for eff in summary.effects:
+            if not isinstance(eff.param, int) or eff.param >= len(argvals):
+                continue
+            for val in argvals[eff.param]:
+                if val.is_handle() or (eff.kind == "uri" and val.kind == "uri"):
+                    made = Effect(eff.kind, val.root, eff.detail, eff.coll or val.coll,
+                                  (val.hops + (site,) + eff.hops)[:32], site)
+                    self.effects.setdefault(made.key, made)
+        out: list[Val] = []
+        back = self.hop(node, f"returned from {label}()")
+        for ret in summary.returns:
+            if isinstance(ret.root, int):
+                for val in argvals[ret.root] if ret.root < len(argvals) else ():
+                    kind = val.kind if ret.kind == "any" else ret.kind
+                    out.append(Val(val.root, kind, ret.coll or val.coll, (val.hops + (site,) + ret.hops)[:32]))
+            else:
+                out.append(ret.extend(back))
+        return join(tuple(out))
+
+    def third_party(self: Evaluator, node: Node, package: str, argvals: list[Vals]) -> Vals:
+        if package in self.engine.config.read_only_packages or package == "mongodb":
+            return NONE
+        site = self.hop(node, f"handed to third-party package {package}")
+        for vals in argvals:
+            for val in vals:
+                if val.is_handle() or val.kind == "uri":
+                    self.effect("thirdparty", val, package, site)
+        return NONE
+
+    def client_from(self: Evaluator, node: Node, argvals: list[Vals]) -> Vals:
+        first = argvals[0] if argvals else NONE
+        site = self.hop(node, "MongoClient for the reference URI")
+        return tuple(v.extend(site, kind="client") for v in first if v.kind == "uri" or isinstance(v.root, int))
+
+    def new(self: Evaluator, node: Node) -> Vals:
+        ctor = node.child_by_field_name("constructor")
+        argvals = self.eval_args(self.arguments(node), NONE)
+        if ctor is None or ctor.type != "identifier":
+            return NONE
+        name = text_of(ctor)
+        symbol = self.engine.resolve_local(self.module.rel, name) if self.declared(name) is None else None
+        if name in CLIENT_FACTORIES and (symbol is None or symbol.kind == "package"):
+            return self.client_from(node, argvals)
+        if symbol is not None and symbol.kind == "package":
+            return self.third_party(node, symbol.package or "", argvals)
+        return NONE
+
+    def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
+        handles = tuple(v for v in recv if v.is_handle())
+        argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
+        if prop in ("push", "unshift") and argvals:
+            target = node.child_by_field_name("function").child_by_field_name("object")
+            self.assign(target, join(*argvals))
+        if not handles:
+            if prop == "then" and argvals:
+                return argvals[0]
+            return join(*argvals) if prop in PASS_THROUGH else NONE
+        site = self.hop(node, f".{prop}()")
+        out: list[Val] = []
+        for val in handles:
+            if prop == "collection":
+                name = self.literal(args[0]) if args else None
+                if name is None:
+                    self.effect("dynamic", val, "collection name from a variable", site)
+                else:
+                    self.effect("access", val, "collection", self.hop(node, f"collection {name}"), coll=name)
+                out.append(val.extend(self.hop(node, f"collection {name or '?'}"), kind="coll", coll=name or "?"))
+            elif prop in ("db", "admin"):
+                out.append(val.extend(site, kind="db"))
+            elif is_write_method(prop):
+                self.effect("write", val, prop, self.hop(node, f".{prop}() writes"))
+            elif prop == "aggregate":
+                if any(v.root == "stage" for v in (argvals[0] if argvals else NONE)):
+                    self.effect("write", val, "aggregate with $out/$merge", self.hop(node, ".aggregate() with $out/$merge writes"))
+            elif prop in ("command", "runCommand", "runCursorCommand"):
+                self.command(node, val, args)
+            elif prop == "then" and argvals:
+                out.extend(argvals[0])
+            elif prop in ("connect", "get", "valueOf"):
+                out.append(val)
+        return join(tuple(out))
+
+    def command(self: Evaluator, node: Node, val: Val, args: list[Node]) -> None:
+        doc = args[0] if args else None
+        if doc is not None and doc.type == "identifier":
+            doc = self.definition(text_of(doc))
+        while doc is not None and doc.type in UNWRAP and doc.named_children:
+            doc = doc.named_children[0]
+        if doc is None or doc.type != "object":
+            self.effect("dynamic", val, "command document not resolvable", self.hop(node, ".command(?)"))
+            return
+        first = next((c for c in doc.named_children if c.type in ("pair", "shorthand_property_identifier")), None)
+        key = first.child_by_field_name("key") if first is not None and first.type == "pair" else first
+        name = (string_value(key) if key is not None and key.type == "string" else text_of(key)) if key is not None else ""
+        if name in WRITE_COMMANDS:
+            self.effect("write", val, f"command {name}", self.hop(node, f".command({{{name}}}) writes"))
