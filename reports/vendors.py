@@ -6,6 +6,7 @@ not covered (HIPAA business-associate coverage); the policy engine reports it as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from collector.config import EstateConfig, Vendor
 from collector.snapshot import Snapshot
@@ -40,6 +41,14 @@ class VendorRegister:
     vendors: tuple[Vendor, ...]
     scopes: tuple[ScopeRow, ...]
     config_digest: str
+    names: Mapping[str, str]
+    ids: Mapping[str, str]
+
+    def label(self, scope: str) -> str:
+        """An account or project as a reader knows it, `prod (123456789012)`, whether listed by id or name."""
+        scope_id = self.ids.get(scope, scope)
+        name = self.names.get(scope_id)
+        return f"{name} ({scope_id})" if name else scope
 
     @property
     def uncovered(self) -> tuple[ScopeRow, ...]:
@@ -70,6 +79,7 @@ def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
             listed.setdefault(("atlas", project_id), []).append(vendor.name)
     names = {("aws", a.id): a.name for a in config.aws_accounts}
     names.update({("atlas", p.id): p.name for p in config.atlas_projects})
+    ids = {p.name: p.id for p in config.atlas_projects}
     rows = tuple(
         ScopeRow(
             provider=provider,
@@ -85,4 +95,6 @@ def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
         vendors=tuple(sorted(config.vendors, key=lambda v: v.name)),
         scopes=rows,
         config_digest=config.digest,
+        names={scope_id: name for (_, scope_id), name in sorted(names.items())},
+        ids=ids,
     )
