@@ -3,11 +3,11 @@ modules, driver methods (collection, writes, aggregate with $out/$merge, command
 packages and `new MongoClient(...)`. Mixed into `Evaluator`."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from tree_sitter import Node
 
-from policies.guard.model import Effect, Val, join
+from policies.guard.model import Effect, Hop, Val, join
 from policies.guard.modules import FUNCTION_VALUES
 from policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
 from policies.guard.sources import string_value, text_of
@@ -77,8 +77,37 @@ class Calls:
             if local.type in FUNCTION_VALUES or local.type.endswith("function_declaration"):
                 return self.closure(local, argvals)
             return NONE
+        callee = self.local_vals(name)
+        if callee is not None:
+            self.invoke_param(node, callee, argvals)
+            return NONE
         symbol = self.engine.resolve_local(self.module.rel, name)
-        return self.apply(node, symbol, name, argvals)
+        return self.apply(node, symbol, name, argvals, args)
+
+    def invoke_param(self: Evaluator, node: Node, callee: Vals, argvals: list[Vals]) -> None:
+        """A parameter called with a reference value (`withReferenceDb(cb)` calling `cb(db)`): the
+        summary records it, and each call site runs its callback with that value bound."""
+        site = self.hop(node, "calls back with the reference handle")
+        for param in (v.root for v in callee if isinstance(v.root, int)):
+            for index, vals in enumerate(argvals):
+                for val in vals:
+                    if val.root == "ref" and val.is_handle():
+                        made = Effect("invoke", param, f"{index}:{val.kind}", val.coll, (val.hops + (site,))[:32], site)
+                        self.effects.setdefault(made.key, made)
+
+    def run_callbacks(self: Evaluator, summary_effects: tuple[Effect, ...], args: list[Node], site: Hop) -> None:
+        for eff in summary_effects:
+            if eff.kind != "invoke" or not isinstance(eff.param, int) or eff.param >= len(args):
+                continue
+            callback = args[eff.param]
+            position, kind = eff.detail.split(":")
+            bound: list[Vals] = [NONE] * int(position) + [(Val("ref", kind, eff.coll, (*eff.hops, site)[:32]),)]
+            if callback.type in FUNCTION_VALUES:
+                self.closure(callback, bound)
+            elif callback.type == "identifier":
+                symbol = self.engine.resolve_local(self.module.rel, text_of(callback))
+                if symbol is not None and symbol.kind == "fn":
+                    self.apply_unit(callback, symbol.key, text_of(callback), bound)
 
     def call_routed(self: Evaluator, node: Node, obj: Node | None, prop: str, args: list[Node]) -> Vals | None:
         """Calls whose target is known by name: `this.method()`, `ns.fn()`, `pkg.fn()`."""
@@ -86,7 +115,7 @@ class Calls:
             return None
         if obj.type == "this" and self.cls is not None and prop in self.cls.methods:
             unit = (self.module.rel, "method", f"{self.cls.name}.{prop}")
-            return self.apply_unit(node, unit, f"this.{prop}", self.eval_args(args, NONE))
+            return self.apply_unit(node, unit, f"this.{prop}", self.eval_args(args, NONE), args)
         if obj.type != "identifier" or self.declared(text_of(obj)) is not None:
             return None
         symbol = self.engine.resolve_local(self.module.rel, text_of(obj))
@@ -94,7 +123,14 @@ class Calls:
             return None
         if symbol.kind == "namespace":
             target = self.engine.resolve_export(symbol.module, prop)
-            return self.apply(node, target, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE))
+            return self.apply(node, target, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE), args)
+        if symbol.kind == "class":
+            module = self.engine.modules.get(symbol.module)
+            cls = module.classes.get(symbol.name) if module is not None else None
+            if cls is not None and prop in cls.methods:
+                unit = (symbol.module, "method", f"{symbol.name}.{prop}")
+                return self.apply_unit(node, unit, f"{symbol.name}.{prop}", self.eval_args(args, NONE), args)
+            return None
         if symbol.kind == "package":
             argvals = self.eval_args(args, NONE)
             if symbol.name in CLIENT_FACTORIES and prop == "connect":
@@ -102,20 +138,24 @@ class Calls:
             return self.third_party(node, symbol.package or "", argvals)
         return None
 
-    def apply(self: Evaluator, node: Node, symbol: Symbol | None, label: str, argvals: list[Vals]) -> Vals:
+    def apply(self: Evaluator, node: Node, symbol: Symbol | None, label: str, argvals: list[Vals],
+              args: list[Node]) -> Vals:
         if symbol is None:
             return join(*argvals) if label.split(".")[-1] in PASS_THROUGH else NONE
         if symbol.kind == "fn":
-            return self.apply_unit(node, symbol.key, label, argvals)
+            return self.apply_unit(node, symbol.key, label, argvals, args)
         if symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
         return NONE
 
-    def apply_unit(self: Evaluator, node: Node, unit: UnitKey, label: str, argvals: list[Vals]) -> Vals:
+    def apply_unit(self: Evaluator, node: Node, unit: UnitKey, label: str, argvals: list[Vals],
+                   args: Sequence[Node] = ()) -> Vals:
         summary = self.engine.summary(unit, self.unit)
         site = self.hop(node, f"passes to {label}()")
+        if args:
+            self.run_callbacks(summary.effects, list(args), site)
         for eff in summary.effects:
-            if not isinstance(eff.param, int) or eff.param >= len(argvals):
+            if not isinstance(eff.param, int) or eff.param >= len(argvals) or eff.kind == "invoke":
                 continue
             for val in argvals[eff.param]:
                 if val.is_handle() or (eff.kind == "uri" and val.kind == "uri"):
@@ -129,9 +169,29 @@ class Calls:
                 for val in argvals[ret.root] if ret.root < len(argvals) else ():
                     kind = val.kind if ret.kind == "any" else ret.kind
                     out.append(Val(val.root, kind, ret.coll or val.coll, (val.hops + (site,) + ret.hops)[:32]))
-            else:
+            elif not str(ret.root).startswith("ctor:"):
                 out.append(ret.extend(back))
         return join(tuple(out))
+
+    def construct(self: Evaluator, node: Node, symbol: Symbol, argvals: list[Vals]) -> None:
+        """`new Store(refDb)`: a class whose methods write through what its constructor stored in a
+        field writes through the reference handle; reported at the `new`."""
+        module = self.engine.modules.get(symbol.module)
+        cls = module.classes.get(symbol.name) if module is not None else None
+        if cls is None:
+            return
+        site = self.hop(node, f"constructs {symbol.name}")
+        for method in sorted(cls.methods):
+            summary = self.engine.summary((symbol.module, "method", f"{symbol.name}.{method}"), self.unit)
+            for eff in summary.effects:
+                if not str(eff.param).startswith("ctor:"):
+                    continue
+                index = int(str(eff.param)[5:])
+                for val in argvals[index] if index < len(argvals) else ():
+                    if val.is_handle():
+                        made = Effect(eff.kind, val.root, eff.detail, eff.coll or val.coll,
+                                      (val.hops + (site,) + eff.hops)[:32], site)
+                        self.effects.setdefault(made.key, made)
 
     def third_party(self: Evaluator, node: Node, package: str, argvals: list[Vals]) -> Vals:
         if package in self.engine.config.read_only_packages or package == "mongodb":
@@ -159,6 +219,8 @@ class Calls:
             return self.client_from(node, argvals)
         if symbol is not None and symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
+        if symbol is not None and symbol.kind == "class":
+            self.construct(node, symbol, argvals)
         return NONE
 
     def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:

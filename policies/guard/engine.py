@@ -196,7 +196,7 @@ class Engine:
         effects = tuple(evaluator.effects.values())
         self.results[unit] = tuple(e for e in effects if e.param == "ref")
         summary = Summary(
-            tuple(e for e in effects if isinstance(e.param, int)),
+            tuple(e for e in effects if isinstance(e.param, int) or str(e.param).startswith("ctor:")),
             join(tuple(v for v in evaluator.returns if v.root != "ref" or v.is_handle() or v.kind == "uri")),
         )
         if summary.signature() != self.summaries.get(unit, Summary()).signature():

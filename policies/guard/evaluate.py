@@ -111,6 +111,13 @@ class Evaluator(Calls):
             return vals
         return NONE
 
+    def local_vals(self, name: str) -> Vals | None:
+        """The values of a local name (None when the name is not local)."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name][0]
+        return None
+
     def declared(self, name: str) -> Node | None:
         for scope in reversed(self.scopes):
             if name in scope:
@@ -188,7 +195,11 @@ class Evaluator(Calls):
     def store_field(self, name: str, vals: Vals) -> None:
         if self.cls is None:
             return
-        kept = tuple(v for v in vals if not isinstance(v.root, int))
+        in_constructor = self.unit[2].endswith(".constructor")
+        kept = tuple(
+            Val(f"ctor:{v.root}", v.kind, v.coll, v.hops) if isinstance(v.root, int) else v
+            for v in vals if in_constructor or not isinstance(v.root, int)
+        )
         if kept:
             self.engine.join_cell(("field", self.module.rel, self.cls.name, name), kept)
 

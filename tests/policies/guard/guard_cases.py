@@ -197,6 +197,42 @@ export async function f() {
   await db.collection("formularies_staging").{op}({}); // SITE
 }
 """, "insertMany", "findOne", ("src/lib/ref.ts", "", HEADER + "export const refDb = getReferenceDb();\n")),
+    mutant("callback-helper", "reference-write", """import { withReferenceDb } from "@/lib/with-reference";
+export async function f() {
+  await withReferenceDb(async (db) => {
+    await db.collection("formularies_staging").{op}({}); // SITE
+  });
+}
+""", "deleteMany", "findOne", ("src/lib/with-reference.ts", "", HEADER + """import type { Db } from "mongodb";
+export async function withReferenceDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const db = await getReferenceDb();
+  return work(db);
+}
+""")),
+    mutant("constructor-injection", "reference-write", HEADER + """import { FormularyRepo } from "./formulary-repo";
+export async function f() {
+  const repo = new FormularyRepo(await getReferenceDb()); // SITE
+  return repo;
+}
+""", "updateMany", "find", ("src/lib/formulary-repo.ts", "", """import type { Db } from "mongodb";
+export class FormularyRepo {
+  constructor(private readonly db: Db) {}
+  async refresh() {
+    await this.db.collection("formularies_staging").{op}({});
+  }
+}
+""")),
+    mutant("static-method-helper", "reference-write", HEADER + """import { Writer } from "./writer";
+export async function f() {
+  await Writer.put(await getReferenceDb()); // SITE
+}
+""", "insertOne", "findOne", ("src/lib/writer.ts", "", """import type { Db } from "mongodb";
+export class Writer {
+  static async put(db: Db) {
+    await db.collection("formularies_staging").{op}({});
+  }
+}
+""")),
     mutant("computed-method", "dynamic-use", HEADER + """
 export async function f(method: string) {
   const db = await getReferenceDb();
