@@ -6,6 +6,7 @@ complete new bundle that the next export (and `verify`) recognises as the newest
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -15,6 +16,8 @@ from collector.errors import BadInputError, EvaluationError
 from evidence.canonical import sha256_hex
 from evidence.lockers import Locker
 from evidence.manifest import MANIFEST, SIGNATURE, ChainLink, Manifest, file_entries, parse_manifest
+
+log = logging.getLogger("attest.evidence")
 
 Signer = Callable[[str, str], bytes]
 """(bundle_id, manifest_sha256) -> signature.json bytes."""
@@ -28,12 +31,20 @@ class Published:
 
 
 def newest_link(locker: Locker) -> tuple[ChainLink, Manifest] | None:
-    """The newest complete bundle (one with a readable manifest): the link a new bundle chains to."""
+    """The newest complete bundle (one with a readable manifest): the link a new bundle chains to.
+
+    An unreadable manifest is skipped with a warning rather than blocking every later export (under
+    Object Lock it could never be repaired); `verify` reports it as a problem.
+    """
     for bundle_id in reversed(locker.bundle_ids()):
         data = locker.read(bundle_id, MANIFEST)
         if data is None:
             continue
-        manifest = parse_manifest(data, f"{locker.location}/{bundle_id}/{MANIFEST}")
+        try:
+            manifest = parse_manifest(data, f"{locker.location}/{bundle_id}/{MANIFEST}")
+        except BadInputError as exc:
+            log.warning("skipping bundle %s when chaining: %s", bundle_id, exc.diagnostic())
+            continue
         return ChainLink(bundle_id, sha256_hex(data)), manifest
     return None
 

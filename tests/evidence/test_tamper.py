@@ -104,3 +104,12 @@ def test_garbled_manifest_is_reported_not_raised(locker: LocalLocker, three_nigh
     found = verify_locker(locker, None, CADENCE).problems
     assert ("manifest", bid(three_nights[2]), "manifest.json") in [(p.kind, p.bundle_id, p.path) for p in found]
     assert any(p.kind == "head" for p in found)
+
+
+def test_export_after_a_garbled_manifest_chains_past_it(locker: LocalLocker, three_nights: list[Published]) -> None:
+    (locker.root / bid(three_nights[2]) / "manifest.json").write_bytes(b"garbage")
+    later = export_one(locker, START + NIGHT * 2 + timedelta(hours=1))
+    assert later.manifest.previous.bundle_id == bid(three_nights[1])
+    assert [(p.kind, p.bundle_id) for p in verify_locker(locker, None, CADENCE).problems] == [
+        ("manifest", bid(three_nights[2]))
+    ]
