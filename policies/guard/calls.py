@@ -76,6 +76,9 @@ class Calls:
         if local is not None:
             if local.type in FUNCTION_VALUES or local.type.endswith("function_declaration"):
                 return self.closure(local, argvals)
+            if local.type == "identifier" and self.declared(text_of(local)) is None:
+                alias = self.engine.resolve_local(self.module.rel, text_of(local))
+                return self.apply(node, alias, text_of(local), argvals, args)
             return NONE
         callee = self.local_vals(name)
         if callee is not None:
@@ -173,6 +176,20 @@ class Calls:
                 out.append(ret.extend(back))
         return join(tuple(out))
 
+    def instance_call(self: Evaluator, node: Node, recv: Vals, prop: str, argvals: list[Vals],
+                      args: list[Node]) -> Vals:
+        """`repo.insert(db)` on an instance of a class in the repo: that method's summary applies."""
+        out: list[Vals] = []
+        for val in recv:
+            if val.kind != "instance" or not val.coll:
+                continue
+            rel, _sep, name = val.coll.partition("#")
+            module = self.engine.modules.get(rel)
+            cls = module.classes.get(name) if module is not None else None
+            if cls is not None and prop in cls.methods:
+                out.append(self.apply_unit(node, (rel, "method", f"{name}.{prop}"), f"{name}.{prop}", argvals, args))
+        return join(*out)
+
     def construct(self: Evaluator, node: Node, symbol: Symbol, argvals: list[Vals]) -> None:
         """`new Store(refDb)`: a class whose methods write through what its constructor stored in a
         field writes through the reference handle; reported at the `new`."""
@@ -221,6 +238,8 @@ class Calls:
             return self.third_party(node, symbol.package or "", argvals)
         if symbol is not None and symbol.kind == "class":
             self.construct(node, symbol, argvals)
+            where = self.hop(node, f"new {symbol.name}")
+            return (Val("inst", "instance", f"{symbol.module}#{symbol.name}", (where,)),)
         return NONE
 
     def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
@@ -229,12 +248,12 @@ class Calls:
         if prop in ("push", "unshift") and argvals:
             target = node.child_by_field_name("function").child_by_field_name("object")
             self.assign(target, join(*argvals))
+        out: list[Val] = list(self.instance_call(node, recv, prop, argvals, args))
         if not handles:
             if prop == "then" and argvals:
-                return argvals[0]
-            return join(*argvals) if prop in PASS_THROUGH else NONE
+                return join(argvals[0], tuple(out))
+            return join(*argvals, tuple(out)) if prop in PASS_THROUGH else join(tuple(out))
         site = self.hop(node, f".{prop}()")
-        out: list[Val] = []
         for val in handles:
             if prop == "collection":
                 name = self.literal(args[0]) if args else None

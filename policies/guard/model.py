@@ -21,10 +21,11 @@ class Hop:
 @dataclass(frozen=True)
 class Val:
     """An abstract value. `root` is "ref" (the reference cluster), "stage" (an aggregation stage that
-    writes: $out/$merge) or a parameter index of the function being summarised."""
+    writes: $out/$merge), "inst" (an instance of a class in the repo), a parameter index of the
+    function being summarised, or "ctor:<index>" (a constructor parameter kept in a field)."""
 
     root: str | int
-    kind: str  # uri | client | db | coll | any | stage
+    kind: str  # uri | client | db | coll | any | stage | instance (coll then names "module#Class")
     coll: str | None
     hops: tuple[Hop, ...]
 
@@ -37,7 +38,7 @@ class Val:
         return Val(self.root, kind or self.kind, coll if coll is not None else self.coll, joined)
 
     def is_handle(self) -> bool:
-        return self.kind not in ("uri", "stage")
+        return self.kind not in ("uri", "stage", "instance")
 
 
 def join(*groups: tuple[Val, ...]) -> tuple[Val, ...]:

@@ -233,6 +233,24 @@ export class Writer {
   }
 }
 """)),
+    mutant("instance-method-helper", "reference-write", HEADER + """import { Store } from "./store";
+const store = new Store();
+export async function f() {
+  await store.save(await getReferenceDb()); // SITE
+}
+""", "replaceOne", "findOne", ("src/lib/store.ts", "", """import type { Db } from "mongodb";
+export class Store {
+  async save(db: Db) {
+    await db.collection("formularies_staging").{op}({}, {});
+  }
+}
+""")),
+    mutant("aliased-helper-function", "reference-write", HEADER + """import { insertPost, listPosts } from "@/lib/repo";
+export async function f() {
+  const run = {op};
+  await run(await getReferenceDb(), { title: "x" }); // SITE
+}
+""", "insertPost", "listPosts"),
     mutant("computed-method", "dynamic-use", HEADER + """
 export async function f(method: string) {
   const db = await getReferenceDb();
