@@ -5,6 +5,7 @@ inlined from `templates/style.css` so every HTML file stands alone and prints wi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -38,6 +39,23 @@ def _cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or " "
 
 
+def _span(value: Any, table: bool = False) -> str:
+    """A Markdown code span that survives any backticks in `value` (and pipes, inside a table)."""
+    text = " ".join(str(value).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    if table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{text}{fence}"
+
+
+def _text(value: Any) -> str:
+    """Prose from the evidence on one line, with `<` kept from being read as HTML."""
+    return " ".join(str(value).split()).replace("<", "&lt;")
+
+
 def _short(digest: str | None) -> str:
     return digest[:12] if digest else "-"
 
@@ -52,6 +70,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cell"] = _cell
+    env.filters["code"] = lambda value: _span(value, table=True)
+    env.filters["span"] = _span
+    env.filters["text"] = _text
     env.filters["short"] = _short
     env.globals["STATUS_LABELS"] = {s.value: label for s, label in STATUS_LABELS.items()}
     return env

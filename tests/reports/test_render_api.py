@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import json
 from pathlib import Path
 
@@ -88,3 +89,22 @@ def test_reports_never_copy_snapshot_attributes(
     )
     for name, content in api.render_all(results, planted, config, bundle=bundle).items():
         assert "CANARY-" not in str(content), name
+
+
+def test_markdown_survives_pipes_backticks_and_angle_brackets(
+    results: Results, snapshot: Snapshot, config: EstateConfig
+) -> None:
+    odd = dataclasses.replace(
+        results.findings[6], resource_id="weird|id`with`ticks", message="uses <b>bold</b> | and `code`"
+    )
+    out = api.render_all(
+        dataclasses.replace(results, findings=(*results.findings[:6], odd, *results.findings[7:])), snapshot, config, bundle=None
+    )
+    mapping = str(out["control-mapping.md"])
+    row = next(line for line in mapping.splitlines() if "weird" in line)
+    cells = re.split(r"(?<!\\)\|", row)
+    assert len(cells) == 10, row
+    assert "``weird\\|id`with`ticks``" in row
+    findings = str(out["findings.md"])
+    assert "- **Message:** uses &lt;b>bold&lt;/b> | and `code`" in findings
+    assert "<b>" not in findings
