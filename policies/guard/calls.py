@@ -124,6 +124,9 @@ class Calls:
         symbol = self.engine.resolve_local(self.module.rel, text_of(obj))
         if symbol is None:
             return None
+        if symbol.kind == "unresolved":
+            self.unresolved(node, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE))
+            return NONE
         if symbol.kind == "namespace":
             target = self.engine.resolve_export(symbol.module, prop)
             return self.apply(node, target, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE), args)
@@ -149,7 +152,17 @@ class Calls:
             return self.apply_unit(node, symbol.key, label, argvals, args)
         if symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
+        if symbol.kind == "unresolved":
+            self.unresolved(node, symbol.name, argvals)
         return NONE
+
+    def unresolved(self: Evaluator, node: Node, name: str, argvals: list[Vals]) -> None:
+        """A reference value handed to an import the guard cannot find cannot be vouched for."""
+        site = self.hop(node, f"handed to {name}, an import the guard cannot resolve")
+        for vals in argvals:
+            for val in vals:
+                if val.is_handle() or val.kind == "uri":
+                    self.effect("dynamic", val, f"handed to unresolved import {name}", site)
 
     def apply_unit(self: Evaluator, node: Node, unit: UnitKey, label: str, argvals: list[Vals],
                    args: Sequence[Node] = ()) -> Vals:
@@ -236,6 +249,8 @@ class Calls:
             return self.client_from(node, argvals)
         if symbol is not None and symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
+        if symbol is not None and symbol.kind == "unresolved":
+            self.unresolved(node, name, argvals)
         if symbol is not None and symbol.kind == "class":
             self.construct(node, symbol, argvals)
             where = self.hop(node, f"new {symbol.name}")

@@ -2,6 +2,7 @@
 something it read (a callee's summary, a module variable, a class field) changed."""
 from __future__ import annotations
 
+import sys
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from policies.guard.modules import Module
 UnitKey = tuple[str, str, str]  # (module, "top" | "fn" | "method" | "fields", name)
 CellKey = tuple[str, ...]
 MAX_RUNS_PER_UNIT = 12
+RECURSION_LIMIT = 12000
 
 
 def import_targets(module: Module, modules: dict[str, Module]) -> list[str]:
@@ -28,7 +30,8 @@ def import_targets(module: Module, modules: dict[str, Module]) -> list[str]:
 
 @dataclass(frozen=True)
 class Symbol:
-    """What a name refers to: fn (a unit), var (a cell), class, namespace (a module), package."""
+    """What a name refers to: fn (a unit), var (a cell), class, namespace (a module), package, or
+    unresolved (an import of a repo file that does not exist or does not export the name)."""
 
     kind: str
     module: str
@@ -73,9 +76,11 @@ class Engine:
             return None
         if imp.package is not None:
             return Symbol("package", rel, imp.name, package=imp.package)
-        if imp.module is None:
-            return None
-        return self.resolve_export(imp.module, imp.name)
+        if imp.module is not None:
+            found = self.resolve_export(imp.module, imp.name)
+            if found is not None:
+                return found
+        return Symbol("unresolved", rel, name)
 
     def resolve_export(self, rel: str, name: str, seen: frozenset[str] = frozenset()) -> Symbol | None:
         key = (rel, name)
@@ -164,6 +169,16 @@ class Engine:
         return import_targets(self.modules[rel], self.modules)
 
     def run(self) -> None:
+        """Analyse to the fixed point. Deeply nested expressions recurse deeply: allow some depth, and
+        past it fail closed naming the unit."""
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+        try:
+            self._run()
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _run(self) -> None:
         for unit in self.units():
             self.queued.add(unit)
             self.queue.append(unit)
@@ -174,7 +189,10 @@ class Engine:
             runs[unit] += 1
             if runs[unit] > MAX_RUNS_PER_UNIT:
                 raise EvaluationError("analysis did not converge", where=f"{unit[0]} ({unit[2] or 'top level'})")
-            self._analyse(unit)
+            try:
+                self._analyse(unit)
+            except RecursionError:
+                raise EvaluationError("code nested too deeply to analyse", where=f"{unit[0]} ({unit[2] or 'top level'})") from None
 
     def _analyse(self, unit: UnitKey) -> None:
         rel, kind, name = unit

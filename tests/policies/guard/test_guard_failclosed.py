@@ -66,3 +66,26 @@ def test_other_uris_are_not_attributed_to_the_reference_cluster(app: Path, guard
         '  await c.db("a").collection("events").insertOne({});\n'
         "}\n", encoding="utf-8")
     assert guard(app).code == 0
+
+
+def test_handle_handed_to_an_unresolvable_import_is_an_error(app: Path, guard) -> None:
+    (app / "src/lib/lost.ts").write_text(
+        'import { archive } from "./does-not-exist";\nimport { getReferenceDb } from "@/lib/db";\n'
+        "export async function f() {\n  await archive(await getReferenceDb());\n}\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert ("dynamic-use", "src/lib/lost.ts:4") in run.sites("error")
+
+
+def test_long_expressions_are_analysed(app: Path, guard) -> None:
+    expression = " + ".join(["1"] * 2000)
+    (app / "src/lib/long.ts").write_text(f"export const n = {expression};\n", encoding="utf-8")
+    assert guard(app).code == 0
+
+
+def test_nesting_past_the_limit_fails_closed(app: Path, guard) -> None:
+    expression = " + ".join(["1"] * 40000)
+    (app / "src/lib/deep.ts").write_text(f"export const n = {expression};\n", encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert "src/lib/deep.ts (top level): code nested too deeply to analyse" in run.err
