@@ -202,6 +202,9 @@ def chromium() -> str:
             pytest.skip("headless Chromium is not installed and apt-get is unavailable to install it")
         try:
             done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
+            if done.returncode != 0:
+                subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
+                done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
         except (OSError, subprocess.TimeoutExpired) as exc:
             pytest.skip(f"could not install chromium with apt-get: {exc}")
         if done.returncode != 0 or not Path(CHROMIUM).exists():

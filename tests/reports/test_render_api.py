@@ -108,3 +108,9 @@ def test_markdown_survives_pipes_backticks_and_angle_brackets(
     findings = str(out["findings.md"])
     assert "- **Message:** uses &lt;b>bold&lt;/b> | and `code`" in findings
     assert "<b>" not in findings
+
+
+def test_step_summary_headline(results: Results, snapshot: Snapshot) -> None:
+    assert api.render_step_summary(results, snapshot, bundle=None).startswith("### attest: 6 finding(s) need attention")
+    calm = dataclasses.replace(results, findings=tuple(f for f in results.findings if f.status not in (Status.FAIL, Status.ERROR)))
+    assert api.render_step_summary(calm, snapshot, bundle=None).startswith("### attest: nothing failed or went unevaluated")
