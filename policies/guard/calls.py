@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from tree_sitter import Node
 
-from policies.guard.model import Effect, Hop, Val, join
+from policies.guard.model import Effect, Hop, Val, contained, join
 from policies.guard.modules import FUNCTION_VALUES
 from policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
 from policies.guard.sources import string_value, text_of
@@ -262,7 +262,7 @@ class Calls:
         argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
         if prop in ("push", "unshift") and argvals:
             target = node.child_by_field_name("function").child_by_field_name("object")
-            self.assign(target, join(*argvals))
+            self.assign(target, contained(join(*argvals)))
         out: list[Val] = list(self.instance_call(node, recv, prop, argvals, args))
         if not handles:
             if prop == "then" and argvals:

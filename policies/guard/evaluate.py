@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from policies.guard.calls import UNWRAP, Calls
-from policies.guard.model import Effect, Hop, Val, join
+from policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
 from policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
 from policies.guard.mongo import WRITE_STAGES
 from policies.guard.sources import string_value, text_of
@@ -175,7 +175,7 @@ class Evaluator(Calls):
                 base = base.child_by_field_name("object")
             if base is None or base.type != "identifier":
                 return
-            left = base
+            left, vals = base, contained(vals)
         if left.type != "identifier":
             self.bind(left, vals, None)
             return
@@ -281,7 +281,7 @@ class Evaluator(Calls):
             return self.object(node)
         if kind in ("array", "sequence_expression"):
             parts = [self.eval(c) for c in node.named_children]
-            return (parts[-1] if parts else NONE) if kind == "sequence_expression" else join(*parts)
+            return (parts[-1] if parts else NONE) if kind == "sequence_expression" else contained(join(*parts))
         if kind in FUNCTION_VALUES:
             return self.closure(node, [])
         if kind in ("class", "class_declaration"):
@@ -308,7 +308,7 @@ class Evaluator(Calls):
                 parts.append(self.closure(child, []))
             else:
                 parts.append(self.eval(child))
-        return join(*parts)
+        return contained(join(*parts))
 
     def closure(self, fn: Node, args: list[Vals]) -> Vals:
         """Run a nested function in a child scope (closures see the enclosing names); its returns."""
@@ -349,7 +349,7 @@ class Evaluator(Calls):
                     return tuple(v.extend(self.hop(node, f"uses {prop} from {target.module}"))
                                  for v in self.engine.read_cell(target.key, self.unit))
                 return NONE
-        return self.eval(obj)
+        return tuple(v for v in self.eval(obj) if v.kind not in PLAIN_PROPERTIES)
 
     def field(self, name: str, node: Node) -> Vals:
         if self.cls is None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_HOPS = 24
+# A property read on a driver object is plain data (`coll.collectionName`, `db.databaseName`); on
+# anything else (a registry object, a parameter) it may hold a handle, so the value carries over.
+PLAIN_PROPERTIES = frozenset({"client", "db", "coll", "uri"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ def join(*groups: tuple[Val, ...]) -> tuple[Val, ...]:
         for val in group:
             seen.setdefault(val.key, val)
     return tuple(seen.values())[:16]
+
+
+def contained(vals: tuple[Val, ...]) -> tuple[Val, ...]:
+    """Values put into an object or array: the container holds handles but is not a driver object."""
+    return tuple(Val(v.root, "any", v.coll, v.hops) if v.kind in PLAIN_PROPERTIES else v for v in vals)
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,13 @@ def test_nesting_past_the_limit_fails_closed(app: Path, guard) -> None:
     run = guard(app)
     assert run.code == 3
     assert "src/lib/deep.ts (top level): code nested too deeply to analyse" in run.err
+
+
+def test_string_properties_of_handles_are_not_handles(app: Path, guard) -> None:
+    (app / "src/lib/names.ts").write_text(
+        'import { getReferenceDb } from "@/lib/db";\n'
+        "export async function label() {\n"
+        '  const coll = (await getReferenceDb()).collection("formularies_staging");\n'
+        '  return coll.collectionName.replace("_staging", "").replaceAll("_", " ");\n'
+        "}\n", encoding="utf-8")
+    assert guard(app).code == 0
