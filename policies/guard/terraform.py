@@ -80,7 +80,26 @@ def check(repo: Path, declared: list[Declared], config: GuardConfig) -> list[TfH
                 hits += _user(repo, item)
         elif item.mode == "resource" and item.type == "aws_ecs_task_definition":
             hits += _task(repo, item, by_address, config)
+        elif item.mode == "resource" and item.type == "aws_secretsmanager_secret":
+            hits += _named_secret(item)
     return hits
+
+
+def _data_class(secret: Declared) -> str:
+    tags = secret.attributes.get("tags") or {}
+    return str(tags.get("data_class", "")) if isinstance(tags, dict) else ""
+
+
+def _named_secret(item: Declared) -> list[TfHit]:
+    """A secret named as the reference URI (e.g. `prod/app/mongodb-reference-uri`) must be public,
+    whether or not a task definition binds it yet."""
+    name = str(item.attributes.get("name", item.name)).lower()
+    if "reference" not in name or not re.search(r"ur[il]", name) or _data_class(item) == "public":
+        return []
+    hop = Hop(item.file, item.attribute_lines.get("tags", item.line),
+              f"{item.address} data_class={_data_class(item) or '(none)'}")
+    return [TfHit("tf-secret-class", f"{item.address} holds the reference URI but is classed "
+                  f"{_data_class(item) or '(unclassified)'}, not public", (hop,), ("classifies", "points_to"))]
 
 
 def _user(repo: Path, item: Declared) -> list[TfHit]:
@@ -133,8 +152,7 @@ def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: G
             hits.append(TfHit("tf-secret-unresolved", f"{item.address} binds {env} to {source}, which is not a "
                               "secret declared here, so its data class is unknown", (binding,), ("binds_secret", "points_to")))
             continue
-        tags = secret.attributes.get("tags") or {}
-        data_class = str(tags.get("data_class", "")) if isinstance(tags, dict) else ""
+        data_class = _data_class(secret)
         where = Hop(secret.file, secret.attribute_lines.get("tags", secret.line),
                     f"{secret.address} data_class={data_class or '(none)'}")
         if data_class == "public":

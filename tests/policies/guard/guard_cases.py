@@ -1,7 +1,7 @@
 """Mutations of the fixture app: each turns one form of access into a write (or a classification
 or Terraform fault); its read-only twin makes the same edit with a read and must pass.
 
-An edit is (file, old, new): `new` replaces `old` (`old == ""` creates the file). `{op}` in `new` is
+An edit is (file, old, new): `new` replaces `old` (`old == ""` appends, creating the file). `{op}` in `new` is
 the write in the mutation and the read in the twin. The expected site is the first line of `site`'s
 file that contains `needle` (a `SITE` comment unless given)."""
 from __future__ import annotations
@@ -288,6 +288,12 @@ export async function f() {
          'data_class = "{op}"'),), "phi", "public", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
     Case("tf-secret-internal", "tf-secret-class", (("infra/envs/prod/secrets.tf", 'data_class = "public"',
          'data_class = "{op}"'),), "internal", "public", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
+    Case("tf-reference-secret-unbound-not-public", "tf-secret-class", (("infra/envs/prod/secrets.tf", "",
+         """resource "aws_secretsmanager_secret" "reference_uri_next" {
+  name = "prod/app/mongodb-reference-uri-next"
+  tags = { data_class = "{op}" } # SITE
+}
+"""),), "internal", "public", "infra/envs/prod/secrets.tf"),
     Case("tf-task-binds-phi-secret", "tf-phi-secret", (("infra/envs/prod/ecs.tf",
          "valueFrom = aws_secretsmanager_secret.mongodb_reference_uri.arn",
          "valueFrom = aws_secretsmanager_secret.{op}.arn"),), "mongodb_uri", "mongodb_reference_uri",
@@ -301,10 +307,12 @@ def materialise(case: Case, target: Path, op: str) -> str:
     for rel, old, new in case.edits:
         path = target / rel
         text = new.replace("{op}", op)
+        original = path.read_text(encoding="utf-8") if path.exists() else ""
         if old:
-            original = path.read_text(encoding="utf-8")
             assert old in original, f"{case.name}: {old!r} not in {rel}"
             text = original.replace(old, text, 1)
+        else:
+            text = original + text
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     lines = (target / case.site).read_text(encoding="utf-8").splitlines()
