@@ -130,6 +130,9 @@ class Calls:
         if symbol.kind == "namespace":
             target = self.engine.resolve_export(symbol.module, prop)
             return self.apply(node, target, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE), args)
+        if symbol.kind == "var" and f"{symbol.name}.{prop}" in self.engine.modules[symbol.module].functions:
+            unit = (symbol.module, "fn", f"{symbol.name}.{prop}")
+            return self.apply_unit(node, unit, f"{text_of(obj)}.{prop}", self.eval_args(args, NONE), args)
         if symbol.kind == "class":
             module = self.engine.modules.get(symbol.module)
             cls = module.classes.get(symbol.name) if module is not None else None

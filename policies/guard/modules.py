@@ -159,8 +159,26 @@ def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -
                     module.variables.add(ident)
                 if value is not None and name.type == "identifier":
                     module.literals[ident] = value
+                    _object_methods(module, ident, value)
                 if exported:
                     module.exports[ident] = ("local", None, ident)
+
+
+def _object_methods(module: Module, name: str, value: Node) -> None:
+    """Functions in a module-level object literal (`const repo = { insert: (db) => ... }`) are
+    summarised like top-level functions, as `repo.insert`."""
+    while value.type in ("as_expression", "satisfies_expression", "parenthesized_expression") and value.named_children:
+        value = value.named_children[0]
+    if value.type != "object":
+        return
+    for member in value.named_children:
+        if member.type == "method_definition":
+            key = member.child_by_field_name("name")
+            module.functions[f"{name}.{text_of(key)}"] = member
+        elif member.type == "pair":
+            key, fn = member.child_by_field_name("key"), member.child_by_field_name("value")
+            if key is not None and fn is not None and fn.type in FUNCTION_VALUES:
+                module.functions[f"{name}.{string_value(key) or text_of(key)}"] = fn
 
 
 def _pattern_names(node: Node | None) -> list[str]:
@@ -255,6 +273,7 @@ def _export(module: Module, stmt: Node, resolver: Resolver) -> None:
         else:
             module.variables.add("default")
             module.literals["default"] = value
+            _object_methods(module, "default", value)
             module.exports["default"] = ("local", None, "default")
         return
     clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)

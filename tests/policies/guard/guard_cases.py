@@ -251,6 +251,18 @@ export async function f() {
   await run(await getReferenceDb(), { title: "x" }); // SITE
 }
 """, "insertPost", "listPosts"),
+    mutant("object-literal-helper", "reference-write", HEADER + """import repo from "./repo-object";
+export async function f() {
+  await repo.{op}(await getReferenceDb(), "x"); // SITE
+}
+""", "remove", "get", ("src/lib/repo-object.ts", "", """import type { Db } from "mongodb";
+export default {
+  async remove(db: Db, id: string) {
+    await db.collection("formularies_staging").deleteOne({ id });
+  },
+  get: (db: Db, id: string) => db.collection("formularies_staging").findOne({ id }),
+};
+""")),
     mutant("computed-method", "dynamic-use", HEADER + """
 export async function f(method: string) {
   const db = await getReferenceDb();
