@@ -151,6 +151,8 @@ class Calls:
               args: list[Node]) -> Vals:
         if symbol is None:
             return join(*argvals) if label.split(".")[-1] in PASS_THROUGH else NONE
+        if symbol.kind == "namespace":
+            symbol = self.engine.resolve_export(symbol.module, "default") or symbol
         if symbol.kind == "fn":
             return self.apply_unit(node, symbol.key, label, argvals, args)
         if symbol.kind == "package":

@@ -146,11 +146,15 @@ def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -
                 module.exports[text_of(name)] = ("local", None, text_of(name))
     elif kind in ("class_declaration", "abstract_class_declaration"):
         _class(module, stmt, exported)
+    elif kind == "expression_statement" and stmt.named_children:
+        _commonjs_export(module, stmt.named_children[0])
     elif kind in ("lexical_declaration", "variable_declaration"):
         for decl in stmt.named_children:
             if decl.type != "variable_declarator":
                 continue
             name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            if _require(module, resolver, name, value):
+                continue
             names = [text_of(name)] if name is not None and name.type == "identifier" else _pattern_names(name)
             for ident in names:
                 if value is not None and value.type in FUNCTION_VALUES and name.type == "identifier":
@@ -162,6 +166,64 @@ def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -
                     _object_methods(module, ident, value)
                 if exported:
                     module.exports[ident] = ("local", None, ident)
+
+
+def _require(module: Module, resolver: Resolver, name: Node | None, value: Node | None) -> bool:
+    """`const x = require("spec")` / `const { a, b: c } = require("spec")` at module level."""
+    if name is None or value is None or value.type != "call_expression":
+        return False
+    fn, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+    if fn is None or text_of(fn) != "require" or args is None or len(args.named_children) != 1:
+        return False
+    target, package = _target(module, resolver, args.named_children[0])
+    if name.type == "identifier":
+        module.imports[text_of(name)] = Import(target, package, "*" if target else "default")
+        return True
+    for part in name.named_children if name.type == "object_pattern" else ():
+        if part.type == "shorthand_property_identifier_pattern":
+            module.imports[text_of(part)] = Import(target, package, text_of(part))
+        elif part.type == "pair_pattern":
+            key, alias = part.child_by_field_name("key"), part.child_by_field_name("value")
+            if key is not None and alias is not None and alias.type == "identifier":
+                module.imports[text_of(alias)] = Import(target, package, text_of(key))
+    return True
+
+
+def _commonjs_export(module: Module, expr: Node) -> None:
+    """`module.exports = {...}` / `module.exports = f` / `exports.a = ...` / `module.exports.a = ...`."""
+    if expr.type != "assignment_expression":
+        return
+    left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+    if left is None or right is None:
+        return
+    target = text_of(left)
+    if target == "module.exports":
+        if right.type == "identifier":
+            module.exports["default"] = ("local", None, text_of(right))
+        elif right.type in FUNCTION_VALUES:
+            module.functions["default"] = right
+            module.exports["default"] = ("local", None, "default")
+        elif right.type == "object":
+            for member in right.named_children:
+                if member.type == "shorthand_property_identifier":
+                    module.exports[text_of(member)] = ("local", None, text_of(member))
+                elif member.type == "pair":
+                    _commonjs_member(module, text_of(member.child_by_field_name("key")),
+                                     member.child_by_field_name("value"))
+                elif member.type == "method_definition":
+                    _commonjs_member(module, text_of(member.child_by_field_name("name")), member)
+    elif target.startswith(("exports.", "module.exports.")):
+        _commonjs_member(module, target.rsplit(".", 1)[1], right)
+
+
+def _commonjs_member(module: Module, name: str, value: Node | None) -> None:
+    if value is None:
+        return
+    if value.type == "identifier":
+        module.exports[name] = ("local", None, text_of(value))
+    elif value.type in FUNCTION_VALUES or value.type == "method_definition":
+        module.functions.setdefault(name, value)
+        module.exports[name] = ("local", None, name)
 
 
 def _object_methods(module: Module, name: str, value: Node) -> None:

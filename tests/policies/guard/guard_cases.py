@@ -263,6 +263,24 @@ export default {
   get: (db: Db, id: string) => db.collection("formularies_staging").findOne({ id }),
 };
 """)),
+    Case("commonjs-require-helper", "reference-write", (("src/lib/legacy/index.js", "", """const { getReferenceDb } = require("../db");
+const { {op} } = require("./store");
+const store = require("./store");
+
+async function sync() {
+  const db = await getReferenceDb();
+  await {op}(db, { id: 1 }); // SITE
+  await store.{op}(db, { id: 2 });
+}
+
+module.exports = { sync };
+"""), ("src/lib/legacy/store.js", "", """async function save(db, doc) {
+  await db.collection("formularies_staging").insertOne(doc);
+}
+
+exports.save = save;
+module.exports.load = (db, doc) => db.collection("formularies_staging").findOne(doc);
+""")), "save", "load", "src/lib/legacy/index.js"),
     mutant("computed-method", "dynamic-use", HEADER + """
 export async function f(method: string) {
   const db = await getReferenceDb();
