@@ -21,7 +21,7 @@ class Violation:
     status: str = "fail"
     waiver: Waiver | None = None
 
-    def sort_key(self) -> tuple[object, ...]:
+    def sort_key(self) -> tuple[str, int, str, str]:
         return (self.site.file, self.site.line, self.rule, self.message)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,7 +60,7 @@ class GuardResult:
             "tool": "attest guard",
             "base": self.base,
             "files_analysed": self.files,
-            "phi_can_reach_reference_write": self.reachable,
+            "phi_can_reach_reference": self.reachable,
             "summary": counts,
             "violations": [v.to_dict() for v in self.violations],
             "waivers": [w.to_dict() for w in self.waivers],

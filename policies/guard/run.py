@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from collector.errors import BadInputError
@@ -95,7 +95,7 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
               today: date | None = None) -> GuardResult:
     if not repo.is_dir():
         raise BadInputError("not a directory", where=str(repo))
-    today = today or date.today()
+    today = today or datetime.now(timezone.utc).date()
     config = load_config(repo, config_file)
     change = changes_since(repo, base) if base else None
     files = discover(repo, config.exclude)
@@ -117,12 +117,12 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     texts = {s.rel: s.text.decode("utf-8", "replace") for s in sources}
     waivers = _waivers(repo, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
-    results: dict[tuple[object, ...], Violation] = {}
+    results: dict[tuple[str, int, str, str], Violation] = {}
     for candidate in confirmed:
         if change is not None and not _introduced(candidate, change):
             continue
         waiver = covering(by_line, candidate.site.file, candidate.site.line, candidate.rule)
         status = "waived" if waiver else RULES[candidate.rule].status
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
-    return GuardResult(str(repo), base, tuple(results[k] for k in sorted(results, key=repr)), tuple(waivers),
+    return GuardResult(str(repo), base, tuple(results[k] for k in sorted(results)), tuple(waivers),
                        len(files), reachable)

@@ -13,7 +13,7 @@ def test_fixture_app_passes_clean(guard) -> None:
     doc = run.json()
     assert doc["violations"] == []
     assert doc["files_analysed"] == 6
-    assert doc["phi_can_reach_reference_write"] is False
+    assert doc["phi_can_reach_reference"] is False
 
 
 def test_output_is_byte_identical_across_runs(guard) -> None:

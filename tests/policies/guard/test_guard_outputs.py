@@ -63,3 +63,12 @@ def test_output_file(app: Path, guard, tmp_path: Path) -> None:
     run = guard(app, "--output", str(target))
     assert run.code == 1 and run.out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["summary"] == {"error": 0, "fail": 1, "waived": 1}
+
+
+def test_findings_are_ordered_by_file_then_line_number(app: Path, guard) -> None:
+    body = "\n".join(f'  await db.collection("formularies_staging").deleteOne({{ n: {n} }});' for n in range(12))
+    (app / "src/lib/many.ts").write_text(
+        'import { getReferenceDb } from "@/lib/db";\nexport async function f() {\n'
+        f"  const db = await getReferenceDb();\n{body}\n}}\n", encoding="utf-8")
+    lines = [int(site.split(":")[1]) for _rule, site in guard(app).sites()]
+    assert lines == list(range(4, 16))
