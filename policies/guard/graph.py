@@ -1,9 +1,15 @@
 """The guard's part of the estate graph, and the verdict as a path query over it.
 
 Each candidate violation adds its chain: `data:phi` (PHI-class data, which the app process holds)
--> code sites / Terraform blocks / registry entries (file:line) -> a reference data store
-(`data:reference` or `data:reference/<collection>`). Node and edge kinds follow DESIGN.md
-(`reads`, `writes`, `can_write`, `binds_secret`, `points_to`; code sites are `code.site` nodes).
+-> code sites / Terraform blocks / registry entries (`site:<file>:<line>`, type `code.site` or
+`terraform.site`) -> a reference data store (`data:reference`, type `data.cluster`, or
+`data:reference/<collection>`, type `data.collection`, joined to the cluster by `contains`).
+
+Edge kinds: DESIGN.md's `reads`, `writes`, `can_read`, `can_write`, `points_to`, `binds_secret`,
+`contains`, plus the guard's own: `flows_to` (a value moves from one code site to the next),
+`classifies` (a data class applies to a registry entry or secret), `stored_on` (a registry entry
+places a collection on the reference cluster), `uses` / `grants` (the app's database user and its
+role), `bound_by` (a secret bound by a task definition). Every chain edge carries `candidate`.
 The verdict for a candidate is whether its own edges connect `data:phi` to the reference store.
 """
 from __future__ import annotations
