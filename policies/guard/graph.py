@@ -52,9 +52,11 @@ def verdict(graph: nx.MultiDiGraph, candidates: list[Violation]) -> tuple[list[V
     for tail, head, key, data in graph.edges(keys=True, data=True):
         if "candidate" in data:
             edges[data["candidate"]].append((tail, head, key))
-    confirmed = [
-        candidate for index, candidate in enumerate(candidates)
-        if edges[index] and nx.has_path(graph.edge_subgraph(edges[index]), PHI, candidate.sink)
-    ]
+    confirmed = [candidate for index, candidate in enumerate(candidates) if _connects(graph, edges[index], candidate)]
     reachable = any(nx.has_path(graph, PHI, n) for n in graph if n == REFERENCE or n.startswith(REFERENCE + "/"))
     return confirmed, reachable
+
+
+def _connects(graph: nx.MultiDiGraph, edges: list[tuple[str, str, int]], candidate: Violation) -> bool:
+    chain = graph.edge_subgraph(edges)
+    return PHI in chain and candidate.sink in chain and nx.has_path(chain, PHI, candidate.sink)

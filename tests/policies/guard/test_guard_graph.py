@@ -1,0 +1,30 @@
+"""The verdict is a path query: a candidate counts only if its chain connects PHI to the reference."""
+from __future__ import annotations
+
+from policies.guard.graph import REFERENCE, build, verdict
+from policies.guard.model import Hop
+from policies.guard.results import Violation
+
+SOURCE = Hop("src/a.ts", 3, "getReferenceDb()")
+WRITE = Hop("src/a.ts", 4, ".insertOne() writes")
+
+
+def _candidate(edges: tuple[str, ...]) -> Violation:
+    return Violation("reference-write", "w", WRITE, (SOURCE, WRITE), edges, f"{REFERENCE}/formularies_staging")
+
+
+def test_complete_chain_is_a_path_from_phi_to_the_reference_collection() -> None:
+    candidate = _candidate(("flows_to", "flows_to", "writes"))
+    graph = build([candidate])
+    confirmed, reachable = verdict(graph, [candidate])
+    assert confirmed == [candidate] and reachable
+    kinds = {(u, v, d["kind"]) for u, v, d in graph.edges(data=True)}
+    assert ("site:src/a.ts:4", f"{REFERENCE}/formularies_staging", "writes") in kinds
+    assert (REFERENCE, f"{REFERENCE}/formularies_staging", "contains") in kinds
+    assert graph.nodes["site:src/a.ts:3"]["type"] == "code.site"
+
+
+def test_broken_chain_is_not_a_violation() -> None:
+    candidate = _candidate(("flows_to", "flows_to"))
+    confirmed, reachable = verdict(build([candidate]), [candidate])
+    assert confirmed == [] and not reachable
