@@ -355,6 +355,10 @@ class Evaluator(Calls):
         if self.cls is None:
             return NONE
         vals = self.engine.read_cell(("field", self.module.rel, self.cls.name, name), self.unit)
+        getter = self.cls.methods.get(name)
+        if getter is not None and any(c.type == "get" for c in getter.children):
+            unit = (self.module.rel, "method", f"{self.cls.name}.{name}")
+            vals = join(vals, self.apply_unit(node, unit, f"get {name}", []))
         return tuple(v.extend(self.hop(node, f"this.{name}")) for v in vals)
 
     def env_var(self, name: str | None, node: Node) -> Vals:

@@ -137,6 +137,16 @@ export class FormularyStore {
   }
 }
 """, "updateOne", "findOne"),
+    mutant("class-getter", "reference-write", HEADER + """
+export class Catalog {
+  get db() {
+    return getReferenceDb();
+  }
+  async touch() {
+    await (await this.db).collection("formularies_staging").{op}({}); // SITE
+  }
+}
+""", "deleteMany", "countDocuments"),
     mutant("module-registry", "reference-write", HEADER + """
 const registry: Record<string, any> = {};
 export async function init() {
