@@ -13,17 +13,20 @@ Tests must not change the estate's resources (it is shared); start a private one
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
-from sandbox.local import LocalEstate, local_estate
+if TYPE_CHECKING:
+    from sandbox.local import LocalEstate
 
 LOCAL_CONFIG = Path(__file__).resolve().parent.parent / "sandbox" / "attest.local.yaml"
 
 
 @pytest.fixture(scope="session")
 def _default_estate_session() -> Iterator[LocalEstate]:
+    from sandbox.local import local_estate  # only sessions that use the estate pay for its imports
+
     with local_estate("default") as running:
         yield running
 
