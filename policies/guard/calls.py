@@ -265,7 +265,7 @@ class Calls:
     def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
         handles = tuple(v for v in recv if v.is_handle())
         argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
-        if prop in ("push", "unshift") and argvals:
+        if prop in ("push", "unshift", "set", "add") and argvals:
             target = node.child_by_field_name("function").child_by_field_name("object")
             self.assign(target, contained(join(*argvals)))
         out: list[Val] = list(self.instance_call(node, recv, prop, argvals, args))

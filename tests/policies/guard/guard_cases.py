@@ -147,6 +147,15 @@ export class Catalog {
   }
 }
 """, "deleteMany", "countDocuments"),
+    mutant("map-registry", "reference-write", HEADER + """
+const handles = new Map<string, any>();
+export async function register() {
+  handles.set("formularies", (await getReferenceDb()).collection("formularies_staging"));
+}
+export async function use() {
+  await handles.get("formularies").{op}({}); // SITE
+}
+""", "insertMany", "aggregate"),
     mutant("module-registry", "reference-write", HEADER + """
 const registry: Record<string, any> = {};
 export async function init() {
