@@ -108,3 +108,12 @@ def test_snapshot_round_trips_and_holds_no_canary(snapshot: Snapshot) -> None:
     assert snapshot_from_dict(json.loads(text), "snapshot").to_json() == text
     assert "CANARY-" not in text
     assert snapshot.collected_at == NOW
+
+
+def test_every_call_made_is_a_declared_permission(default_estate: LocalEstate, local_config_path: Path) -> None:
+    """The proxy sees every AWS call; each must be in what `attest iam-policy` grants."""
+    _collect(default_estate, local_config_path)
+    made = set(default_estate.aws_faults.calls)
+    assert {"secretsmanager:ListSecrets", "ecs:DescribeTaskDefinition", "sts:GetCallerIdentity"} <= made
+    assert made <= set(all_actions())
+    assert not any(op.endswith(("GetSecretValue", "BatchGetSecretValue")) for op in made)
