@@ -72,3 +72,14 @@ def test_findings_are_ordered_by_file_then_line_number(app: Path, guard) -> None
         f"  const db = await getReferenceDb();\n{body}\n}}\n", encoding="utf-8")
     lines = [int(site.split(":")[1]) for _rule, site in guard(app).sites()]
     assert lines == list(range(4, 16))
+
+
+def test_clean_sarif_is_valid_and_lists_every_rule(guard) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not available at {SCHEMA} (../shared is absent)")
+    from guard_cases import FIXTURE_APP
+
+    doc = json.loads(guard(FIXTURE_APP, fmt="sarif").out)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert doc["runs"][0]["results"] == []
+    assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == 10
