@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from guard_cases import FIXTURE_APP
 
 SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -77,8 +78,6 @@ def test_findings_are_ordered_by_file_then_line_number(app: Path, guard) -> None
 def test_clean_sarif_is_valid_and_lists_every_rule(guard) -> None:
     if not SCHEMA.is_file():
         pytest.skip(f"SARIF schema not available at {SCHEMA} (../shared is absent)")
-    from guard_cases import FIXTURE_APP
-
     doc = json.loads(guard(FIXTURE_APP, fmt="sarif").out)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
     assert doc["runs"][0]["results"] == []
