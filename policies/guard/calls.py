@@ -252,6 +252,9 @@ class Calls:
         symbol = self.engine.resolve_local(self.module.rel, name) if self.declared(name) is None else None
         if name in CLIENT_FACTORIES and (symbol is None or symbol.kind == "package"):
             return self.client_from(node, argvals)
+        if symbol is not None and symbol.package == "mongodb":
+            site = self.hop(node, f"new {name}")
+            return tuple(v.extend(site, kind="any") for vals in argvals for v in vals if v.is_handle())
         if symbol is not None and symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
         if symbol is not None and symbol.kind == "unresolved":

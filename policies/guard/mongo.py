@@ -6,6 +6,7 @@ WRITE_METHODS = frozenset({
     "bulkWrite", "createIndex", "createIndexes", "createSearchIndex", "createSearchIndexes",
     "updateSearchIndex", "rename", "createCollection", "initializeOrderedBulkOp",
     "initializeUnorderedBulkOp", "renameCollection", "addUser", "removeUser",
+    "openUploadStream", "openUploadStreamWithId",
 })
 WRITE_COMMANDS = frozenset({
     "insert", "update", "delete", "findAndModify", "create", "drop", "dropDatabase", "collMod",

@@ -98,6 +98,12 @@ export async function writes() {
   await insertPost(db, { title: "x" }); // SITE
 }
 """, "getReferenceDb", "getDb"),
+    mutant("gridfs-bucket", "reference-write", HEADER + """import { GridFSBucket } from "mongodb";
+export async function upload() {
+  const bucket = new GridFSBucket(await getReferenceDb(), { bucketName: "docs" });
+  return bucket.{op}("file.pdf"); // SITE
+}
+""", "openUploadStream", "openDownloadStreamByName"),
     mutant("alias", "reference-write", HEADER + """
 export async function f() {
   const db = await getReferenceDb();
