@@ -47,14 +47,13 @@ class Evaluator(Calls):
         self.top_level = unit[1] == "top"
 
     # -- entry points -------------------------------------------------------------------------
-    def run_function(self, fn: Node, bind_params: bool = True) -> None:
+    def run_function(self, fn: Node) -> None:
+        """Summarise a function: each parameter is a symbolic value (its index) to track uses of."""
         for index, param in enumerate(self._params(fn)):
             pattern = param.child_by_field_name("pattern") or param
             if pattern.type == "assignment_pattern":
                 pattern = pattern.child_by_field_name("left") or pattern
-            vals: Vals = ()
-            if bind_params:
-                vals = (Val(index, "any", None, (self.hop(param, f"parameter {text_of(pattern)} of {self.label}"),)),)
+            vals: Vals = (Val(index, "any", None, (self.hop(param, f"parameter {text_of(pattern)} of {self.label}"),)),)
             default = param.child_by_field_name("value")
             if default is not None:
                 vals = join(vals, self.eval(default))
