@@ -141,7 +141,14 @@ def _bindings(value: Any) -> list[tuple[str, str]]:
 
 def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: GuardConfig) -> list[TfHit]:
     hits: list[TfHit] = []
-    for env, source in _bindings(item.attributes.get("container_definitions", "")):
+    definitions = item.attributes.get("container_definitions", "")
+    if isinstance(definitions, str) and definitions.startswith("${") and "jsonencode(" not in definitions:
+        hop = Hop(item.file, item.attribute_lines.get("container_definitions", item.line),
+                  f"{item.address} container_definitions")
+        return [TfHit("tf-secret-unresolved", f"{item.address} builds its container definitions with an "
+                      "expression the guard cannot read, so its secret bindings are unknown", (hop,),
+                      ("binds_secret", "points_to"))]
+    for env, source in _bindings(definitions):
         if env != config.reference_uri_env:
             continue
         line = _line_of(repo, item, f'"{env}"')

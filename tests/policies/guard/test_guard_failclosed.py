@@ -99,3 +99,14 @@ def test_string_properties_of_handles_are_not_handles(app: Path, guard) -> None:
         '  return coll.collectionName.replace("_staging", "").replaceAll("_", " ");\n'
         "}\n", encoding="utf-8")
     assert guard(app).code == 0
+
+
+def test_unreadable_container_definitions_are_an_error(app: Path, guard) -> None:
+    tf = app / "infra/envs/prod/ecs.tf"
+    text = tf.read_text(encoding="utf-8")
+    start = text.index("  container_definitions = jsonencode(")
+    tf.write_text(text[:start] + '  container_definitions = templatefile("${path.module}/app.json.tpl", {})\n}\n',
+                  encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert ("tf-secret-unresolved", "infra/envs/prod/ecs.tf:7") in run.sites("error")
