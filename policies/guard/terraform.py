@@ -86,8 +86,12 @@ def check(repo: Path, declared: list[Declared], config: GuardConfig) -> list[TfH
 
 
 def _data_class(secret: Declared) -> str:
+    """The secret's `data_class` tag, also from `merge(local.tags, { data_class = "..." })`."""
     tags = secret.attributes.get("tags") or {}
-    return str(tags.get("data_class", "")) if isinstance(tags, dict) else ""
+    if isinstance(tags, dict):
+        return str(tags.get("data_class", ""))
+    match = re.search(r'\bdata_class"?\s*[=:]\s*"([^"]+)"', str(tags))
+    return match.group(1) if match else ""
 
 
 def _named_secret(item: Declared) -> list[TfHit]:

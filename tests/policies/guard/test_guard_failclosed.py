@@ -110,3 +110,16 @@ def test_unreadable_container_definitions_are_an_error(app: Path, guard) -> None
     run = guard(app)
     assert run.code == 3
     assert ("tf-secret-unresolved", "infra/envs/prod/ecs.tf:7") in run.sites("error")
+
+
+def test_data_class_inside_merged_tags_is_read(app: Path, guard) -> None:
+    tf = app / "infra/envs/prod/secrets.tf"
+    text = tf.read_text(encoding="utf-8")
+    tf.write_text(text.replace('tags = {\n    data_class = "public"\n  }',
+                               'tags = merge(local.tags, { data_class = "{cls}" })'), encoding="utf-8")
+    merged = tf.read_text(encoding="utf-8")
+    assert "{cls}" in merged
+    tf.write_text(merged.replace("{cls}", "public"), encoding="utf-8")
+    assert guard(app).code == 0
+    tf.write_text(merged.replace("{cls}", "phi"), encoding="utf-8")
+    assert ("tf-phi-secret", "infra/envs/prod/ecs.tf:13") in guard(app).sites()
