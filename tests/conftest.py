@@ -7,8 +7,9 @@ the Atlas emulator), started once per session; faults are cleared after each tes
         default_estate.atlas.faults   # the Atlas emulator's FaultPlan
         default_estate.seeded         # ids moto assigned (vpce_ids, secret_arns, ...)
 
-Tests must not change the estate's resources (it is shared); start a private one with
-`sandbox.local.local_estate("<variant>")` for that.
+A module- or session-scoped fixture can depend on `_default_estate_session` directly (same estate,
+no fault clearing: clear `aws_faults` yourself). Tests must not change the estate's resources (it
+is shared); start a private one with `sandbox.local.local_estate("<variant>")` for that.
 """
 from __future__ import annotations
 
