@@ -16,7 +16,7 @@ from policies.guard.modules import Module
 
 UnitKey = tuple[str, str, str]  # (module, "top" | "fn" | "method" | "fields", name)
 CellKey = tuple[str, ...]
-MAX_RUNS_PER_UNIT = 12
+MAX_RUNS_PER_UNIT = 64  # summaries only grow over finite keys; this bounds a pathological case
 RECURSION_LIMIT = 12000
 
 
