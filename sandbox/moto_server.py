@@ -17,11 +17,13 @@ import requests
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
+PORT_TRIES = 3
 
 
-def free_port() -> int:
+def free_port(port: int = 0) -> int:
+    """`port` (or any free one, for 0) after checking it can be bound now; OSError when taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
+        probe.bind((HOST, port))
         return int(probe.getsockname()[1])
 
 
@@ -38,25 +40,32 @@ class MotoServer:
         return self._process.pid if self._process else None
 
     def start(self) -> MotoServer:
-        port = self._port or free_port()
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://{HOST}:{port}"
-        self._wait_ready()
-        return self
+        """Start on the given port, or on a free one (retried: another process may take it first)."""
+        for _ in range(1 if self._port else PORT_TRIES):
+            try:
+                port = free_port(self._port)
+            except OSError:
+                raise RuntimeError(f"moto server did not start: port {self._port} is taken") from None
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.url = f"http://{HOST}:{port}"
+            if self._wait_ready():
+                return self
+        raise RuntimeError(f"moto server did not start on {self.url}")
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self) -> bool:
+        """True once moto answers; False if it exited (its port was taken)."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self._process.returncode} (port taken?)")
+                return False
             try:
                 requests.get(f"{self.url}/moto-api/", timeout=2)
-                return
+                return True
             except requests.ConnectionError:
                 time.sleep(0.1)
         self.stop()

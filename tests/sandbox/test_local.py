@@ -109,3 +109,18 @@ def test_a_rule_rejects_unknown_kinds_and_rates() -> None:
         FaultRule(service="kms", kind="explode")
     with pytest.raises(ValueError):
         FaultRule(service="kms", kind="throttle", rate=1.5)
+
+
+def test_moto_servers_are_isolated_processes() -> None:
+    """Two estates never share moto state, and a taken port is reported, not hung on."""
+    from sandbox.moto_server import MotoServer
+
+    with MotoServer() as first, MotoServer() as second:
+        kms = lambda url: boto3.client(  # noqa: E731
+            "kms", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
+        )
+        kms(first.url).create_key(Description="only in the first")
+        assert kms(second.url).list_keys()["Keys"] == []
+        taken = int(first.url.rsplit(":", 1)[1])
+        with pytest.raises(RuntimeError, match="did not start"):
+            MotoServer(port=taken).start()
