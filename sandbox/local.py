@@ -125,8 +125,9 @@ def serve(estate: str, state_path: Path) -> None:
             "env": dict(running.env),
         }
         tmp = state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(state, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, state_path)
         try:
             stop.wait()
