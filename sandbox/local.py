@@ -80,11 +80,24 @@ def quiet_servers() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def moto_environ(estate: Mapping[str, Any]) -> dict[str, str]:
+    """moto reports ECS tasks as running only when told how many, process-wide, at CreateService.
+
+    The count is the first service's `running_count` (default: its `desired_count`), so a variant
+    can plant a rollout that never completes by setting `running_count: 0`.
+    """
+    services = ((estate.get("aws") or {}).get("ecs") or {}).get("services") or []
+    if not services:
+        return {}
+    first = services[0]
+    return {"MOTO_ECS_SERVICE_RUNNING": str(first.get("running_count", first.get("desired_count", 1)))}
+
+
 @contextlib.contextmanager
 def local_aws(estate: Mapping[str, Any]) -> Iterator[LocalAws]:
     """moto + fault proxy, seeded with the estate's `aws:` section through the proxy."""
     quiet_servers()
-    with MotoServer() as moto, FaultProxy(moto.url) as proxy:
+    with MotoServer(environ=moto_environ(estate)) as moto, FaultProxy(moto.url) as proxy:
         seeded = seed_aws(moto.url, estate)
         yield LocalAws(moto.url, moto.pid or 0, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))
 

@@ -7,11 +7,13 @@ seeded estate, and every variant, isolated. The server is stopped with the conte
 """
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from types import TracebackType
+from typing import Mapping
 
 import requests
 
@@ -30,8 +32,9 @@ def free_port(port: int = 0) -> int:
 class MotoServer:
     """A moto server process on a free loopback port; `url` is valid between start() and stop()."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, environ: Mapping[str, str] | None = None) -> None:
         self._port = port
+        self._environ = dict(environ or {})
         self._process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
@@ -48,6 +51,7 @@ class MotoServer:
                 raise RuntimeError(f"moto server did not start: port {self._port} is taken") from None
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+                env={**os.environ, **self._environ},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -1,15 +1,12 @@
 """Integration: real collection from the local estate (moto server + Atlas emulator), then check.
 
 The seeded estate gives exactly its three known truths; each variant in sandbox/estates fails the
-rule it was written for. Moto reports a Fargate service's tasks as running only when
-MOTO_ECS_SERVICE_RUNNING says so, so these estates are started with it set to the desired count.
+rule it was written for.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Iterator
-
 import pytest
 from policy_fixtures import LOCAL_CONFIG
 
@@ -42,17 +39,11 @@ VARIANTS = {
     "secret-wrong-class": ("ATL-SEC-004", ":secret:prod/mongodb/reference-uri-"),
     "ecs-env-mongodb-uri": ("ATL-ECS-001", ":task-definition/shopping-app:2"),
     "ecs-newer-revision-idle": ("ATL-ECS-002", ":service/prod/shopping-app"),
+    "ecs-rollout-stuck": ("ATL-ECS-003", ":service/prod/shopping-app"),
     "extra-vpc-endpoint": ("ATL-CM-001", ":vpc-endpoint/"),
     "extra-database-user": ("ATL-CM-002", "/database_user/admin/break_glass"),
     "extra-access-entry": ("ATL-CM-003", "6a7000000000000000000001/access_list_entry/198.51.100.0/28"),
 }
-
-
-@pytest.fixture(scope="module")
-def running_tasks() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_ECS_SERVICE_RUNNING", "2")
-        yield
 
 
 def _collect_and_check(estate: str) -> tuple[Snapshot, Results]:
@@ -68,7 +59,7 @@ def _not_passing(results: Results) -> set[tuple[str, str, str]]:
     return {(f.rule_id, f.status.value, f.resource_id or "") for f in results.findings if f.status is not Status.PASS}
 
 
-def test_default_estate_tells_its_truth(running_tasks: None) -> None:
+def test_default_estate_tells_its_truth() -> None:
     snapshot, results = _collect_and_check("default")
     found = _not_passing(results)
     assert {(rule, status) for rule, status, _ in found} == {
@@ -83,7 +74,7 @@ def test_default_estate_tells_its_truth(running_tasks: None) -> None:
 
 
 @pytest.mark.parametrize("estate", sorted(VARIANTS))
-def test_variant_fails_its_rule(estate: str, running_tasks: None) -> None:
+def test_variant_fails_its_rule(estate: str) -> None:
     rule_id, target = VARIANTS[estate]
     _, results = _collect_and_check(estate)
     failing = [f.resource_id or "" for f in results.findings if f.rule_id == rule_id and f.status is Status.FAIL]

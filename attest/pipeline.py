@@ -1,0 +1,110 @@
+"""Snapshot -> check -> reports -> evidence bundle: the run that `attest export` and `attest demo` share.
+
+It lives in `attest/` because it wires three stages together (policies, reports, evidence), and
+only the command layer may import all of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable, Mapping
+
+from collector.config import EstateConfig
+from collector.snapshot import Snapshot
+from evidence.bundle import Published, newest_link, write_bundle
+from evidence.canonical import sha256_hex
+from evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
+from evidence.freshness import freshness_finding
+from evidence.lockers import open_locker
+from evidence.manifest import bundle_id_for
+from policies.engine import evaluate
+from policies.findings import Finding, Results, Status
+from policies.rule_loader import load_policy_set
+from policies.waivers import load_waivers
+from reports.bundle import BundleRef
+from reports.render import SUMMARY_FILE, render_all
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """What one export produced: the verdicts, the files of the bundle, and where it was published."""
+
+    results: Results
+    freshness: Finding
+    files: Mapping[str, bytes]
+    published: Published
+    locker: str
+
+    @property
+    def exit_code(self) -> int:
+        """The check's exit code, except that a stale locker is a violation of its own."""
+        return 1 if self.freshness.status is Status.FAIL else self.results.exit_code()
+
+    def summary(self) -> str:
+        """Markdown for $GITHUB_STEP_SUMMARY: the bundle, the counts, then the reports' own summary."""
+        counts = {s: sum(1 for f in self.results.findings if f.status is s) for s in Status}
+        signed = " (signed with KMS)" if self.published.signed else " (unsigned: no evidence.signing.kms_key_id)"
+        lines = [
+            "## Evidence bundle",
+            "",
+            f"- bundle `{self.published.manifest.bundle_id}` in `{self.locker}`{signed}",
+            f"- manifest sha256 `{self.published.manifest_sha256}`",
+            "- findings: " + ", ".join(f"{counts[s]} {s.value}" for s in Status),
+            f"- {self.freshness.rule_id} **{self.freshness.status.value}**: {self.freshness.message}",
+            "",
+        ]
+        reports = self.files.get(f"reports/{SUMMARY_FILE}", b"").decode("utf-8")
+        return "\n".join(lines) + "\n" + reports
+
+
+def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None) -> Results:
+    """The same evaluation as `attest check`, on the snapshot in hand, as of its collection date."""
+    policy = load_policy_set(policies)
+    day = snapshot.collected_at.date()
+    waivers = load_waivers(waivers_path or Path(policies) / "waivers.yaml", [r.id for r in policy.rules], day)
+    return evaluate(snapshot, config, policy, waivers, today=day)
+
+
+def export_snapshot(
+    snapshot: Snapshot,
+    config: EstateConfig,
+    *,
+    locker_location: str,
+    policies: str | Path,
+    waivers_path: str | Path | None,
+    environ: Mapping[str, str],
+    now: Callable[[], datetime],
+) -> ExportRun:
+    """Check the snapshot, render every report, and publish one chained (and, if configured, signed) bundle."""
+    locker = open_locker(locker_location, config.evidence, environ, create=True)
+    started = now()
+    previous = newest_link(locker)
+    cadence = timedelta(hours=config.evidence.cadence_hours)
+    freshness = freshness_finding(previous[1] if previous else None, started, cadence, locker.location, starting=True)
+    snapshot_json = snapshot.to_json()
+    results = check_snapshot(snapshot, config, policies, waivers_path)
+    findings_json = results.to_json()
+    bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
+    digests = {SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")), FINDINGS: sha256_hex(findings_json.encode("utf-8"))}
+    reports = render_all(results, snapshot, config, bundle=BundleRef(bundle_id, digests), source=FINDINGS)
+    files = bundle_files(config, snapshot_json, findings_json, freshness, reports)
+    published = write_bundle(
+        locker,
+        bundle_id=bundle_id,
+        files=files,
+        run_started=started,
+        run_finished=now(),
+        identity=snapshot.identity.to_dict(),
+        policy_digest=results.policy_digest,
+        config_digest=config.digest,
+        signer=kms_signer(config, environ, now),
+    )
+    return ExportRun(results, freshness, files, published, locker.location)
+
+
+def copy_files(files: Mapping[str, bytes], directory: str | Path) -> None:
+    for path, data in files.items():
+        target = Path(directory) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
