@@ -18,10 +18,10 @@ from evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
 from evidence.freshness import freshness_finding
 from evidence.lockers import open_locker
 from evidence.manifest import bundle_id_for
+from policies.check import load_check_waivers
 from policies.engine import evaluate
 from policies.findings import Finding, Results, Status
 from policies.rule_loader import load_policy_set
-from policies.waivers import load_waivers
 from reports.bundle import BundleRef
 from reports.render import SUMMARY_FILE, render_all
 
@@ -62,7 +62,7 @@ def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Pat
     """The same evaluation as `attest check`, on the snapshot in hand, as of its collection date."""
     policy = load_policy_set(policies)
     day = snapshot.collected_at.date()
-    waivers = load_waivers(waivers_path or Path(policies) / "waivers.yaml", [r.id for r in policy.rules], day)
+    waivers = load_check_waivers(waivers_path or Path(policies) / "waivers.yaml", policy, day)
     return evaluate(snapshot, config, policy, waivers, today=day)
 
 

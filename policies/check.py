@@ -11,8 +11,9 @@ from collector.errors import BadInputError
 from collector.snapshot import load_snapshot
 from policies.engine import evaluate
 from policies.findings import Results, Status
-from policies.rule_loader import POLICIES_DIR, load_policy_set
-from policies.waivers import load_waivers
+from policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
+from policies.terraform.mapping import load_mapping
+from policies.waivers import Waiver, load_waivers
 
 
 def parse_day(text: str, where: str) -> dt.date:
@@ -20,6 +21,13 @@ def parse_day(text: str, where: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise BadInputError(f"not a date (YYYY-MM-DD): {text!r}", where=where) from None
+
+
+def load_check_waivers(path: str | Path, policy: PolicySet, today: dt.date) -> tuple[Waiver, ...]:
+    """Waivers may name any rule attest evaluates: the live rules and the Terraform plane's own
+    (drift, change records), so a drift waiver is valid whether or not --terraform is given."""
+    known = {r.id for r in policy.rules} | set(load_mapping().rules)
+    return load_waivers(path, sorted(known), today)
 
 
 def run_check(
@@ -35,7 +43,7 @@ def run_check(
     config = load_config(config_path)
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()
-    waivers = load_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", [r.id for r in policy.rules], day)
+    waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)
     return evaluate(snapshot, config, policy, waivers, today=day)
 
 

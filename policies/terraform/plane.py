@@ -15,13 +15,14 @@ from collector.config import load_config
 from collector.snapshot import load_snapshot
 from policies.findings import ControlResult, Finding, Results, Status, rollup
 from policies.findings import Mapping as ControlMapping
+from policies.check import load_check_waivers
 from policies.rule_loader import POLICIES_DIR, load_policy_set
 from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
 from policies.terraform.drift import detect_drift
 from policies.terraform.hcl import load_directory
 from policies.terraform.mapping import Mapping, load_mapping
 from policies.terraform.state import load_show_json, overlay
-from policies.waivers import Waiver, load_waivers, waiver_for
+from policies.waivers import Waiver, waiver_for
 
 
 def with_terraform(
@@ -45,8 +46,7 @@ def with_terraform(
     mapping = load_mapping(settings.mapping_file)
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()
-    known = {r.id for r in policy.rules} | set(mapping.rules)
-    waivers = load_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", sorted(known), day)
+    waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)
     found = run_terraform_checks(directory, settings) + detect_drift(declared, snapshot, config, mapping)
     return merge(results, tuple(_waived(f, waivers) for f in found), waivers, mapping, settings)
 

@@ -83,3 +83,16 @@ def test_duplicate_waiver_id_is_malformed(tmp_path: Path) -> None:
     path.write_text("waivers:\n" + body + body)
     statuses = [w.ref.status for w in load_waivers(path, RULES, dt.date(2026, 11, 26))]
     assert statuses == ["active", "malformed"]
+
+
+def test_a_drift_waiver_is_valid_without_the_terraform_plane(tmp_path: Path, policy: PolicySet) -> None:
+    from policies.check import load_check_waivers
+
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n  - id: W-2\n    rule: ATL-DRIFT-001\n    resource: '*task-definition/shopping-app:2'\n"
+        "    reason: registered by hand until the next deploy\n    owner: o\n    issue: ENG-500\n"
+        "    approved_by: a\n    expires: '2027-01-15'\n"
+    )
+    (waiver,) = load_check_waivers(path, policy, dt.date(2026, 11, 26))
+    assert waiver.ref.status == "active" and waiver.applies
