@@ -56,7 +56,15 @@ class AtlasSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> AtlasSettings:
-        """The Atlas CLI's variables: a service account if set (preferred), else an API key."""
+        """The Atlas CLI's variables: a service account if set (preferred), else an API key.
+
+        ATTEST_ATLAS_MAX_ATTEMPTS and ATTEST_ATLAS_TIMEOUT tune retries and the per-call timeout,
+        as AWS_MAX_ATTEMPTS and ATTEST_AWS_READ_TIMEOUT do for AWS.
+        """
+        tuning = {
+            "timeout": _positive(environ, "ATTEST_ATLAS_TIMEOUT", 20.0),
+            "max_retries": int(_positive(environ, "ATTEST_ATLAS_MAX_ATTEMPTS", 5.0)) - 1,
+        }
         base_url = (environ.get("MONGODB_ATLAS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("https://", "http://")):
             raise BadInputError("MONGODB_ATLAS_BASE_URL must be an http(s) URL", where="environment")
@@ -65,11 +73,11 @@ class AtlasSettings:
             if not (client_id and client_secret):
                 missing = "MONGODB_ATLAS_CLIENT_SECRET" if client_id else "MONGODB_ATLAS_CLIENT_ID"
                 raise BadInputError(f"{missing} is not set (a service account needs both id and secret)", where="environment")
-            return cls(base_url=base_url, client_id=client_id, client_secret=client_secret)
+            return cls(base_url=base_url, client_id=client_id, client_secret=client_secret, **tuning)
         public = next((environ[n] for n in _PUBLIC if environ.get(n)), None)
         private = next((environ[n] for n in _PRIVATE if environ.get(n)), None)
         if public and private:
-            return cls(base_url=base_url, public_key=public, private_key=private)
+            return cls(base_url=base_url, public_key=public, private_key=private, **tuning)
         if public or private:
             missing = _PRIVATE[0] if public else _PUBLIC[0]
             raise BadInputError(f"{missing} is not set (an API key needs both halves)", where="environment")
@@ -270,6 +278,19 @@ class _Bearer(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = f"Bearer {self._token}"
         return request
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise BadInputError(f"must be a positive number (got {raw!r})", where=f"environment variable {name}")
+    return value
 
 
 def _retry_after(response: requests.Response) -> float | None:
