@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from collector.errors import BadInputError
+from collector.jsonfile import load_json
 
 SCHEMA_VERSION = "1"
 PROVIDERS = ("aws", "atlas")
@@ -249,13 +250,5 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
 
 def load_snapshot(path: str) -> Snapshot:
     """Read a snapshot file; truncated or malformed JSON names the file, line and column."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            raw = json.load(handle)
-    except FileNotFoundError:
-        raise BadInputError("file not found", where=path) from None
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    raw = load_json(path)
     return snapshot_from_dict(raw, path)

@@ -5,10 +5,10 @@ is a BadInputError naming the file and the JSON pointer of the offending value.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, TypeVar
 
 from collector.errors import BadInputError
+from collector.jsonfile import load_json
 from policies.findings import (
     SEVERITIES,
     Attestation,
@@ -171,13 +171,5 @@ def results_from_dict(raw: Any, source: str) -> Results:
 
 def load_results(path: str) -> Results:
     """Read a findings file; malformed JSON names the file, line and column."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            raw = json.load(handle)
-    except FileNotFoundError:
-        raise BadInputError("file not found", where=path) from None
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    raw = load_json(path)
     return results_from_dict(raw, path)
