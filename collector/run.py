@@ -1,8 +1,12 @@
 """`collect`: read every account, region and service in scope, and Atlas, into one Snapshot.
 
-Jobs run on a bounded thread pool: first each AWS account is opened (role, identity), then one job
-per account x region x service, alongside the Atlas collector. Failures are gaps, never exceptions;
-only bad input (config, environment) raises.
+Collection is latency-bound (a few hundred small calls, each waiting on the network), so it runs
+as many small jobs on one thread pool: open each AWS account (AssumeRole), then per account its
+caller identity and one job per region x service, alongside the Atlas collector (which runs its own
+pool, bounded per host). A scheduler starts a job only when its bounds allow (`Bounds`: threads,
+jobs per account, jobs per service in one account), so no thread waits on a bound, and the
+longest chains (ECS) start first. Failures are gaps, never exceptions; only bad input (config,
+environment) raises.
 """
 from __future__ import annotations
 
@@ -10,22 +14,55 @@ import os
 import secrets as _random
 import sys
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Mapping, TextIO
 
 from collector import __version__
 from collector.atlas.client import AtlasSettings
-from collector.atlas.collect import AtlasResult, collect_atlas
-from collector.aws.collect import READERS, AccountAccess, Part, open_account, read_service
-from collector.aws.session import AwsSettings
-from collector.config import EstateConfig
+from collector.atlas.collect import collect_atlas
+from collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service
+from collector.aws.session import AwsSettings, ClientFactory
+from collector.config import AwsAccount, EstateConfig
+from collector.errors import BadInputError
 from collector.snapshot import Gap, Identity, Resource, Snapshot
 
-MAX_WORKERS = 4
-ATLAS_WORKERS = 2
 SALT_VARIABLE = "ATTEST_REDACTION_SALT"
+# Longest chain first: ECS is six dependent calls, KMS three, the rest one or two.
+_PRIORITY = {"open": 0, "atlas": 0, "ecs": 1, "kms": 2, "ec2": 3, "secretsmanager": 4, "identity": 5}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How much runs at once. Every call waits on the network, so threads are cheap; the per-account
+    and per-service bounds keep one account's API rate limits (per account, region and API) far away."""
+
+    workers: int = 32
+    per_account: int = 8
+    per_service: int = 4
+    atlas: int = 8
+
+    VARIABLES = {
+        "workers": "ATTEST_MAX_WORKERS",
+        "per_account": "ATTEST_MAX_PER_ACCOUNT",
+        "per_service": "ATTEST_MAX_PER_SERVICE",
+        "atlas": "ATTEST_ATLAS_MAX_CONCURRENCY",
+    }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Bounds:
+        """The defaults, overridden by the ATTEST_MAX_* variables (each a whole number >= 1)."""
+        values = {}
+        for name, variable in cls.VARIABLES.items():
+            raw = environ.get(variable)
+            if raw is None or raw == "":
+                continue
+            if not raw.strip().isdigit() or int(raw) < 1:
+                raise BadInputError(f"must be a whole number >= 1 (got {raw!r})", where=f"environment variable {variable}")
+            values[name] = int(raw)
+        return cls(**values)
 
 
 def redaction_salt(environ: Mapping[str, str]) -> str:
@@ -51,7 +88,7 @@ class Progress:
             self._draw()
 
     def tick(self, label: str) -> None:
-        """Called from worker threads as jobs finish."""
+        """Called as jobs finish."""
         with self._lock:
             self.done += 1
             self._draw(label)
@@ -65,6 +102,116 @@ class Progress:
         if self.enabled:
             self.stream.write(f"\r\033[Kcollecting {self.done}/{self.total} {label}"[:120])
             self.stream.flush()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A finished job's output and the jobs its answer makes possible."""
+
+    part: Part
+    follow_ups: tuple[_Job, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Job:
+    run: Callable[[], _Done]
+    kind: str
+    label: str
+    account: str | None = None
+
+    @property
+    def service_key(self) -> tuple[str, str] | None:
+        return (self.account, self.kind) if self.account is not None else None
+
+
+class _Scheduler:
+    """Starts ready jobs while `Bounds` allow, collects their parts, queues their follow-ups."""
+
+    def __init__(self, bounds: Bounds, pool: ThreadPoolExecutor, progress: Progress) -> None:
+        self.bounds, self.pool, self.progress = bounds, pool, progress
+        self.ready: list[tuple[int, int, _Job]] = []
+        self.running: dict[Future[_Done], _Job] = {}
+        self.per_account: Counter[str] = Counter()
+        self.per_service: Counter[tuple[str, str]] = Counter()
+        self.parts: list[Part] = []
+        self._seq = 0
+
+    def add(self, jobs: tuple[_Job, ...] | list[_Job]) -> None:
+        for job in jobs:
+            self._seq += 1
+            self.ready.append((_PRIORITY.get(job.kind, 9), self._seq, job))
+        self.ready.sort(key=lambda item: item[:2])
+        self.progress.add(len(jobs))
+
+    def run(self) -> list[Part]:
+        while self.ready or self.running:
+            self._start()
+            done, _ = wait(tuple(self.running), return_when=FIRST_COMPLETED)
+            for future in done:
+                job = self.running.pop(future)
+                if job.account is not None:
+                    self.per_account[job.account] -= 1
+                    self.per_service[(job.account, job.kind)] -= 1
+                result = future.result()
+                self.parts.append(result.part)
+                self.progress.tick(job.label)
+                self.add(result.follow_ups)
+        return self.parts
+
+    def _fits(self, job: _Job) -> bool:
+        if job.account is None:
+            return True
+        return self.per_account[job.account] < self.bounds.per_account and self.per_service[(job.account, job.kind)] < self.bounds.per_service
+
+    def _start(self) -> None:
+        waiting = []
+        for item in self.ready:
+            job = item[2]
+            if len(self.running) >= self.bounds.workers or not self._fits(job):
+                waiting.append(item)
+                continue
+            if job.account is not None:
+                self.per_account[job.account] += 1
+                self.per_service[(job.account, job.kind)] += 1
+            self.running[self.pool.submit(job.run)] = job
+        self.ready = waiting
+
+
+def _open_job(account: AwsAccount, base: ClientFactory, salt: str) -> _Job:
+    """AssumeRole; once it answers, the account's identity and readers become jobs."""
+
+    def run() -> _Done:
+        access = open_account(account, base, salt)
+        if access.clients is None:
+            return _Done(access.part)
+        return _Done(access.part, _account_jobs(access, salt))
+
+    return _Job(run, "open", f"aws {account.id}", account.id)
+
+
+def _account_jobs(access: AccountAccess, salt: str) -> tuple[_Job, ...]:
+    account = access.account.id
+    jobs = [_Job(lambda: _Done(read_identity(access, salt)), "identity", f"aws {account} identity", account)]
+    for service in READERS:
+        for region in access.account.regions:
+            jobs.append(_Job(
+                lambda region=region, service=service: _Done(read_service(access, region, service, salt)),
+                service,
+                f"aws {account} {region} {service}",
+                account,
+            ))
+    return tuple(jobs)
+
+
+def _atlas_job(config: EstateConfig, environ: Mapping[str, str], salt: str, bounds: Bounds) -> _Job:
+    """The Atlas collector as one job; its own pool is the per-host concurrency bound."""
+    settings = AtlasSettings.from_env(environ)
+
+    def run() -> _Done:
+        result = collect_atlas(config, settings, salt=salt, max_workers=bounds.atlas)
+        return _Done(Part(result.resources, result.gaps))
+
+    return _Job(run, "atlas", "atlas")
 
 
 @dataclass
@@ -82,49 +229,6 @@ class _Gathered:
             self.caller_arns.append(part.caller_arn)
 
 
-def _aws(
-    config: EstateConfig,
-    environ: Mapping[str, str],
-    settings: AwsSettings,
-    salt: str,
-    pool: ThreadPoolExecutor,
-    progress: Progress,
-) -> list[Future[Part]]:
-    """Open every account, then queue one job per account x region x service."""
-    progress.add(len(config.aws_accounts))
-    opened: list[Future[AccountAccess]] = [
-        pool.submit(open_account, account, environ, settings, salt) for account in config.aws_accounts
-    ]
-    jobs: list[Future[Part]] = []
-    for future in opened:
-        access = future.result()
-        progress.tick(f"aws {access.account.id}")
-        jobs.append(_done(access.part))
-        for region in access.account.regions:
-            for service in READERS:
-                jobs.append(pool.submit(read_service, access, region, service, salt))
-                progress.add(1)
-                jobs[-1].add_done_callback(lambda _f, label=f"aws {access.account.id} {region} {service}": progress.tick(label))
-    return jobs
-
-
-def _atlas(config: EstateConfig, environ: Mapping[str, str], salt: str, pool: ThreadPoolExecutor, progress: Progress) -> Future[AtlasResult] | None:
-    """The Atlas collector as one job (it runs its own small pool); None when no project is in scope."""
-    if not config.atlas_projects:
-        return None
-    settings = AtlasSettings.from_env(environ)
-    progress.add(1)
-    job = pool.submit(collect_atlas, config, settings, salt=salt, max_workers=ATLAS_WORKERS)
-    job.add_done_callback(lambda _f: progress.tick("atlas"))
-    return job
-
-
-def _done(part: Part) -> Future[Part]:
-    future: Future[Part] = Future()
-    future.set_result(part)
-    return future
-
-
 def collect(
     config: EstateConfig,
     environ: Mapping[str, str] | None = None,
@@ -135,18 +239,22 @@ def collect(
     """Collect the estate `config` puts in scope; `now` stamps the snapshot (UTC-aware)."""
     env = os.environ if environ is None else environ
     salt = redaction_salt(env)
-    aws_settings = AwsSettings.from_env(env)
+    bounds = Bounds.from_env(env)
     progress = Progress(stream or sys.stderr)
-    gathered = _Gathered()
+    jobs = []
     atlas_principal = None
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="collect") as pool:
-        atlas = _atlas(config, env, salt, pool, progress)
-        for job in _aws(config, env, aws_settings, salt, pool, progress):
-            gathered.take(job.result())
-        if atlas is not None:
-            result = atlas.result()
-            gathered.take(Part(result.resources, result.gaps))
-            atlas_principal = result.principal
+    if config.atlas_projects:
+        jobs.append(_atlas_job(config, env, salt, bounds))
+        atlas_principal = AtlasSettings.from_env(env).principal or None
+    if config.aws_accounts:
+        base = base_factory(env, AwsSettings.from_env(env))
+        jobs.extend(_open_job(account, base, salt) for account in config.aws_accounts)
+    gathered = _Gathered()
+    with ThreadPoolExecutor(max_workers=bounds.workers, thread_name_prefix="collect") as pool:
+        scheduler = _Scheduler(bounds, pool, progress)
+        scheduler.add(jobs)
+        for part in scheduler.run():
+            gathered.take(part)
     progress.finish()
     return Snapshot.build(
         collected_at=now(),

@@ -1,7 +1,7 @@
 """The AWS half of a collection: open each account (role, identity), then read each service.
 
-Work is split into small jobs (one per account, then one per account x region x service) so the
-orchestrator can run them on a bounded pool alongside the Atlas collector.
+Work is split into small jobs (open each account, then its identity and one job per region x
+service) so the orchestrator can run them on a bounded pool alongside the Atlas collector.
 """
 from __future__ import annotations
 
@@ -44,25 +44,34 @@ def _part(r: Reading, caller_arn: str | None = None) -> Part:
     return Part(tuple(r.resources), tuple(r.gaps), tuple(r.notes), caller_arn)
 
 
-def open_account(account: AwsAccount, environ: Mapping[str, str], settings: AwsSettings, salt: str) -> AccountAccess:
-    """Assume the account's role when it names one, and read the caller identity."""
-    region = account.regions[0]
-    creds = base_credentials(environ)
-    if account.role_arn:
-        base = ClientFactory(creds, environ, settings)
-        try:
-            creds = assume_role(base, region, account.role_arn)
-        except (BotoCoreError, ClientError, KeyError) as exc:
-            cause = MalformedAnswer(f"AssumeRole answer has no {exc}") if isinstance(exc, KeyError) else exc
-            gaps: list[Gap] = []
-            for each in account.regions:
-                probe = Reading(account.id, each, base, salt)
-                probe.gap("sts:AssumeRole", ALL_TYPES, cause)
-                gaps.extend(probe.gaps)
-            return AccountAccess(account, None, Part(gaps=tuple(gaps)))
-    clients = ClientFactory(creds, environ, settings)
-    r = Reading(account.id, region, clients, salt)
-    return AccountAccess(account, clients, _part(r, identity.caller_arn(r)))
+def base_factory(environ: Mapping[str, str], settings: AwsSettings) -> ClientFactory:
+    """The factory for the environment's own credentials; every assumed role shares its Session."""
+    return ClientFactory(base_credentials(environ), environ, settings)
+
+
+def open_account(account: AwsAccount, base: ClientFactory, salt: str) -> AccountAccess:
+    """Assume the account's role when it names one (one call); a refusal is a gap per region."""
+    if not account.role_arn:
+        return AccountAccess(account, base, Part())
+    try:
+        creds = assume_role(base, account.regions[0], account.role_arn)
+    except (BotoCoreError, ClientError, KeyError) as exc:
+        cause = MalformedAnswer(f"AssumeRole answer has no {exc}") if isinstance(exc, KeyError) else exc
+        gaps: list[Gap] = []
+        for each in account.regions:
+            probe = Reading(account.id, each, base, salt)
+            probe.gap("sts:AssumeRole", ALL_TYPES, cause)
+            gaps.extend(probe.gaps)
+        return AccountAccess(account, None, Part(gaps=tuple(gaps)))
+    return AccountAccess(account, base.assumed(creds), Part())
+
+
+def read_identity(access: AccountAccess, salt: str) -> Part:
+    """The caller ARN the snapshot records for the account (its own job: no reader waits for it)."""
+    if access.clients is None:
+        return Part()
+    r = Reading(access.account.id, access.account.regions[0], access.clients, salt)
+    return _part(r, identity.caller_arn(r))
 
 
 def read_service(access: AccountAccess, region: str, service: str, salt: str) -> Part:
