@@ -2,7 +2,9 @@
 
 A check's outcome is `True` (holds), `False` (does not) or `None` (could not be evaluated, e.g. a
 JMESPath function met the wrong type); a group combines its items (`any`/`all`), and a `None`
-that decides the result propagates, so the engine reports `error`, never a silent pass.
+that decides the result propagates, so the engine reports `error`, never a silent pass. A failure
+that met no value at all (null or absent) is marked `unknown`, so the engine can tell "the
+evidence says no" from "the evidence is missing" when a gap explains the absence.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class Outcome:
     ok: bool | None
     message: str
     pointer_suffix: str = ""
+    unknown: bool = False
 
 
 def _show(value: Any) -> str:
@@ -42,9 +45,9 @@ def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
         return Outcome(True, "")
     suffix = "/" + cond.path.text.replace(".", "/") if _SIMPLE_ATTR.match(cond.path.text) else ""
     if cond.message:
-        return Outcome(False, cond.message, suffix)
+        return Outcome(False, cond.message, suffix, actual is None)
     wanted = "" if cond.value is None and cond.value_from is None else f" {_show(expected)}"
-    return Outcome(False, f"{cond.path.text} {cond.op}{wanted}: got {_show(actual)}", suffix)
+    return Outcome(False, f"{cond.path.text} {cond.op}{wanted}: got {_show(actual)}", suffix, actual is None)
 
 
 def evaluate(cond: Condition, doc: dict[str, Any]) -> Outcome:
@@ -65,7 +68,8 @@ def _group(cond: Group, doc: dict[str, Any]) -> Outcome:
             return Outcome(True, "")
     first = failed[0]
     undecided = all(o.ok is None for o in failed) if cond.mode == "any" else first.ok is None
-    return Outcome(None if undecided else False, cond.message or first.message, "" if cond.message else first.pointer_suffix)
+    unknown = all(o.unknown for o in failed) if cond.mode == "any" else first.unknown
+    return Outcome(None if undecided else False, cond.message or first.message, "" if cond.message else first.pointer_suffix, unknown)
 
 
 def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outcome:

@@ -5,7 +5,9 @@ For each rule, every graph node of the rule's type that its `where` selects gets
 covers it), `error` when one cannot be evaluated. Evidence completeness is enforced here:
 - a gap whose `resource_types` include the rule's resource type makes the rule `error` in the
   gap's scope (and region), via one finding pointing at `/gaps/N`, and no finding of that rule in
-  that scope may pass;
+  that scope may pass, nor fail for want of a value (a check that met null or nothing is
+  `error` there: the gap, not the estate, explains the absence; a fail on a value that was read
+  stays a fail);
 - a gap in a type the rule reaches through `related.<kind>` or through its node's facts
   (`graph.FACT_INPUTS`) does the same for every scope, since relations cross scopes;
 - a rule with `required_when` true that selects nothing is `error` (evidence `/resources`).
@@ -92,6 +94,10 @@ def evaluate_rule(rule: Rule, graph: nx.MultiDiGraph, config_doc: dict[str, Any]
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
+        elif outcome.ok is False and outcome.unknown and blocking is not None:
+            index, gap = blocking
+            findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
+                                     f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
             findings.append(_finding(rule, Status.ERROR, node_id, _pointer(graph, node_id), outcome.message))
         elif outcome.ok is False:
