@@ -1,8 +1,8 @@
 """A loopback HTTP proxy in front of moto that injects the failures real AWS produces.
 
 The collector always talks to this proxy. Each rule matches a service (from the SigV4 credential
-scope) and optionally an operation (from `X-Amz-Target` or the query protocol's `Action` field),
-and answers AccessDenied, throttling, a 5xx, a delay or a malformed body, with the error shape of
+scope) and optionally an operation (from `X-Amz-Target` or the query protocol's `Action` field)
+and a text its decoded parameters contain (`contains`: one account's role ARN, say), and answers AccessDenied, throttling, a 5xx, a delay or a malformed body, with the error shape of
 that service's protocol so botocore parses it as it would a real answer. Rules are set from Python
 (`FaultProxy.set`) or with `POST /_faults {"rules": [...]}`; `GET /_faults` shows rules and counts.
 """
@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any, Iterable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -46,6 +46,7 @@ class FaultRule:
     rate: float = 1.0
     delay_seconds: float = 0.0
     status: int = 503
+    contains: str | None = None  # only requests whose decoded parameters contain this (e.g. one account's role ARN)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -53,8 +54,8 @@ class FaultRule:
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError("rate is a share between 0 and 1")
 
-    def matches(self, service: str, operation: str) -> bool:
-        return self.service == service and self.operation in (None, operation)
+    def matches(self, service: str, operation: str, params: str = "") -> bool:
+        return self.service == service and self.operation in (None, operation) and (self.contains or "") in params
 
 
 def _error(service: str, operation: str, code: str, message: str, status: int) -> Response:
@@ -101,6 +102,8 @@ class FaultProxy:
         self._rules: tuple[FaultRule, ...] = ()
         self.calls: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests handled at once since the last clear()
         self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-fault-proxy", daemon=True)
@@ -125,12 +128,13 @@ class FaultProxy:
         with self._lock:
             self.calls.clear()
             self.injected.clear()
+            self.max_in_flight = 0
 
-    def _draw(self, service: str, operation: str) -> FaultRule | None:
+    def _draw(self, service: str, operation: str, params: str) -> FaultRule | None:
         with self._lock:
             self.calls[f"{service}:{operation}"] += 1
             for rule in self._rules:
-                if rule.matches(service, operation) and (rule.rate >= 1.0 or self._rng.random() < rule.rate):
+                if rule.matches(service, operation, params) and (rule.rate >= 1.0 or self._rng.random() < rule.rate):
                     self.injected[f"{service}:{operation}:{rule.kind}"] += 1
                     return rule
         return None
@@ -141,7 +145,18 @@ class FaultProxy:
             return self._control(request)
         body = request.get_data(cache=True)
         service, operation = _identify(request, body)
-        rule = self._draw(service, operation)
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._answer(request, body, service, operation)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, request: Request, body: bytes, service: str, operation: str) -> Response:
+        params = unquote_plus(request.query_string.decode("latin-1") + "&" + body.decode("utf-8", "replace"))
+        rule = self._draw(service, operation, params)
         if rule is None or rule.kind == "delay":
             if rule is not None:
                 time.sleep(rule.delay_seconds)

@@ -38,10 +38,10 @@ def _tags(pairs: Mapping[str, Any], key: str = "Key", value: str = "Value") -> l
 
 
 class _Seeder:
-    def __init__(self, endpoint_url: str, aws: Mapping[str, Any]) -> None:
+    def __init__(self, endpoint_url: str, aws: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> None:
         self.aws = aws
         self.region = str(aws["region"])
-        session = boto3.Session(region_name=self.region, **CREDENTIALS)
+        session = boto3.Session(region_name=self.region, **credentials)
         self.client = lambda service: session.client(service, endpoint_url=endpoint_url)
 
     def network(self) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -171,12 +171,13 @@ class _Seeder:
         )["taskDefinition"]["taskDefinitionArn"]
 
 
-def seed_aws(endpoint_url: str, estate: Mapping[str, Any]) -> SeededAws:
-    """Create the estate's AWS resources in the moto server at `endpoint_url`."""
+def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> SeededAws:
+    """Create the estate's AWS resources in the moto server at `endpoint_url`, in the account the
+    `credentials` belong to (the default account, or another one through an assumed role's keys)."""
     aws = estate.get("aws")
     if not isinstance(aws, Mapping):
         raise BadInputError("the estate has no `aws:` section")
-    seeder = _Seeder(endpoint_url, aws)
+    seeder = _Seeder(endpoint_url, aws, credentials)
     try:
         vpc_id, subnets, groups = seeder.network()
         vpce_ids = seeder.endpoints(vpc_id, subnets, groups)

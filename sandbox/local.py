@@ -22,6 +22,7 @@ from sandbox.aws_faults import FaultProxy
 from sandbox.aws_seed import CREDENTIALS, SeededAws, seed_aws
 from sandbox.estate import load_estate
 from sandbox.moto_server import MotoServer
+from sandbox.scale import atlas_section, seed_accounts
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,11 @@ def moto_environ(estate: Mapping[str, Any]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def local_aws(estate: Mapping[str, Any]) -> Iterator[LocalAws]:
-    """moto + fault proxy, seeded with the estate's `aws:` section through the proxy."""
+    """moto + fault proxy, seeded with the estate's `aws:` section (and its `scale:` accounts)."""
     quiet_servers()
     with MotoServer(environ=moto_environ(estate)) as moto, FaultProxy(moto.url) as proxy:
         seeded = seed_aws(moto.url, estate)
+        seed_accounts(moto.url, estate)
         yield LocalAws(moto.url, moto.pid or 0, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))
 
 
@@ -107,7 +109,7 @@ def local_estate(estate: str | Mapping[str, Any] = "default") -> Iterator[LocalE
     """Start and seed the whole local estate (an estate name, path or already-loaded dict)."""
     data = load_estate(estate) if isinstance(estate, str) else estate
     with local_aws(data) as aws:
-        with AtlasEmulator(dict(data.get("atlas") or {}), aws.seeded.vpce_ids) as atlas:
+        with AtlasEmulator(atlas_section(data), aws.seeded.vpce_ids) as atlas:
             yield LocalEstate(
                 estate=data,
                 aws_endpoint_url=aws.endpoint_url,

@@ -109,10 +109,19 @@ class AtlasApi:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests answered at once: what a client's concurrency bound allows
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
-        response = self._dispatch(request)
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = self._dispatch(request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         with self._lock:
             self._calls += 1
             remaining = max(0, RATE_LIMIT - 1 - self._calls % RATE_LIMIT)
