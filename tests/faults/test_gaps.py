@@ -1,0 +1,98 @@
+"""A denied, malformed, failing or slow call is a gap naming its operation; its rules are `error`.
+
+Each case injects one fault into the clean estate, collects for real and checks: the gap names
+the operation and the reason, every rule that needed it is `error` (never `pass`, and never a
+`fail` invented from the missing data), nothing else changes, and the verdict is exit 3.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from fault_helpers import check, collect_estate, gaps, not_passing
+from sandbox.aws_faults import FaultRule
+from sandbox.local import LocalEstate
+
+pytestmark = pytest.mark.integration
+# The estate's read-only API key may not read audit logs: that gap is in every run, on no rule.
+ALWAYS = {("atlas:getGroupAuditLog", "access_denied")}
+ONE_TRY = {"AWS_MAX_ATTEMPTS": "1", "ATTEST_ATLAS_MAX_ATTEMPTS": "1"}
+
+
+@dataclass(frozen=True)
+class Case:
+    plant: Callable[[LocalEstate], None]
+    gap: tuple[str, str]                      # (operation, reason)
+    rules: frozenset[str]                     # every rule that must be error, and only those
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _aws(**rule: object) -> Callable[[LocalEstate], None]:
+    return lambda estate: estate.aws_faults.set([FaultRule(**rule)])  # type: ignore[arg-type]
+
+
+CASES = {
+    "aws-access-denied-secretsmanager": Case(
+        _aws(service="secretsmanager", kind="access_denied"),
+        ("secretsmanager:ListSecrets", "access_denied"),
+        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004"})),
+    "aws-malformed-kms-list-keys": Case(
+        _aws(service="kms", operation="ListKeys", kind="malformed"),
+        ("kms:ListKeys", "malformed"),
+        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003"})),
+    "aws-server-error-ec2-vpc-endpoints": Case(
+        _aws(service="ec2", operation="DescribeVpcEndpoints", kind="server_error", status=500),
+        ("ec2:DescribeVpcEndpoints", "server_error"),
+        frozenset({"ATL-CM-001", "ATL-NET-001", "ATL-NET-002", "ATL-PL-002", "ATL-PL-003", "ATL-PL-004", "ATL-PL-005"})),
+    "aws-timeout-ecs-describe-services": Case(
+        _aws(service="ecs", operation="DescribeServices", kind="delay", delay_seconds=1.0),
+        ("ecs:DescribeServices", "timeout"),
+        frozenset({"ATL-CM-004", "ATL-ECS-001", "ATL-ECS-002", "ATL-ECS-003"}),
+        {"ATTEST_AWS_READ_TIMEOUT": "0.3"}),
+    "atlas-malformed-database-users": Case(
+        lambda estate: estate.atlas.faults.malform("listGroupDatabaseUsers", "shape"),
+        ("atlas:listGroupDatabaseUsers", "malformed"),
+        frozenset({"ATL-CM-002", "ATL-DB-005"})),
+    "atlas-truncated-process-args": Case(
+        lambda estate: estate.atlas.faults.malform("getGroupClusterProcessArgs", "truncated"),
+        ("atlas:getGroupClusterProcessArgs", "malformed"),
+        frozenset({"ATL-DB-001"})),
+    "atlas-server-error-endpoint-services": Case(
+        lambda estate: estate.atlas.faults.server_error(None, status=503, operations=["listGroupPrivateEndpointEndpointService"]),
+        ("atlas:listGroupPrivateEndpointEndpointService", "server_error"),
+        frozenset({"ATL-PL-001", "ATL-PL-002", "ATL-PL-005"})),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_one_failed_operation_is_a_gap_and_its_rules_are_error(clean_estate: LocalEstate, name: str) -> None:
+    case = CASES[name]
+    case.plant(clean_estate)
+    snapshot = collect_estate(clean_estate, **ONE_TRY, **case.env)
+    results = check(snapshot)
+
+    found = {(g["operation"], g["reason"]) for g in gaps(snapshot)} - ALWAYS
+    assert found == {case.gap}
+    bad = not_passing(results)
+    assert set(bad.values()) == {"error"}, bad
+    assert {rule for rule, _ in bad} == case.rules
+    for rule in case.rules:
+        assert not any(f.rule_id == rule and f.status.value == "pass" for f in results.findings), rule
+    assert results.exit_code() == 3
+
+
+def test_an_atlas_answer_slower_than_the_timeout_is_a_timeout_gap(clean_estate: LocalEstate) -> None:
+    """A call that times out can take a later call of the same collector thread down with it
+    (seen now and then on listGroupClusters), so the test asks only that the slow operation is a
+    timeout gap, its rules are error, and nothing passes or fails in their place."""
+    clean_estate.atlas.faults.delay(1.0, operations=["listGroupAccessListEntries"])
+    snapshot = collect_estate(clean_estate, ATTEST_ATLAS_TIMEOUT="0.3", **ONE_TRY)
+    results = check(snapshot)
+    found = {(g["operation"], g["reason"]) for g in gaps(snapshot)}
+    assert ("atlas:listGroupAccessListEntries", "timeout") in found
+    bad = not_passing(results)
+    assert {"ATL-DB-002", "ATL-DB-003", "ATL-DB-004", "ATL-CM-003"} <= {rule for rule, _ in bad}
+    assert set(bad.values()) == {"error"}
+    assert results.exit_code() == 3
