@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Sequence
 
 from collector.config import load_config
 from collector.errors import BadInputError
-from collector.snapshot import load_snapshot
+from collector.merge import merge_snapshots
+from collector.snapshot import Snapshot, load_snapshot
 from policies.engine import evaluate
 from policies.findings import Results, Status
 from policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
@@ -30,8 +32,14 @@ def load_check_waivers(path: str | Path, policy: PolicySet, today: dt.date) -> t
     return load_waivers(path, sorted(known), today)
 
 
+def load_snapshots(paths: Sequence[str | Path]) -> Snapshot:
+    """One snapshot, or the merge of partial ones (one per job of a CI matrix); a resource that two
+    partials describe differently is bad input naming the second file."""
+    return merge_snapshots([load_snapshot(str(p)) for p in paths], [str(p) for p in paths])
+
+
 def run_check(
-    snapshot_path: str | Path,
+    snapshot_paths: str | Path | Sequence[str | Path],
     config_path: str | Path,
     *,
     policies_dir: str | Path = POLICIES_DIR,
@@ -39,7 +47,8 @@ def run_check(
     today: dt.date | None = None,
 ) -> Results:
     """Load every input (each bad one is a located BadInputError) and evaluate."""
-    snapshot = load_snapshot(str(snapshot_path))
+    paths = [snapshot_paths] if isinstance(snapshot_paths, (str, Path)) else list(snapshot_paths)
+    snapshot = load_snapshots(paths)
     config = load_config(config_path)
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from attest.output import write_text
 from collector.errors import UsageError
-from policies.check import parse_day, render_text, run_check
+from policies.check import load_snapshots, parse_day, render_text, run_check
 from policies.rule_loader import POLICIES_DIR
 from policies.terraform.plane import with_terraform
 
@@ -18,7 +20,8 @@ def register(subparsers: Any) -> None:
         description="Evaluate a snapshot against the controls and rules. Exit 0 when every control is "
         "satisfied, 1 on any violation, 3 when something could not be evaluated, 2 on bad input.",
     )
-    parser.add_argument("--snapshot", required=True, help="the snapshot file (from attest collect)")
+    parser.add_argument("--snapshot", required=True, action="append", help="the snapshot file (from attest collect); "
+                        "repeat it to check partial snapshots (one per account group) merged as one")
     parser.add_argument("--config", required=True, help="the estate config (attest.yaml)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--output", "-o", help="write the results here (default: stdout)")
@@ -38,7 +41,18 @@ def run(args: argparse.Namespace) -> int:
     today = parse_day(args.today, "--today") if args.today else None
     results = run_check(args.snapshot, args.config, policies_dir=args.policies, waivers_path=args.waivers, today=today)
     if args.terraform:
-        results = with_terraform(results, args.terraform, args.snapshot, args.config, policies_dir=args.policies,
-                                 waivers_path=args.waivers, today=today, show_json=args.terraform_state)
+        with tempfile.TemporaryDirectory(prefix="attest-check-") as work:
+            snapshot = _one_file(args.snapshot, Path(work))
+            results = with_terraform(results, args.terraform, snapshot, args.config, policies_dir=args.policies,
+                                     waivers_path=args.waivers, today=today, show_json=args.terraform_state)
     write_text(results.to_json() if args.format == "json" else render_text(results), args.output)
     return results.exit_code()
+
+
+def _one_file(paths: list[str], work: Path) -> str:
+    """The snapshot as one file for the Terraform plane: the given one, or the partials merged into `work`."""
+    if len(paths) == 1:
+        return paths[0]
+    merged = work / "merged-snapshot.json"
+    merged.write_text(load_snapshots(paths).to_json(), encoding="utf-8")
+    return str(merged)
