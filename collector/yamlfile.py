@@ -54,7 +54,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe loader that rejects duplicate mapping keys (PyYAML silently keeps the last one)."""
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str, above: frozenset[int] = frozenset()) -> None:
+    """Record each key path's line; `above` holds the nodes enclosing this one, to stop at a cycle."""
+    if id(node) in above:
+        raise BadInputError("an alias refers to a node that contains it (recursive YAML)", where=f"{source}:{node.start_mark.line + 1}")
+    above = above | {id(node)}
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -65,11 +69,11 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
                     f"duplicate key {key!r}", where=f"{source}:{key_node.start_mark.line + 1}"
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, source)
+            _walk(value_node, (*path, key), lines, source, above)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, source)
+            _walk(item, (*path, index), lines, source, above)
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
