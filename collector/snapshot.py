@@ -234,6 +234,8 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
     notes = raw.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         raise BadInputError("notes must list strings", where=f"{source}#/notes")
+    parsed = tuple(_resource(r, f"{source}#/resources/{i}") for i, r in enumerate(resources))
+    _unique_ids(parsed, source)
     return Snapshot(
         schema_version=version,
         collected_at=parse_time(
@@ -242,10 +244,21 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
         collector_version=_need(raw, "collector_version", str, f"{source}#"),
         identity=Identity(aws_caller_arns=tuple(arns), atlas_principal=principal),
         scope=_need(raw, "scope", dict, f"{source}#"),
-        resources=tuple(_resource(r, f"{source}#/resources/{i}") for i, r in enumerate(resources)),
+        resources=parsed,
         gaps=tuple(_gap(g, f"{source}#/gaps/{i}") for i, g in enumerate(gaps)),
         notes=tuple(notes),
     )
+
+
+def _unique_ids(resources: tuple[Resource, ...], source: str) -> None:
+    """One resource per id: the graph keys nodes by id, so a second copy would silently replace
+    the first (a failing copy followed by a passing one would pass)."""
+    first: dict[str, int] = {}
+    for index, resource in enumerate(resources):
+        if resource.id in first:
+            raise BadInputError(f"resource id {resource.id!r} already at /resources/{first[resource.id]}",
+                                where=f"{source}#/resources/{index}")
+        first[resource.id] = index
 
 
 def load_snapshot(path: str) -> Snapshot:
