@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Sequence
 
-from collector.config import load_config
-from collector.errors import BadInputError
+from collector.config import EstateConfig, load_config
+from collector.errors import BadInputError, EvaluationError
 from collector.merge import merge_snapshots
 from collector.snapshot import Snapshot, load_snapshot
 from policies.engine import evaluate
@@ -38,6 +38,16 @@ def load_snapshots(paths: Sequence[str | Path]) -> Snapshot:
     return merge_snapshots([load_snapshot(str(p)) for p in paths], [str(p) for p in paths])
 
 
+def require_coverage(snapshot: Snapshot, config: EstateConfig) -> None:
+    """Merged partials must cover every account and project the config lists: a group whose job
+    wrote no partial would otherwise leave its resources unjudged, and its rules could pass."""
+    covered = {a.get("id") for a in snapshot.scope.get("aws_accounts", [])}
+    covered |= {p.get("id") for p in snapshot.scope.get("atlas_projects", [])}
+    missing = sorted(({a.id for a in config.aws_accounts} | {p.id for p in config.atlas_projects}) - covered)
+    if missing:
+        raise EvaluationError(f"no snapshot given covers {', '.join(missing)}, listed in the config", where=config.path)
+
+
 def run_check(
     snapshot_paths: str | Path | Sequence[str | Path],
     config_path: str | Path,
@@ -50,6 +60,8 @@ def run_check(
     paths = [snapshot_paths] if isinstance(snapshot_paths, (str, Path)) else list(snapshot_paths)
     snapshot = load_snapshots(paths)
     config = load_config(config_path)
+    if len(paths) > 1:
+        require_coverage(snapshot, config)
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)

@@ -76,3 +76,16 @@ def test_a_pair_that_disagrees_is_one_line_and_exit_2(whole: Path, tmp_path: Pat
     assert err.count("\n") == 1 and "Traceback" not in err
     assert str(conflicting) in err and key["id"] in err and "differs" in err
     assert not (tmp_path / "results.json").exists()
+
+
+def test_partials_that_miss_a_configured_project_cannot_be_judged(whole: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads(whole.read_text())
+    aws = _write(tmp_path / "aws.json", _partial(doc, "aws"))
+    atlas = _partial(doc, "atlas")
+    dropped = atlas["scope"]["atlas_projects"].pop()
+    atlas["resources"] = [r for r in atlas["resources"] if r["scope"] != dropped["id"]]
+    atlas["gaps"] = [g for g in atlas["gaps"] if g["scope"] != dropped["id"]]
+    capsys.readouterr()
+    assert _check(aws, _write(tmp_path / "atlas.json", atlas), output=tmp_path / "results.json") == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and dropped["id"] in err and str(CONFIG) in err
