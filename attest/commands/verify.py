@@ -13,6 +13,7 @@ from collector.errors import BadInputError
 from collector.snapshot import parse_time
 from evidence.freshness import freshness_finding
 from evidence.lockers import open_locker
+from evidence.signing import load_public_key
 from evidence.verify import Verification, verify_locker
 from policies.findings import Finding, Status
 
@@ -41,6 +42,7 @@ def _settings(args: argparse.Namespace) -> EvidenceConfig:
                 pem = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=args.public_key) from None
+        load_public_key(pem, args.public_key)
         settings = EvidenceConfig(**{**settings.__dict__, "public_key_pem": pem})
     return settings
 
