@@ -100,6 +100,8 @@ def load_yaml(path: Path | str) -> tuple[Any, Locator]:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInputError("file not found", where=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"not UTF-8 text (byte {exc.start} cannot be decoded)", where=source) from None
+    except OSError as exc:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=source) from None
     return parse_yaml(text, source)
