@@ -102,8 +102,10 @@ def parse_manifest(data: bytes, where: str) -> Manifest:
     """Decode and validate manifest.json; any problem is a BadInputError naming `where`."""
     try:
         raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"manifest is not valid JSON ({exc.__class__.__name__})", where=where) from None
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"manifest is not UTF-8 (byte {exc.start})", where=where) from None
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"manifest is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=where) from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise BadInputError(f"not an {FORMAT} manifest", where=where)
     run = _field(raw, "run", dict, where)
