@@ -1,8 +1,9 @@
 """Verifying a locker: every file re-hashed, every signature checked, the chain walked, HEAD checked.
 
 Each problem names the bundle and file it concerns. Observations that are not tampering (an upload
-interrupted before its manifest, a HEAD one bundle behind after a crash, signatures present but no key
-configured to check them) are notes, reported but not failing.
+interrupted before its manifest, a HEAD one bundle behind after a crash) are notes, reported but not
+failing. Signatures present but no key to check them is a problem: a verdict of "intact" must mean the
+signatures were checked, unless the caller skipped them on purpose (then it is a note saying so).
 """
 from __future__ import annotations
 
@@ -159,7 +160,10 @@ class _Walk:
             self.problem("head", None, "HEAD", message)
 
 
-def verify_locker(locker: Locker, public_key_pem: str | None, cadence: timedelta) -> Verification:
+def verify_locker(
+    locker: Locker, public_key_pem: str | None, cadence: timedelta, *, skip_signatures: bool = False
+) -> Verification:
+    """Check the locker; with `skip_signatures`, signed bundles without a key are noted, not a problem."""
     walk = _Walk(locker, public_key_pem, cadence)
     ids = locker.bundle_ids()
     head = locker.head()
@@ -181,8 +185,16 @@ def verify_locker(locker: Locker, public_key_pem: str | None, cadence: timedelta
     walk.head(head, complete)
     for stray in locker.stray_entries():
         walk.notes.append(f"{stray}: not a bundle (left by an interrupted write, or placed by hand)")
-    if walk.key is None and any(locker.read(i, SIGNATURE) is not None for i, _, _ in complete):
-        walk.notes.append("signatures present but not checked: no evidence.signing.public_key configured")
+    signed = [i for i, _, _ in complete if locker.read(i, SIGNATURE) is not None]
+    if walk.key is None and signed:
+        if skip_signatures:
+            walk.notes.append(f"{len(signed)} signed bundle(s) not checked: signature checks skipped (--no-signatures)")
+        else:
+            walk.problem(
+                "unchecked", None, None,
+                f"{len(signed)} bundle(s) are signed but no public key is given to check them "
+                "(pass --public-key, set evidence.signing.public_key, or skip with --no-signatures)",
+            )
     return Verification(
         locker=locker.location,
         bundles=tuple(i for i, _, _ in complete),

@@ -23,6 +23,10 @@ def register(sub: Any) -> None:
     parser.add_argument("locker", nargs="?", help="directory or s3://bucket/prefix (default: evidence.locker)")
     parser.add_argument("--config", help="estate config: supplies the locker, cadence and signing public key")
     parser.add_argument("--public-key", metavar="PEM_FILE", help="check signatures with this PEM key")
+    parser.add_argument(
+        "--no-signatures", action="store_true",
+        help="do not check signatures even if bundles are signed (stated in the output)",
+    )
     parser.add_argument("--cadence-hours", type=int, help="largest allowed gap between bundles (default 26)")
     parser.add_argument("--as-of", metavar="TIME", help="judge freshness as of this UTC time (default: now)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -47,14 +51,17 @@ def _settings(args: argparse.Namespace) -> EvidenceConfig:
     return settings
 
 
-def render_text(result: Verification, freshness: Finding) -> str:
+def render_text(result: Verification, freshness: Finding, skipped: bool) -> str:
     lines = [f"locker: {result.locker}"]
     if result.bundles:
         span = f"{result.bundles[0]} .. {result.bundles[-1]}"
         lines.append(f"bundles: {len(result.bundles)} complete, {span}; HEAD {result.head}")
     else:
         lines.append("bundles: none complete")
-    checked = "checked with the configured public key" if result.signatures_checked else "not checked"
+    if result.signatures_checked:
+        checked = "checked with the configured public key"
+    else:
+        checked = "NOT checked (--no-signatures given)" if skipped else "not checked (no public key)"
     lines.append(f"signatures: {checked}")
     lines.extend(f"PROBLEM {p.line()}" for p in result.problems)
     lines.extend(f"note: {n}" for n in result.notes)
@@ -69,11 +76,14 @@ def run(args: argparse.Namespace) -> int:
     now = parse_time(args.as_of, "--as-of") if args.as_of else datetime.now(timezone.utc)
     cadence = timedelta(hours=settings.cadence_hours)
     locker = open_locker(args.locker or settings.locker, settings, os.environ, create=False)
-    result = verify_locker(locker, settings.public_key_pem, cadence)
+    if args.no_signatures and args.public_key:
+        raise BadInputError("give --public-key or --no-signatures, not both", where="--no-signatures")
+    public_key = None if args.no_signatures else settings.public_key_pem
+    result = verify_locker(locker, public_key, cadence, skip_signatures=args.no_signatures)
     freshness = freshness_finding(result.newest, now, cadence, locker.location)
     if args.format == "json":
-        text = json.dumps({**result.to_dict(), "freshness": freshness.to_dict()}, indent=2, sort_keys=True) + "\n"
+        text = json.dumps({**result.to_dict(), "signatures_skipped": args.no_signatures, "freshness": freshness.to_dict()}, indent=2, sort_keys=True) + "\n"
     else:
-        text = render_text(result, freshness)
+        text = render_text(result, freshness, args.no_signatures)
     write_text(text, args.output)
     return 1 if result.problems or freshness.status is not Status.PASS else 0

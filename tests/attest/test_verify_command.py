@@ -53,6 +53,36 @@ def test_a_wider_cadence_accepts_the_same_age(locker: Path) -> None:
     assert main(["verify", str(locker), "--as-of", "2026-11-23T12:00:00Z", "--cadence-hours", "72"]) == 0
 
 
+@pytest.fixture
+def signed_locker(tmp_path: Path) -> Path:
+    """One bundle with a signature.json (its content is never read without a key)."""
+    store = LocalLocker(tmp_path / "signed")
+    files = {"snapshot.json": b"{}\n"}
+    write_bundle(store, bundle_id=bundle_id_for(NIGHT, files["snapshot.json"]), files=files,
+                 run_started=NIGHT, run_finished=NIGHT + timedelta(minutes=2), identity={},
+                 policy_digest=None, config_digest="sha256:c", signer=lambda bundle_id, digest: b"{}")
+    return store.root
+
+
+def test_signed_locker_without_a_key_exits_1(signed_locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(signed_locker), "--as-of", "2026-11-20T12:00:00Z"]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM locker: unchecked:" in out and "signatures: not checked (no public key)" in out
+    assert "verdict: intact" not in out
+
+
+def test_no_signatures_skips_them_and_says_so(signed_locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(signed_locker), "--as-of", "2026-11-20T12:00:00Z", "--no-signatures"]) == 0
+    out = capsys.readouterr().out
+    assert "signatures: NOT checked (--no-signatures given)" in out and "verdict: intact" in out
+
+
+def test_no_signatures_is_stated_in_json(signed_locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["verify", str(signed_locker), "--as-of", "2026-11-20T12:00:00Z", "--no-signatures", "--format", "json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["signatures_skipped"] is True
+
+
 @pytest.mark.parametrize(
     "args",
     [["verify", "/nonexistent/locker"], ["verify", "LOCKER", "--as-of", "yesterday"], ["verify", "LOCKER", "--public-key", "/nonexistent.pem"]],

@@ -74,3 +74,24 @@ def test_missing_signature_when_a_key_is_configured(locker: LocalLocker, kms_key
 def test_unreadable_public_key_is_bad_input(locker: LocalLocker) -> None:
     with pytest.raises(BadInputError, match="not a readable PEM"):
         verify_locker(locker, "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n", CADENCE)
+
+
+def test_signed_bundles_without_a_key_are_a_problem(locker: LocalLocker, kms_key: tuple[Signer, str]) -> None:
+    signer, _ = kms_key
+    export_one(locker, START, signer)
+    result = verify_locker(locker, None, CADENCE)
+    assert [p.kind for p in result.problems] == ["unchecked"]
+    assert "no public key" in result.problems[0].message and not result.signatures_checked
+
+
+def test_skipping_signatures_on_purpose_is_a_note(locker: LocalLocker, kms_key: tuple[Signer, str]) -> None:
+    signer, _ = kms_key
+    export_one(locker, START, signer)
+    result = verify_locker(locker, None, CADENCE, skip_signatures=True)
+    assert result.problems == ()
+    assert any("--no-signatures" in note for note in result.notes)
+
+
+def test_an_unsigned_locker_without_a_key_is_fine(locker: LocalLocker) -> None:
+    export_one(locker, START)
+    assert verify_locker(locker, None, CADENCE).problems == ()
