@@ -23,11 +23,11 @@ from typing import Any
 import networkx as nx
 
 from collector.config import EstateConfig
-from collector.snapshot import Gap, Snapshot
+from collector.snapshot import Gap, Snapshot, format_time
 from policies.conditions import evaluate_all
 from policies.controls import Control
 from policies.findings import ControlResult, Finding, Results, Status, rollup
-from policies.graph import EDGE_KINDS, FACT_INPUTS, build_graph, config_document, document, nodes_of_type
+from policies.graph import EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
 from policies.rule_loader import PolicySet
 from policies.rule_schema import Rule
 from policies.waivers import Waiver, waiver_for
@@ -79,14 +79,18 @@ def _in_gap(data: dict[str, Any], gap: Gap, crosses: bool) -> bool:
     return data["scope"] == gap.scope and (gap.region is None or data["region"] in (None, gap.region))
 
 
-def evaluate_rule(rule: Rule, graph: nx.MultiDiGraph, config_doc: dict[str, Any], gaps: tuple[Gap, ...], waivers: tuple[Waiver, ...]) -> list[Finding]:
+def evaluate_rule(
+    rule: Rule,
+    graph: nx.MultiDiGraph,
+    documents: list[tuple[str, dict[str, Any]]],
+    config_doc: dict[str, Any],
+    gaps: tuple[Gap, ...],
+    waivers: tuple[Waiver, ...],
+) -> list[Finding]:
+    """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
     rule_gaps = _gaps_for(rule, gaps)
-    selected = []
-    for node_id in nodes_of_type(graph, rule.resource):
-        doc = document(graph, node_id, config_doc)
-        if evaluate_all(rule.where, doc).ok is not False:
-            selected.append((node_id, doc))
+    selected = [(node_id, doc) for node_id, doc in documents if evaluate_all(rule.where, doc).ok is not False]
     for node_id, doc in selected:
         data = graph.nodes[node_id]
         outcome = evaluate_all(rule.expect, doc)
@@ -143,13 +147,18 @@ def evaluate(
     """Judge one snapshot. `today` (for waiver status) defaults to the snapshot's collection date."""
     graph = build_graph(snapshot, config)
     config_doc = config_document(config)
+    ids = nodes_by_type(graph)
+    docs = Documents(graph, config_doc)
     findings: list[Finding] = []
-    for rule in policy.rules:
-        findings.extend(evaluate_rule(rule, graph, config_doc, snapshot.gaps, waivers))
+    for node_type in sorted({rule.resource for rule in policy.rules}):
+        documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
+        for rule in policy.rules:
+            if rule.resource == node_type:
+                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers))
     findings.sort(key=Finding.sort_key)
     day = today or snapshot.collected_at.date()
     return Results(
-        snapshot_collected_at=snapshot.to_dict()["collected_at"],
+        snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest="sha256:" + hashlib.sha256(snapshot.to_json().encode("utf-8")).hexdigest(),
         policy_digest=policy.digest,
         controls=tuple(_control_result(c, findings) for c in policy.controls),

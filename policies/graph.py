@@ -52,7 +52,7 @@ import networkx as nx
 from collector.config import EstateConfig
 from collector.snapshot import Snapshot
 from policies.graph_facts import live_facts
-from policies.graph_links import link_resources, neighbours
+from policies.graph_links import link_resources
 
 LIVE_TYPES = (
     "aws.ec2.vpc",
@@ -153,29 +153,50 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
     return graph
 
 
-def nodes_of_type(graph: nx.MultiDiGraph, node_type: str) -> list[str]:
-    return sorted(n for n, data in graph.nodes(data=True) if data["type"] == node_type)
+def nodes_by_type(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Every node id by its type, each list sorted: one pass over the graph for all rules."""
+    out: dict[str, list[str]] = {}
+    for node_id, node_type in graph.nodes(data="type"):
+        out.setdefault(node_type, []).append(node_id)
+    return {node_type: sorted(ids) for node_type, ids in out.items()}
 
 
-def _base(graph: nx.MultiDiGraph, node_id: str) -> dict[str, Any]:
-    data = graph.nodes[node_id]
-    return {
-        "id": node_id,
-        "type": data["type"],
-        "origin": data["origin"],
-        "scope": data["scope"],
-        "region": data["region"],
-        "attributes": data["attributes"],
-        "facts": data["facts"],
-    }
+class Documents:
+    """What a rule's JMESPath sees: the node, `config`, and one hop of `related.<kind>` nodes.
 
+    A node's own part is built once and shared by every document that relates to it; documents
+    are read, never changed, by the conditions.
+    """
 
-def document(graph: nx.MultiDiGraph, node_id: str, config_doc: dict[str, Any]) -> dict[str, Any]:
-    """What a rule's JMESPath sees: the node, `config`, and one hop of `related.<kind>` nodes."""
-    doc = _base(graph, node_id)
-    doc["config"] = config_doc
-    doc["related"] = {kind: [_base(graph, n) for n in neighbours(graph, node_id, kind)] for kind in EDGE_KINDS}
-    return doc
+    def __init__(self, graph: nx.MultiDiGraph, config_doc: dict[str, Any]) -> None:
+        self.graph = graph
+        self.config_doc = config_doc
+        self._bases: dict[str, dict[str, Any]] = {}
+        self._out: dict[str, dict[str, set[str]]] = {}
+        for source, target, kind in graph.edges(data="kind"):
+            self._out.setdefault(source, {}).setdefault(kind, set()).add(target)
+
+    def _base(self, node_id: str) -> dict[str, Any]:
+        base = self._bases.get(node_id)
+        if base is None:
+            data = self.graph.nodes[node_id]
+            base = self._bases[node_id] = {
+                "id": node_id,
+                "type": data["type"],
+                "origin": data["origin"],
+                "scope": data["scope"],
+                "region": data["region"],
+                "attributes": data["attributes"],
+                "facts": data["facts"],
+            }
+        return base
+
+    def document(self, node_id: str) -> dict[str, Any]:
+        doc = dict(self._base(node_id))
+        doc["config"] = self.config_doc
+        out = self._out.get(node_id, {})
+        doc["related"] = {kind: [self._base(n) for n in sorted(out.get(kind, ()))] for kind in EDGE_KINDS}
+        return doc
 
 
 def config_document(config: EstateConfig) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from collector.config import EstateConfig
+from collector.config import AtlasProject, EstateConfig
 from policies.graph_links import atlas_region, dicts, neighbours, tag
 from policies.operators import network
 
@@ -17,9 +17,59 @@ Facts = dict[str, Any]
 _MONGODB_NAME = re.compile(r"mongo", re.IGNORECASE)
 
 
+class _Lookups:
+    """The config's lists as sets and maps, built once per graph rather than scanned per node."""
+
+    def __init__(self, config: EstateConfig) -> None:
+        self.config = config
+        self.projects = {key: config.project(key) for p in config.atlas_projects for key in (p.id, p.name)}
+        self.links: dict[tuple[Any, ...], str] = {}
+        for link in config.privatelinks:
+            self.links.setdefault((link.aws_account, link.region, link.vpc_endpoint_name), link.name)
+        self.secret_names = {s.name for s in config.secrets}
+        self.ecs_services = {(s.account, s.region, s.cluster, s.service) for s in config.ecs_services}
+        self.endpoint_names = set(config.vpc_endpoint_names)
+        self._sets: dict[tuple[str, int], frozenset[str]] = {}
+        self._reach: dict[int, Facts] = {}
+
+    def project(self, scope: Any) -> AtlasProject | None:
+        return self.projects.get(scope) if isinstance(scope, str) else None
+
+    def access_list(self, project: AtlasProject | None) -> frozenset[str]:
+        key = ("access", id(project))
+        if key not in self._sets:
+            self._sets[key] = frozenset(project.access_list if project else ())
+        return self._sets[key]
+
+    def database_users(self, project: AtlasProject | None) -> frozenset[str]:
+        key = ("users", id(project))
+        if key not in self._sets:
+            self._sets[key] = frozenset(project.database_users if project else ())
+        return self._sets[key]
+
+    def reference_reach(self, project: AtlasProject | None) -> Facts:
+        """A project's reference clusters and databases (the same for each of its users)."""
+        key = id(project)
+        if key not in self._reach:
+            clusters = [c for c in (project.clusters if project else ()) if c.role == "reference"]
+            names = {f"{project.name}/{k.name}" for k in clusters} if project else set()
+            self._reach[key] = {
+                "reference_clusters": sorted(c.name for c in clusters),
+                "reference_databases": sorted(
+                    {d for c in clusters for d in c.databases} | {c.database for c in self.config.collections if c.cluster in names}
+                ),
+            }
+        return self._reach[key]
+
+
 def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]:
     """Facts for every live node whose type has any (first endpoints, then what depends on them)."""
     out: dict[str, Facts] = {}
+    lookups = _Lookups(config)
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for node_id, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
+        if data["origin"] == "live":
+            by_type.setdefault(data["type"], []).append((node_id, data))
     order = [
         ("aws.ec2.vpc_endpoint", _vpc_endpoint),
         ("aws.ec2.security_group", _security_group),
@@ -32,41 +82,33 @@ def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]
         ("atlas.database_user", _database_user),
     ]
     for node_type, build in order:
-        for node_id, data in sorted(graph.nodes(data=True)):
-            if data["origin"] == "live" and data["type"] == node_type:
-                facts = {**_project_facts(data, config), **build(graph, node_id, data, config, out)}
-                out[node_id] = facts
-                data["facts"] = facts
+        for node_id, data in by_type.get(node_type, []):
+            facts = {**_project_facts(data, lookups), **build(graph, node_id, data, lookups, out)}
+            out[node_id] = facts
+            data["facts"] = facts
     return out
 
 
-def _project_facts(data: dict[str, Any], config: EstateConfig) -> Facts:
+def _project_facts(data: dict[str, Any], lookups: _Lookups) -> Facts:
     if not str(data["type"]).startswith("atlas."):
         return {}
-    project = config.project(data["scope"])
+    project = lookups.project(data["scope"])
     return {"project_name": project.name if project else None, "project_role": project.role if project else None}
 
 
-def _link_for(config: EstateConfig, data: dict[str, Any]) -> str | None:
+def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     name = tag(data["attributes"], "Name")
-    for link in config.privatelinks:
-        if (data["scope"], data["region"], name) == (link.aws_account, link.region, link.vpc_endpoint_name):
-            return link.name
-    return None
+    return {"name": name, "declared": name in lookups.endpoint_names,
+            "privatelink": lookups.links.get((data["scope"], data["region"], name))}
 
 
-def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
-    name = tag(data["attributes"], "Name")
-    return {"name": name, "declared": name in config.vpc_endpoint_names, "privatelink": _link_for(config, data)}
-
-
-def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """The link whose paired endpoint this group guards, its ports, and the group's VPC CIDRs."""
     guarding = sorted(
         done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
         if k == "guarded_by" and done.get(e, {}).get("privatelink")
     )
-    link = next((p for p in config.privatelinks if guarding and p.name == guarding[0]), None)
+    link = next((p for p in lookups.config.privatelinks if p.name == guarding[0]), None) if guarding else None
     cidrs: list[str] = []
     for vpc in neighbours(graph, node, "in_vpc"):
         attrs = graph.nodes[vpc]["attributes"]
@@ -81,67 +123,64 @@ def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], con
     }
 
 
-def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     pairs = sorted(
         done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
         if k == "pairs_with" and done.get(e, {}).get("privatelink")
     )
     if not pairs:
-        project = config.project(data["scope"])
+        project = lookups.project(data["scope"])
         pairs = sorted(
-            p.name for p in config.privatelinks
-            if project and config.project(p.atlas_project) == project
+            p.name for p in lookups.config.privatelinks
+            if project and lookups.project(p.atlas_project) == project
             and atlas_region(p.atlas_region) == atlas_region(data["attributes"].get("regionName"))
         )
     return {"privatelink": pairs[0] if pairs else None}
 
 
-def _interface_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _interface_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     services = neighbours(graph, node, "interface_of")
     return {"privatelink": done.get(services[0], {}).get("privatelink") if services else None}
 
 
-def _secret(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _secret(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """In scope as a connection string: declared in config, tagged with a data class, or named mongo*."""
     name = str(data["attributes"].get("Name") or "")
-    in_config = any(s.name == name for s in config.secrets)
+    in_config = name in lookups.secret_names
     tagged = tag(data["attributes"], "data_class") is not None
     return {"in_config": in_config, "connection_string": in_config or tagged or bool(_MONGODB_NAME.search(name))}
 
 
-def _ecs_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _ecs_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     attrs = data["attributes"]
     cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
-    key = (data["scope"], data["region"], cluster, attrs.get("serviceName"))
-    return {"declared": any((s.account, s.region, s.cluster, s.service) == key for s in config.ecs_services)}
+    service = attrs.get("serviceName")
+    return {"declared": isinstance(service, str) and (data["scope"], data["region"], cluster, service) in lookups.ecs_services}
 
 
-def _atlas_cluster(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
-    project = config.project(data["scope"])
+def _atlas_cluster(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    project = lookups.project(data["scope"])
     declared = next((c for c in (project.clusters if project else ()) if c.name == data["attributes"].get("name")), None)
     return {"declared": declared is not None, "role": declared.role if declared else None}
 
 
-def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
+def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     attrs = data["attributes"]
     net = network(attrs.get("cidrBlock")) or network(attrs.get("ipAddress"))
-    project = config.project(data["scope"])
+    project = lookups.project(data["scope"])
     cidr = str(net) if net is not None else None
-    declared = cidr in (project.access_list if project else ()) if cidr else (
+    declared = cidr in lookups.access_list(project) if cidr else (
         attrs.get("awsSecurityGroup") in (project.access_list if project else ())
     )
     return {"cidr": cidr, "declared": bool(declared)}
 
 
-def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], config: EstateConfig, done: dict[str, Facts]) -> Facts:
-    project = config.project(data["scope"])
-    clusters = [c for c in (project.clusters if project else ()) if c.role == "reference"]
-    databases = sorted(
-        {d for c in clusters for d in c.databases}
-        | {c.database for c in config.collections if project and c.cluster in {f"{project.name}/{k.name}" for k in clusters}}
-    )
+def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    project = lookups.project(data["scope"])
+    username = data["attributes"].get("username")
+    reach = lookups.reference_reach(project)
     return {
-        "declared": bool(project) and data["attributes"].get("username") in project.database_users,  # type: ignore[union-attr]
-        "reference_clusters": sorted(c.name for c in clusters),
-        "reference_databases": databases,
+        "declared": isinstance(username, str) and username in lookups.database_users(project),
+        "reference_clusters": list(reach["reference_clusters"]),
+        "reference_databases": list(reach["reference_databases"]),
     }

@@ -14,7 +14,7 @@ from collector.snapshot import Resource
 
 def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
     """Targets of the node's outgoing edges of one kind, sorted, each once."""
-    return sorted({v for _, v, k in graph.out_edges(node_id, data="kind") if k == kind})
+    return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
 
 
 def listed(value: Any) -> list[Any]:
@@ -50,6 +50,13 @@ class _Index:
             self.by_type.setdefault(r.type, []).append(r)
             for key in self._keys(r):
                 self.by_key.setdefault((r.type, key), r.id)
+        self.secret_arns: dict[str, tuple[int, str]] = {}
+        self.secret_names: dict[str, tuple[int, str]] = {}
+        for position, r in enumerate(self.of("aws.secretsmanager.secret")):
+            self.secret_arns.setdefault(str(r.attributes.get("ARN", r.id)), (position, r.id))
+            name = r.attributes.get("Name")
+            if isinstance(name, str):
+                self.secret_names.setdefault(name, (position, r.id))
 
     @staticmethod
     def _keys(r: Resource) -> list[str]:
@@ -71,6 +78,19 @@ class _Index:
 
     def of(self, node_type: str) -> list[Resource]:
         return self.by_type.get(node_type, [])
+
+    def secret(self, value_from: Any) -> str | None:
+        """The first secret (in snapshot order) that valueFrom names: by ARN, by name, or by ARN
+        followed by `:json-key:...`, i.e. an ARN equal to valueFrom up to one of its colons."""
+        if not isinstance(value_from, str):
+            return None
+        hits = [self.secret_arns.get(value_from), self.secret_names.get(value_from)]
+        colon = value_from.find(":")
+        while colon != -1:
+            hits.append(self.secret_arns.get(value_from[:colon]))
+            colon = value_from.find(":", colon + 1)
+        found = [hit for hit in hits if hit is not None]
+        return min(found)[1] if found else None
 
 
 def link_resources(graph: nx.MultiDiGraph, config: EstateConfig, resources: Iterable[Resource]) -> None:
@@ -100,16 +120,18 @@ def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
 
 
 def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+    named: dict[tuple[str, str | None, str | None], list[str]] = {}
+    for r in index.of("aws.ec2.vpc_endpoint"):
+        named.setdefault((r.scope, r.region, tag(r.attributes, "Name")), []).append(r.id)
     for link in config.privatelinks:
         project = config.project(link.atlas_project)
         services = [
             s.id for s in index.of("atlas.endpoint_service")
             if project and s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
         ]
-        for r in index.of("aws.ec2.vpc_endpoint"):
-            if (r.scope, r.region, tag(r.attributes, "Name")) == (link.aws_account, link.region, link.vpc_endpoint_name):
-                for service in services:
-                    _edge(graph, r.id, service, "pairs_with")
+        for endpoint in named.get((link.aws_account, link.region, link.vpc_endpoint_name), []):
+            for service in services:
+                _edge(graph, endpoint, service, "pairs_with")
     for r in index.of("atlas.interface_endpoint"):
         service = next(
             (s.id for s in index.of("atlas.endpoint_service")
@@ -129,22 +151,11 @@ def _link_secrets(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -
             _edge(graph, r.id, f"data:{ref.points_to}", "points_to")
 
 
-def _secret_for(index: _Index, value_from: Any) -> str | None:
-    """valueFrom names a secret by ARN (maybe with a `:json-key:...` suffix) or by name."""
-    if not isinstance(value_from, str):
-        return None
-    for r in index.of("aws.secretsmanager.secret"):
-        arn = str(r.attributes.get("ARN", r.id))
-        if value_from in (arn, r.attributes.get("Name")) or value_from.startswith(arn + ":"):
-            return r.id
-    return None
-
-
 def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
     for r in index.of("aws.ecs.task_definition"):
         for container in dicts(r.attributes.get("containerDefinitions")):
             for secret in dicts(container.get("secrets")):
-                target = _secret_for(index, secret.get("valueFrom"))
+                target = index.secret(secret.get("valueFrom"))
                 _edge(graph, r.id, target, "binds_secret")
                 for cluster in neighbours(graph, target, "points_to") if target else []:
                     _edge(graph, r.id, cluster, "connects_to")
@@ -164,18 +175,18 @@ def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> 
     names = {p.id: p.name for p in config.atlas_projects}
     for r in index.of("atlas.cluster"):
         _edge(graph, r.id, f"data:{names.get(r.scope)}/{r.attributes.get('name')}", "declared_as")
+    by_project: dict[str, list[tuple[str, Any]]] = {}
+    for node_id, data in graph.nodes(data=True):
+        if data["type"] == "data.cluster":
+            by_project.setdefault(data["attributes"]["project"], []).append((node_id, data["attributes"]["name"]))
     for r in index.of("atlas.database_user"):
-        _link_user(graph, r, names.get(r.scope))
+        _link_user(graph, r, by_project.get(names.get(r.scope) or "", []))
 
 
-def _link_user(graph: nx.MultiDiGraph, user: Resource, project: str | None) -> None:
-    """can_read / can_write edges to the declared databases a user's roles reach."""
+def _link_user(graph: nx.MultiDiGraph, user: Resource, project_clusters: list[tuple[str, Any]]) -> None:
+    """can_read / can_write edges to the declared databases (of the user's project) its roles reach."""
     scopes = [s.get("name") for s in dicts(user.attributes.get("scopes"))]
-    clusters = [
-        n for n, d in graph.nodes(data=True)
-        if d["type"] == "data.cluster" and d["attributes"]["project"] == project
-        and (not scopes or d["attributes"]["name"] in scopes)
-    ]
+    clusters = [n for n, name in project_clusters if not scopes or name in scopes]
     for role in dicts(user.attributes.get("roles")):
         name, db = role.get("roleName"), role.get("databaseName")
         kinds = ["can_read"] if name in _READ_ROLES else ["can_read", "can_write"] if name in _WRITE_ROLES else []

@@ -87,9 +87,20 @@ def port_range(pair: Any) -> tuple[int, int] | None:
     return int(low), int(high)
 
 
-def _ranges(value: Any) -> list[tuple[int, int]] | None:
+def _parse_ranges(value: Any) -> list[tuple[int, int]] | None:
     out = [port_range(v) for v in (_listed(value) or [])]
     return None if any(r is None for r in out) else out  # type: ignore[return-value]
+
+
+_LAST_RANGES: list[Any] = [object(), None]
+
+
+def _ranges(value: Any) -> list[tuple[int, int]] | None:
+    """`_parse_ranges`, remembered for the last value seen: a rule compares every resource against
+    the same config list (e.g. `config.mongodb_ports`), which is never changed while rules run."""
+    if _LAST_RANGES[0] is not value:
+        _LAST_RANGES[:] = [value, _parse_ranges(value)]
+    return _LAST_RANGES[1]  # type: ignore[no-any-return]
 
 
 def _ports_within(actual: Any, allowed: Any) -> bool:
