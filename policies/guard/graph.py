@@ -10,7 +10,8 @@ Edge kinds: DESIGN.md's `reads`, `writes`, `can_read`, `can_write`, `points_to`,
 `classifies` (a data class applies to a registry entry or secret), `stored_on` (a registry entry
 places a collection on the reference cluster), `uses` / `grants` (the app's database user and its
 role), `bound_by` (a secret bound by a task definition). Every chain edge carries `candidate`.
-The verdict for a candidate is whether its own edges connect `data:phi` to the reference store.
+The verdict for a candidate is whether its own edges connect `data:phi` to the reference store; a
+candidate whose chain does not connect is a fault of the guard itself, so it fails closed (exit 3).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from collector.errors import EvaluationError
 from policies.guard.model import Hop
 from policies.guard.results import Violation
 
@@ -47,14 +49,19 @@ def build(candidates: list[Violation]) -> nx.MultiDiGraph:
 
 
 def verdict(graph: nx.MultiDiGraph, candidates: list[Violation]) -> tuple[list[Violation], bool]:
-    """Candidates whose chain is a path from PHI to a reference store, and whether any path exists."""
+    """Every candidate, once its chain is confirmed as a path from PHI to a reference store, and whether
+    any path exists. A chain that does not confirm is never dropped: evaluation fails naming it."""
     edges: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
     for tail, head, key, data in graph.edges(keys=True, data=True):
         if "candidate" in data:
             edges[data["candidate"]].append((tail, head, key))
-    confirmed = [candidate for index, candidate in enumerate(candidates) if _connects(graph, edges[index], candidate)]
+    for index, candidate in enumerate(candidates):
+        if not _connects(graph, edges[index], candidate):
+            raise EvaluationError(f"the graph does not confirm the {candidate.rule} chain found here "
+                                  f"({candidate.message}); the guard cannot vouch for its verdict",
+                                  where=candidate.site.where())
     reachable = any(nx.has_path(graph, PHI, n) for n in graph if n == REFERENCE or n.startswith(REFERENCE + "/"))
-    return confirmed, reachable
+    return list(candidates), reachable
 
 
 def _connects(graph: nx.MultiDiGraph, edges: list[tuple[str, str, int]], candidate: Violation) -> bool:

@@ -1,6 +1,9 @@
 """The verdict is a path query: a candidate counts only if its chain connects PHI to the reference."""
 from __future__ import annotations
 
+import pytest
+
+from collector.errors import EvaluationError
 from policies.guard.graph import REFERENCE, build, verdict
 from policies.guard.model import Hop
 from policies.guard.results import Violation
@@ -24,7 +27,9 @@ def test_complete_chain_is_a_path_from_phi_to_the_reference_collection() -> None
     assert graph.nodes["site:src/a.ts:3"]["type"] == "code.site"
 
 
-def test_broken_chain_is_not_a_violation() -> None:
+def test_unconfirmed_chain_is_an_evaluation_error_naming_it() -> None:
     candidate = _candidate(("flows_to", "flows_to"))
-    confirmed, reachable = verdict(build([candidate]), [candidate])
-    assert confirmed == [] and not reachable
+    with pytest.raises(EvaluationError) as caught:
+        verdict(build([candidate]), [candidate])
+    assert caught.value.where == "src/a.ts:4"
+    assert "reference-write" in str(caught.value)
