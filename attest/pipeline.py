@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Mapping
 
-from collector.config import EstateConfig
+from collector.config import EstateConfig, EvidenceConfig
+from collector.errors import BadInputError
 from collector.snapshot import Snapshot
 from evidence.bundle import Published, newest_link, write_bundle
 from evidence.canonical import sha256_hex
@@ -75,13 +76,21 @@ def export_snapshot(
     waivers_path: str | Path | None,
     environ: Mapping[str, str],
     now: Callable[[], datetime],
+    new_chain: bool = False,
 ) -> ExportRun:
-    """Check the snapshot, render every report, and publish one chained (and, if configured, signed) bundle."""
+    """Check the snapshot, render every report, and publish one chained (and, if configured, signed) bundle.
+
+    An empty locker starts a chain only when `new_chain` says so: otherwise a mistyped locker would
+    silently start a fresh chain that passes freshness.
+    """
     locker = open_locker(locker_location, config.evidence, environ, create=True)
     started = now()
     previous = newest_link(locker)
+    require_chain_choice(locker.location, previous[0].bundle_id if previous else None, new_chain)
     cadence = timedelta(hours=config.evidence.cadence_hours)
-    freshness = freshness_finding(previous[1] if previous else None, started, cadence, locker.location, starting=True)
+    freshness = freshness_finding(
+        previous[1] if previous else None, started, cadence, locker.location, starting=new_chain
+    )
     snapshot_json = snapshot.to_json()
     results = check_snapshot(snapshot, config, policies, waivers_path)
     findings_json = results.to_json()
@@ -101,6 +110,25 @@ def export_snapshot(
         signer=kms_signer(config, environ, now),
     )
     return ExportRun(results, freshness, files, published, locker.location)
+
+
+def newest_bundle(location: str, settings: EvidenceConfig, environ: Mapping[str, str]) -> str | None:
+    """The newest complete bundle's id in a locker, None when it is empty (or a directory not yet made)."""
+    if not location.startswith("s3://") and not Path(location).is_dir():
+        return None
+    link = newest_link(open_locker(location, settings, environ, create=False))
+    return link[0].bundle_id if link else None
+
+
+def require_chain_choice(location: str, newest: str | None, new_chain: bool) -> None:
+    """An empty locker needs an explicit new chain; a locker with a chain must not be given one."""
+    if newest is None and not new_chain:
+        raise BadInputError(
+            "the evidence locker holds no bundle; check the location, or pass --new-chain to start a chain there",
+            where=location,
+        )
+    if newest is not None and new_chain:
+        raise BadInputError(f"--new-chain given, but the locker already holds a chain (newest {newest})", where=location)
 
 
 def copy_files(files: Mapping[str, bytes], directory: str | Path) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from attest.pipeline import ExportRun, copy_files, export_snapshot
+from attest.pipeline import ExportRun, copy_files, export_snapshot, newest_bundle
 from collector.config import load_config
 from collector.run import collect
 from evidence.lockers import open_locker
@@ -64,6 +64,7 @@ def _summary(done: ExportRun, out: Path, verification: Verification) -> str:
 def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     config = load_config(args.config)
+    fresh = newest_bundle(str(out / "evidence"), config.evidence, {}) is None
     sys.stderr.write("attest demo: starting the local estate (moto server and Atlas emulator on 127.0.0.1)\n")
     with local_estate(args.estate) as estate:
         environ = dict(estate.env)
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             waivers_path=None,
             environ=environ,
             now=_now,
+            new_chain=fresh,
         )
     copy_files({k: v for k, v in done.files.items() if not k.startswith("config/")}, out)
     settings = config.evidence

@@ -2,6 +2,8 @@
 
 Exit codes follow the check: 0 all satisfied, 1 violations (or a stale locker), 2 bad input,
 3 could not evaluate. The bundle is written whatever the verdict: a failing night is evidence too.
+An empty locker is bad input unless `--new-chain` says to start a chain there (checked before
+collecting), so a mistyped locker never silently starts a new chain.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from attest.output import write_text
-from attest.pipeline import copy_files, export_snapshot
+from attest.pipeline import copy_files, export_snapshot, newest_bundle, require_chain_choice
 from collector.config import load_config
 from collector.run import collect
 from collector.snapshot import load_snapshot
@@ -26,6 +28,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--snapshot", metavar="FILE", help="bundle this snapshot instead of collecting")
     parser.add_argument("--copy-to", metavar="DIR", help="also write the bundle's files here (for a CI artifact)")
     parser.add_argument("--summary", metavar="FILE", help="append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument(
+        "--new-chain", action="store_true",
+        help="start a new chain: required for the first bundle in an empty locker, refused otherwise",
+    )
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
     parser.set_defaults(run=run)
@@ -37,15 +43,18 @@ def _now() -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    location = args.locker or config.evidence.locker
+    require_chain_choice(location, newest_bundle(location, config.evidence, os.environ), args.new_chain)
     snapshot = load_snapshot(args.snapshot) if args.snapshot else collect(config, os.environ, now=_now)
     done = export_snapshot(
         snapshot,
         config,
-        locker_location=args.locker or config.evidence.locker,
+        locker_location=location,
         policies=args.policies,
         waivers_path=args.waivers,
         environ=os.environ,
         now=_now,
+        new_chain=args.new_chain,
     )
     if args.copy_to:
         copy_files(done.files, args.copy_to)

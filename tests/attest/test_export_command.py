@@ -33,7 +33,7 @@ def attest(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Compl
 def exported(tmp: Path, estate: LocalEstate, config: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
     locker = tmp / "locker"
     done = attest("export", "--config", str(config), "--locker", str(locker), "--copy-to", str(tmp / "out"),
-                  "--summary", str(tmp / "summary.md"), env=estate.env)
+                  "--summary", str(tmp / "summary.md"), "--new-chain", env=estate.env)
     return locker, done
 
 
@@ -41,7 +41,7 @@ def test_export_writes_a_complete_bundle_that_verifies(tmp_path: Path, default_e
     locker, done = exported(tmp_path, default_estate, local_config_path)
     bundle = Path(done.stdout.strip())
     statuses = {f["status"] for f in json.loads((bundle / "findings.json").read_text())["findings"]}
-    assert done.returncode == (1 if "fail" in statuses else 3 if "error" in statuses else 0), done.stderr
+    assert done.returncode == 1 and "fail" in statuses, done.stderr
     manifest = json.loads((bundle / "manifest.json").read_text())
     listed = {f["path"] for f in manifest["files"]}
     assert {"snapshot.json", "findings.json", "freshness.json", "config/attest.yaml"} <= listed
@@ -93,8 +93,8 @@ def test_signed_export_verifies_with_the_configured_key_and_catches_a_forged_sig
     tmp_path: Path, snapshot: Path, local_config_path: Path, kms_moto: str
 ) -> None:
     config, env = signing_config(tmp_path, local_config_path, kms_moto)
-    done = attest("export", "--config", str(config), "--snapshot", str(snapshot), env=env)
-    assert done.returncode in (0, 1, 3) and done.stdout, done.stderr
+    done = attest("export", "--config", str(config), "--snapshot", str(snapshot), "--new-chain", env=env)
+    assert done.returncode == 1 and done.stdout, done.stderr
     bundle = Path(done.stdout.strip())
     assert (bundle / "signature.json").is_file()
     assert attest("verify", "--config", str(config)).returncode == 0
@@ -117,7 +117,9 @@ def test_export_killed_midway_leaves_a_locker_that_verifies(
     tmp_path: Path, snapshot: Path, local_config_path: Path, crash_at: str
 ) -> None:
     locker = tmp_path / "locker"
-    first = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot), "--locker", str(locker))
+    first = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot), "--locker", str(locker),
+                   "--new-chain")
+    assert first.returncode == 1, first.stderr
     first_id = Path(first.stdout.strip()).name
     wait_past(first_id.split("-")[0])
     killed = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot), "--locker", str(locker),
@@ -139,10 +141,27 @@ def test_export_to_an_s3_locker_with_object_lock_and_verify_it_there(
     env = {"AWS_ENDPOINT_URL": kms_moto, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
            "AWS_DEFAULT_REGION": "us-east-1"}
     done = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot),
-                  "--locker", "s3://nightly-evidence/attest", env=env)
-    assert done.returncode in (0, 1, 3) and done.stdout, done.stderr
+                  "--locker", "s3://nightly-evidence/attest", "--new-chain", env=env)
+    assert done.returncode == 1 and done.stdout, done.stderr
     bundle_id = done.stdout.strip().rsplit("/", 1)[1]
     head = s3.head_object(Bucket="nightly-evidence", Key=f"attest/{bundle_id}/manifest.json")
     assert head["ObjectLockMode"] == "COMPLIANCE"
     verified = attest("verify", "s3://nightly-evidence/attest", env=env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_an_empty_locker_needs_new_chain(tmp_path: Path, snapshot: Path, local_config_path: Path) -> None:
+    locker = tmp_path / "mistyped"
+    done = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot), "--locker", str(locker))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "holds no bundle" in lines[0] and "--new-chain" in lines[0], done.stderr
+    assert not locker.exists()
+
+
+def test_new_chain_is_refused_where_a_chain_exists(tmp_path: Path, snapshot: Path, local_config_path: Path) -> None:
+    locker = tmp_path / "locker"
+    args = ("export", "--config", str(local_config_path), "--snapshot", str(snapshot), "--locker", str(locker))
+    assert attest(*args, "--new-chain").returncode == 1
+    again = attest(*args, "--new-chain")
+    assert again.returncode == 2 and "already holds a chain" in again.stderr

@@ -60,3 +60,17 @@ def test_nightly_exports_uploads_summarises_and_fails_on_bad_exit_codes() -> Non
     assert upload["with"]["path"].endswith(".html") and upload["if"] == "always()"
     gate = steps[-1]
     assert gate["if"] == "steps.export.outputs.exit_code != '0'" and "exit" in gate["run"]
+
+
+def test_nightly_config_is_a_documented_variable_checked_before_use(tmp_path: Path) -> None:
+    job = nightly()["jobs"]["export"]
+    assert job["env"]["ATTEST_CONFIG"] == "${{ inputs.config || vars.ATTEST_CONFIG }}"
+    assert "ATTEST_CONFIG" in (ROOT / ".github" / "workflows" / "nightly.yml").read_text().split("name:")[0]
+    guard = next(s for s in job["steps"] if s.get("name", "").startswith("Check the estate config"))
+    assert job["steps"].index(guard) < next(i for i, s in enumerate(job["steps"]) if s.get("id") == "export")
+    (tmp_path / "attest.yaml").write_text("present\n")
+    for value, code in (("", 2), ("missing.yaml", 2), ("attest.yaml", 0)):
+        ran = subprocess.run(["bash", "-c", guard["run"]], cwd=tmp_path, env={"ATTEST_CONFIG": value, "PATH": "/usr/bin:/bin"},
+                             capture_output=True, text=True, timeout=30)
+        assert ran.returncode == code, (value, ran.stdout)
+        assert code == 0 or "::error::" in ran.stdout
