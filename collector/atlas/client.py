@@ -152,7 +152,13 @@ class AtlasClient:
             links = body.get("links") if isinstance(body.get("links"), list) else []
             has_next = any(isinstance(link, dict) and link.get("rel") == "next" for link in links)
             total = body.get("totalCount")
-            if not results or not (has_next or (isinstance(total, int) and len(items) < total)):
+            short = isinstance(total, int) and len(items) < total
+            if not results and (short or has_next):
+                expected = f"totalCount {total}" if short else "a next link"
+                raise AtlasApiError(
+                    "malformed", f"{operation} page {page} is empty before the end ({len(items)} read, {expected})"
+                )
+            if not (has_next or short):
                 return items
         raise AtlasApiError("malformed", f"{operation} kept paging past {MAX_PAGES} pages")
 

@@ -1,8 +1,12 @@
 """The Atlas client against the running emulator: credentials, paging, retries and typed errors."""
 from __future__ import annotations
 
+import http.server
+import json
 import random
 import socket
+import threading
+import urllib.parse
 
 import pytest
 
@@ -141,3 +145,34 @@ def test_expired_token_is_fetched_again(atlas: AtlasEmulator) -> None:
     assert client.get_object(f"/groups/{REF}", "2023-01-01", "getGroup")["id"] == REF
     atlas.revoke_tokens()
     assert client.get_object(f"/groups/{REF}", "2023-01-01", "getGroup")["id"] == REF
+
+
+class _ShortPages(http.server.BaseHTTPRequestHandler):
+    """A list endpoint whose totalCount promises 3 items but whose second page is empty."""
+
+    def do_GET(self) -> None:
+        page = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)["pageNum"][0]
+        results = [{"id": f"item-{i}"} for i in range(2)] if page == "1" else []
+        body = json.dumps({"results": results, "totalCount": 3, "links": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.atlas.2023-01-01+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet: the test asserts on the client's error, not the server's log."""
+
+
+def test_an_empty_page_before_total_count_is_malformed() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ShortPages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {**API_KEY, "MONGODB_ATLAS_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}"}
+        client = AtlasClient(AtlasSettings.from_env(env), sleep=lambda _: None, rng=random.Random(3))
+        err = failure(lambda: client.get_all(ACCESS, "2023-01-01", "listGroupAccessListEntries"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert err.reason == "malformed" and "page 2 is empty" in err.detail and "totalCount 3" in err.detail
