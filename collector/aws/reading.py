@@ -5,6 +5,7 @@ docs/resources.md, so a denied or throttled operation is recorded and the rest o
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
@@ -25,6 +26,7 @@ from collector.aws.session import ClientFactory
 from collector.snapshot import Gap, Resource
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _THROTTLING = {
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "SlowDown",
@@ -106,11 +108,20 @@ class Reading:
         return self.clients.client(service, self.region)
 
     def attempt(self, operation: str, types: tuple[str, ...], call: Callable[[], T]) -> T | None:
-        """Run `call`; on a botocore failure record a gap for `types` and return None."""
+        """Run `call`; on a botocore failure record a gap for `types` and return None.
+
+        A KeyError or TypeError while reading the answer means the answer lacks the documented shape:
+        a `malformed` gap for this operation, not an abort of the whole collect. Only the exception's
+        class is recorded or logged: its text may quote the answer.
+        """
         try:
             return call()
         except (BotoCoreError, ClientError, ResponseParserError, MalformedAnswer) as exc:
             self.gap(operation, types, exc)
+            return None
+        except (KeyError, TypeError) as exc:
+            log.warning("%s: unreadable answer (%s)", operation, exc.__class__.__name__)
+            self.gap(operation, types, MalformedAnswer(f"{operation} answer could not be read ({exc.__class__.__name__})"))
             return None
 
     def gap(self, operation: str, types: tuple[str, ...], exc: Exception) -> None:

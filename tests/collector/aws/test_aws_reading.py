@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 from botocore.parsers import ResponseParserError
 
 from collector.aws.permissions import ASSUME_ROLE, PERMISSIONS, all_actions
-from collector.aws.reading import MalformedAnswer, classify, need, plain
+from collector.aws.reading import MalformedAnswer, Reading, classify, need, plain
 from collector.aws.session import AwsSettings
 from collector.errors import BadInputError
 
@@ -75,3 +75,19 @@ def test_permissions_are_read_only_and_cover_every_reader() -> None:
     verbs = ("Describe", "List", "Get")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions)
     assert ASSUME_ROLE == ("sts:AssumeRole",)
+
+
+@pytest.mark.parametrize("error", [KeyError("CANARY-in-the-answer"), TypeError("CANARY-in-the-answer")])
+def test_an_unreadable_answer_is_a_malformed_gap_without_the_payload(
+    error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    r = Reading(account="123456789012", region="us-east-1", clients=None, salt="s")  # type: ignore[arg-type]
+
+    def reader() -> None:
+        raise error
+
+    assert r.attempt("kms:ListAliases", ("aws.kms.key",), reader) is None
+    [gap] = r.gaps
+    assert (gap.operation, gap.reason, gap.resource_types) == ("kms:ListAliases", "malformed", ("aws.kms.key",))
+    assert type(error).__name__ in gap.detail and "CANARY-" not in gap.detail
+    assert "CANARY-" not in caplog.text
