@@ -2,20 +2,18 @@
 database users on the reference project, and the data class of the secret behind the reference URI."""
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from policies.guard.model import Hop
 from policies.guard.config import GuardConfig
+from policies.guard.containers import bindings
+from policies.guard.model import Hop
 from policies.terraform.hcl import Declared, load_directory
 
 READ_ROLES = frozenset({"read", "readAnyDatabase"})
 SECRET_REF = re.compile(r"aws_secretsmanager_secret(?:_version)?\.([A-Za-z0-9_-]+)\.(?:arn|id)")
-OBJECT = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -123,36 +121,16 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
     return hits
 
 
-def _bindings(value: Any) -> list[tuple[str, str]]:
-    """(env name, valueFrom expression) pairs from container_definitions as jsonencode() or JSON."""
-    if isinstance(value, list):
-        return [(str(s.get("name")), str(s.get("valueFrom")))
-                for c in value if isinstance(c, dict) for s in c.get("secrets") or [] if isinstance(s, dict)]
-    text = str(value)
-    if not text.startswith("${"):
-        try:
-            return _bindings(json.loads(text))
-        except json.JSONDecodeError:
-            return []
-    pairs: list[tuple[str, str]] = []
-    for obj in OBJECT.findall(text):
-        name = re.search(r'\bname\s*[=:]\s*"([^"]+)"', obj)
-        source = re.search(r'\bvalueFrom\s*[=:]\s*"?([^,}"\s]+)', obj)
-        if name and source:
-            pairs.append((name.group(1), source.group(1)))
-    return pairs
-
-
 def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: GuardConfig) -> list[TfHit]:
     hits: list[TfHit] = []
-    definitions = item.attributes.get("container_definitions", "")
-    if isinstance(definitions, str) and definitions.startswith("${") and "jsonencode(" not in definitions:
+    pairs = bindings(item.attributes.get("container_definitions", "[]"))
+    if pairs is None:
         hop = Hop(item.file, item.attribute_lines.get("container_definitions", item.line),
                   f"{item.address} container_definitions")
-        return [TfHit("tf-secret-unresolved", f"{item.address} builds its container definitions with an "
-                      "expression the guard cannot read, so its secret bindings are unknown", (hop,),
-                      ("binds_secret", "points_to"))]
-    for env, source in _bindings(definitions):
+        return [TfHit("tf-secret-unresolved", f"{item.address} builds its container definitions or their "
+                      "secrets with an expression the guard cannot read, so its secret bindings are unknown",
+                      (hop,), ("binds_secret", "points_to"))]
+    for env, source in pairs:
         if env != config.reference_uri_env:
             continue
         line = _line_of(repo, item, f'"{env}"')
