@@ -39,10 +39,10 @@ class Bounds:
     """How much runs at once. Every call waits on the network, so threads are cheap; the per-account
     and per-service bounds keep one account's API rate limits (per account, region and API) far away."""
 
-    workers: int = 32
-    per_account: int = 8
+    workers: int = 64
+    per_account: int = 16
     per_service: int = 4
-    atlas: int = 8
+    atlas: int = 16
 
     VARIABLES = {
         "workers": "ATTEST_MAX_WORKERS",

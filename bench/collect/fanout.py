@@ -6,7 +6,7 @@ The local estate (moto, the fault proxy, the Atlas emulator) runs in its own pro
 sandbox up` runs it, so its CPU does not compete with the collector's threads; every AWS call waits
 `--latency` seconds at the fault proxy (`delay` rule) and every Atlas call at the emulator (`delay`).
 Reported, in wall-clock seconds: the collector with its default bounds, the same run with one
-worker (sequential), the critical-path bound (the longest chain of dependent calls x the latency,
+worker (sequential), one matrix job's share (`--group`), the critical-path bound (the longest chain of dependent calls x the latency,
 see bench/README.md), and the default-bounds run with no injected latency (the CPU floor).
 """
 from __future__ import annotations
@@ -77,6 +77,16 @@ def _aws_calls(state: Mapping[str, Any]) -> int:
     return sum(requests.get(f"{state['aws_endpoint_url']}/_faults", timeout=10).json()["calls"].values())
 
 
+def _group_config(config: Path, accounts: int, projects: int) -> Path:
+    """The config one matrix job would get: the first `accounts` accounts and `projects` projects."""
+    doc = yaml.safe_load(config.read_text())
+    doc["aws"]["accounts"] = doc["aws"]["accounts"][:accounts]
+    doc["atlas"]["projects"] = doc["atlas"]["projects"][:projects]
+    path = config.with_name("group.yaml")
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
 def _timed(config: Path, env: Mapping[str, str]) -> tuple[float, float, int, int]:
     cpu, start = time.process_time(), time.perf_counter()
     snapshot = collect(load_config(config), env, now=lambda: datetime.now(timezone.utc))
@@ -89,6 +99,7 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=3, choices=range(1, len(REGIONS) + 1))
     parser.add_argument("--projects", type=int, default=10)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every call")
+    parser.add_argument("--group", type=int, default=2, help="accounts (and projects) of one matrix job, timed too")
     parser.add_argument("--skip-sequential", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="attest-fanout-") as tmp:
@@ -102,17 +113,24 @@ def main() -> None:
             state = json.loads((work / "state.json").read_text())
             print(f"seeded {args.accounts} accounts x {args.regions} regions, {args.projects} Atlas projects "
                   f"in {time.perf_counter() - start:.1f}s")
-            env = {**state["env"], "ATTEST_REDACTION_SALT": "bench"}
-            print(f"bounds: {Bounds.from_env({**os.environ, **env})}")
+            bounds = {k: v for k, v in os.environ.items() if k in Bounds.VARIABLES.values()}
+            env = {**state["env"], **bounds, "ATTEST_REDACTION_SALT": "bench"}
+            print(f"bounds: {Bounds.from_env(env)}")
             rows = [("critical-path bound", len(CHAIN) * args.latency, None, None, None, None)]
-            cases = [("default bounds", args.latency, {}), ("no injected latency (CPU floor)", 0.0, {})]
+            group = _group_config(config, args.group, args.group)
+            cases = [
+                ("default bounds", args.latency, config, {}),
+                ("no injected latency (CPU floor)", 0.0, config, {}),
+                (f"one matrix job: {args.group} accounts, {args.group} projects", args.latency, group, {}),
+            ]
             if not args.skip_sequential:
-                cases.append(("sequential (ATTEST_MAX_WORKERS=1, ATTEST_ATLAS_MAX_CONCURRENCY=1)", args.latency,
+                cases.append(("sequential (ATTEST_MAX_WORKERS=1, ATTEST_ATLAS_MAX_CONCURRENCY=1)", args.latency, config,
                               {"ATTEST_MAX_WORKERS": "1", "ATTEST_ATLAS_MAX_CONCURRENCY": "1"}))
-            for name, latency, extra in cases:
+            _timed(group, env)  # warm-up: botocore loads its service models once per process
+            for name, latency, path, extra in cases:
                 _latency(state, latency)
                 before = _aws_calls(state)
-                wall, cpu, resources, gaps = _timed(config, {**env, **extra})
+                wall, cpu, resources, gaps = _timed(path, {**env, **extra})
                 rows.append((name, wall, cpu, resources, gaps, _aws_calls(state) - before))
         finally:
             server.terminate()
