@@ -18,6 +18,7 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _HIGH_ENTROPY = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
+_USERINFO_ANYWHERE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^@\s]+@", re.IGNORECASE)
 
 
 def marker(value: str, salt: str) -> str:
@@ -53,3 +54,33 @@ def redact_environment(entries: list[dict[str, Any]], salt: str) -> tuple[list[d
         else:
             out.append(dict(entry))
     return out, redacted
+
+
+def _secret_leaf(key: str, value: str) -> bool:
+    """A string inside a structure: a URI with credentials anywhere in it (a command line), a
+    connection string, or any value under a secret-named key. ARNs are references, never secrets."""
+    if is_marker(value) or not value.strip() or value.startswith("arn:"):
+        return False
+    if _USERINFO_ANYWHERE.search(value) or _CONNECTION_STRING.match(value):
+        return True
+    return bool(key and _SECRET_NAME.search(key))
+
+
+def redact_tree(value: Any, salt: str, path: str, key: str = "") -> tuple[Any, list[str]]:
+    """Every secret-looking string in a JSON structure replaced by its marker; return it and the
+    JSON paths redacted. In a `{name, value}` entry the secret-name test reads the entry's name."""
+    if isinstance(value, str):
+        return (marker(value, salt), [path]) if _secret_leaf(key, value) else (value, [])
+    if isinstance(value, list):
+        items = [redact_tree(item, salt, f"{path}[{index}]", key) for index, item in enumerate(value)]
+        return [item for item, _ in items], [p for _, found in items for p in found]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        paths: list[str] = []
+        named = value.get("name") if isinstance(value.get("name"), str) and "value" in value else None
+        for child_key, child in value.items():
+            name = named if child_key == "value" and named is not None else str(child_key)
+            out[child_key], found = redact_tree(child, salt, f"{path}.{child_key}", name)
+            paths.extend(found)
+        return out, paths
+    return value, []

@@ -3,6 +3,11 @@
 Secret values are the estate's canaries: they go into moto (so a collector that read them would
 leak them) and nowhere else. Returns the ids moto assigned, which the Atlas emulator needs (the
 interface endpoint ids) and tests use.
+
+Two optional keys plant states only a later API call can reach: `state: deleted` on a VPC endpoint
+(DeleteVpcEndpoints; moto keeps listing it as `deleted`, and the emulator still knows its id), and
+`state: disabled | pending_deletion` on a KMS key (DisableKey / ScheduleKeyDeletion, applied once
+the secrets that use it exist).
 """
 from __future__ import annotations
 
@@ -96,6 +101,10 @@ class _Seeder:
             if made["State"] not in ("available", "pendingAcceptance", "pending"):
                 raise RuntimeError(f"moto left endpoint {endpoint['name']} in state {made['State']}")
             ids[endpoint["name"]] = made["VpcEndpointId"]
+            if endpoint.get("state", "available") == "deleted":
+                ec2.delete_vpc_endpoints(VpcEndpointIds=[made["VpcEndpointId"]])
+            elif endpoint.get("state", "available") != "available":
+                raise BadInputError(f"vpc endpoint {endpoint['name']}: state is available or deleted")
         return ids
 
     def keys(self) -> dict[str, str]:
@@ -108,6 +117,18 @@ class _Seeder:
                 kms.enable_key_rotation(KeyId=meta["KeyId"])
             arns[key["alias"]] = meta["Arn"]
         return arns
+
+    def key_states(self, key_arns: Mapping[str, str]) -> None:
+        kms = self.client("kms")
+        for key in self.aws.get("kms_keys", []):
+            state = key.get("state", "enabled")
+            key_id = key_arns[key["alias"]].rsplit("/", 1)[-1]   # moto takes the bare key id here, not the ARN
+            if state == "disabled":
+                kms.disable_key(KeyId=key_id)
+            elif state == "pending_deletion":
+                kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+            elif state != "enabled":
+                raise BadInputError(f"kms key {key['alias']}: state is enabled, disabled or pending_deletion")
 
     def secrets(self, key_arns: Mapping[str, str]) -> dict[str, str]:
         sm = self.client("secretsmanager")
@@ -165,6 +186,7 @@ class _Seeder:
                     "secrets": [
                         {"name": var, "valueFrom": secret_arns[name]} for var, name in (container.get("secrets") or {}).items()
                     ],
+                    **({"command": [str(part) for part in container["command"]]} if container.get("command") else {}),
                 }
             ],
             **({"tags": tags} if tags else {}),
@@ -183,6 +205,7 @@ def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[
         vpce_ids = seeder.endpoints(vpc_id, subnets, groups)
         key_arns = seeder.keys()
         secret_arns = seeder.secrets(key_arns)
+        seeder.key_states(key_arns)
         task_arns, cluster_arn, services = seeder.ecs(secret_arns, subnets, groups)
     except KeyError as exc:
         raise BadInputError(f"the estate refers to an undefined name {exc}") from None

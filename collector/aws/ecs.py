@@ -1,14 +1,16 @@
 """ECS clusters, services and the task definitions they run (plus the newest of each family).
 
 The newest revision matters because a revision registered by hand (no provenance tags) is the
-change-control finding; `environment` values that look secret are redacted before storing.
+change-control finding. Secret-looking strings anywhere in a container definition (`environment`,
+`command`, `entryPoint`, `healthCheck`, `dockerLabels`, `logConfiguration.options`, ...) are redacted
+before storing, each noted by its JSON path, never its value.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from collector.aws.reading import Reading, need
-from collector.redact import redact_environment
+from collector.redact import redact_environment, redact_tree
 
 ACTIONS = (
     "ecs:ListClusters",
@@ -107,7 +109,9 @@ def _task_definitions(r: Reading, ecs: Any, running: set[str]) -> None:
             continue
         latest = newest.get(task.get("family", _family(arn)[0]))
         task["isLatestRevision"] = None if latest is None else task.get("taskDefinitionArn") == latest
-        task["containerDefinitions"] = [_redacted(r, task["taskDefinitionArn"], c) for c in task.get("containerDefinitions", [])]
+        task["containerDefinitions"] = [
+            _redacted(r, task["taskDefinitionArn"], index, c) for index, c in enumerate(task.get("containerDefinitions", []))
+        ]
         r.add(task["taskDefinitionArn"], TASK_DEF, ("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"), task)
 
 
@@ -120,11 +124,15 @@ def _describe_task(ecs: Any, arn: str) -> dict[str, Any]:
     return task
 
 
-def _redacted(r: Reading, arn: str, container: dict[str, Any]) -> dict[str, Any]:
-    """The container with secret-looking `environment` values replaced; one note per redaction."""
-    if not container.get("environment"):
-        return container
-    environment, names = redact_environment(container["environment"], r.salt)
-    for name in names:
-        r.notes.append(f"redacted environment variable {name} of container {container.get('name')} in {arn}")
-    return {**container, "environment": environment}
+def _redacted(r: Reading, arn: str, index: int, container: dict[str, Any]) -> dict[str, Any]:
+    """The container with every secret-looking value replaced; one note per redaction (path, no value)."""
+    name = container.get("name")
+    if container.get("environment"):
+        environment, names = redact_environment(container["environment"], r.salt)
+        for variable in names:
+            r.notes.append(f"redacted environment variable {variable} of container {name} in {arn}")
+        container = {**container, "environment": environment}
+    redacted, paths = redact_tree(container, r.salt, f"containerDefinitions[{index}]")
+    for path in paths:
+        r.notes.append(f"redacted {path} of container {name} in {arn}")
+    return redacted
