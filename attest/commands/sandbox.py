@@ -1,6 +1,9 @@
 """`attest sandbox up|down|seed`: a local estate (moto + the Atlas emulator) that outlives the command.
 
-`up` starts it in a background process and prints the variables to export; `down` stops it;
+`up` starts it in a background process, writes every variable the collector needs to a 0600 env
+file beside the state file, and prints `source <file>` plus the non-secret variables (never a key
+or password, which would land in terminal scrollback and CI logs); `down` stops it and removes the
+file;
 `seed` restarts it with another estate (moto and the emulator are seeded at start, and the
 emulator's endpoint ids come from moto, so a restart is the one consistent way to reseed).
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -23,6 +27,7 @@ from sandbox.estate import estate_path
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
+_SECRET_NAME = re.compile(r"SECRET|PRIVATE|PASSWORD|TOKEN|SALT")
 
 
 def default_state_path() -> Path:
@@ -89,15 +94,33 @@ def up(estate: str, state: Path) -> int:
                 process.terminate()
             raise EvaluationError(f"the sandbox did not start; see {log}")
         time.sleep(0.2)
-    started = _read_state(state) or {}
-    for name, value in sorted(started.get("env", {}).items()):
-        sys.stdout.write(f"export {name}={shlex.quote(str(value))}\n")
+    variables = {str(k): str(v) for k, v in ((_read_state(state) or {}).get("env") or {}).items()}
+    env_file = write_env_file(state, variables)
+    sys.stdout.write(f"source {shlex.quote(str(env_file))}\n")
+    for name, value in sorted(variables.items()):
+        if not _SECRET_NAME.search(name):
+            sys.stdout.write(f"export {name}={shlex.quote(value)}\n")
     sys.stderr.write(f"attest: sandbox up (pid {process.pid}, estate {estate}); stop it with `attest sandbox down`\n")
     return 0
 
 
+def env_path(state: Path) -> Path:
+    return state.with_suffix(".env")
+
+
+def write_env_file(state: Path, variables: dict[str, str]) -> Path:
+    """`export NAME=value` lines in a file only the owner can read (created 0600, never widened)."""
+    path = env_path(state)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(variables.items()))
+    return path
+
+
 def down(state: Path) -> int:
     current = _read_state(state)
+    env_path(state).unlink(missing_ok=True)
     if current is None or not _alive(int(current["pid"])):
         state.unlink(missing_ok=True)
         sys.stderr.write("attest: no sandbox is running\n")

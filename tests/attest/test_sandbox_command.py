@@ -18,6 +18,11 @@ def _exports(text: str) -> dict[str, str]:
     return {name: value.strip("'") for name, value in pairs}
 
 
+def _sourced(text: str) -> Path:
+    (line,) = [line for line in text.splitlines() if line.startswith("source ")]
+    return Path(line.removeprefix("source ").strip("'"))
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -30,10 +35,17 @@ def test_up_prints_exports_then_down_stops_it(tmp_path: Path, capsys: pytest.Cap
     state = tmp_path / "sandbox.json"
     try:
         assert main(["sandbox", "up", "--state", str(state)]) == 0
-        env = _exports(capsys.readouterr().out)
+        out = capsys.readouterr().out
+        env_file = _sourced(out)
+        env = _exports(env_file.read_text())
         recorded = json.loads(state.read_text())
-        assert env["AWS_ENDPOINT_URL"] == recorded["aws_endpoint_url"]
+        assert env_file.parent == state.parent and oct(env_file.stat().st_mode & 0o777) == "0o600"
+        assert env == recorded["env"] and env["AWS_ENDPOINT_URL"] == recorded["aws_endpoint_url"]
         assert oct(state.stat().st_mode & 0o777) == "0o600"
+        printed = _exports(out)
+        assert printed["AWS_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL"] and "MONGODB_ATLAS_BASE_URL" in printed
+        assert "MONGODB_ATLAS_PRIVATE_API_KEY" not in out and env["MONGODB_ATLAS_PRIVATE_API_KEY"] not in out
+        assert "AWS_SECRET_ACCESS_KEY" not in out
         ecs = boto3.client(
             "ecs",
             endpoint_url=env["AWS_ENDPOINT_URL"],
@@ -46,7 +58,7 @@ def test_up_prints_exports_then_down_stops_it(tmp_path: Path, capsys: pytest.Cap
         assert "already running" in capsys.readouterr().err
     finally:
         assert main(["sandbox", "down", "--state", str(state)]) == 0
-    assert not state.exists()
+    assert not state.exists() and not env_file.exists()
     assert not _alive(recorded["pid"]) and not _alive(recorded["moto_pid"])
     assert main(["sandbox", "down", "--state", str(state)]) == 0
     assert "no sandbox is running" in capsys.readouterr().err
