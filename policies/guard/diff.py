@@ -1,56 +1,47 @@
-"""What a change touched: files and lines changed between the merge-base with `--base` and HEAD."""
+"""What a change touched (files changed between the merge-base with `--base` and HEAD, deletions
+included) and the merge-base tree itself, extracted so the guard can analyse it as it was."""
 from __future__ import annotations
 
-import re
+import io
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import BadInputError
 
-HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-
 
 @dataclass(frozen=True)
 class Change:
-    new_files: frozenset[str]
-    lines: dict[str, frozenset[int]]
-
-    def touches(self, file: str, line: int) -> bool:
-        return file in self.new_files or line in self.lines.get(file, frozenset())
-
-    @property
-    def files(self) -> frozenset[str]:
-        return self.new_files | frozenset(self.lines)
+    merge_base: str
+    files: frozenset[str]  # repo-relative paths added, modified or deleted since the merge-base
 
 
-def _git(repo: Path, *args: str) -> str:
+def _git(repo: Path, *args: str) -> bytes:
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except OSError as exc:
         raise BadInputError(f"cannot run git: {exc.strerror}", where=str(repo)) from None
     if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["git failed"])[0]
+        first = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["git failed"])[0]
         raise BadInputError(f"git {args[0]}: {first}", where=str(repo))
     return done.stdout
 
 
 def changes_since(repo: Path, base: str) -> Change:
-    """Lines added or modified on HEAD since the merge-base with `base` (deletions add nothing)."""
-    merge_base = _git(repo, "merge-base", base, "HEAD").strip()
-    new_files: set[str] = set()
-    for row in _git(repo, "diff", "--name-status", "--no-renames", merge_base, "HEAD").splitlines():
-        status, _tab, name = row.partition("\t")
-        if status.startswith("A"):
-            new_files.add(name)
-    lines: dict[str, set[int]] = {}
-    current: str | None = None
-    for row in _git(repo, "diff", "--unified=0", "--no-renames", "--no-color", merge_base, "HEAD").splitlines():
-        if row.startswith("+++ "):
-            current = row[6:] if row.startswith("+++ b/") else None
-        elif current is not None:
-            match = HUNK.match(row)
-            if match:
-                start, count = int(match.group(1)), int(match.group(2) or "1")
-                lines.setdefault(current, set()).update(range(start, start + count))
-    return Change(frozenset(new_files), {k: frozenset(v) for k, v in lines.items()})
+    """Every file HEAD changed since its merge-base with `base`, relative to `repo` (which may be a
+    subdirectory of the git work tree)."""
+    merge_base = _git(repo, "merge-base", base, "HEAD").decode().strip()
+    names = _git(repo, "diff", "--name-only", "--no-renames", "--relative", "-z", merge_base, "HEAD")
+    return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n))
+
+
+def extract_base(repo: Path, change: Change, target: Path) -> Path:
+    """Write the merge-base's version of `repo` under `target`; the directory that mirrors `repo`."""
+    prefix = _git(repo, "rev-parse", "--show-prefix").decode().strip()
+    archive = _git(repo, "archive", "--format=tar", change.merge_base, *([prefix] if prefix else []))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    root = target / prefix
+    root.mkdir(parents=True, exist_ok=True)
+    return root

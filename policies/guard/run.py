@@ -1,26 +1,33 @@
 """`attest guard` end to end: parse, analyse, classify, check Terraform, query the graph, waive, scope."""
 from __future__ import annotations
 
-from dataclasses import replace
+import logging
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Callable
 
-from collector.errors import BadInputError
+from collector.errors import AttestError, BadInputError
 from policies.guard import graph as guard_graph
 from policies.guard import terraform
 from policies.guard.classification import Entry, load_registry
-from policies.guard.config import load_config
-from policies.guard.diff import Change, changes_since
+from policies.guard.config import GuardConfig, load_config
+from policies.guard.diff import changes_since, extract_base
 from policies.guard.engine import Engine
 from policies.guard.model import Effect, Hop
 from policies.guard.modules import Resolver, build_module
 from policies.guard.results import GuardResult, Violation
 from policies.guard.rules import RULES
 from policies.guard.scope import WHOLE_REPO_FILES, affected
-from policies.guard.sources import discover, parse
+from policies.guard.sources import Source, discover, parse
 from policies.guard.waivers import Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
+LINE_NUMBER = re.compile(r"(?<=\S):\d+\b")
+log = logging.getLogger("attest.guard")
 
 
 def _sink(coll: str | None) -> str:
@@ -87,42 +94,115 @@ def _waivers(repo: Path, texts: dict[str, str], tf_files: list[str], today: date
     return found
 
 
-def _introduced(violation: Violation, change: Change) -> bool:
-    return any(change.touches(h.file, h.line) for h in (violation.site, *violation.path))
+@dataclass(frozen=True)
+class Scan:
+    """One analysis of a tree: its violations (waivers applied), waivers, file count, reachability,
+    and each violation's location-independent identity (to compare HEAD with the merge-base)."""
+
+    violations: tuple[Violation, ...]
+    waivers: tuple[Waiver, ...]
+    files: int
+    reachable: bool
+    identities: tuple[tuple[object, ...], ...]
 
 
-def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
-              today: date | None = None) -> GuardResult:
-    if not repo.is_dir():
-        raise BadInputError("not a directory", where=str(repo))
-    today = today or datetime.now(timezone.utc).date()
-    config = load_config(repo, config_file)
-    change = changes_since(repo, base) if base else None
-    files = discover(repo, config.exclude)
-    resolver = Resolver(repo, set(files))
-    sources = [parse(repo, rel) for rel in files]
+def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[object, ...]:
+    """Rule, status, message and each hop's file, step and code text: what a violation is, not where
+    its lines sit (line numbers shift when the change edits something above them)."""
+    def text(hop: Hop) -> str:
+        rows = lines(hop.file)
+        return rows[hop.line - 1].strip() if 0 < hop.line <= len(rows) else ""
+    return (violation.rule, violation.status, LINE_NUMBER.sub("", violation.message),
+            tuple((h.file, h.label, text(h)) for h in violation.path))
+
+
+def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
+              cache: dict[tuple[str, bytes], Source] | None = None) -> Scan:
+    """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
+    and the registry are always read whole)."""
+    files = discover(root, config.exclude)
+    resolver = Resolver(root, set(files))
+    sources = [parse(root, rel, cache) for rel in files]
     modules = {s.rel: build_module(s, resolver) for s in sources}
-    whole = change is None or bool(change.files & {*WHOLE_REPO_FILES, *config.classification, config.source})
-    subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, change.files))}
+    whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
+    subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
     engine = Engine(subset, config)
     engine.run()
     if engine.foreign_store and subset is not modules:
         engine = Engine(modules, config)
         engine.run()
-    registry = load_registry(repo, config.classification)
-    declared = terraform.load(repo, config)
+    registry = load_registry(root, config.classification)
+    declared = terraform.load(root, config)
     candidates = (code_candidates(engine.findings(), registry) + registry_candidates(registry)
-                  + terraform_candidates(terraform.check(repo, declared, config)))
+                  + terraform_candidates(terraform.check(root, declared, config)))
     confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
     texts = {s.rel: s.text.decode("utf-8", "replace") for s in sources}
-    waivers = _waivers(repo, texts, sorted({d.file for d in declared}), today)
+    waivers = _waivers(root, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
     results: dict[tuple[str, int, str, str], Violation] = {}
     for candidate in confirmed:
-        if change is not None and not _introduced(candidate, change):
-            continue
         waiver = covering(by_line, candidate.site.file, candidate.site.line, candidate.rule)
         status = "waived" if waiver else RULES[candidate.rule].status
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
-    return GuardResult(str(repo), base, tuple(results[k] for k in sorted(results)), tuple(waivers),
-                       len(files), reachable)
+    violations = tuple(results[k] for k in sorted(results))
+    lines = _line_reader(root, texts)
+    return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations))
+
+
+def _whole_repo(rel: str, config: GuardConfig) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return (rel in (*WHOLE_REPO_FILES, *config.classification, config.source)
+            or (name.startswith(("tsconfig", "jsconfig")) and name.endswith(".json")))
+
+
+def _line_reader(root: Path, texts: dict[str, str]) -> Callable[[str], list[str]]:
+    cache: dict[str, list[str]] = {}
+
+    def lines(rel: str) -> list[str]:
+        if rel not in cache:
+            text = texts.get(rel)
+            if text is None:
+                try:
+                    text = (root / rel).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            cache[rel] = text.splitlines()
+        return cache[rel]
+    return lines
+
+
+def _introduced(head: Scan, base: Scan) -> tuple[Violation, ...]:
+    """HEAD's violations that the merge-base does not have (as many of each as HEAD adds)."""
+    before = Counter(base.identities)
+    out: list[Violation] = []
+    for violation, identity in zip(head.violations, head.identities):
+        if before[identity] > 0:
+            before[identity] -= 1
+        else:
+            out.append(violation)
+    return tuple(out)
+
+
+def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
+              today: date | None = None) -> GuardResult:
+    """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
+    deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts."""
+    if not repo.is_dir():
+        raise BadInputError("not a directory", where=str(repo))
+    today = today or datetime.now(timezone.utc).date()
+    config = load_config(repo, config_file)
+    if base is None:
+        head = scan_tree(repo, config, None, today)
+        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable)
+    change = changes_since(repo, base)
+    cache: dict[tuple[str, bytes], Source] = {}
+    head = scan_tree(repo, config, change.files, today, cache)
+    with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
+        root = extract_base(repo, change, Path(tmp))
+        try:
+            old = scan_tree(root, config, change.files, today, cache)
+        except AttestError as exc:
+            log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
+                        "changed scope", change.merge_base[:12], exc)
+            old = Scan((), (), 0, False, ())
+    return GuardResult(str(repo), base, _introduced(head, old), head.waivers, head.files, head.reachable)

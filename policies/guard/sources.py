@@ -66,12 +66,15 @@ def _first_error(node: Node) -> Node | None:
     return None
 
 
-def parse(repo: Path, rel: str) -> Source:
-    """Parse one file; a syntax error fails closed (exit 3) naming file and line."""
+def parse(repo: Path, rel: str, cache: dict[tuple[str, bytes], Source] | None = None) -> Source:
+    """Parse one file; a syntax error fails closed (exit 3) naming file and line. With `cache`, a
+    file whose path and bytes were parsed before (the same file in the merge-base tree) is reused."""
     try:
         text = (repo / rel).read_bytes()
     except OSError as exc:
         raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
+    if cache is not None and (rel, text) in cache:
+        return cache[(rel, text)]
     tree = _parser(grammar_for(rel)).parse(text)
     if tree.root_node.has_error:
         bad = _first_error(tree.root_node) or tree.root_node
@@ -80,7 +83,10 @@ def parse(repo: Path, rel: str) -> Source:
             f"cannot parse ({what}, {grammar_for(rel)} grammar); the guard cannot vouch for it",
             where=f"{rel}:{bad.start_point[0] + 1}",
         )
-    return Source(rel, text, tree)
+    source = Source(rel, text, tree)
+    if cache is not None:
+        cache[(rel, text)] = source
+    return source
 
 
 def text_of(node: Node) -> str:

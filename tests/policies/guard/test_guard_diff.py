@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from guard_cases import FIXTURE_APP
 
 OLD_WRITE = """import { getReferenceDb } from "@/lib/db";
@@ -102,3 +103,59 @@ def test_registry_filled_by_a_new_module_flags_the_unchanged_writer(tmp_path: Pa
     _git(repo, "commit", "-q", "-m", "fill the registry from the reference handle")
     run = guard(repo, "--base", "main")
     assert ("reference-write", "src/lib/use.ts:3") in run.sites()
+
+
+WAIVER = '// attest-guard: allow reference-write reason="one-off backfill" issue=#42 until=2026-12-31\n'
+WAIVED_WRITE = '  await db.collection("formularies_staging").deleteMany({});'
+# (name, [(file, old, new)], rule, file of the expected site, needle on its line). Each edit only
+# deletes; the twin adds a comment line at the top of each edited file instead (every line shifts).
+DELETIONS = (
+    ("tf-scopes-block-deleted", [("infra/envs/prod/atlas.tf",
+                                  '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', "")],
+     "tf-user-scopes", "infra/envs/prod/atlas.tf", '"app_read_staging" {'),
+    ("data-class-tag-deleted", [("infra/envs/prod/secrets.tf", '  tags = {\n    data_class = "public"\n  }\n', "")],
+     "tf-secret-class", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
+    ("registry-row-deleted", [("data-classification.yaml", "  formularies_staging: { class: public, cluster: reference }\n", ""),
+                              ("docs/infrastructure/data-classification.md", "| formularies_staging | public | reference |\n", "")],
+     "unclassified-collection", "src/lib/drug-tier-fallback.ts", 'db.collection<DrugTier>("formularies_staging")'),
+    ("waiver-deleted", [("src/lib/legacy.ts", WAIVER, "")], "reference-write", "src/lib/legacy.ts", WAIVED_WRITE),
+)
+
+
+def _deletion_repo(tmp_path: Path) -> Path:
+    repo = _repo(tmp_path)
+    legacy = repo / "src/lib/legacy.ts"
+    legacy.write_text(OLD_WRITE.replace(WAIVED_WRITE, WAIVER.replace("\n", "") + "\n" + WAIVED_WRITE), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "waive the legacy write")
+    _git(repo, "branch", "-f", "main")
+    return repo
+
+
+@pytest.mark.parametrize("case", DELETIONS, ids=lambda c: c[0])
+def test_deletion_that_opens_a_path_is_reported(case, tmp_path: Path, guard) -> None:
+    _name, edits, rule, site, needle = case
+    repo = _deletion_repo(tmp_path)
+    assert guard(repo, "--base", "main").sites() == []
+    for rel, old, new in edits:
+        path = repo / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "delete")
+    line = next(n for n, t in enumerate((repo / site).read_text(encoding="utf-8").splitlines(), 1) if needle in t)
+    run = guard(repo, "--base", "main")
+    assert (rule, f"{site}:{line}") in run.sites(), run.out
+    assert run.code in (1, 3)
+
+
+@pytest.mark.parametrize("case", DELETIONS, ids=lambda c: c[0])
+def test_shifting_lines_above_existing_violations_reports_nothing(case, tmp_path: Path, guard) -> None:
+    _name, edits, _rule, _site, _needle = case
+    repo = _deletion_repo(tmp_path)
+    for rel, _old, _new in edits:
+        path = repo / rel
+        comment = "# moved\n" if rel.endswith((".tf", ".yaml")) else "<!-- moved -->\n" if rel.endswith(".md") else "// moved\n"
+        path.write_text(comment + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "shift")
+    run = guard(repo, "--base", "main")
+    assert run.code == 0 and run.sites() == [], run.out
