@@ -3,7 +3,9 @@
 Each live type in scope has a natural key both sides can compute (a secret's name, a security
 group's name, an Atlas user's project/database/username...). Live resources in scope that no
 declaration matches are ATL-DRIFT-001, declarations with no live match ATL-DRIFT-002, and matched
-pairs whose KMS key, ingress rules or database roles differ ATL-DRIFT-003. Out of scope on purpose:
+pairs whose KMS key, ingress rules or database roles differ ATL-DRIFT-003. A comparison that source
+(and any recorded state) cannot make is an ATL-DRIFT-003 `error` saying why, never a silent skip.
+Out of scope on purpose:
 AWS-made objects (default security groups, AWS-managed keys), secrets pending deletion (Terraform
 destroys a secret by scheduling its deletion) and Atlas projects (read through data sources).
 """
@@ -28,6 +30,7 @@ class Context:
     resolver: Resolver
     declared: tuple[Declared, ...]
     live_keys: tuple[Resource, ...]
+    live_groups: tuple[Resource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def detect_drift(declared: tuple[Declared, ...], snapshot: Snapshot, config: Est
     """Drift findings between declared resources (hcl.load_directory) and a live snapshot."""
     rules = (mapping or load_mapping()).rules
     keys = tuple(r for r in snapshot.resources if r.type == "aws.kms.key")
-    ctx = Context(config, Resolver(declared), declared, keys)
+    groups = tuple(r for r in snapshot.resources if r.type == "aws.ec2.security_group")
+    ctx = Context(config, Resolver(declared), declared, keys, groups)
     findings: list[Finding] = []
     for kind in KINDS:
         findings.extend(_drift_of_kind(kind, declared, snapshot, ctx, rules))
@@ -62,7 +66,7 @@ def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapsho
         key = kind.declared_key(item, ctx)
         if key is None:
             found.append(_finding(rules[MISSING], Status.ERROR, item.address, item.location,
-                                  f"cannot tell which live {kind.live_type} this is: its identifying attributes "
+                                  f"cannot match a live {kind.live_type}: its identifying attributes "
                                   "are not determined by source (give --terraform-state)"))
         else:
             by_key.setdefault(key, item)
@@ -82,8 +86,8 @@ def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapsho
             continue
         found.append(_finding(rules[UNDECLARED], Status.PASS, resource.id, pointer,
                               f"live {kind.live_type} {key} is declared as {match.address} ({match.location})"))
-        found.extend(_finding(rules[DIFFERS], Status.FAIL, match.address, where, message)
-                     for where, message in _differences(match, resource, ctx))
+        found.extend(_finding(rules[DIFFERS], status, match.address, where, message)
+                     for status, where, message in _differences(match, resource, ctx))
     gaps = [g for g in snapshot.gaps if kind.live_type in g.resource_types]
     for key, item in sorted(by_key.items()):
         if key in seen_keys:
@@ -201,18 +205,25 @@ KINDS: tuple[Kind, ...] = (
          lambda d, c: _joined(_project_id(d, c), _region(_attr(d, c, "region"))),
          lambda r, _c: _joined(r.scope, _region(r.attributes.get("regionName")))),
     Kind("atlas.interface_endpoint", ("mongodbatlas_privatelink_endpoint_service",),
-         lambda d, c: _joined(_project_id(d, c), "interface_endpoint"),
-         lambda r, _c: _joined(r.scope, "interface_endpoint")),
+         lambda d, c: _joined(_project_id(d, c), _attr(d, c, "endpoint_service_id")),
+         lambda r, _c: _joined(r.scope, r.attributes.get("interfaceEndpointId") or r.id.rsplit("/", 1)[-1])),
 )
 
 
-def _differences(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
-    """(file:line, message) for each attribute that matters and differs; unknowns are skipped."""
+Difference = tuple[Status, str, str]
+
+
+def _differences(d: Declared, r: Resource, ctx: Context) -> list[Difference]:
+    """(status, file:line, message) for each attribute that differs (fail) or cannot be compared (error)."""
     compare = _COMPARERS.get(d.type)
     return compare(d, r, ctx) if compare else []
 
 
-def _secret_key_differs(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+def _cannot(d: Declared, attribute: str, why: str) -> list[Difference]:
+    return [(Status.ERROR, d.attribute_location(attribute), f"cannot compare {attribute}: {why}")]
+
+
+def _secret_key_differs(d: Declared, r: Resource, ctx: Context) -> list[Difference]:
     live = r.attributes.get("KmsKeyId")
     raw = d.attributes.get("kms_key_id")
     if raw is None:
@@ -224,35 +235,93 @@ def _secret_key_differs(d: Declared, r: Resource, ctx: Context) -> list[tuple[st
             arns = {str(k.attributes.get("Arn")) for k in ctx.live_keys
                     if set(k.attributes.get("Aliases") or []) & expected}
             expected |= arns | {a.rsplit("/", 1)[-1] for a in arns}
+            expected |= {str(v) for v in (_attr(key, ctx, "arn"), _attr(key, ctx, "key_id")) if isinstance(v, str)}
+            if not expected:
+                return _cannot(d, "kms_key_id", f"the declared key {key.address} has no alias or ARN that source "
+                                                "or recorded state determines (give --terraform-state)")
         else:
             value = ctx.resolver.value(d, raw)
             if not isinstance(value, str):
-                return []
+                return _cannot(d, "kms_key_id", f"{raw} is not determined by source (give --terraform-state)")
             expected = {value}
-    if (live or "") in expected or not expected:
+    if (live or "") in expected:
         return []
-    return [(d.attribute_location("kms_key_id"),
+    return [(Status.FAIL, d.attribute_location("kms_key_id"),
              f"{r.id} is encrypted with {live or 'the AWS-managed key'}, not the declared key")]
 
 
-def _ingress_differs(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
-    declared: set[tuple[str, int, int, str]] = set()
+Source = tuple[str, int, int, str, str]
+
+
+def _ingress_differs(d: Declared, r: Resource, ctx: Context) -> list[Difference]:
+    """Every ingress source compared: IPv4 and IPv6 ranges, prefix lists and security groups."""
+    declared: set[Source] = set()
     for rule in d.attributes.get("ingress") or []:
         protocol = _protocol(ctx.resolver.value(d, rule.get("protocol")))
         ports = (ctx.resolver.value(d, rule.get("from_port")), ctx.resolver.value(d, rule.get("to_port")))
-        cidrs = [ctx.resolver.value(d, c) for c in rule.get("cidr_blocks") or []]
-        if not isinstance(protocol, str) or not all(isinstance(p, int) for p in ports) or None in cidrs:
-            return []
-        declared |= {(protocol, ports[0], ports[1], str(c)) for c in cidrs}
+        if not isinstance(protocol, str) or not all(isinstance(p, int) for p in ports):
+            return _cannot(d, "ingress", "a rule's protocol or ports are not determined by source")
+        sources = _declared_sources(d, rule, r, ctx)
+        if isinstance(sources, str):
+            return _cannot(d, "ingress", sources)
+        declared |= {(protocol, ports[0], ports[1], kind, value) for kind, value in sources}
     live = {
-        (_protocol(p.get("IpProtocol")), p.get("FromPort", -1), p.get("ToPort", -1), str(ip.get("CidrIp")))
-        for p in r.attributes.get("IpPermissions") or [] for ip in p.get("IpRanges") or []
+        (_protocol(p.get("IpProtocol")), p.get("FromPort", -1), p.get("ToPort", -1), kind, value)
+        for p in r.attributes.get("IpPermissions") or [] for kind, value in _live_sources(p)
     }
     if declared == live:
         return []
     extra, absent = sorted(live - declared), sorted(declared - live)
-    return [(d.attribute_location("ingress"),
+    return [(Status.FAIL, d.attribute_location("ingress"),
              f"{r.id} ingress differs: live only {extra or 'none'}; declared only {absent or 'none'}")]
+
+
+_SOURCE_FIELDS = (("cidr_blocks", "ipv4"), ("ipv6_cidr_blocks", "ipv6"), ("prefix_list_ids", "prefix-list"))
+
+
+def _declared_sources(d: Declared, rule: dict[str, Any], live: Resource, ctx: Context) -> list[tuple[str, str]] | str:
+    """(kind, value) per source of one declared ingress rule, or why source cannot tell them."""
+    sources: list[tuple[str, str]] = []
+    for field, kind in _SOURCE_FIELDS:
+        for raw in rule.get(field) or []:
+            value = ctx.resolver.value(d, raw)
+            if not isinstance(value, str):
+                return f"{field} entry {raw} is not determined by source (give --terraform-state)"
+            sources.append((kind, value))
+    for raw in rule.get("security_groups") or []:
+        group = _group_id(d, raw, ctx)
+        if group is None:
+            return f"security_groups entry {raw} names no group source or live state identifies"
+        sources.append(("security-group", group))
+    if ctx.resolver.value(d, rule.get("self")) is True:
+        own = live.attributes.get("GroupId")
+        if not isinstance(own, str):
+            return "`self = true` but the live group has no GroupId"
+        sources.append(("security-group", own))
+    return sources
+
+
+def _group_id(d: Declared, raw: Any, ctx: Context) -> str | None:
+    """A security group reference as a live GroupId: a literal sg- id, or a declared group matched by name."""
+    target = ctx.resolver.target(d, raw)
+    if target is not None and target.type == "aws_security_group":
+        recorded = _attr(target, ctx, "id")
+        if isinstance(recorded, str):
+            return recorded
+        name = _attr(target, ctx, "name")
+        ids = [g.attributes.get("GroupId") for g in ctx.live_groups if g.attributes.get("GroupName") == name]
+        return ids[0] if len(ids) == 1 and isinstance(ids[0], str) else None
+    value = ctx.resolver.value(d, raw)
+    return value if isinstance(value, str) and value.startswith("sg-") else None
+
+
+def _live_sources(permission: dict[str, Any]) -> list[tuple[str, str]]:
+    return (
+        [("ipv4", str(x.get("CidrIp"))) for x in permission.get("IpRanges") or []]
+        + [("ipv6", str(x.get("CidrIpv6"))) for x in permission.get("Ipv6Ranges") or []]
+        + [("prefix-list", str(x.get("PrefixListId"))) for x in permission.get("PrefixListIds") or []]
+        + [("security-group", str(x.get("GroupId"))) for x in permission.get("UserIdGroupPairs") or []]
+    )
 
 
 def _protocol(value: Any) -> Any:
@@ -260,19 +329,19 @@ def _protocol(value: Any) -> Any:
     return {"6": "tcp", "17": "udp", "all": "-1"}.get(text, text) if text else None
 
 
-def _roles_differ(d: Declared, r: Resource, ctx: Context) -> list[tuple[str, str]]:
+def _roles_differ(d: Declared, r: Resource, ctx: Context) -> list[Difference]:
     declared = {(ctx.resolver.value(d, b.get("role_name")), ctx.resolver.value(d, b.get("database_name")))
                 for b in d.attributes.get("roles") or []}
     if any(not isinstance(x, str) for pair in declared for x in pair):
-        return []
+        return _cannot(d, "roles", "a role's name or database is not determined by source")
     live = {(x.get("roleName"), x.get("databaseName")) for x in r.attributes.get("roles") or []}
     if declared == live:
         return []
-    return [(d.attribute_location("roles"),
+    return [(Status.FAIL, d.attribute_location("roles"),
              f"{r.id} roles differ: live {sorted(live)}; declared {sorted(declared)}")]
 
 
-_COMPARERS: dict[str, Callable[[Declared, Resource, Context], list[tuple[str, str]]]] = {
+_COMPARERS: dict[str, Callable[[Declared, Resource, Context], list[Difference]]] = {
     "aws_secretsmanager_secret": _secret_key_differs,
     "aws_security_group": _ingress_differs,
     "mongodbatlas_database_user": _roles_differ,

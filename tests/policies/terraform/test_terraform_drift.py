@@ -170,3 +170,88 @@ def test_declaration_whose_identity_source_cannot_tell_is_an_error(tmp_path: Pat
     assert [(f.rule_id, f.status, f.evidence) for f in findings] == [
         ("ATL-DRIFT-002", Status.ERROR, f"{(tmp_path / 'main.tf').as_posix()}:1")
     ]
+
+
+def _drift(tmp_path: Path, source: str, *resources: Resource) -> list[tuple[str, str, str | None, str]]:
+    (tmp_path / "main.tf").write_text(source)
+    findings = detect_drift(load_directory(tmp_path), _snapshot(*resources), load_config(LOCAL_CONFIG))
+    return [(f.rule_id, f.status.value, f.resource_id, f.message) for f in findings if f.status is not Status.PASS]
+
+
+def test_a_declared_key_without_alias_or_arn_cannot_be_compared(tmp_path: Path) -> None:
+    source = ('resource "aws_kms_key" "k" {\n}\n'
+              'resource "aws_secretsmanager_secret" "s" {\n  name = "app/uri"\n  kms_key_id = aws_kms_key.k.arn\n}\n')
+    problems = _drift(tmp_path, source, _secret("app/uri", KEY_ARN))
+    assert [p for p in problems if p[0] == "ATL-DRIFT-003"] == [
+        ("ATL-DRIFT-003", "error", "aws_secretsmanager_secret.s",
+         "cannot compare kms_key_id: the declared key aws_kms_key.k has no alias or ARN that source or recorded "
+         "state determines (give --terraform-state)"),
+    ]
+
+
+def test_an_unresolved_key_value_cannot_be_compared(tmp_path: Path) -> None:
+    source = 'variable "key" {}\nresource "aws_secretsmanager_secret" "s" {\n  name = "app/uri"\n  kms_key_id = var.key\n}\n'
+    problems = _drift(tmp_path, source, _secret("app/uri", KEY_ARN))
+    assert [(p[0], p[1]) for p in problems] == [("ATL-DRIFT-003", "error")]
+    assert problems[0][3].startswith("cannot compare kms_key_id: ${var.key} is not determined by source")
+
+
+def _sg_source(rule: str) -> str:
+    return ('resource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    protocol = "tcp"\n'
+            f'    from_port = 27017\n    to_port = 27017\n{rule}  }}\n}}\n'
+            'resource "aws_security_group" "app" {\n  name = "app"\n}\n')
+
+
+def _live_group(name: str, group_id: str, **sources: Any) -> Resource:
+    permissions = [{"IpProtocol": "tcp", "FromPort": 27017, "ToPort": 27017, **sources}] if sources else []
+    return _aws("aws.ec2.security_group", f"arn:sg/{group_id}", GroupName=name, GroupId=group_id,
+                IpPermissions=permissions)
+
+
+def test_ingress_compares_ipv6_ranges(tmp_path: Path) -> None:
+    live = _live_group("db", "sg-db", IpRanges=[{"CidrIp": "10.0.0.0/16"}], Ipv6Ranges=[{"CidrIpv6": "::/0"}])
+    problems = _drift(tmp_path, _sg_source('    cidr_blocks = ["10.0.0.0/16"]\n'), live, _live_group("app", "sg-app"))
+    assert [(p[0], p[1], p[2]) for p in problems] == [("ATL-DRIFT-003", "fail", "aws_security_group.db")]
+    assert "live only [('tcp', 27017, 27017, 'ipv6', '::/0')]" in problems[0][3]
+    declared = _sg_source('    cidr_blocks = ["10.0.0.0/16"]\n    ipv6_cidr_blocks = ["::/0"]\n')
+    assert _drift(tmp_path, declared, live, _live_group("app", "sg-app")) == []
+
+
+def test_ingress_compares_security_group_references_and_prefix_lists(tmp_path: Path) -> None:
+    rule = '    security_groups = [aws_security_group.app.id]\n    prefix_list_ids = ["pl-0123"]\n'
+    same = _live_group("db", "sg-db", UserIdGroupPairs=[{"GroupId": "sg-app", "UserId": ACCOUNT}],
+                       PrefixListIds=[{"PrefixListId": "pl-0123"}])
+    assert _drift(tmp_path, _sg_source(rule), same, _live_group("app", "sg-app")) == []
+    other = _live_group("db", "sg-db", UserIdGroupPairs=[{"GroupId": "sg-laptop", "UserId": ACCOUNT}],
+                        PrefixListIds=[{"PrefixListId": "pl-0123"}])
+    problems = _drift(tmp_path, _sg_source(rule), other, _live_group("app", "sg-app"))
+    assert [(p[0], p[1]) for p in problems] == [("ATL-DRIFT-003", "fail")] and "'sg-laptop'" in problems[0][3]
+
+
+def test_an_unresolvable_ingress_source_cannot_be_compared(tmp_path: Path) -> None:
+    rule = '    prefix_list_ids = [aws_ec2_managed_prefix_list.ci.id]\n'
+    problems = _drift(tmp_path, _sg_source(rule), _live_group("db", "sg-db"), _live_group("app", "sg-app"))
+    assert [(p[0], p[1]) for p in problems] == [("ATL-DRIFT-003", "error")]
+    assert problems[0][3].startswith("cannot compare ingress: prefix_list_ids entry")
+
+
+def _endpoint(vpce: str) -> Resource:
+    return _atlas("atlas.interface_endpoint", REFERENCE_PROJECT, vpce,
+                  interfaceEndpointId=vpce, endpointServiceId="6a70000000000000000000e1")
+
+
+def test_interface_endpoints_are_keyed_by_their_vpce_id(tmp_path: Path) -> None:
+    source = ('resource "mongodbatlas_privatelink_endpoint_service" "ref" {\n'
+              f'  project_id = "{REFERENCE_PROJECT}"\n  endpoint_service_id = "vpce-0aaa"\n}}\n')
+    problems = _drift(tmp_path, source, _endpoint("vpce-0aaa"), _endpoint("vpce-0bbb"))
+    assert [(p[0], p[1], p[2]) for p in problems] == [
+        ("ATL-DRIFT-001", "fail", f"atlas:{REFERENCE_PROJECT}/interface_endpoint/vpce-0bbb"),
+    ]
+
+
+def test_an_interface_endpoint_without_a_known_vpce_id_cannot_be_matched(tmp_path: Path) -> None:
+    source = ('resource "mongodbatlas_privatelink_endpoint_service" "ref" {\n'
+              f'  project_id = "{REFERENCE_PROJECT}"\n  endpoint_service_id = aws_vpc_endpoint.ref.id\n}}\n')
+    problems = _drift(tmp_path, source, _endpoint("vpce-0aaa"))
+    assert ("ATL-DRIFT-002", "error", "mongodbatlas_privatelink_endpoint_service.ref") in [p[:3] for p in problems]
+    assert any(p[3].startswith("cannot match a live atlas.interface_endpoint") for p in problems)
