@@ -27,7 +27,7 @@ from collector.snapshot import Gap, Snapshot, format_time
 from policies.conditions import evaluate_all
 from policies.controls import Control
 from policies.findings import ControlResult, Finding, Results, Status, rollup
-from policies.graph import EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
 from policies.rule_loader import PolicySet
 from policies.rule_schema import Rule
 from policies.waivers import Waiver, waiver_for
@@ -49,7 +49,10 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
 
 
 def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
-    index = graph.nodes[node_id]["index"]
+    data = graph.nodes[node_id]
+    if data["type"] == DECLARED_TYPE:
+        return "/resources"  # the whole collection is the evidence of what is (not) there
+    index = data["index"]
     return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"
 
 
@@ -78,6 +81,9 @@ def _in_gap(data: dict[str, Any], gap: Gap, crosses: bool) -> bool:
         return True
     return data["scope"] == gap.scope and (gap.region is None or data["region"] in (None, gap.region))
 
+    if data["type"] == DECLARED_TYPE:  # only the type and scope a missing declared item stands for
+        watches = data["facts"]["watches"]
+        return watches is not None and watches[0] in gap.resource_types and watches[1] in ("*", gap.scope)
 
 def evaluate_rule(
     rule: Rule,

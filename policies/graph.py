@@ -12,6 +12,8 @@ Nodes (key = id; attribute `type`, `origin`, `scope`, `region`, `attributes`, `f
   `data.collection` `data:<project>/<cluster>/<db>/<coll>` {.., data_class}.
   A cluster's class is `phi` for role phi and `public` for role reference; a database's is its
   cluster's unless a classified collection in it is `phi`.
+- declared items (`origin="config"`, type `config.declared`, `declared:<kind>/<key>`): one per thing
+  the config says must exist live (policies/graph_declared.py), facts `found` and `watches`.
 Later stages add `origin="terraform"` (declared resources) and `origin="code"` (code sites) nodes
 with the edge kinds `declared_as`, `reads` and `writes`, without changing the ones below.
 
@@ -51,6 +53,8 @@ import networkx as nx
 
 from collector.config import EstateConfig
 from collector.snapshot import Snapshot
+from policies.graph_declared import NODE_TYPE as DECLARED_TYPE
+from policies.graph_declared import add_declared_nodes
 from policies.graph_facts import live_facts
 from policies.graph_links import link_resources
 
@@ -74,7 +78,7 @@ LIVE_TYPES = (
     "atlas.audit_log",
 )
 CONFIG_TYPES = ("data.cluster", "data.database", "data.collection")
-NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES)
+NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE,))
 
 EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
     "in_subnet": (frozenset({"aws.ec2.subnet"}), "endpoint has an interface in the subnet"),
@@ -98,6 +102,10 @@ EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
 FACT_INPUTS: dict[str, frozenset[str]] = {
     "aws.ec2.security_group": frozenset({"aws.ec2.vpc_endpoint", "aws.ec2.vpc"}),
     "atlas.interface_endpoint": frozenset({"atlas.endpoint_service"}),
+    DECLARED_TYPE: frozenset({
+        "aws.secretsmanager.secret", "aws.ec2.vpc_endpoint", "aws.ecs.service", "atlas.project",
+        "atlas.cluster", "atlas.database_user", "atlas.access_list_entry", "atlas.endpoint_service",
+    }),
 }
 
 
@@ -150,6 +158,7 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
     link_resources(graph, config, snapshot.resources)
     for node_id, facts in live_facts(graph, config).items():
         graph.nodes[node_id]["facts"] = facts
+    add_declared_nodes(graph, config, nodes_by_type(graph))
     return graph
 
 

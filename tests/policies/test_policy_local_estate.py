@@ -43,6 +43,7 @@ VARIANTS = {
     "extra-vpc-endpoint": ("ATL-CM-001", ":vpc-endpoint/"),
     "extra-database-user": ("ATL-CM-002", "/database_user/admin/break_glass"),
     "extra-access-entry": ("ATL-CM-003", "6a7000000000000000000001/access_list_entry/198.51.100.0/28"),
+    "declared-user-gone": ("ATL-CM-005", "declared:database_user/reference/app_read_staging"),
 }
 
 

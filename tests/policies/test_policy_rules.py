@@ -149,6 +149,10 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-CM-002": (_extra_user, "database_user/admin/break_glass"),
     "ATL-CM-003": (lambda d: _access(d, "10.30.0.0/16", "staging VPC"), "access_list_entry/10.30.0.0/16"),
     "ATL-CM-004": (lambda d: None, "service/prod/shopping-app"),
+    "ATL-CM-005": (
+        lambda d: d.update(resources=[r for r in d["resources"] if r["attributes"].get("username") != "app_read_staging"]),
+        "declared:database_user/reference/app_read_staging",
+    ),
 }
 
 
@@ -166,6 +170,9 @@ def test_rule_fails_on_its_fault(rule_id: str, judge: Callable[..., Results]) ->
     failing = [f for f in results.findings if f.rule_id == rule_id and f.status is Status.FAIL]
     assert [f.resource_id for f in failing if f.resource_id and f.resource_id.endswith(target)], failing
     for finding in failing:
+        if finding.resource_id and finding.resource_id.startswith("declared:"):
+            assert finding.evidence == "/resources"  # absence: the whole collection is the evidence
+            continue
         assert finding.evidence.startswith("/resources/")
         index = int(finding.evidence.split("/")[2])
         assert doc["resources"][index]["id"] == finding.resource_id
@@ -213,8 +220,10 @@ def test_every_control_appears_even_without_resources(judge: Callable[..., Resul
     doc["resources"] = []
     results = judge(doc)
     assert [c.control_id for c in results.controls] == ["HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1"]
-    assert all(c.status is Status.ERROR for c in results.controls if c.control_id != "SOC2-CC6.6")
-    assert results.exit_code() == 3
+    assert all(c.status is Status.ERROR for c in results.controls if c.control_id not in ("SOC2-CC6.6", "SOC2-CC8.1"))
+    # nothing failed to be read, so every item the config declares is simply absent: a violation
+    assert next(c for c in results.controls if c.control_id == "SOC2-CC8.1").status is Status.FAIL
+    assert results.exit_code() == 1
 
 
 def test_key_named_by_alias_resolves(judge: Callable[..., Results]) -> None:
