@@ -1,8 +1,9 @@
 """Change records on pull requests (SOC 2 CC8.1): infrastructure changes are written down and authorised.
 
 A change that touches a watched path (default `infra/`) must add a line to the change log (default
-`docs/infrastructure/change-log.md`) that names an issue (`#123`, `ENG-412`, an issues/pull URL) or
-an ADR (`ADR-0007`, `docs/adr/...`). With `base` (a git revision), "added" means lines of the log
+`docs/infrastructure/change-log.md`) that names an issue (`#123`; a key like `ENG-412` of 2+ capitals,
+not a standard such as SHA-256, UTF-8 or TLS-1; an issue or pull URL) or an ADR (`ADR-0007`,
+`docs/adr/...`). With `base` (a git revision), "added" means lines of the log
 that are not in the base revision's log; without it, the caller vouches the log is new in this change
 and any line of it counts. The finding's resource is the change log, so a waiver can name it.
 """
@@ -19,8 +20,16 @@ from policies.findings import Finding, Status
 from policies.terraform.mapping import Mapping, load_mapping
 
 RULE_ID = "ATL-CHG-001"
+# Prefixes that look like issue keys but name standards, algorithms and encodings (SHA-256, UTF-8, TLS-1).
+NOT_ISSUE_KEYS = (
+    "AES", "CVE", "ECDSA", "FIPS", "HMAC", "HTTP", "IEC", "IPV", "ISO", "MD", "NIST", "PCI", "RFC", "RSA",
+    "SHA", "SOC", "SSL", "TCP", "TLS", "UDP", "UTF",
+)
 DEFAULT_REFERENCE = (
-    r"(#\d+\b|\b[A-Z][A-Z0-9]+-\d+\b|/(issues|pull)/\d+\b|\bADR[- ]?\d+\b|\badr/\S+)"
+    r"((?<![\w&/])#\d+\b"
+    r"|\b(?!(?:" + "|".join(NOT_ISSUE_KEYS) + r")-)[A-Z]{2,}[A-Z0-9]*-\d+\b"
+    r"|https?://\S+/(?:issues|pull|pulls|merge_requests|browse/[A-Z][A-Z0-9]+-)/?\d+\b"
+    r"|\bADR-\d+\b|\b(?:docs/)?adr/[\w./-]+)"
 )
 
 

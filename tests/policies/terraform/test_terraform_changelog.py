@@ -46,12 +46,22 @@ def test_infra_change_without_log_change_fails_at_the_infra_file(repo: Path) -> 
     assert finding.resource_id == LOG and finding.controls == ("SOC2-CC8.1",)
 
 
-@pytest.mark.parametrize("reference", ["#42", "ENG-412", "ADR-0007", "https://github.com/o/r/issues/9"])
+@pytest.mark.parametrize("reference", [
+    "#42", "ENG-412", "ADR-0007", "https://github.com/o/r/issues/9", "https://jira.example/browse/OPS-77",
+    "docs/adr/0007-privatelink.md",
+])
 def test_added_line_naming_an_issue_or_adr_passes(repo: Path, reference: str) -> None:
     _append(repo, f"- 2026-03-01 widen the endpoint to a third subnet ({reference})")
     (finding,) = check_change_log(repo, ["./infra/main.tf", LOG], base="HEAD")
     assert finding.status is Status.PASS
     assert finding.evidence == f"{LOG}:4"
+
+
+@pytest.mark.parametrize("lookalike", ["SHA-256", "UTF-8", "TLS-1", "TLS-1.2", "ISO-27001", "CVE-2024-1234", "/issues/9"])
+def test_standards_and_encodings_are_not_issue_references(repo: Path, lookalike: str) -> None:
+    _append(repo, f"- 2026-03-01 switch the endpoint to {lookalike}")
+    (finding,) = check_change_log(repo, ["infra/main.tf", LOG], base="HEAD")
+    assert finding.status is Status.FAIL and "no added change-log line names an issue or ADR" in finding.message
 
 
 def test_added_line_without_reference_fails_even_if_old_lines_have_one(repo: Path) -> None:
