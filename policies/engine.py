@@ -16,11 +16,15 @@ Findings are sorted, and the output depends only on the inputs (including `today
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import json
+from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
+import orjson
 
 from collector.config import EstateConfig
 from collector.snapshot import Gap, Snapshot, format_time
@@ -127,6 +131,38 @@ def evaluate_rule(
     return findings
 
 
+def _has_small_exponent(encoded: bytes) -> bool:
+    """Whether orjson wrote a float below 1e-4 in magnitude (`0.0000...` or `<digit>e-<digit>`),
+    the only finite floats it formats differently from `json.dumps`; may say yes for a string."""
+    if b"0.0000" in encoded:
+        return True
+    at = encoded.find(b"e-")
+    while at != -1:
+        if encoded[at - 1 : at].isdigit() and encoded[at + 2 : at + 3].isdigit():
+            return True
+        at = encoded.find(b"e-", at + 2)
+    return False
+
+
+def snapshot_digest(snapshot: Snapshot) -> str:
+    """sha256 of `snapshot.to_json()`, the snapshot's canonical bytes.
+
+    The standard encoder indents in pure Python (seconds for 100,000 resources); orjson writes the
+    same bytes (two-space indent, sorted keys, UTF-8) about twenty times faster. It differs only for
+    NaN/Infinity (written as null) and floats below 1e-4 (other notation), so a snapshot holding
+    either, or anything orjson refuses, takes the standard path.
+    """
+    doc = snapshot.to_dict()
+    try:
+        json.dumps([r.attributes for r in snapshot.resources], allow_nan=False)
+        encoded = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    except (TypeError, ValueError):
+        encoded = b""
+    if not encoded or _has_small_exponent(encoded):
+        encoded = snapshot.to_json().encode("utf-8")
+    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+
+
 def _control_result(control: Control, findings: list[Finding]) -> ControlResult:
     rule_ids = {m.rule_id for m in control.mappings}
     statuses = [f.status for f in findings if f.rule_id in rule_ids]
@@ -142,6 +178,19 @@ def _control_result(control: Control, findings: list[Finding]) -> ControlResult:
     )
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: evaluation allocates millions of small acyclic objects
+    beside a large live heap (the snapshot), and each automatic collection would walk all of it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate(
     snapshot: Snapshot,
     config: EstateConfig,
@@ -151,6 +200,11 @@ def evaluate(
     today: dt.date | None = None,
 ) -> Results:
     """Judge one snapshot. `today` (for waiver status) defaults to the snapshot's collection date."""
+    with _no_cyclic_gc():
+        return _evaluate(snapshot, config, policy, waivers, today)
+
+
+def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...], today: dt.date | None) -> Results:
     graph = build_graph(snapshot, config)
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
@@ -165,7 +219,7 @@ def evaluate(
     day = today or snapshot.collected_at.date()
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
-        snapshot_digest="sha256:" + hashlib.sha256(snapshot.to_json().encode("utf-8")).hexdigest(),
+        snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
         controls=tuple(_control_result(c, findings) for c in policy.controls),
         findings=tuple(findings),
