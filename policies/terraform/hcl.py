@@ -3,7 +3,8 @@
 Drift, the PR guard and the checkov result mapping all need the same view of what Terraform
 declares: each resource (and data source) with its address, attributes and the line it starts on.
 Local child modules (`source = "./..."`) are followed so their resources get `module.NAME.` addresses,
-as Terraform gives them. A file that does not parse is bad input naming its file and line.
+as Terraform gives them. A file that does not parse, or nests deeper than the parser can follow, is
+bad input naming its file (and line where known).
 """
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from typing import Any, Iterator
 import hcl2
 from hcl2.rules.base import AttributeRule, BlockRule
 from hcl2.utils import SerializationOptions
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedInput, VisitError
 
 from collector.errors import BadInputError
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 _DECLARING_BLOCKS = ("resource", "data")
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+_TOO_DEEP = "nested too deeply to read (Python's recursion limit)"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def _module_calls(directory: Path) -> tuple[ModuleCall, ...]:
         for block in _top_blocks(path):
             labels = _labels(block)
             if labels[0] == "module" and len(labels) == 2:
-                attributes = block.body.serialize(_OPTIONS)
+                attributes = _body(block, path)
                 calls.append(ModuleCall(labels[1], str(attributes.get("source", "")), path.as_posix(),
                                         _line(block), attributes))
     return tuple(calls)
@@ -108,7 +110,7 @@ def _variable_defaults(directory: Path) -> dict[str, Any]:
         for block in _top_blocks(path):
             labels = _labels(block)
             if labels[0] == "variable" and len(labels) == 2:
-                body = block.body.serialize(_OPTIONS)
+                body = _body(block, path)
                 if "default" in body:
                     defaults[labels[1]] = body["default"]
     return defaults
@@ -137,6 +139,10 @@ def _top_blocks(path: Path) -> list[BlockRule]:
     except UnexpectedInput as exc:
         line = exc.line if exc.line > 0 else text.count("\n") + 1
         raise BadInputError("Terraform syntax error", where=f"{path.as_posix()}:{line}") from None
+    except (RecursionError, VisitError) as exc:
+        if not _is_too_deep(exc):
+            raise
+        raise BadInputError(_TOO_DEEP, where=path.as_posix()) from None
     return [child for child in tree.body.children if isinstance(child, BlockRule)]
 
 
@@ -147,16 +153,30 @@ def _declares(block: BlockRule) -> bool:
 
 def _declared(path: Path, block: BlockRule, prefix: str, variables: dict[str, Any]) -> Declared:
     mode, rtype, name = _labels(block)
-    try:
-        attributes = block.body.serialize(_OPTIONS)
-    except RuntimeError as exc:
-        raise BadInputError(str(exc), where=f"{path.as_posix()}:{_line(block)}") from None
+    attributes = _body(block, path)
     lines: dict[str, int] = {}
     for child in block.body.children:
         if isinstance(child, (AttributeRule, BlockRule)):
             lines.setdefault(_child_name(child), _line(child))
     local = f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}"
     return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines, variables)
+
+
+def _body(block: BlockRule, path: Path) -> dict[str, Any]:
+    """A block's attributes as data; a value too deep or unserialisable is bad input at the block."""
+    try:
+        return dict(block.body.serialize(_OPTIONS))
+    except (RecursionError, VisitError) as exc:
+        if not _is_too_deep(exc):
+            raise
+        raise BadInputError(_TOO_DEEP, where=f"{path.as_posix()}:{_line(block)}") from None
+    except RuntimeError as exc:
+        raise BadInputError(str(exc), where=f"{path.as_posix()}:{_line(block)}") from None
+
+
+def _is_too_deep(exc: BaseException) -> bool:
+    """A RecursionError, or lark's wrapping of one raised inside a tree transformer."""
+    return isinstance(exc, RecursionError) or isinstance(getattr(exc, "orig_exc", None), RecursionError)
 
 
 def _labels(block: BlockRule) -> list[str]:

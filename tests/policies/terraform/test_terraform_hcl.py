@@ -1,11 +1,14 @@
 """python-hcl2 view of Terraform: declared resources with addresses, attributes and file:line."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from attest.cli import main
 from collector.errors import BadInputError
+from collector.snapshot import Identity, Snapshot
 from policies.terraform.hcl import load_directory
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
@@ -52,3 +55,31 @@ def test_missing_module_source_is_bad_input(tmp_path: Path) -> None:
 def test_not_a_directory_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError):
         load_directory(tmp_path / "nope")
+
+
+DEEP = {
+    "deep-list.tf": 'resource "aws_kms_key" "k" {\n  policy = ' + "[" * 3000 + "1" + "]" * 3000 + "\n}\n",
+    "deep-blocks.tf": 'resource "aws_kms_key" "k" {\n' + "  a {\n" * 400 + "  }\n" * 400 + "}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_nesting_too_deep_is_bad_input_naming_the_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text(DEEP[name])
+    with pytest.raises(BadInputError, match="nested too deeply") as caught:
+        load_directory(tmp_path)
+    assert caught.value.where.startswith((tmp_path / name).as_posix())
+
+
+def test_nesting_too_deep_exits_2_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "deep-list.tf").write_text(DEEP["deep-list.tf"])
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(Snapshot.build(collected_at=datetime(2026, 3, 1, tzinfo=timezone.utc), collector_version="t",
+                                       identity=Identity(), scope={}, resources=(), gaps=()).to_json())
+    config = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
+    code = main(["check", "--snapshot", str(snapshot), "--config", str(config), "--terraform", str(infra)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == f"attest: {(infra / 'deep-list.tf').as_posix()}: nested too deeply to read " \
+                                        "(Python's recursion limit)"
