@@ -30,7 +30,8 @@ class GuardConfig:
     )
     terraform_dirs: tuple[str, ...] = ("infra",)
     reference_projects: tuple[str, ...] = ("reference",)
-    exclude: tuple[str, ...] = ("node_modules", ".git", ".next", "dist", "build", "coverage", "out")
+    # Anchored at the repo root, except `**/` entries (see sources.excluded).
+    exclude: tuple[str, ...] = ("**/node_modules", "**/.git", ".next", "dist", "build", "coverage", "out")
     source: str = "(defaults)"
 
 

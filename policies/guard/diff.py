@@ -1,10 +1,8 @@
 """What a change touched (files changed between the merge-base with `--base` and HEAD, deletions
-included) and the merge-base tree itself, extracted so the guard can analyse it as it was."""
+included) and the merge-base's files, read so the guard can analyse the tree as it was."""
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +34,33 @@ def changes_since(repo: Path, base: str) -> Change:
     return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n))
 
 
-def extract_base(repo: Path, change: Change, target: Path) -> Path:
-    """Write the merge-base's version of `repo` under `target`; the directory that mirrors `repo`."""
-    prefix = _git(repo, "rev-parse", "--show-prefix").decode().strip()
-    archive = _git(repo, "archive", "--format=tar", change.merge_base, *([prefix] if prefix else []))
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
-    root = target / prefix
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+def base_files(repo: Path, change: Change) -> list[str]:
+    """Every file of the merge-base tree under `repo`, relative to `repo`."""
+    listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{_prefix(repo)}")
+    return sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n)
+
+
+def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
+    """Write the merge-base's version of each of `rels` under `target` (one `git cat-file --batch`)."""
+    prefix = _prefix(repo)
+    request = "".join(f"{change.merge_base}:{prefix}{rel}\n" for rel in rels).encode()
+    try:
+        done = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=request,
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise BadInputError(f"cannot run git: {exc.strerror}", where=str(repo)) from None
+    out, offset = done.stdout, 0
+    for rel in rels:
+        end = out.index(b"\n", offset)
+        header = out[offset:end].split()
+        if done.returncode != 0 or len(header) != 3:
+            raise BadInputError(f"git cat-file: cannot read {rel} at {change.merge_base[:12]}", where=str(repo))
+        size = int(header[2])
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out[end + 1:end + 1 + size])
+        offset = end + 1 + size + 1
+
+
+def _prefix(repo: Path) -> str:
+    return _git(repo, "rev-parse", "--show-prefix").decode().strip()

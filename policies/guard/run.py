@@ -14,15 +14,16 @@ from collector.errors import AttestError, BadInputError
 from policies.guard import graph as guard_graph
 from policies.guard import terraform
 from policies.guard.classification import Entry, load_registry
+from policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from policies.guard.config import GuardConfig, load_config
-from policies.guard.diff import changes_since, extract_base
+from policies.guard.diff import Change, base_files, changes_since, extract
 from policies.guard.engine import Engine
 from policies.guard.model import Effect, Hop
 from policies.guard.modules import Resolver, build_module
 from policies.guard.results import GuardResult, Violation
 from policies.guard.rules import RULES
 from policies.guard.scope import WHOLE_REPO_FILES, affected
-from policies.guard.sources import Source, discover, parse
+from policies.guard.sources import Source, discover, excluded, is_code, parse
 from policies.guard.waivers import Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
@@ -117,12 +118,13 @@ def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[
 
 
 def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
-              cache: dict[tuple[str, bytes], Source] | None = None) -> Scan:
+              cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None) -> Scan:
     """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
-    and the registry are always read whole)."""
-    files = discover(root, config.exclude)
+    and the registry are always read whole). `code` maps each code file to the directory to read it
+    from (the merge-base view: changed files extracted, unchanged ones read from the work tree)."""
+    files = sorted(code) if code is not None else discover(root, config.exclude)
     resolver = Resolver(root, set(files))
-    sources = [parse(root, rel, cache) for rel in files]
+    sources = [parse(code[rel] if code is not None else root, rel, cache) for rel in files]
     modules = {s.rel: build_module(s, resolver) for s in sources}
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
     subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
@@ -150,9 +152,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
 
 
 def _whole_repo(rel: str, config: GuardConfig) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return (rel in (*WHOLE_REPO_FILES, *config.classification, config.source)
-            or (name.startswith(("tsconfig", "jsconfig")) and name.endswith(".json")))
+    return rel in (*WHOLE_REPO_FILES, *config.classification, config.source) or _tsconfig(rel)
 
 
 def _line_reader(root: Path, texts: dict[str, str]) -> Callable[[str], list[str]]:
@@ -183,6 +183,29 @@ def _introduced(head: Scan, base: Scan) -> tuple[Violation, ...]:
     return tuple(out)
 
 
+def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
+               cache: dict[tuple[str, bytes], Source], tmp: Path) -> Scan:
+    """The merge-base, analysed like HEAD. Only what differs is extracted (changed code files) or is
+    read whole (Terraform, registry, tsconfig/jsconfig); unchanged code is the work tree's, parsed once."""
+    listed = base_files(repo, change)
+    code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
+    wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
+    extract(repo, change, wanted, tmp)
+    return scan_tree(tmp, config, change.files, today, cache,
+                     {rel: tmp if rel in change.files else repo for rel in code})
+
+
+def _config_file(rel: str, config: GuardConfig) -> bool:
+    """A non-code file the analysis reads: Terraform, the registry, tsconfig/jsconfig, the guard file."""
+    return (any(rel.startswith(d.rstrip("/") + "/") for d in config.terraform_dirs)
+            or rel in (*config.classification, DEFAULT_CONFIG) or _tsconfig(rel))
+
+
+def _tsconfig(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(("tsconfig", "jsconfig")) and name.endswith(".json") and "node_modules/" not in rel
+
+
 def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
               today: date | None = None) -> GuardResult:
     """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
@@ -198,9 +221,8 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache)
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
-        root = extract_base(repo, change, Path(tmp))
         try:
-            old = scan_tree(root, config, change.files, today, cache)
+            old = _scan_base(repo, config, change, today, cache, Path(tmp))
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc)

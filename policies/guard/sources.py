@@ -42,15 +42,34 @@ class Source:
         return self.tree.root_node
 
 
+def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a repo-relative path lies under an excluded directory. A pattern is anchored at the repo
+    root (`build` is `<repo>/build`, not `src/app/api/build`); `**/name` matches at any depth."""
+    parents = rel.split("/")[:-1]
+    dirs = ["/".join(parents[:n]) for n in range(1, len(parents) + 1)] + [rel]
+    for pattern in patterns:
+        if pattern.startswith("**/"):
+            tail = pattern[3:].strip("/")
+            if any(d == tail or d.endswith("/" + tail) for d in dirs):
+                return True
+        elif pattern.strip("/") in dirs:
+            return True
+    return False
+
+
+def is_code(rel: str) -> bool:
+    """A file the guard parses; declaration files (.d.ts) hold no code."""
+    return rel.endswith(CODE_EXTS) and not rel.endswith(".d.ts")
+
+
 def discover(repo: Path, exclude: tuple[str, ...]) -> list[str]:
-    """Repo-relative paths of code files, sorted; declaration files (.d.ts) hold no code."""
+    """Repo-relative paths of code files outside the excluded directories, sorted."""
     found: list[str] = []
-    skip = set(exclude)
     for dirpath, dirnames, filenames in os.walk(repo):
-        dirnames[:] = sorted(d for d in dirnames if d not in skip)
-        for name in filenames:
-            if name.endswith(CODE_EXTS) and not name.endswith(".d.ts"):
-                found.append(os.path.relpath(os.path.join(dirpath, name), repo).replace(os.sep, "/"))
+        here = os.path.relpath(dirpath, repo).replace(os.sep, "/")
+        prefix = "" if here == "." else here + "/"
+        dirnames[:] = sorted(d for d in dirnames if not excluded(prefix + d, exclude))
+        found += [prefix + name for name in filenames if is_code(name) and not excluded(prefix + name, exclude)]
     return sorted(found)
 
 

@@ -32,3 +32,17 @@ GAP_CASES: tuple[Case, ...] = (
     Case("tf-heredoc-json-spliced-secrets", "tf-secret-unresolved", ((ECS, DEFINITIONS, HEREDOC),),
          "${jsonencode(local.app_secrets)}", LITERAL_JSON_SECRETS, ECS, "container_definitions"),
 )
+
+ROUTE = HEADER + """
+export async function POST() {
+  const db = await getReferenceDb();
+  await db.collection("formularies_staging").{op}({}); // SITE
+  return Response.json({ ok: true });
+}
+"""
+GAP_CASES += (
+    Case("route-under-a-nested-build-directory", "reference-write", (("src/app/api/build/route.ts", "", ROUTE),),
+         "deleteMany", "countDocuments", "src/app/api/build/route.ts"),
+    Case("route-under-a-nested-out-directory", "reference-write", (("src/app/out/route.ts", "", ROUTE),),
+         "insertOne", "findOne", "src/app/out/route.ts"),
+)

@@ -44,3 +44,12 @@ def test_explicit_config_file_must_exist(app: Path, guard) -> None:
     run = guard(app, "--config", str(app / "missing.yaml"))
     assert run.code == 2
     assert "file not found" in run.err
+
+
+def test_default_excludes_are_anchored_at_the_repo_root(app: Path, guard) -> None:
+    write = ('import { getReferenceDb } from "@/lib/db";\n'
+             'export const f = async () => (await getReferenceDb()).collection("x").deleteMany({});\n')
+    for rel in ("build/gen.ts", "out/gen.ts", "node_modules/pkg/index.ts", "src/vendor/node_modules/pkg/index.ts"):
+        (app / rel).parent.mkdir(parents=True, exist_ok=True)
+        (app / rel).write_text(write, encoding="utf-8")
+    assert guard(app).code == 0

@@ -159,3 +159,24 @@ def test_shifting_lines_above_existing_violations_reports_nothing(case, tmp_path
     _git(repo, "commit", "-q", "-am", "shift")
     run = guard(repo, "--base", "main")
     assert run.code == 0 and run.sites() == [], run.out
+
+
+def test_app_in_a_subdirectory_of_the_git_repo(tmp_path: Path, guard) -> None:
+    mono = tmp_path / "mono"
+    shutil.copytree(FIXTURE_APP, mono / "apps/web")
+    (mono / "README.md").write_text("monorepo\n", encoding="utf-8")
+    _git(mono, "init", "-q", "-b", "main")
+    _git(mono, "add", "-A")
+    _git(mono, "commit", "-q", "-m", "base")
+    _git(mono, "checkout", "-q", "-b", "feature")
+    app = mono / "apps/web"
+    atlas = app / "infra/envs/prod/atlas.tf"
+    atlas.write_text(atlas.read_text(encoding="utf-8").replace(
+        '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', "", 1), encoding="utf-8")
+    fallback = app / "src/lib/drug-tier-fallback.ts"
+    fallback.write_text(fallback.read_text(encoding="utf-8").replace(
+        "formularies.countDocuments({ planId })", "formularies.deleteOne({ planId })"), encoding="utf-8")
+    _git(mono, "commit", "-q", "-am", "change")
+    run = guard(app, "--base", "main")
+    assert run.sites() == [("tf-user-scopes", "infra/envs/prod/atlas.tf:6"),
+                           ("reference-write", "src/lib/drug-tier-fallback.ts:15")], run.out
