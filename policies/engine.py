@@ -30,7 +30,7 @@ from collector.config import EstateConfig
 from collector.snapshot import Gap, Snapshot, format_time
 from policies.conditions import evaluate_all
 from policies.controls import Control
-from policies.findings import ControlResult, Finding, Results, Status, rollup
+from policies.findings import ControlResult, Finding, Results, Status, control_status
 from policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
 from policies.rule_loader import PolicySet
 from policies.rule_schema import Rule
@@ -163,7 +163,7 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(encoded).hexdigest()
 
 
-def _control_result(control: Control, findings: list[Finding]) -> ControlResult:
+def _control_result(control: Control, findings: list[Finding], day: dt.date) -> ControlResult:
     rule_ids = {m.rule_id for m in control.mappings}
     statuses = [f.status for f in findings if f.rule_id in rule_ids]
     return ControlResult(
@@ -172,7 +172,8 @@ def _control_result(control: Control, findings: list[Finding]) -> ControlResult:
         title=control.title,
         summary=control.summary,
         narrative=control.narrative,
-        status=rollup(statuses),
+        status=control_status(statuses, has_rules=bool(rule_ids), attestations=control.attestations,
+                              today=day.isoformat()),
         mappings=control.mappings,
         attestations=control.attestations,
     )
@@ -221,7 +222,7 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, findings) for c in policy.controls),
+        controls=tuple(_control_result(c, findings, day) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
         gaps=tuple({**g.to_dict(), "pointer": f"/gaps/{i}"} for i, g in enumerate(snapshot.gaps)),

@@ -167,6 +167,28 @@ def rollup(statuses: Iterable[Status]) -> Status:
     return Status.MANUAL
 
 
+def _lapsed(attestation: Attestation, today: str) -> bool:
+    """An attestation whose `valid_until` is past, or not a date at all, no longer vouches."""
+    until = attestation.valid_until
+    return not (len(until) == 10 and until[4] == "-" and until[7] == "-") or until < today
+
+
+def control_status(
+    statuses: Iterable[Status], *, has_rules: bool, attestations: Iterable[Attestation], today: str
+) -> Status:
+    """A control's verdict: its findings rolled up, then fail-closed on what nobody vouches for.
+
+    A control with rules but no finding at all could not be evaluated (`error`), and so could the
+    manual part of a control whose attestation has lapsed as of `today` (YYYY-MM-DD).
+    """
+    status = rollup(statuses)
+    if status is Status.MANUAL and has_rules:
+        return Status.ERROR
+    if status is not Status.FAIL and any(_lapsed(a, today) for a in attestations):
+        return Status.ERROR
+    return status
+
+
 @dataclass(frozen=True)
 class Results:
     """Everything `attest check` concludes; serialised deterministically."""
@@ -182,7 +204,7 @@ class Results:
 
     def exit_code(self) -> int:
         """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated."""
-        statuses = {f.status for f in self.findings}
+        statuses = {f.status for f in self.findings} | {c.status for c in self.controls}
         if Status.FAIL in statuses:
             return 1
         if Status.ERROR in statuses:

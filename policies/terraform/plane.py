@@ -13,7 +13,7 @@ from pathlib import Path
 
 from collector.config import load_config
 from collector.snapshot import load_snapshot
-from policies.findings import ControlResult, Finding, Results, Status, rollup
+from policies.findings import ControlResult, Finding, Results, Status, control_status
 from policies.findings import Mapping as ControlMapping
 from policies.check import load_check_waivers
 from policies.rule_loader import POLICIES_DIR, load_policy_set
@@ -62,7 +62,7 @@ def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, .
           settings: CheckovSettings) -> Results:
     """Add findings; map the Terraform-only rules onto their controls; re-roll each control."""
     findings = tuple(sorted(results.findings + found, key=Finding.sort_key))
-    controls = tuple(_rerolled(_with_own_rules(c, mapping), findings) for c in results.controls)
+    controls = tuple(_rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
     return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
                    policy_digest=_digest(results.policy_digest, settings))
 
@@ -74,10 +74,11 @@ def _with_own_rules(control: ControlResult, mapping: Mapping) -> ControlResult:
     return replace(control, mappings=control.mappings + added) if added else control
 
 
-def _rerolled(control: ControlResult, findings: tuple[Finding, ...]) -> ControlResult:
+def _rerolled(control: ControlResult, findings: tuple[Finding, ...], today: str) -> ControlResult:
     rules = set(control.rule_ids)
     statuses = [f.status for f in findings if f.rule_id in rules]
-    return replace(control, status=rollup(statuses))
+    return replace(control, status=control_status(statuses, has_rules=bool(rules),
+                                                  attestations=control.attestations, today=today))
 
 
 def _digest(policy_digest: str, settings: CheckovSettings) -> str:

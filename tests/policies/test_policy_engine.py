@@ -101,3 +101,36 @@ def _resolve(document: Any, pointer: str) -> Any:
     for token in pointer.split("/")[1:]:
         document = document[int(token)] if isinstance(document, list) else document[token]
     return document
+
+
+def test_control_status_fails_closed_on_what_nobody_vouches_for() -> None:
+    from policies.findings import Attestation, Status, control_status
+
+    current = Attestation("s", "a", "2026-10-01", "2027-04-01")
+    lapsed = Attestation("s", "a", "2025-10-01", "2026-04-01")
+    garbled = Attestation("s", "a", "2025-10-01", "next spring")
+    today = "2026-11-26"
+    assert control_status([Status.PASS], has_rules=True, attestations=[current], today=today) is Status.PASS
+    assert control_status([], has_rules=False, attestations=[current], today=today) is Status.MANUAL
+    assert control_status([], has_rules=True, attestations=[], today=today) is Status.ERROR
+    assert control_status([Status.PASS], has_rules=True, attestations=[lapsed], today=today) is Status.ERROR
+    assert control_status([], has_rules=False, attestations=[garbled], today=today) is Status.ERROR
+    assert control_status([Status.FAIL], has_rules=True, attestations=[lapsed], today=today) is Status.FAIL
+
+
+def test_a_lapsed_attestation_makes_its_control_error(judge) -> None:
+    import datetime as dt
+
+    from policy_fixtures import seeded_doc
+
+    from policies.findings import Status
+
+    doc = seeded_doc()
+    doc["resources"] = [r for r in doc["resources"] if "legacy/" not in r["id"]]  # no failing secret
+    results = judge(doc, today=dt.date(2027, 1, 20))
+    lapsed = [c for c in results.controls if any(a.valid_until < "2027-01-20" for a in c.attestations)]
+    assert lapsed
+    for control in lapsed:
+        failing = any(f.status is Status.FAIL for f in results.findings if f.rule_id in control.rule_ids)
+        assert control.status is (Status.FAIL if failing else Status.ERROR), control.control_id
+    assert any(c.status is Status.ERROR for c in lapsed)
