@@ -118,7 +118,7 @@ class Snapshot:
             identity=identity,
             scope=scope,
             resources=tuple(sorted(resources, key=lambda r: (r.id, r.type))),
-            gaps=tuple(sorted(gaps, key=lambda g: (g.provider, g.scope, g.region or "", g.operation))),
+            gaps=tuple(sorted(set(gaps), key=_gap_order)),
             notes=tuple(sorted(set(notes))),
         )
 
@@ -143,6 +143,11 @@ class Snapshot:
             if resource.id == resource_id:
                 return f"/resources/{index}"
         raise KeyError(resource_id)
+
+
+def _gap_order(gap: Gap) -> tuple[str, ...]:
+    """Every field takes part, so gaps that share an operation still sort the same on every run."""
+    return (gap.provider, gap.scope, gap.region or "", gap.operation, gap.reason, gap.detail, *gap.resource_types)
 
 
 def format_time(moment: datetime) -> str:

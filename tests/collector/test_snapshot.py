@@ -70,3 +70,16 @@ def test_truncated_json_names_line_and_column(tmp_path: Path) -> None:
         load_snapshot(str(path))
     assert caught.value.diagnostic().startswith(f"{path}:")
     assert "not valid JSON" in caught.value.diagnostic()
+
+
+def test_gaps_sort_on_every_field() -> None:
+    base = dict(provider="atlas", operation="atlas:getGroupAuditLog", scope="p1", region=None, resource_types=("atlas.audit_log",))
+    one = Gap(reason="access_denied", detail="b", **base)
+    two = Gap(reason="access_denied", detail="a", **base)
+    three = Gap(reason="throttled", detail="a", **base)
+    orders = {
+        Snapshot.build(collected_at=datetime(2026, 1, 1, tzinfo=timezone.utc), collector_version="x",
+                       identity=Identity(), scope={}, resources=[], gaps=gaps).gaps
+        for gaps in ([one, two, three], [three, two, one], [two, three, one, one])
+    }
+    assert orders == {(two, one, three)}
