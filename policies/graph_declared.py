@@ -17,6 +17,10 @@ from collector.config import EstateConfig
 
 NODE_TYPE = "config.declared"
 Match = Callable[[dict[str, Any]], bool]
+Field = Callable[[dict[str, Any]], Any]
+# A live node can match an item only when this field of it equals the item's value: candidates are
+# looked up by it (built once per live type and field) instead of scanning every node per item.
+Probe = tuple[Field, Any] | None
 
 
 def _cidr(value: Any) -> str | None:
@@ -41,44 +45,89 @@ def _matches(match: Match, data: dict[str, Any]) -> bool:
         return False
 
 
-def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match]]:
-    """(kind, key, live type, scope or "*", region, match on a live node's data) per declared item."""
+def _secret_name(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("Name")
+
+
+def _name_tag(d: dict[str, Any]) -> Any:
+    return _tag(d["attributes"], "Name")
+
+
+def _service_name(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("serviceName")
+
+
+def _atlas_name(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("name")
+
+
+def _username(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("username")
+
+
+def _entry_cidr(d: dict[str, Any]) -> Any:
+    return _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress"))
+
+
+def _region_name(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("regionName")
+
+
+def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe]]:
+    """(kind, key, live type, scope or "*", region, match on a live node's data, probe) per declared item."""
     for secret in config.secrets:
         yield "secret", secret.name, "aws.secretsmanager.secret", "*", None, (
-            lambda d, n=secret.name: d["attributes"].get("Name") == n)
+            lambda d, n=secret.name: d["attributes"].get("Name") == n), (_secret_name, secret.name)
     names = {(n, "*", None) for n in config.vpc_endpoint_names}
     names |= {(p.vpc_endpoint_name, p.aws_account, p.region) for p in config.privatelinks}
     for name, account, region in sorted(names, key=lambda t: (t[0], t[1], t[2] or "")):
         key = name if account == "*" else f"{account}/{region}/{name}"
         yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
-            lambda d, n=name: _tag(d["attributes"], "Name") == n)
+            lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name)
     for svc in config.ecs_services:
         yield "ecs_service", f"{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
             lambda d, s=svc: d["attributes"].get("serviceName") == s.service
-            and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}"))
+            and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}")), (_service_name, svc.service)
     for project in config.atlas_projects:
         pid = project.id
-        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True)
+        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None
         for cluster in project.clusters:
             yield "cluster", f"{project.name}/{cluster.name}", "atlas.cluster", pid, None, (
-                lambda d, n=cluster.name: d["attributes"].get("name") == n)
+                lambda d, n=cluster.name: d["attributes"].get("name") == n), (_atlas_name, cluster.name)
         for user in project.database_users:
             yield "database_user", f"{project.name}/{user}", "atlas.database_user", pid, None, (
-                lambda d, u=user: d["attributes"].get("username") == u)
+                lambda d, u=user: d["attributes"].get("username") == u), (_username, user)
         for cidr in project.access_list:
             yield "access_list_entry", f"{project.name}/{cidr}", "atlas.access_list_entry", pid, None, (
-                lambda d, c=cidr: _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == c)
+                lambda d, c=cidr: _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == c), (_entry_cidr, cidr)
         for region in project.endpoint_service_regions:
             yield "endpoint_service", f"{project.name}/{region}", "atlas.endpoint_service", pid, None, (
-                lambda d, r=region: d["attributes"].get("regionName") == r)
+                lambda d, r=region: d["attributes"].get("regionName") == r), (_region_name, region)
 
 
 def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:
     """Add a `config.declared` node per declared item, with `found` / `watches` facts."""
-    for kind, key, live_type, scope, region, match in _items(config):
-        candidates = (graph.nodes[n] for n in live_by_type.get(live_type, ()))
+    buckets: dict[tuple[str, Field], dict[Any, list[dict[str, Any]]]] = {}
+
+    def candidates(live_type: str, probe: Probe) -> list[dict[str, Any]]:
+        """The live nodes (in id order) that can match: all of the type, or those whose probed field
+        has the item's value (a node whose field cannot be read or hashed cannot equal a string)."""
+        if probe is None:
+            return [graph.nodes[n] for n in live_by_type.get(live_type, ())]
+        field, value = probe
+        if (live_type, field) not in buckets:
+            index: dict[Any, list[dict[str, Any]]] = {}
+            for data in (graph.nodes[n] for n in live_by_type.get(live_type, ())):
+                try:
+                    index.setdefault(field(data), []).append(data)
+                except (AttributeError, KeyError, TypeError):
+                    continue
+            buckets[(live_type, field)] = index
+        return buckets[(live_type, field)].get(value, [])
+
+    for kind, key, live_type, scope, region, match, probe in _items(config):
         found = next(
-            (data for data in candidates
+            (data for data in candidates(live_type, probe)
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
             None,
         )
