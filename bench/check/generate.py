@@ -59,11 +59,39 @@ def _config(shape: Shape, projects: list[ProjectBuilder], sections: dict[str, li
         "privatelink": sections["privatelink"],
         "secrets": sections["secrets"],
         "ecs": {"services": sections["ecs_services"]},
+        "vendors": [
+            {"name": "Amazon Web Services", "services": ["ECS", "Secrets Manager", "KMS", "VPC"], "data_classes": ["phi", "public"],
+             "baa": {"signed": True, "aws_accounts": shape.accounts}},
+            {"name": "MongoDB Atlas", "services": ["Atlas clusters"], "data_classes": ["phi", "public"],
+             "baa": {"signed": True, "atlas_projects": [p.id for p in shape.projects]}},
+        ],
         "data_classification": [
             {"cluster": f"{b.p.name}/{b.p.cluster}", "database": b.p.database, "collection": "members" if b.p.role == "phi" else "providers",
              "class": "phi" if b.p.role == "phi" else "public"} for b in projects
         ],
     }
+
+
+def _declared(tally: Tally, shape: Shape, config: dict[str, Any], docs: list[dict[str, Any]]) -> None:
+    """ATL-CM-005: every declared item is found, except those behind a gap (error) and endpoint
+    service regions no unit pairs with (fail)."""
+    rule, ecs_gap, entries_gap, users_gap = "ATL-CM-005", shape.units[1], shape.projects[2], shape.projects[3]
+    names = {t["Value"] for d in docs if d["type"] == "aws.ec2.vpc_endpoint" for t in d["attributes"]["Tags"]}
+    services = {(d["scope"], d["attributes"]["regionName"]) for d in docs if d["type"] == "atlas.endpoint_service"}
+    tally.add(rule, "pass", len(config["secrets"]) + len(config["privatelink"]))
+    for name in VPC_ENDPOINT_NAMES:
+        tally.add(rule, "pass" if name in names else "fail")
+    # Declared services are keyed by cluster/service alone, so one name in several account-regions is
+    # one item, judged by its last declaration.
+    last = {(svc["cluster"], svc["service"]): svc for svc in config["ecs"]["services"]}
+    for svc in last.values():
+        tally.add(rule, "error" if (svc["account"], svc["region"]) == (ecs_gap.account, ecs_gap.region) else "pass")
+    for project in config["atlas"]["projects"]:
+        tally.add(rule, "pass", 1 + len(project["clusters"]))
+        tally.add(rule, "error" if project["id"] == users_gap.id else "pass", len(project["database_users"]))
+        tally.add(rule, "error" if project["id"] == entries_gap.id else "pass", len(project["access_list"]))
+        for region in project.get("endpoint_service_regions", []):
+            tally.add(rule, "pass" if (project["id"], region) in services else "fail")
 
 
 def generate(out: Path, resources: int, seed: int) -> dict[str, Any]:
@@ -86,11 +114,14 @@ def generate(out: Path, resources: int, seed: int) -> dict[str, Any]:
         builders[extra % len(builders)].add_filler_sg(shape.unit_sizes["sg"] + extra // len(builders))
     docs = [d for b in builders for d in b.out] + atlas_docs
     for gap in gaps:
-        for rule in RULES_BY_TYPE[gap.resource_types[0]]:
+        for rule in (*RULES_BY_TYPE[gap.resource_types[0]], "ATL-CM-005"):
             tally.add(rule, "error")
     out.mkdir(parents=True, exist_ok=True)
     config_path = out / "attest.yaml"
-    config_path.write_text(yaml.safe_dump(_config(shape, projects, sections), sort_keys=False, width=200), encoding="utf-8")
+    config_doc = _config(shape, projects, sections)
+    _declared(tally, shape, config_doc, docs)
+    tally.add("ATL-BAA-001", "pass", len(shape.accounts) + len(shape.projects))
+    config_path.write_text(yaml.safe_dump(config_doc, sort_keys=False, width=200), encoding="utf-8")
     config = load_config(config_path)
     snapshot = Snapshot.build(
         collected_at=COLLECTED_AT, collector_version="bench-generated",
