@@ -14,6 +14,8 @@ Nodes (key = id; attribute `type`, `origin`, `scope`, `region`, `attributes`, `f
   cluster's unless a classified collection in it is `phi`.
 - declared items (`origin="config"`, type `config.declared`, `declared:<kind>/<key>`): one per thing
   the config says must exist live (policies/graph_declared.py), facts `found` and `watches`.
+- scopes (`origin="live"`, type `evidence.scope`, `scope:<provider>/<id>`): one per AWS account and
+  Atlas project with resources in the snapshot (policies/graph_scopes.py), facts `baa_vendors`.
 Later stages add `origin="terraform"` (declared resources) and `origin="code"` (code sites) nodes
 with the edge kinds `declared_as`, `reads` and `writes`, without changing the ones below.
 
@@ -56,6 +58,8 @@ from collector.snapshot import Snapshot
 from policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from policies.graph_declared import add_declared_nodes
 from policies.graph_facts import live_facts
+from policies.graph_scopes import NODE_TYPE as SCOPE_TYPE
+from policies.graph_scopes import add_scope_nodes
 from policies.graph_links import link_resources
 
 LIVE_TYPES = (
@@ -78,7 +82,7 @@ LIVE_TYPES = (
     "atlas.audit_log",
 )
 CONFIG_TYPES = ("data.cluster", "data.database", "data.collection")
-NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE,))
+NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE, SCOPE_TYPE))
 
 EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
     "in_subnet": (frozenset({"aws.ec2.subnet"}), "endpoint has an interface in the subnet"),
@@ -159,6 +163,7 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
     for node_id, facts in live_facts(graph, config).items():
         graph.nodes[node_id]["facts"] = facts
     add_declared_nodes(graph, config, nodes_by_type(graph))
+    add_scope_nodes(graph, config, snapshot)
     return graph
 
 

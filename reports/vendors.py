@@ -1,7 +1,8 @@
 """The vendor register: vendors as the estate config declares them, beside what the evidence saw.
 
 An AWS account or Atlas project that appears in the snapshot but under no signed BAA is shown as
-not covered (HIPAA business-associate coverage); the policy engine reports it as a finding too.
+not covered (HIPAA business-associate coverage); the policy engine reports it as a finding too
+(ATL-BAA-001), from the same coverage computation (policies/baa.py).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Mapping
 
 from collector.config import EstateConfig, Vendor
 from collector.snapshot import Snapshot
+from policies.baa import baa_coverage
 
 
 @dataclass(frozen=True)
@@ -55,28 +57,12 @@ class VendorRegister:
         return tuple(s for s in self.scopes if s.seen and not s.covered)
 
 
-def _project_ids(config: EstateConfig, names: tuple[str, ...]) -> set[str]:
-    """BAA lists may name a project by id or by name; compare by id."""
-    ids = set()
-    for name in names:
-        project = config.project(name)
-        ids.add(project.id if project else name)
-    return ids
-
-
 def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
     seen: dict[tuple[str, str], int] = {}
     for resource in snapshot.resources:
         key = (resource.provider, resource.scope)
         seen[key] = seen.get(key, 0) + 1
-    listed: dict[tuple[str, str], list[str]] = {}
-    for vendor in config.vendors:
-        if not vendor.baa_signed:
-            continue
-        for account in vendor.baa_aws_accounts:
-            listed.setdefault(("aws", account), []).append(vendor.name)
-        for project_id in _project_ids(config, vendor.baa_atlas_projects):
-            listed.setdefault(("atlas", project_id), []).append(vendor.name)
+    listed = baa_coverage(config)
     names = {("aws", a.id): a.name for a in config.aws_accounts}
     names.update({("atlas", p.id): p.name for p in config.atlas_projects})
     ids = {p.name: p.id for p in config.atlas_projects}
@@ -87,7 +73,7 @@ def build_register(snapshot: Snapshot, config: EstateConfig) -> VendorRegister:
             name=names.get((provider, scope_id), "(not in the estate config)"),
             resources=seen.get((provider, scope_id), 0),
             seen=(provider, scope_id) in seen,
-            covered_by=tuple(sorted(listed.get((provider, scope_id), []))),
+            covered_by=listed.get((provider, scope_id), ()),
         )
         for provider, scope_id in sorted(set(seen) | set(listed))
     )

@@ -149,6 +149,11 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-CM-002": (_extra_user, "database_user/admin/break_glass"),
     "ATL-CM-003": (lambda d: _access(d, "10.30.0.0/16", "staging VPC"), "access_list_entry/10.30.0.0/16"),
     "ATL-CM-004": (lambda d: None, "service/prod/shopping-app"),
+    "ATL-BAA-001": (
+        lambda d: d["resources"].append({**find(d, "atlas.project", "/project/reference"), "id": "atlas:6a7000000000000000000009/project/shadow",
+                                        "scope": "6a7000000000000000000009"}),
+        "scope:atlas/6a7000000000000000000009",
+    ),
     "ATL-CM-005": (
         lambda d: d.update(resources=[r for r in d["resources"] if r["attributes"].get("username") != "app_read_staging"]),
         "declared:database_user/reference/app_read_staging",
@@ -170,6 +175,8 @@ def test_rule_fails_on_its_fault(rule_id: str, judge: Callable[..., Results]) ->
     failing = [f for f in results.findings if f.rule_id == rule_id and f.status is Status.FAIL]
     assert [f.resource_id for f in failing if f.resource_id and f.resource_id.endswith(target)], failing
     for finding in failing:
+        if finding.resource_id and finding.resource_id.startswith("scope:"):
+            continue  # a scope's evidence is its first resource, checked in test_policy_baa.py
         if finding.resource_id and finding.resource_id.startswith("declared:"):
             assert finding.evidence == "/resources"  # absence: the whole collection is the evidence
             continue
