@@ -16,7 +16,7 @@ from typing import Any
 
 from collector.errors import EvaluationError
 from policies.findings import Finding, Status
-from policies.terraform.hcl import load_directory
+from policies.terraform.hcl import evidence_path, evidence_root, load_directory
 from policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +96,7 @@ def _last_line(text: str) -> str:
 def parse_report(report: Any, directory: Path) -> tuple[CheckResult, ...]:
     """Results of a checkov JSON report (one framework, or a list of them, or a bare summary)."""
     reports = report if isinstance(report, list) else [report]
+    base = evidence_root(directory)
     found: list[CheckResult] = []
     for one in reports:
         if not isinstance(one, dict):
@@ -107,11 +108,12 @@ def parse_report(report: Any, directory: Path) -> tuple[CheckResult, ...]:
         if errors:
             raise EvaluationError(f"checkov could not parse {', '.join(sorted(map(str, errors)))}")
         for key, status in _STATUS.items():
-            found.extend(_result(item, status, key, directory) for item in results.get(key) or [])
+            found.extend(_result(item, status, key, directory, base) for item in results.get(key) or [])
     return tuple(found)
 
 
-def _result(item: dict[str, Any], status: Status, key: str, directory: Path) -> CheckResult:
+def _result(item: dict[str, Any], status: Status, key: str, directory: Path, base: Path) -> CheckResult:
+    """One checkov result; its evidence path is repository-relative like the drift findings'."""
     relative = str(item.get("file_path", "")).lstrip("/")
     start = (item.get("file_line_range") or [0])[0]
     note = "suppressed inline by checkov:skip (use an attest waiver instead)" if key == "skipped_checks" else ""
@@ -120,7 +122,7 @@ def _result(item: dict[str, Any], status: Status, key: str, directory: Path) -> 
         check_name=str(item.get("check_name", "")),
         status=status,
         address=str(item.get("resource", "")),
-        evidence=f"{(directory / relative).as_posix()}:{start}",
+        evidence=f"{evidence_path(directory / relative, base)}:{start}",
         note=note,
     )
 

@@ -8,6 +8,8 @@ bad input naming its file (and line where known).
 """
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -38,14 +40,16 @@ class Declared:
     attributes: dict[str, Any] = field(hash=False, compare=True)
     attribute_lines: dict[str, int] = field(hash=False, compare=True)
     variables: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    shown: str = ""
 
     @property
     def location(self) -> str:
-        return f"{self.file}:{self.line}"
+        """file:line as evidence shows it: repository-relative (`shown`) when known."""
+        return f"{self.shown or self.file}:{self.line}"
 
     def attribute_location(self, name: str) -> str:
         """file:line of a top-level attribute or nested block, else of the resource itself."""
-        return f"{self.file}:{self.attribute_lines.get(name, self.line)}"
+        return f"{self.shown or self.file}:{self.attribute_lines.get(name, self.line)}"
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,35 @@ class ModuleCall:
 def load_directory(directory: str | Path) -> tuple[Declared, ...]:
     """Every resource and data source declared in a root module and its local child modules.
 
-    Paths in `file` are the directory as given joined with the file's relative path, so evidence
-    reads the way the user named it (`infra/envs/prod/secrets.tf`).
+    `file` is the directory as given joined with the file's name (a path to open; errors name it);
+    `shown`, what evidence carries, is relative to the repository root (see `evidence_root`), so the
+    same Terraform gives byte-identical findings on every machine and checkout.
     """
     root = Path(directory)
     if not root.is_dir():
         raise BadInputError("not a directory of Terraform files", where=str(root))
-    return tuple(_load_module(root, prefix="", seen=frozenset(), inputs={}))
+    base = evidence_root(root)
+    return tuple(
+        Declared(d.mode, d.type, d.name, d.address, d.file, d.line, d.attributes, d.attribute_lines, d.variables,
+                 evidence_path(Path(d.file), base))
+        for d in _load_module(root, prefix="", seen=frozenset(), inputs={})
+    )
+
+
+def evidence_root(directory: Path) -> Path:
+    """The git top level of the repository holding `directory`, else the directory itself."""
+    try:
+        found = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+                               capture_output=True, text=True, check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return directory.resolve()
+    top = found.stdout.strip()
+    return Path(top).resolve() if found.returncode == 0 and top else directory.resolve()
+
+
+def evidence_path(path: Path, base: Path) -> str:
+    """`path` relative to `base`, with forward slashes: the machine-independent name evidence uses."""
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
 def _module_calls(directory: Path) -> tuple[ModuleCall, ...]:

@@ -119,7 +119,7 @@ def test_prod_fixture_gives_the_expected_table() -> None:
     findings = run_terraform_checks(PROD_FIXTURE)
     table = [(f.rule_id, f.resource_id, f.evidence, f.status.value, f.plane) for f in findings]
     assert table == [
-        (rule, address, f"{PROD_FIXTURE.as_posix()}/{where}", "pass", "terraform")
+        (rule, address, f"tests/policies/terraform/fixtures/prod/{where}", "pass", "terraform")
         for rule, address, where in PROD_EXPECTED
     ]
     rules = load_mapping().rules

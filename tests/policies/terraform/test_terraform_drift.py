@@ -20,6 +20,7 @@ from policies.terraform.state import load_show_json, overlay
 from sandbox.local import LocalEstate
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
+SHOWN = "tests/policies/terraform/fixtures/prod"  # evidence paths are relative to the repository root
 LOCAL_CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -86,7 +87,7 @@ def test_secret_on_another_key_is_an_attribute_difference_at_the_kms_line() -> N
     problems = _problems(_snapshot(_key(), _secret("prod/mongodb/uri", KEY_ARN),
                                    _secret("prod/mongodb/reference-uri", None)))
     assert ("ATL-DRIFT-003", "fail", "aws_secretsmanager_secret.reference_uri",
-            f"{PROD.as_posix()}/secrets.tf:11") in problems
+            f"{SHOWN}/secrets.tf:11") in problems
     assert not any(p[2] == "aws_secretsmanager_secret.prod_uri" for p in problems)
 
 
@@ -100,22 +101,22 @@ def test_security_group_rule_added_by_hand_differs() -> None:
     problems = _problems(_snapshot(_group("atlas-privatelink", 27017, "0.0.0.0/0"),
                                    _group("app-tasks", 3000, "10.20.0.0/16")))
     differs = [p for p in problems if p[0] == "ATL-DRIFT-003"]
-    assert differs == [("ATL-DRIFT-003", "fail", "aws_security_group.atlas_privatelink", f"{PROD.as_posix()}/network.tf:31")]
+    assert differs == [("ATL-DRIFT-003", "fail", "aws_security_group.atlas_privatelink", f"{SHOWN}/network.tf:31")]
 
 
 def test_user_roles_changed_by_hand_differ() -> None:
     user = _atlas("atlas.database_user", PROD_PROJECT, "admin/app_prod", databaseName="admin", username="app_prod",
                   roles=[{"roleName": "atlasAdmin", "databaseName": "admin"}])
     problems = _problems(_snapshot(user))
-    assert ("ATL-DRIFT-003", "fail", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:59") in problems
+    assert ("ATL-DRIFT-003", "fail", "mongodbatlas_database_user.app_prod", f"{SHOWN}/atlas.tf:59") in problems
 
 
 def test_declared_but_missing_live_and_unknown_when_not_collected() -> None:
     gap = Gap("atlas", "atlas:listGroupDatabaseUsers", PROD_PROJECT, None, "access_denied", "403",
               ("atlas.database_user",))
     problems = _problems(_snapshot(gaps=(gap,)))
-    assert ("ATL-DRIFT-002", "fail", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:1") in problems
-    assert ("ATL-DRIFT-002", "error", "mongodbatlas_database_user.app_prod", f"{PROD.as_posix()}/atlas.tf:53") in problems
+    assert ("ATL-DRIFT-002", "fail", "aws_secretsmanager_secret.prod_uri", f"{SHOWN}/secrets.tf:1") in problems
+    assert ("ATL-DRIFT-002", "error", "mongodbatlas_database_user.app_prod", f"{SHOWN}/atlas.tf:53") in problems
 
 
 def test_task_definition_revision_without_provenance_tag_is_undeclared() -> None:
@@ -152,7 +153,7 @@ def test_recorded_state_supplies_values_source_cannot(tmp_path: Path) -> None:
     declared = overlay(load_directory(PROD), load_show_json(path))
     findings = detect_drift(declared, _snapshot(_key(), _secret("prod/mongodb/uri", KEY_ARN)), load_config(LOCAL_CONFIG))
     problems = {(f.rule_id, f.resource_id, f.evidence) for f in findings if f.status is Status.FAIL}
-    assert ("ATL-DRIFT-003", "aws_secretsmanager_secret.prod_uri", f"{PROD.as_posix()}/secrets.tf:3") in problems
+    assert ("ATL-DRIFT-003", "aws_secretsmanager_secret.prod_uri", f"{SHOWN}/secrets.tf:3") in problems
     assert not any(f.rule_id == "ATL-DRIFT-001" and f.resource_id == KEY_ARN and f.status is Status.FAIL
                    for f in findings)
 
@@ -168,7 +169,7 @@ def test_declaration_whose_identity_source_cannot_tell_is_an_error(tmp_path: Pat
     (tmp_path / "main.tf").write_text('resource "aws_secretsmanager_secret" "s" {\n  name = "app/${random_id.x.hex}"\n}\n')
     findings = detect_drift(load_directory(tmp_path), _snapshot(), load_config(LOCAL_CONFIG))
     assert [(f.rule_id, f.status, f.evidence) for f in findings] == [
-        ("ATL-DRIFT-002", Status.ERROR, f"{(tmp_path / 'main.tf').as_posix()}:1")
+        ("ATL-DRIFT-002", Status.ERROR, "main.tf:1")
     ]
 
 

@@ -1,6 +1,7 @@
 """python-hcl2 view of Terraform: declared resources with addresses, attributes and file:line."""
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,11 +18,11 @@ PROD = Path(__file__).parent / "fixtures" / "prod"
 def test_prod_fixture_declares_resources_with_locations() -> None:
     declared = {d.address: d for d in load_directory(PROD)}
     secret = declared["aws_secretsmanager_secret.prod_uri"]
-    assert secret.location == f"{PROD.as_posix()}/secrets.tf:1"
+    assert secret.location == "tests/policies/terraform/fixtures/prod/secrets.tf:1"
     assert secret.attributes["name"] == "prod/mongodb/uri"
     assert secret.attributes["kms_key_id"] == "${aws_kms_key.prod_mongodb.arn}"
     assert secret.attributes["tags"] == {"data_class": "phi"}
-    assert secret.attribute_location("kms_key_id") == f"{PROD.as_posix()}/secrets.tf:3"
+    assert secret.attribute_location("kms_key_id") == "tests/policies/terraform/fixtures/prod/secrets.tf:3"
     assert declared["data.mongodbatlas_project.reference"].mode == "data"
 
 
@@ -83,3 +84,27 @@ def test_nesting_too_deep_exits_2_from_the_cli(tmp_path: Path, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert code == 2 and err.strip() == f"attest: {(infra / 'deep-list.tf').as_posix()}: nested too deeply to read " \
                                         "(Python's recursion limit)"
+
+
+def _git_repo(root: Path, infra: str) -> Path:
+    """A git repository at `root` holding one Terraform file under `infra`."""
+    (root / infra).mkdir(parents=True)
+    (root / infra / "main.tf").write_text('resource "aws_kms_key" "k" {\n  enable_key_rotation = true\n}\n')
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+    return root / infra
+
+
+def test_locations_are_relative_to_the_repository_root_on_every_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _git_repo(tmp_path / "home" / "alice" / "src" / "app", "infra/prod")
+    other = _git_repo(tmp_path / "runner" / "work" / "app", "infra/prod")
+    monkeypatch.chdir(other / "..")
+    seen = {load_directory(one)[0].location, load_directory(other)[0].location, load_directory(Path("prod"))[0].location}
+    assert seen == {"infra/prod/main.tf:1"}
+
+
+def test_outside_a_repository_locations_are_relative_to_the_directory(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_kms_key" "k" {}\n')
+    (declared,) = load_directory(tmp_path)
+    assert declared.location == "main.tf:1" and declared.file == (tmp_path / "main.tf").as_posix()
