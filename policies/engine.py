@@ -131,16 +131,29 @@ def evaluate_rule(
     return findings
 
 
-def _has_small_exponent(encoded: bytes) -> bool:
-    """Whether orjson wrote a float below 1e-4 in magnitude (`0.0000...` or `<digit>e-<digit>`),
-    the only finite floats it formats differently from `json.dumps`; may say yes for a string."""
-    if b"0.0000" in encoded:
-        return True
-    at = encoded.find(b"e-")
-    while at != -1:
-        if encoded[at - 1 : at].isdigit() and encoded[at + 2 : at + 3].isdigit():
-            return True
-        at = encoded.find(b"e-", at + 2)
+_NUMBER_CHARS = frozenset(b"0123456789.+-eE")
+
+
+def _is_number(encoded: bytes, at: int) -> bool:
+    """Whether position `at` of indented JSON lies in a number: a run of number characters after a
+    space (from `: ` or the indent) and before `,` or a newline. A string ends with a quote."""
+    start = end = at
+    while start > 0 and encoded[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    while end < len(encoded) and encoded[end] in _NUMBER_CHARS:
+        end += 1
+    return encoded[start - 1 : start] == b" " and encoded[end : end + 1] in (b",", b"\n")
+
+
+def _has_small_float(encoded: bytes) -> bool:
+    """Whether orjson wrote a float below 1e-4 in magnitude (as `0.0000...` or with `e-`): the only
+    finite floats it formats differently from `json.dumps`."""
+    for marker in (b"0.0000", b"e-"):
+        at = encoded.find(marker)
+        while at != -1:
+            if _is_number(encoded, at):
+                return True
+            at = encoded.find(marker, at + 1)
     return False
 
 
@@ -158,7 +171,7 @@ def snapshot_digest(snapshot: Snapshot) -> str:
         encoded = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     except (TypeError, ValueError):
         encoded = b""
-    if not encoded or _has_small_exponent(encoded):
+    if not encoded or _has_small_float(encoded):
         encoded = snapshot.to_json().encode("utf-8")
     return "sha256:" + hashlib.sha256(encoded).hexdigest()
 
