@@ -3,6 +3,8 @@
 Each case injects one fault into the clean estate, collects for real and checks: the gap names
 the operation and the reason, every rule that needed it is `error` (never `pass`, and never a
 `fail` invented from the missing data), nothing else changes, and the verdict is exit 3.
+ATL-CM-005 (what the config declares exists) is among them whenever the gap hides something
+declared; ListKeys is not, since the config declares no key.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ pytestmark = pytest.mark.integration
 # The estate's read-only API key may not read audit logs: that gap is in every run, on no rule.
 ALWAYS = {("atlas:getGroupAuditLog", "access_denied")}
 ONE_TRY = {"AWS_MAX_ATTEMPTS": "1", "ATTEST_ATLAS_MAX_ATTEMPTS": "1"}
+# ATL-CM-005 judges every declared thing: those behind the gap are error, the others still pass.
+SPANS_EVERY_TYPE = frozenset({"ATL-CM-005"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ CASES = {
     "aws-access-denied-secretsmanager": Case(
         _aws(service="secretsmanager", kind="access_denied"),
         ("secretsmanager:ListSecrets", "access_denied"),
-        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004"})),
+        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004", "ATL-CM-005"})),
     "aws-malformed-kms-list-keys": Case(
         _aws(service="kms", operation="ListKeys", kind="malformed"),
         ("kms:ListKeys", "malformed"),
@@ -45,24 +49,24 @@ CASES = {
     "aws-server-error-ec2-vpc-endpoints": Case(
         _aws(service="ec2", operation="DescribeVpcEndpoints", kind="server_error", status=500),
         ("ec2:DescribeVpcEndpoints", "server_error"),
-        frozenset({"ATL-CM-001", "ATL-NET-001", "ATL-NET-002", "ATL-PL-002", "ATL-PL-003", "ATL-PL-004", "ATL-PL-005"})),
+        frozenset({"ATL-CM-001", "ATL-CM-005", "ATL-NET-001", "ATL-NET-002", "ATL-PL-002", "ATL-PL-003", "ATL-PL-004", "ATL-PL-005"})),
     "aws-timeout-ecs-describe-services": Case(
         _aws(service="ecs", operation="DescribeServices", kind="delay", delay_seconds=1.0),
         ("ecs:DescribeServices", "timeout"),
-        frozenset({"ATL-CM-004", "ATL-ECS-001", "ATL-ECS-002", "ATL-ECS-003"}),
+        frozenset({"ATL-CM-004", "ATL-CM-005", "ATL-ECS-001", "ATL-ECS-002", "ATL-ECS-003"}),
         {"ATTEST_AWS_READ_TIMEOUT": "0.3"}),
     "atlas-malformed-database-users": Case(
         lambda estate: estate.atlas.faults.malform("listGroupDatabaseUsers", "shape"),
         ("atlas:listGroupDatabaseUsers", "malformed"),
-        frozenset({"ATL-CM-002", "ATL-DB-005"})),
+        frozenset({"ATL-CM-002", "ATL-CM-005", "ATL-DB-005"})),
     "atlas-truncated-process-args": Case(
         lambda estate: estate.atlas.faults.malform("getGroupClusterProcessArgs", "truncated"),
         ("atlas:getGroupClusterProcessArgs", "malformed"),
-        frozenset({"ATL-DB-001"})),
+        frozenset({"ATL-CM-005", "ATL-DB-001"})),
     "atlas-server-error-endpoint-services": Case(
         lambda estate: estate.atlas.faults.server_error(None, status=503, operations=["listGroupPrivateEndpointEndpointService"]),
         ("atlas:listGroupPrivateEndpointEndpointService", "server_error"),
-        frozenset({"ATL-PL-001", "ATL-PL-002", "ATL-PL-005"})),
+        frozenset({"ATL-CM-005", "ATL-PL-001", "ATL-PL-002", "ATL-PL-005"})),
 }
 
 
@@ -78,7 +82,7 @@ def test_one_failed_operation_is_a_gap_and_its_rules_are_error(clean_estate: Loc
     bad = not_passing(results)
     assert set(bad.values()) == {"error"}, bad
     assert {rule for rule, _ in bad} == case.rules
-    for rule in case.rules:
+    for rule in case.rules - SPANS_EVERY_TYPE:
         assert not any(f.rule_id == rule and f.status.value == "pass" for f in results.findings), rule
     assert results.exit_code() == 3
 
