@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from reports.bundle import BundleRef
 from reports.documents import DOCUMENTS
 from reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE, SUMMARY_FILE, render_all
 
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ATTEST_UPDATE_GOLDEN") == "1"
 NAMES = sorted(
@@ -51,12 +54,37 @@ def test_no_stale_golden_files() -> None:
     assert sorted(p.name for p in GOLDEN.iterdir()) == NAMES
 
 
-def test_rendering_twice_gives_identical_bytes(
-    results: Results, snapshot: Snapshot, config: EstateConfig, bundle: BundleRef
-) -> None:
-    first = render_all(results, snapshot, config, bundle=bundle)
-    second = render_all(results, snapshot, config, bundle=bundle)
-    assert first == second
+RENDER = """
+import importlib.util, pathlib, sys
+spec = importlib.util.spec_from_file_location("attest_report_fixtures", sys.argv[1])
+fx = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = fx
+spec.loader.exec_module(fx)
+from reports.render import render_all
+snapshot = fx.snapshot()
+results = fx.results(snapshot)
+for name, content in render_all(results, snapshot, fx.config(), bundle=fx.bundle(snapshot, results)).items():
+    target = pathlib.Path(sys.argv[2]) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+"""
+
+
+def _render_in_subprocess(out: Path, seed: str) -> dict[str, bytes]:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    done = subprocess.run([sys.executable, "-c", RENDER, str(Path(__file__).with_name("fixtures.py")), str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_rendering_under_different_hash_seeds_gives_identical_bytes(tmp_path: Path) -> None:
+    """Each render in its own interpreter, with its own hash seed: set ordering cannot hide here."""
+    first = _render_in_subprocess(tmp_path / "seed-1", "1")
+    second = _render_in_subprocess(tmp_path / "seed-2", "2")
+    assert sorted(first) == NAMES and first == second
+    if not UPDATE:
+        assert first == {name: (GOLDEN / name).read_bytes() for name in NAMES}
 
 
 def test_input_order_does_not_change_output(
