@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from atlas_project import ProjectBuilder  # noqa: E402
-from aws_unit import UnitBuilder  # noqa: E402
-from estate import APPROVED, RULES_BY_TYPE, VPC_ENDPOINT_NAMES, Shape, Tally, shape_for  # noqa: E402
+from synth_atlas import ProjectBuilder  # noqa: E402
+from synth_aws import UnitBuilder  # noqa: E402
+from synth_estate import APPROVED, RULES_BY_TYPE, VPC_ENDPOINT_NAMES, Shape, Tally, shape_for  # noqa: E402
 
 from collector.config import load_config  # noqa: E402
 from collector.snapshot import Gap, Identity, Resource, Snapshot  # noqa: E402

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from aws_unit import service_name
-from estate import REGIONS, Project, Shape, Tally, Unit
+from synth_aws import service_name
+from synth_estate import REGIONS, Project, Shape, Tally, Unit
 
 Doc = dict[str, Any]
 

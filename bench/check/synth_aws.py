@@ -9,7 +9,7 @@ import random
 import zlib
 from typing import Any
 
-from estate import PL_NAME, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
+from synth_estate import PL_NAME, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
 
 Doc = dict[str, Any]
 

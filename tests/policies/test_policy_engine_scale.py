@@ -1,0 +1,82 @@
+"""The engine on a generated multi-account estate (bench/check/generate.py, 2,000 resources): it
+finds exactly the faults the generator planted, gives the same bytes every run, and its fast
+snapshot digest equals the digest of the snapshot's canonical JSON, floats and NaN included."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.snapshot import Snapshot, load_snapshot
+from policies.check import run_check
+from policies.engine import snapshot_digest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "check"
+
+
+def _generate(out: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location("check_bench_generate", BENCH / "generate.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.generate(out, 2000, 7)  # type: ignore[no-any-return]
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("generated")
+    return out, _generate(out)
+
+
+def test_generator_is_deterministic(estate: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    out, _ = estate
+    _generate(tmp_path)
+    for name in ("snapshot.json", "attest.yaml", "expected.json"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_findings_per_rule_are_the_planted_ones(estate: tuple[Path, dict[str, Any]]) -> None:
+    out, expected = estate
+    results = run_check(out / "snapshot.json", out / "attest.yaml")
+    counts: dict[str, Counter[str]] = {}
+    for finding in results.findings:
+        counts.setdefault(finding.rule_id, Counter())[finding.status.value] += 1
+    assert {rule: dict(sorted(c.items())) for rule, c in sorted(counts.items())} == expected["findings"]
+    assert expected["resources"] == 2000
+    planted = {status for by_status in expected["findings"].values() for status in by_status}
+    assert planted == {"pass", "fail", "waived", "error"}
+
+
+def test_results_are_byte_identical_across_runs(estate: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = estate
+    first = run_check(out / "snapshot.json", out / "attest.yaml")
+    assert run_check(out / "snapshot.json", out / "attest.yaml").to_json() == first.to_json()
+    assert first.snapshot_digest == _canonical_digest(load_snapshot(str(out / "snapshot.json")))
+
+
+def _canonical_digest(snapshot: Snapshot) -> str:
+    return "sha256:" + hashlib.sha256(snapshot.to_json().encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("value", [
+    1.5e-7, -5e-5, 0.00012, 1e-4, 3.5e16, 0.0, float("nan"), float("inf"), 2**70,
+    [1e-9, "a"], {"z": -2.5e-300}, "x 1e-5", "key/0000000e-0000-4000", "tab\tnull\x00\u2028é😀",
+])
+def test_fast_digest_equals_the_canonical_digest(estate: tuple[Path, dict[str, Any]], value: Any) -> None:
+    out, _ = estate
+    snapshot = load_snapshot(str(out / "snapshot.json"))
+    first = snapshot.resources[0]
+    planted = replace(first, attributes={**first.attributes, "planted": value})
+    changed = replace(snapshot, resources=(planted, *snapshot.resources[1:]))
+    assert snapshot_digest(changed) == _canonical_digest(changed)
+    assert snapshot_digest(changed) != snapshot_digest(snapshot)
