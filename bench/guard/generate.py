@@ -135,7 +135,7 @@ def feature_module(rel: str, index: int, rng: random.Random, utils: int, plant: 
     imports = {'import { getDb, getReferenceDb } from "@/lib/db";'}
     for d in sorted({rng.randrange(utils) for _ in range(3)}):
         imports.add(f'import {{ util{d} }} from "@/lib/util/u{d}";')
-    depth = rel.count("/") - 1
+    depth = rel.count("/") - 2  # directories below src/features, where shared.ts lives
     planted: list[dict[str, object]] = []
     functions: list[tuple[list[str], str | None, int]] = []
     functions.append(([

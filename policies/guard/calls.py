@@ -65,8 +65,42 @@ class Calls:
         return NONE
 
     def eval_args(self: Evaluator, args: Iterable[Node], bind: Vals) -> list[Vals]:
-        """Evaluate arguments; callbacks get the receiver's values as their first parameter."""
-        return [self.closure(a, [bind]) if a.type in FUNCTION_VALUES else self.eval(a) for a in args]
+        """Evaluate arguments; callbacks (inline or named) get the receiver's values as their first
+        parameter."""
+        out: list[Vals] = []
+        for arg in args:
+            if arg.type in FUNCTION_VALUES:
+                out.append(self.closure(arg, [bind]))
+            elif bind and arg.type == "identifier" and any(v.is_handle() for v in bind):
+                out.append(join(self.eval(arg), self.callback(arg, [bind])))
+            else:
+                out.append(self.eval(arg))
+        return out
+
+    def callback(self: Evaluator, node: Node, bound: list[Vals]) -> Vals:
+        """Run the function a name refers to with `bound` as its arguments: a local function, a
+        parameter (recorded in the summary, settled by each caller), or a function of the repo. Any
+        other callee receiving a reference value is a use the guard cannot resolve."""
+        name = text_of(node)
+        local = self.declared(name)
+        if local is not None and (local.type in FUNCTION_VALUES or local.type.endswith("function_declaration")):
+            return self.closure(local, bound)
+        vals = self.local_vals(name)
+        if vals is not None:
+            self.invoke_param(node, name, vals, bound)
+            return NONE
+        symbol = self.engine.resolve_local(self.module.rel, name)
+        if symbol is not None and symbol.kind == "fn":
+            return self.apply_unit(node, symbol.key, name, bound)
+        self.unknown_callee(node, name, bound)
+        return NONE
+
+    def unknown_callee(self: Evaluator, node: Node, name: str, argvals: list[Vals]) -> None:
+        site = self.hop(node, f"handed to {name}, a callee the guard cannot resolve")
+        for vals in argvals:
+            for val in vals:
+                if val.is_handle() or val.kind == "uri":
+                    self.effect("dynamic", val, f"handed to {name}, a callee the guard cannot resolve", site)
 
     def call_name(self: Evaluator, node: Node, name: str, args: list[Node]) -> Vals:
         argvals = self.eval_args(args, NONE)
@@ -79,19 +113,22 @@ class Calls:
             if local.type == "identifier" and self.declared(text_of(local)) is None:
                 alias = self.engine.resolve_local(self.module.rel, text_of(local))
                 return self.apply(node, alias, text_of(local), argvals, args)
-            return NONE
         callee = self.local_vals(name)
         if callee is not None:
-            self.invoke_param(node, callee, argvals)
+            self.invoke_param(node, name, callee, argvals)
             return NONE
         symbol = self.engine.resolve_local(self.module.rel, name)
         return self.apply(node, symbol, name, argvals, args)
 
-    def invoke_param(self: Evaluator, node: Node, callee: Vals, argvals: list[Vals]) -> None:
+    def invoke_param(self: Evaluator, node: Node, name: str, callee: Vals, argvals: list[Vals]) -> None:
         """A parameter called with a reference value (`withReferenceDb(cb)` calling `cb(db)`): the
-        summary records it, and each call site runs its callback with that value bound."""
+        summary records it, and each call site runs its callback with that value bound. A local
+        callee that is not a parameter (`const run = pick(); run(db)`) cannot be resolved."""
         site = self.hop(node, "calls back with the reference handle")
-        for param in (v.root for v in callee if isinstance(v.root, int)):
+        params = [v.root for v in callee if isinstance(v.root, int)]
+        if not params:
+            self.unknown_callee(node, name, argvals)
+        for param in params:
             for index, vals in enumerate(argvals):
                 for val in vals:
                     if val.root == "ref" and val.is_handle():
@@ -108,9 +145,9 @@ class Calls:
             if callback.type in FUNCTION_VALUES:
                 self.closure(callback, bound)
             elif callback.type == "identifier":
-                symbol = self.engine.resolve_local(self.module.rel, text_of(callback))
-                if symbol is not None and symbol.kind == "fn":
-                    self.apply_unit(callback, symbol.key, text_of(callback), bound)
+                self.callback(callback, bound)
+            else:
+                self.unknown_callee(callback, text_of(callback), bound)
 
     def call_routed(self: Evaluator, node: Node, obj: Node | None, prop: str, args: list[Node]) -> Vals | None:
         """Calls whose target is known by name: `this.method()`, `ns.fn()`, `pkg.fn()`."""
@@ -175,13 +212,14 @@ class Calls:
         site = self.hop(node, f"passes to {label}()")
         if args:
             self.run_callbacks(summary.effects, list(args), site)
+        if args and any(e.kind == "invoke" for e in summary.effects):
+            self.engine.settled.add(unit)
         for eff in summary.effects:
             if not isinstance(eff.param, int) or eff.param >= len(argvals) or eff.kind == "invoke":
                 continue
             for val in argvals[eff.param]:
-                if val.is_handle() or (eff.kind == "uri" and val.kind == "uri"):
-                    made = Effect(eff.kind, val.root, eff.detail, eff.coll or val.coll,
-                                  (val.hops + (site,) + eff.hops)[:32], site)
+                made = self.rebase(eff, val, site)
+                if made is not None:
                     self.effects.setdefault(made.key, made)
         out: list[Val] = []
         back = self.hop(node, f"returned from {label}()")
@@ -223,9 +261,8 @@ class Calls:
                     continue
                 index = int(str(eff.param)[5:])
                 for val in argvals[index] if index < len(argvals) else ():
-                    if val.is_handle():
-                        made = Effect(eff.kind, val.root, eff.detail, eff.coll or val.coll,
-                                      (val.hops + (site,) + eff.hops)[:32], site)
+                    made = self.rebase(eff, val, site)
+                    if made is not None and eff.kind != "invoke":
                         self.effects.setdefault(made.key, made)
 
     def third_party(self: Evaluator, node: Node, package: str, argvals: list[Vals]) -> Vals:
@@ -296,8 +333,12 @@ class Calls:
                 self.command(node, val, args)
             elif prop == "then" and argvals:
                 out.extend(argvals[0])
-            elif prop in ("connect", "get", "valueOf"):
+            elif prop in ("connect", "get", "valueOf", "catch", "finally"):
                 out.append(val)
+            elif prop == "collections":
+                out.append(val.extend(site, kind="any", coll="?"))
+            else:
+                self.property_use(node, (val,), prop, called=True)
         return join(tuple(out))
 
     def command(self: Evaluator, node: Node, val: Val, args: list[Node]) -> None:

@@ -53,6 +53,7 @@ class Engine:
         self._exports: dict[tuple[str, str], Symbol | None] = {}
         self._locals: dict[tuple[str, str], Symbol | None] = {}
         self.foreign_store = False  # a module assigned into another module's variable
+        self.settled: set[UnitKey] = set()  # units whose callback parameters some call site supplies
 
     # -- name resolution ----------------------------------------------------------------------
     def resolve_local(self, module: str, name: str) -> Symbol | None:
@@ -222,9 +223,17 @@ class Engine:
             self._wake(("sum", *unit))
 
     def findings(self) -> list[Effect]:
-        """Every effect on a reference-derived value, deduplicated, in a stable order."""
+        """Every effect on a reference-derived value, deduplicated, in a stable order; a function that
+        calls a parameter with the reference handle and that no call in the repo supplies a callback
+        to hands the handle to code the guard never sees."""
         seen: dict[tuple[object, ...], Effect] = {}
         for unit in sorted(self.results):
             for effect in self.results[unit]:
                 seen.setdefault(effect.key, effect)
+        for unit in sorted(set(self.summaries) - self.settled):
+            for eff in self.summaries[unit].effects:
+                if eff.kind == "invoke":
+                    made = Effect("dynamic", "ref", "handed to a callback parameter that no call in the repo supplies",
+                                  eff.coll, eff.hops, eff.site)
+                    seen.setdefault(made.key, made)
         return sorted(seen.values(), key=lambda e: (e.site.file, e.site.line, e.kind, e.detail, e.coll or ""))

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from policies.guard.calls import UNWRAP, Calls
+from policies.guard.members import Members
 from policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
 from policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
-from policies.guard.mongo import WRITE_STAGES
+from policies.guard.mongo import DRIVER_KINDS, WRITE_STAGES
 from policies.guard.sources import string_value, text_of
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Scope(dict[str, tuple[Vals, "Node | None"]]):
     """Local names: their values and the node they were declared with (for literals, local functions)."""
 
 
-class Evaluator(Calls):
+class Evaluator(Calls, Members):
     def __init__(self, engine: Engine, module: Module, unit: UnitKey, label: str,
                  cls: ClassInfo | None = None) -> None:
         self.engine = engine
@@ -146,6 +147,9 @@ class Evaluator(Calls):
         if pattern is None:
             return
         kind = pattern.type
+        if kind == "object_pattern" and any(v.is_handle() for v in vals):
+            self.destructure(pattern, vals)
+            vals = tuple(v for v in vals if v.kind not in DRIVER_KINDS)
         if kind in ("identifier", "shorthand_property_identifier_pattern", "this"):
             name = text_of(pattern)
             scope = self.scopes[-1]
@@ -213,6 +217,10 @@ class Evaluator(Calls):
                     continue
                 value = decl.child_by_field_name("value")
                 if self.top_level and len(self.scopes) == 1 and value is not None and value.type in FUNCTION_VALUES:
+                    continue
+                name = decl.child_by_field_name("name")
+                if name is not None and name.type == "object_pattern" and self.is_process_env(value):
+                    self.bind_env(name)
                     continue
                 self.bind(decl.child_by_field_name("name"), self.eval(value) if value is not None else NONE, value)
         elif kind == "return_statement":
@@ -348,7 +356,9 @@ class Evaluator(Calls):
                     return tuple(v.extend(self.hop(node, f"uses {prop} from {target.module}"))
                                  for v in self.engine.read_cell(target.key, self.unit))
                 return NONE
-        return tuple(v for v in self.eval(obj) if v.kind not in PLAIN_PROPERTIES)
+        vals = self.eval(obj)
+        self.property_use(node, vals, prop)
+        return tuple(v for v in vals if v.kind not in PLAIN_PROPERTIES)
 
     def field(self, name: str, node: Node) -> Vals:
         if self.cls is None:
@@ -359,11 +369,6 @@ class Evaluator(Calls):
             unit = (self.module.rel, "method", f"{self.cls.name}.{name}")
             vals = join(vals, self.apply_unit(node, unit, f"get {name}", []))
         return tuple(v.extend(self.hop(node, f"this.{name}")) for v in vals)
-
-    def env_var(self, name: str | None, node: Node) -> Vals:
-        if name == self.engine.config.reference_uri_env:
-            return (Val("ref", "uri", None, (self.hop(node, f"process.env.{name}"),)),)
-        return NONE
 
     def subscript(self, node: Node) -> Vals:
         obj = node.child_by_field_name("object")
@@ -384,6 +389,11 @@ class Evaluator(Calls):
                 else:
                     self.effect("access", val, "collection", site, coll=name)
                     out.append(val.extend(site, kind="coll", coll=name))
+            elif val.kind == "coll" and val.is_handle():
+                if name is None:
+                    self.effect("dynamic", val, "computed member", self.hop(node, f"member [{text_of(index)}]"))
+                else:
+                    self.property_use(node, (val,), name)
             else:
                 out.append(val)
         return join(tuple(out))

@@ -2,18 +2,20 @@
 (relative paths, extension probing, index files, tsconfig/jsconfig `paths` aliases such as `@/`)."""
 from __future__ import annotations
 
-import json
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tree_sitter import Node
 
-from collector.errors import BadInputError
+from collector.errors import EvaluationError
 from policies.guard.sources import CODE_EXTS, Source, string_value, text_of
+from policies.guard.tsconfig import load_aliases
 
 FUNCTION_NODES = ("function_declaration", "generator_function_declaration")
+LOCAL_LOOKING = ("@/", "~/")
+MISSING = "\0missing"  # the package slot of a local-looking import that resolves to no file
 FUNCTION_VALUES = ("arrow_function", "function_expression", "function", "generator_function")
 
 
@@ -51,9 +53,10 @@ class Module:
 class Resolver:
     """Maps an import specifier seen in one file to a repo file or a package name."""
 
-    def __init__(self, repo: Path, files: set[str]) -> None:
+    def __init__(self, repo: Path, files: set[str], exists: Callable[[str], bool] | None = None) -> None:
         self.files = files
-        self.aliases = _load_aliases(repo)
+        self.exists = exists or (lambda rel: (repo / rel).is_file())
+        self.aliases = load_aliases(repo, self.exists)
         self._cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     def resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
@@ -63,24 +66,34 @@ class Resolver:
         return self._cache[key]
 
     def _resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
+        """(repo module, None), (None, package), or (None, None) for a repo file that is not code
+        (a stylesheet, an image, JSON) or is excluded. A specifier that looks local (relative, `@/`,
+        `~/`, or an alias prefix) but names no file is None, None, MISSING: the caller fails closed."""
         if spec.startswith("."):
-            base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
-            return self._probe(base), None
-        for prefix, targets in self.aliases:
-            if prefix.endswith("*") and spec.startswith(prefix[:-1]):
-                rest = spec[len(prefix) - 1:]
-                for target in targets:
-                    hit = self._probe(posixpath.normpath(target.replace("*", rest)))
-                    if hit:
-                        return hit, None
-            elif spec == prefix:
-                for target in targets:
-                    hit = self._probe(posixpath.normpath(target))
-                    if hit:
-                        return hit, None
+            bases = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
+        else:
+            bases = []
+            for prefix, targets in self.aliases:
+                if prefix.endswith("*") and spec.startswith(prefix[:-1]):
+                    rest = spec[len(prefix) - 1:]
+                    bases += [posixpath.normpath(t.replace("*", rest)) for t in targets]
+                elif spec == prefix:
+                    bases += [posixpath.normpath(t) for t in targets]
+        for base in bases:
+            hit = self._probe(base)
+            if hit:
+                return hit, None
+        if bases or spec.startswith(LOCAL_LOOKING):
+            if any(self._on_disk(base) for base in bases):
+                return None, None
+            return None, MISSING
         parts = spec.split("/")
         package = "/".join(parts[:2]) if spec.startswith("@") and len(parts) > 1 else parts[0]
         return None, package
+
+    def _on_disk(self, base: str) -> bool:
+        candidates = [base, *(base + ext for ext in CODE_EXTS), *(f"{base}/index{ext}" for ext in CODE_EXTS)]
+        return not base.startswith("..") and any(self.exists(c) for c in candidates)
 
     def _probe(self, base: str) -> str | None:
         stem = base[: -len(posixpath.splitext(base)[1])] if base.endswith((".js", ".jsx", ".mjs", ".cjs")) else None
@@ -88,35 +101,6 @@ class Resolver:
         if stem:
             candidates += [stem + ext for ext in CODE_EXTS]
         return next((c for c in candidates if c in self.files), None)
-
-
-def _strip_jsonc(text: str) -> str:
-    """tsconfig is JSON with comments and trailing commas; drop both outside strings."""
-    out = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
-    return re.sub(r",(\s*[}\]])", r"\1", out)
-
-
-def _load_aliases(repo: Path) -> list[tuple[str, list[str]]]:
-    for name in ("tsconfig.json", "jsconfig.json"):
-        path = repo / name
-        if not path.is_file():
-            continue
-        try:
-            data = json.loads(_strip_jsonc(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError as exc:
-            raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{name}:{exc.lineno}") from None
-        options = data.get("compilerOptions") or {}
-        base_url = options.get("baseUrl") or "."
-        paths = options.get("paths") or {}
-        if not isinstance(paths, dict):
-            raise BadInputError("compilerOptions.paths must be an object", where=name)
-        aliases = [
-            (prefix, [posixpath.normpath(posixpath.join(base_url, t)) for t in targets])
-            for prefix, targets in sorted(paths.items(), key=lambda kv: -len(kv[0]))
-            if isinstance(targets, list)
-        ]
-        return aliases
-    return []
 
 
 def build_module(source: Source, resolver: Resolver) -> Module:
@@ -128,8 +112,16 @@ def build_module(source: Source, resolver: Resolver) -> Module:
 
 
 def _target(module: Module, resolver: Resolver, node: Node | None) -> tuple[str | None, str | None]:
+    """Where an import's specifier leads; one that looks local but names no file fails closed: the
+    guard would otherwise mistake the repo's own module for a package it does not analyse."""
     spec = string_value(node)
-    return resolver.resolve(module.rel, spec) if spec is not None else (None, None)
+    if spec is None or node is None:
+        return None, None
+    target, package = resolver.resolve(module.rel, spec)
+    if package == MISSING:
+        raise EvaluationError(f"import {spec!r} looks local but resolves to no file in the repo",
+                              where=f"{module.rel}:{node.start_point[0] + 1}")
+    return target, package
 
 
 def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -> None:

@@ -23,3 +23,17 @@ PASS_THROUGH = frozenset({"all", "allSettled", "race", "any", "resolve", "values
 def is_write_method(name: str) -> bool:
     """True for the driver methods that change data, indexes or collections."""
     return name in WRITE_METHODS or name.startswith(WRITE_PREFIXES)
+# Deny by default: on a driver object (client, db, collection) only these methods and properties are
+# known not to write; anything else is reported as a use the guard cannot resolve.
+READ_METHODS = frozenset({
+    "find", "findOne", "aggregate", "countDocuments", "estimatedDocumentCount", "count", "distinct",
+    "indexes", "indexExists", "indexInformation", "listIndexes", "listSearchIndexes", "isCapped", "options",
+    "watch", "stats", "listCollections", "collection", "collections", "db", "admin", "command", "runCommand",
+    "runCursorCommand", "profilingLevel", "connect", "close", "startSession", "on", "once", "off",
+    "removeListener", "then", "catch", "finally", "get", "valueOf", "toString", "toJSON",
+})
+READ_PROPERTIES = frozenset({
+    "collectionName", "dbName", "databaseName", "namespace", "readConcern", "readPreference", "writeConcern",
+    "bsonOptions", "timeoutMS", "options",
+})
+DRIVER_KINDS = frozenset({"client", "db", "coll"})

@@ -118,12 +118,14 @@ def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[
 
 
 def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
-              cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None) -> Scan:
+              cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None,
+              present: frozenset[str] | None = None) -> Scan:
     """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
     and the registry are always read whole). `code` maps each code file to the directory to read it
-    from (the merge-base view: changed files extracted, unchanged ones read from the work tree)."""
+    from (the merge-base view: changed files extracted, unchanged ones read from the work tree), and
+    `present` every file of that view (so an import of a stylesheet is known to exist)."""
     files = sorted(code) if code is not None else discover(root, config.exclude)
-    resolver = Resolver(root, set(files))
+    resolver = Resolver(root, set(files), present.__contains__ if present is not None else None)
     sources = [parse(code[rel] if code is not None else root, rel, cache) for rel in files]
     modules = {s.rel: build_module(s, resolver) for s in sources}
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
@@ -192,7 +194,7 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
     extract(repo, change, wanted, tmp)
     return scan_tree(tmp, config, change.files, today, cache,
-                     {rel: tmp if rel in change.files else repo for rel in code})
+                     {rel: tmp if rel in change.files else repo for rel in code}, frozenset(listed))
 
 
 def _config_file(rel: str, config: GuardConfig) -> bool:

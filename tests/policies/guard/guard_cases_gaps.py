@@ -46,3 +46,95 @@ GAP_CASES += (
     Case("route-under-a-nested-out-directory", "reference-write", (("src/app/out/route.ts", "", ROUTE),),
          "insertOne", "findOne", "src/app/out/route.ts"),
 )
+
+TSCONFIG = '''{
+  // Next.js defaults
+  "compilerOptions": {
+    "strict": true,
+    "baseUrl": ".",
+    "paths": { "@/*": ["./src/*"] },
+  },
+}
+'''
+EXTENDS = '{\n  "extends": "./config/tsconfig.base.json",\n  "compilerOptions": { "strict": true }\n}\n'
+BASE_TSCONFIG = '{\n  "compilerOptions": {\n    "baseUrl": "..",\n    "paths": { "@/*": ["./src/*"] }\n  }\n}\n'
+COLL = HEADER + """
+export async function f() {
+  const coll = (await getReferenceDb()).collection("formularies_staging");
+"""
+GAP_CASES += (
+    mutant("then-named-function", "reference-write", HEADER + """import type { Db } from "mongodb";
+async function touch(db: Db) {
+  await db.collection("formularies_staging").{op}({});
+}
+export function f() {
+  return getReferenceDb().then(touch); // SITE
+}
+""", "deleteMany", "findOne"),
+    mutant("then-imported-named-function", "reference-write", HEADER + """import { {op} } from "@/lib/repo";
+export function f() {
+  return getReferenceDb().then({op}); // SITE
+}
+""", "insertPost", "listPosts"),
+    mutant("callback-parameter-no-caller", "dynamic-use", HEADER + """
+export async function withReference(cb: (db: unknown) => Promise<void>) {
+  const db = await getReferenceDb();
+  await cb(db); // SITE
+}
+{op}
+""", "", 'export const use = () => withReference(async (db: any) => db.collection("formularies_staging").findOne({}));'),
+    mutant("callback-parameter-unknown-at-caller", "dynamic-use", HEADER + """
+async function withReference(cb: (db: unknown) => Promise<void>) {
+  const db = await getReferenceDb();
+  await cb(db);
+}
+export const use = (work: (db: unknown) => Promise<void>) => withReference({op}); // SITE
+""", "work", 'async (db: any) => db.collection("formularies_staging").findOne({})'),
+    mutant("method-bind", "reference-write", COLL + """  const run = coll.{op}.bind(coll); // SITE
+  await run({});
+}
+""", "insertOne", "findOne"),
+    mutant("method-call", "reference-write", COLL + """  await coll.{op}.call(coll, {}); // SITE
+}
+""", "insertOne", "findOne"),
+    mutant("method-apply", "reference-write", COLL + """  await coll.{op}.apply(coll, [{}]); // SITE
+}
+""", "deleteMany", "find"),
+    mutant("method-destructured", "reference-write", COLL + """  const { {op}: run } = coll; // SITE
+  await run.call(coll, {});
+}
+""", "insertOne", "findOne"),
+    mutant("method-subscript-value", "reference-write", COLL + """  const run = coll["{op}"]; // SITE
+  await run.call(coll, {});
+}
+""", "updateMany", "countDocuments"),
+    mutant("unknown-method-on-collection", "dynamic-use", COLL + """  await (coll as any).{op}({}); // SITE
+}
+""", "frobnicate", "findOne"),
+    mutant("env-destructured", "reference-write", """import { MongoClient } from "mongodb";
+const { {op}: uri } = process.env;
+export async function f() {
+  const client = new MongoClient(uri as string);
+  await client.db("reference").collection("formularies_staging").deleteOne({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("env-destructured-shorthand", "reference-write", """import { MongoClient } from "mongodb";
+export async function f() {
+  const { MONGODB_REFERENCE_URI, ANALYTICS_URI } = process.env;
+  const client = new MongoClient({op} as string);
+  await client.db("reference").collection("formularies_staging").deleteOne({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("env-subscript", "reference-write", """import { MongoClient } from "mongodb";
+export async function f() {
+  const client = new MongoClient(process.env["{op}"]!);
+  await client.db("reference").collection("formularies_staging").insertOne({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("tsconfig-extends-aliased-import", "reference-write", """import { getReferenceDb as g } from "@/lib/db";
+export async function f() {
+  const db = await g();
+  await db.collection("formularies_staging").{op}({}); // SITE
+}
+""", "deleteMany", "findOne", ("tsconfig.json", TSCONFIG, EXTENDS), ("config/tsconfig.base.json", "", BASE_TSCONFIG)),
+)

@@ -70,11 +70,32 @@ def test_other_uris_are_not_attributed_to_the_reference_cluster(app: Path, guard
 
 def test_handle_handed_to_an_unresolvable_import_is_an_error(app: Path, guard) -> None:
     (app / "src/lib/lost.ts").write_text(
-        'import { archive } from "./does-not-exist";\nimport { getReferenceDb } from "@/lib/db";\n'
+        'import { archive } from "./db";\nimport { getReferenceDb } from "@/lib/db";\n'
         "export async function f() {\n  await archive(await getReferenceDb());\n}\n", encoding="utf-8")
     run = guard(app)
     assert run.code == 3
     assert ("dynamic-use", "src/lib/lost.ts:4") in run.sites("error")
+
+
+LOCAL_IMPORT = 'import { getReferenceDb as g } from "{spec}";\nexport const f = async () => (await g()).collection("x").find({});\n'
+
+
+def test_local_looking_import_that_resolves_to_no_file_fails_closed(app: Path, guard) -> None:
+    for spec in ("@/lib/dbx", "~/lib/db", "./missing", "../lib/nope"):
+        (app / "src/lib/lost.ts").write_text(LOCAL_IMPORT.replace("{spec}", spec), encoding="utf-8")
+        run = guard(app)
+        assert run.code == 3, spec
+        assert "src/lib/lost.ts:1" in run.err and spec in run.err
+
+
+def test_local_imports_of_existing_non_code_files_pass(app: Path, guard) -> None:
+    (app / "src/lib/theme.css").write_text("a { color: red; }\n", encoding="utf-8")
+    (app / "src/lib/view.ts").write_text(
+        'import "./theme.css";\nimport tiers from "@/lib/tiers.json";\nimport { getReferenceDb as g } from "@/lib/db";\n'
+        'export const f = async () => [tiers, await (await g()).collection("formularies_staging").findOne({})];\n',
+        encoding="utf-8")
+    (app / "src/lib/tiers.json").write_text("[]\n", encoding="utf-8")
+    assert guard(app).code == 0
 
 
 def test_long_expressions_are_analysed(app: Path, guard) -> None:
