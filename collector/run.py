@@ -117,11 +117,7 @@ class _Job:
     run: Callable[[], _Done]
     kind: str
     label: str
-    account: str | None = None
-
-    @property
-    def service_key(self) -> tuple[str, str] | None:
-        return (self.account, self.kind) if self.account is not None else None
+    account: str | None = None  # None: not an AWS job, no per-account bound
 
 
 class _Scheduler:
@@ -161,7 +157,10 @@ class _Scheduler:
     def _fits(self, job: _Job) -> bool:
         if job.account is None:
             return True
-        return self.per_account[job.account] < self.bounds.per_account and self.per_service[(job.account, job.kind)] < self.bounds.per_service
+        return (
+            self.per_account[job.account] < self.bounds.per_account
+            and self.per_service[(job.account, job.kind)] < self.bounds.per_service
+        )
 
     def _start(self) -> None:
         waiting = []
