@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 Vals = tuple[Val, ...]
 NONE: Vals = ()
 ITERATORS = frozenset({"forEach", "map", "flatMap", "filter", "find", "some", "every", "reduce", "then"})
+# Global functions that may see a reference value without writing through it; any other name that
+# is neither local nor imported is a callee the guard cannot resolve.
+BUILTINS = frozenset({
+    "String", "Number", "Boolean", "BigInt", "Symbol", "isNaN", "isFinite", "parseInt", "parseFloat",
+    "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI", "setTimeout", "setInterval",
+    "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "require",
+})
 UNWRAP = frozenset({
     "parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
     "non_null_expression", "type_assertion", "spread_element",
@@ -118,6 +125,8 @@ class Calls:
             self.invoke_param(node, name, callee, argvals)
             return NONE
         symbol = self.engine.resolve_local(self.module.rel, name)
+        if symbol is None and name not in BUILTINS:
+            self.unknown_callee(node, name, argvals)
         return self.apply(node, symbol, name, argvals, args)
 
     def invoke_param(self: Evaluator, node: Node, name: str, callee: Vals, argvals: list[Vals]) -> None:
@@ -134,14 +143,28 @@ class Calls:
                     if val.root == "ref" and val.is_handle():
                         made = Effect("invoke", param, f"{index}:{val.kind}", val.coll, (val.hops + (site,))[:32], site)
                         self.effects.setdefault(made.key, made)
+                    elif isinstance(val.root, int):
+                        made = Effect("invoke", param, f"{index}:param{val.root}", None, (val.hops + (site,))[:32], site)
+                        self.effects.setdefault(made.key, made)
 
-    def run_callbacks(self: Evaluator, summary_effects: tuple[Effect, ...], args: list[Node], site: Hop) -> None:
+    def run_callbacks(self: Evaluator, summary_effects: tuple[Effect, ...], args: list[Node], argvals: list[Vals],
+                      site: Hop) -> None:
+        """Run each callback the callee calls with a reference value: one it opened itself, or one the
+        caller passed in another argument (`run(db, cb)` calling `cb(db)`)."""
         for eff in summary_effects:
             if eff.kind != "invoke" or not isinstance(eff.param, int) or eff.param >= len(args):
                 continue
             callback = args[eff.param]
             position, kind = eff.detail.split(":")
-            bound: list[Vals] = [NONE] * int(position) + [(Val("ref", kind, eff.coll, (*eff.hops, site)[:32]),)]
+            if kind.startswith("param"):
+                source = int(kind[5:])
+                passed = tuple(v.extend(site) for v in (argvals[source] if source < len(argvals) else NONE)
+                               if v.is_handle())
+                if not passed:
+                    continue
+            else:
+                passed = (Val("ref", kind, eff.coll, (*eff.hops, site)[:32]),)
+            bound: list[Vals] = [NONE] * int(position) + [passed]
             if callback.type in FUNCTION_VALUES:
                 self.closure(callback, bound)
             elif callback.type == "identifier":
@@ -211,7 +234,7 @@ class Calls:
         summary = self.engine.summary(unit, self.unit)
         site = self.hop(node, f"passes to {label}()")
         if args:
-            self.run_callbacks(summary.effects, list(args), site)
+            self.run_callbacks(summary.effects, list(args), argvals, site)
         if args and any(e.kind == "invoke" for e in summary.effects):
             self.engine.settled.add(unit)
         for eff in summary.effects:

@@ -232,7 +232,7 @@ class Engine:
                 seen.setdefault(effect.key, effect)
         for unit in sorted(set(self.summaries) - self.settled):
             for eff in self.summaries[unit].effects:
-                if eff.kind == "invoke":
+                if eff.kind == "invoke" and ":param" not in eff.detail:
                     made = Effect("dynamic", "ref", "handed to a callback parameter that no call in the repo supplies",
                                   eff.coll, eff.hops, eff.site)
                     seen.setdefault(made.key, made)

@@ -346,7 +346,7 @@ class Evaluator(Calls, Members):
             return NONE
         if obj.type == "this":
             return self.field(prop, node)
-        if text_of(obj) == "process.env":
+        if self.is_process_env(obj):
             return self.env_var(prop, node)
         if obj.type == "identifier" and self.declared(text_of(obj)) is None:
             symbol = self.engine.resolve_local(self.module.rel, text_of(obj))
@@ -373,7 +373,7 @@ class Evaluator(Calls, Members):
     def subscript(self, node: Node) -> Vals:
         obj = node.child_by_field_name("object")
         index = node.child_by_field_name("index")
-        if obj is not None and text_of(obj) == "process.env":
+        if obj is not None and self.is_process_env(obj):
             return self.env_var(self.literal(index), node)
         vals = self.eval(obj)
         name = self.literal(index)

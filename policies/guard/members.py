@@ -88,10 +88,15 @@ class Members:
                 if left is not None:
                     self.bind(left, self.env_var(text_of(left), child) + self.eval(right), None)
 
-    def is_process_env(self: Evaluator, node: Node | None) -> bool:
+    def is_process_env(self: Evaluator, node: Node | None, depth: int = 0) -> bool:
+        """`process.env`, or a name bound to it (`const env = process.env`), here or at module level."""
         while node is not None and node.type in UNWRAP and node.named_children:
             node = node.named_children[0]
-        return node is not None and text_of(node) == "process.env"
+        if node is None or depth > 4:
+            return False
+        if node.type == "identifier":
+            return self.is_process_env(self.definition(text_of(node)), depth + 1)
+        return text_of(node) == "process.env"
 
     def env_var(self: Evaluator, name: str | None, node: Node) -> Vals:
         if name == self.engine.config.reference_uri_env:

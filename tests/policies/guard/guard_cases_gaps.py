@@ -138,3 +138,30 @@ export async function f() {
 }
 """, "deleteMany", "findOne", ("tsconfig.json", TSCONFIG, EXTENDS), ("config/tsconfig.base.json", "", BASE_TSCONFIG)),
 )
+GAP_CASES += (
+    mutant("callback-and-handle-both-passed-in", "reference-write", HEADER + """
+function run(db: any, cb: (d: any) => Promise<void>) {
+  return cb(db);
+}
+async function work(d: any) {
+  await d.collection("formularies_staging").{op}({});
+}
+export async function f() {
+  await run(await getReferenceDb(), work); // SITE
+}
+""", "insertOne", "findOne"),
+    mutant("unknown-global-callee", "dynamic-use", HEADER + """
+declare function mystery(x: unknown): void;
+export async function f() {
+  const db = await getReferenceDb();
+  {op}(db); // SITE
+}
+""", "mystery", "String"),
+    mutant("env-object-alias", "reference-write", """import { MongoClient } from "mongodb";
+const env = process.env;
+export async function f() {
+  const client = new MongoClient(env.{op}!);
+  await client.db().collection("formularies_staging").deleteMany({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+)
