@@ -5,7 +5,7 @@ import logging
 import re
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -19,7 +19,7 @@ from policies.guard.config import GuardConfig, load_config
 from policies.guard.diff import Change, base_files, changes_since, extract
 from policies.guard.engine import Engine
 from policies.guard.model import Effect, Hop
-from policies.guard.modules import Resolver, build_module
+from policies.guard.modules import Module, Resolver, build_module
 from policies.guard.results import GuardResult, Violation
 from policies.guard.rules import RULES
 from policies.guard.scope import WHOLE_REPO_FILES, affected
@@ -105,6 +105,7 @@ class Scan:
     files: int
     reachable: bool
     identities: tuple[tuple[object, ...], ...]
+    modules: dict[str, Module] = field(default_factory=dict, compare=False)
 
 
 def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[object, ...]:
@@ -119,15 +120,18 @@ def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[
 
 def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
               cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None,
-              present: frozenset[str] | None = None) -> Scan:
+              present: frozenset[str] | None = None, reuse: dict[str, Module] | None = None) -> Scan:
     """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
     and the registry are always read whole). `code` maps each code file to the directory to read it
     from (the merge-base view: changed files extracted, unchanged ones read from the work tree), and
-    `present` every file of that view (so an import of a stylesheet is known to exist)."""
+    `present` every file of that view (so an import of a stylesheet is known to exist); `reuse` holds
+    modules already built from the same source with the same resolution."""
     files = sorted(code) if code is not None else discover(root, config.exclude)
     resolver = Resolver(root, set(files), present.__contains__ if present is not None else None)
     sources = [parse(code[rel] if code is not None else root, rel, cache) for rel in files]
-    modules = {s.rel: build_module(s, resolver) for s in sources}
+    reuse = reuse or {}
+    modules = {s.rel: reuse[s.rel] if s.rel in reuse and reuse[s.rel].source is s else build_module(s, resolver)
+               for s in sources}
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
     subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
     engine = Engine(subset, config)
@@ -150,7 +154,8 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
     lines = _line_reader(root, texts)
-    return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations))
+    return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
+                modules)
 
 
 def _whole_repo(rel: str, config: GuardConfig) -> bool:
@@ -186,15 +191,21 @@ def _introduced(head: Scan, base: Scan) -> tuple[Violation, ...]:
 
 
 def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
-               cache: dict[tuple[str, bytes], Source], tmp: Path) -> Scan:
+               cache: dict[tuple[str, bytes], Source], tmp: Path, head: Scan) -> Scan:
     """The merge-base, analysed like HEAD. Only what differs is extracted (changed code files) or is
-    read whole (Terraform, registry, tsconfig/jsconfig); unchanged code is the work tree's, parsed once."""
+    read whole (Terraform, registry, tsconfig/jsconfig); unchanged code is the work tree's, parsed
+    once, and when no file was added or deleted and no tsconfig changed (imports resolve as at HEAD)
+    its HEAD modules are reused."""
     listed = base_files(repo, change)
     code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
     extract(repo, change, wanted, tmp)
+    present = frozenset(listed)
+    same_files = set(code) == set(head.modules) and not any(
+        _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
-                     {rel: tmp if rel in change.files else repo for rel in code}, frozenset(listed))
+                     {rel: tmp if rel in change.files else repo for rel in code}, present,
+                     head.modules if same_files else None)
 
 
 def _config_file(rel: str, config: GuardConfig) -> bool:
@@ -224,7 +235,7 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     head = scan_tree(repo, config, change.files, today, cache)
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
-            old = _scan_base(repo, config, change, today, cache, Path(tmp))
+            old = _scan_base(repo, config, change, today, cache, Path(tmp), head)
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc)
