@@ -54,12 +54,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe loader that rejects duplicate mapping keys (PyYAML silently keeps the last one)."""
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str, above: frozenset[int] = frozenset()) -> None:
-    """Record each key path's line; `above` holds the nodes enclosing this one, to stop at a cycle."""
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str,
+          walked: set[int], above: frozenset[int] = frozenset()) -> None:
+    """Record each key path's line. `above` holds the enclosing nodes, to stop at a recursive alias;
+    `walked` the nodes already visited, so an alias is not walked again (nested aliases would
+    otherwise expand exponentially: a few lines of anchors can name millions of paths)."""
     if id(node) in above:
         raise BadInputError("an alias refers to a node that contains it (recursive YAML)", where=f"{source}:{node.start_mark.line + 1}")
-    above = above | {id(node)}
     lines[path] = node.start_mark.line + 1
+    if id(node) in walked:
+        return
+    walked.add(id(node))
+    above = above | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -69,11 +75,11 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
                     f"duplicate key {key!r}", where=f"{source}:{key_node.start_mark.line + 1}"
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, source, above)
+            _walk(value_node, (*path, key), lines, source, walked, above)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, source, above)
+            _walk(item, (*path, index), lines, source, walked, above)
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
@@ -89,7 +95,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
         raise BadInputError(f"not valid YAML: {exc}", where=source) from None
     lines: dict[KeyPath, int] = {}
     if node is not None:
-        _walk(node, (), lines, source)
+        _walk(node, (), lines, source, set())
     return data, Locator(source, lines)
 
 
