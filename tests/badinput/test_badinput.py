@@ -109,6 +109,7 @@ CASES: dict[str, Case] = {
     "typescript/stray-closing-brace.ts": Case(3, "src/lib/broken.ts:3: cannot parse"),
     "typescript/unclosed-parameter-list.ts": Case(3, "src/lib/broken.ts:3: cannot parse"),
     # the guard's own inputs
+    "guard-config/alias-bomb.yaml": Case(2, "{file}:2: l0: unknown key"),   # loads in well under a second
     "guard-config/exclude-a-mapping.yaml": Case(2, "{file}:1: exclude: must be a list of non-empty strings"),
     "guard-config/helper-not-a-string.yaml": Case(2, "{file}:1: reference_helpers: must be a list of non-empty strings"),
     "guard-config/unclosed-bracket.yaml": Case(2, "{file}:2: not valid YAML"),
