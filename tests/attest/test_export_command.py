@@ -140,6 +140,11 @@ def test_export_to_an_s3_locker_with_object_lock_and_verify_it_there(
     s3.create_bucket(Bucket="nightly-evidence", ObjectLockEnabledForBucket=True)
     env = {"AWS_ENDPOINT_URL": kms_moto, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
            "AWS_DEFAULT_REGION": "us-east-1"}
+    mistyped = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot),
+                      "--locker", "s3://nightly-evidence/atest", env=env)
+    assert mistyped.returncode == 2 and "s3://nightly-evidence/atest" in mistyped.stderr
+    assert "--new-chain" in mistyped.stderr and len(mistyped.stderr.strip().splitlines()) == 1
+    assert s3.list_objects_v2(Bucket="nightly-evidence").get("KeyCount") == 0
     done = attest("export", "--config", str(local_config_path), "--snapshot", str(snapshot),
                   "--locker", "s3://nightly-evidence/attest", "--new-chain", env=env)
     assert done.returncode == 1 and done.stdout, done.stderr
