@@ -102,8 +102,9 @@ class FaultProxy:
         self._rules: tuple[FaultRule, ...] = ()
         self.calls: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
-        self.in_flight = 0
-        self.max_in_flight = 0  # the most requests handled at once since the last clear()
+        self.in_flight: Counter[str] = Counter()      # requests being handled now, per service
+        self.max_in_flight = 0                          # the most handled at once since clear()
+        self.max_in_flight_by: Counter[str] = Counter()  # the same, per service
         self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-fault-proxy", daemon=True)
@@ -129,6 +130,7 @@ class FaultProxy:
             self.calls.clear()
             self.injected.clear()
             self.max_in_flight = 0
+            self.max_in_flight_by.clear()
 
     def _draw(self, service: str, operation: str, params: str) -> FaultRule | None:
         with self._lock:
@@ -146,13 +148,14 @@ class FaultProxy:
         body = request.get_data(cache=True)
         service, operation = _identify(request, body)
         with self._lock:
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.in_flight[service] += 1
+            self.max_in_flight = max(self.max_in_flight, sum(self.in_flight.values()))
+            self.max_in_flight_by[service] = max(self.max_in_flight_by[service], self.in_flight[service])
         try:
             return self._answer(request, body, service, operation)
         finally:
             with self._lock:
-                self.in_flight -= 1
+                self.in_flight[service] -= 1
 
     def _answer(self, request: Request, body: bytes, service: str, operation: str) -> Response:
         params = unquote_plus(request.query_string.decode("latin-1") + "&" + body.decode("utf-8", "replace"))
