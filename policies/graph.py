@@ -175,6 +175,9 @@ def nodes_by_type(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     return {node_type: sorted(ids) for node_type, ids in out.items()}
 
 
+_NO_RELATED: dict[str, list[dict[str, Any]]] = {kind: [] for kind in EDGE_KINDS}
+
+
 class Documents:
     """What a rule's JMESPath sees: the node, `config`, and one hop of `related.<kind>` nodes.
 
@@ -208,8 +211,11 @@ class Documents:
     def document(self, node_id: str) -> dict[str, Any]:
         doc = dict(self._base(node_id))
         doc["config"] = self.config_doc
-        out = self._out.get(node_id, {})
-        doc["related"] = {kind: [self._base(n) for n in sorted(out.get(kind, ()))] for kind in EDGE_KINDS}
+        related = dict(_NO_RELATED)
+        for kind, targets in self._out.get(node_id, {}).items():
+            if kind in related:
+                related[kind] = [self._base(n) for n in sorted(targets)]
+        doc["related"] = related
         return doc
 
 

@@ -31,6 +31,20 @@ class _Lookups:
         self.endpoint_names = set(config.vpc_endpoint_names)
         self._sets: dict[tuple[str, int], frozenset[str]] = {}
         self._reach: dict[int, Facts] = {}
+        self._vpc_cidrs: dict[str, list[str]] = {}
+
+    def vpc_cidrs(self, graph: nx.MultiDiGraph, vpc: str) -> list[str]:
+        """A VPC's CIDR blocks (primary, then associated), normalised and each once."""
+        if vpc not in self._vpc_cidrs:
+            attrs = graph.nodes[vpc]["attributes"]
+            blocks = [a.get("CidrBlock") for a in dicts(attrs.get("CidrBlockAssociationSet"))]
+            cidrs: list[str] = []
+            for block in [attrs.get("CidrBlock"), *blocks]:
+                net = network(block)
+                if net is not None and str(net) not in cidrs:
+                    cidrs.append(str(net))
+            self._vpc_cidrs[vpc] = cidrs
+        return self._vpc_cidrs[vpc]
 
     def project(self, scope: Any) -> AtlasProject | None:
         return self.projects.get(scope) if isinstance(scope, str) else None
@@ -96,6 +110,11 @@ def _project_facts(data: dict[str, Any], lookups: _Lookups) -> Facts:
     return {"project_name": project.name if project else None, "project_role": project.role if project else None}
 
 
+def _sources(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    """The source of each incoming edge of one kind (once per edge)."""
+    return [source for source, edges in graph.pred[node].items() for d in edges.values() if d.get("kind") == kind]
+
+
 def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     name = tag(data["attributes"], "Name")
     return {"name": name, "declared": name in lookups.endpoint_names,
@@ -105,17 +124,14 @@ def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
 def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """The link whose paired endpoint this group guards, its ports, and the group's VPC CIDRs."""
     guarding = sorted(
-        done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
-        if k == "guarded_by" and done.get(e, {}).get("privatelink")
+        done[e]["privatelink"] for e in _sources(graph, node, "guarded_by") if done.get(e, {}).get("privatelink")
     )
     link = next((p for p in lookups.config.privatelinks if p.name == guarding[0]), None) if guarding else None
     cidrs: list[str] = []
     for vpc in neighbours(graph, node, "in_vpc"):
-        attrs = graph.nodes[vpc]["attributes"]
-        blocks = [a.get("CidrBlock") for a in dicts(attrs.get("CidrBlockAssociationSet"))]
-        for block in [attrs.get("CidrBlock"), *blocks]:
-            if network(block) is not None and str(network(block)) not in cidrs:
-                cidrs.append(str(network(block)))
+        for cidr in lookups.vpc_cidrs(graph, vpc):
+            if cidr not in cidrs:
+                cidrs.append(cidr)
     return {
         "privatelink": link.name if link else None,
         "port_ranges": [list(r) for r in link.port_ranges] if link else [],
@@ -124,10 +140,7 @@ def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], loo
 
 
 def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
-    pairs = sorted(
-        done[e]["privatelink"] for e, _, k in graph.in_edges(node, data="kind")
-        if k == "pairs_with" and done.get(e, {}).get("privatelink")
-    )
+    pairs = sorted(done[e]["privatelink"] for e in _sources(graph, node, "pairs_with") if done.get(e, {}).get("privatelink"))
     if not pairs:
         project = lookups.project(data["scope"])
         pairs = sorted(
