@@ -89,3 +89,21 @@ def test_partials_that_miss_a_configured_project_cannot_be_judged(whole: Path, t
     assert _check(aws, _write(tmp_path / "atlas.json", atlas), output=tmp_path / "results.json") == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and dropped["id"] in err and str(CONFIG) in err
+
+
+def test_partials_with_terraform_judge_like_the_whole(whole: Path, tmp_path: Path) -> None:
+    from policies.terraform.checkov_run import CheckovSettings
+
+    if not CheckovSettings().checkov.is_file():
+        pytest.skip(".venv-checkov is missing: run `make setup`")
+    prod = Path(__file__).resolve().parents[1] / "policies" / "terraform" / "fixtures" / "prod"
+    doc = json.loads(whole.read_text())
+    aws = _write(tmp_path / "aws.json", _partial(doc, "aws"))
+    atlas = _write(tmp_path / "atlas.json", _partial(doc, "atlas"))
+    codes = [
+        main(["check", "--config", str(CONFIG), "--format", "json", "--output", str(tmp_path / name), "--terraform", str(prod),
+              *[arg for s in snapshots for arg in ("--snapshot", str(s))]])
+        for name, snapshots in (("whole.json", [whole]), ("merged.json", [aws, atlas]))
+    ]
+    assert codes[0] == codes[1]
+    assert (tmp_path / "whole.json").read_bytes() == (tmp_path / "merged.json").read_bytes()
