@@ -222,6 +222,8 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
     if not isinstance(raw, dict):
         raise BadInputError("a snapshot must be a JSON object", where=source)
     version = raw.get("schema_version")
+    if not isinstance(version, str):
+        raise BadInputError(f'schema_version must be a string such as "{SCHEMA_VERSION}"', where=f"{source}#/schema_version")
     if version != SCHEMA_VERSION:
         raise BadInputError(
             f"unsupported schema_version {version!r} (this attest reads {SCHEMA_VERSION!r})",

@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "snapshot/resource-id-a-number.json": Case(2, "{file}#/resources/0: field 'id' has the wrong type"),
     "snapshot/resource-id-twice.json": Case(2, "{file}#/resources/1: resource id 'atlas:6a7000000000000000000002/access_list_entry/203.0.113.45/32' already at /resources/0"),
     "snapshot/resources-not-a-list.json": Case(2, "{file}#: field 'resources' has the wrong type"),
-    "snapshot/schema-version-a-number.json": Case(2, "{file}#/schema_version: unsupported schema_version 1"),
+    "snapshot/schema-version-a-number.json": Case(2, "{file}#/schema_version: schema_version must be a string"),
     "snapshot/top-level-array.json": Case(2, "{file}: a snapshot must be a JSON object"),
     "snapshot/truncated.json": Case(2, "{file}:17:13: not valid JSON"),
     "snapshot/wrong-schema-version.json": Case(2, "{file}#/schema_version: unsupported schema_version '99'"),
