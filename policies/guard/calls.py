@@ -26,6 +26,12 @@ BUILTINS = frozenset({
     "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI", "setTimeout", "setInterval",
     "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "require",
 })
+BENIGN_RECEIVERS = frozenset({"console", "JSON", "Object", "Array", "Promise", "Math", "Number", "String", "Date"})
+# Methods of arrays, maps, sets and promises that hold or pass values on (tracked as containers).
+CONTAINER_METHODS = frozenset({
+    "push", "unshift", "set", "add", "get", "then", "catch", "finally", "concat", "includes", "indexOf",
+    "has", "delete", "splice", "slice", "fill",
+}) | PASS_THROUGH
 UNWRAP = frozenset({
     "parenthesized_expression", "await_expression", "as_expression", "satisfies_expression",
     "non_null_expression", "type_assertion", "spread_element",
@@ -333,6 +339,8 @@ class Calls:
             self.assign(target, contained(join(*argvals)))
         out: list[Val] = list(self.instance_call(node, recv, prop, argvals, args))
         if not handles:
+            if not any(v.kind == "instance" for v in recv) and prop not in CONTAINER_METHODS:
+                self.unknown_receiver(node, prop, argvals)
             if prop == "then" and argvals:
                 return join(argvals[0], tuple(out))
             return join(*argvals, tuple(out)) if prop in PASS_THROUGH else join(tuple(out))
@@ -363,6 +371,25 @@ class Calls:
             else:
                 self.property_use(node, (val,), prop, called=True)
         return join(tuple(out))
+
+    def unknown_receiver(self: Evaluator, node: Node, prop: str, argvals: list[Vals]) -> None:
+        """A reference value handed to a method of an object the guard knows nothing about (`this.cb`
+        of a class field, `globalThis.keep`, a logger): deny by default, except the builtins that only
+        read or copy what they are given (`console`, `JSON`, `Object`, `Array`, `Promise`, ...)."""
+        fn = node.child_by_field_name("function")
+        obj = fn.child_by_field_name("object") if fn is not None else None
+        if prop in ("bind", "call", "apply") and any(v.kind == "method" for v in self.eval(obj)):
+            return  # `coll.findOne.call(coll, ...)`: the member itself was checked
+        while obj is not None and obj.type in ("member_expression", "subscript_expression", *UNWRAP):
+            obj = obj.child_by_field_name("object") or (obj.named_children[0] if obj.named_children else None)
+        if obj is not None and text_of(obj) in BENIGN_RECEIVERS:
+            return
+        name = f"{text_of(obj) if obj is not None else '?'}...{prop}"
+        site = self.hop(node, f"handed to .{prop}() of an object the guard cannot resolve")
+        for vals in argvals:
+            for val in vals:
+                if val.root == "ref" and (val.is_handle() or val.kind == "uri"):
+                    self.effect("dynamic", val, f"handed to {name}(), a method the guard cannot resolve", site)
 
     def command(self: Evaluator, node: Node, val: Val, args: list[Node]) -> None:
         doc = args[0] if args else None

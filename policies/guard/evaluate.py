@@ -149,7 +149,7 @@ class Evaluator(Calls, Members):
         kind = pattern.type
         if kind == "object_pattern" and any(v.is_handle() for v in vals):
             self.destructure(pattern, vals)
-            vals = tuple(v for v in vals if v.kind not in DRIVER_KINDS)
+            vals = tuple(v.extend(kind="method") if v.kind in DRIVER_KINDS else v for v in vals)
         if kind in ("identifier", "shorthand_property_identifier_pattern", "this"):
             name = text_of(pattern)
             scope = self.scopes[-1]
@@ -358,7 +358,8 @@ class Evaluator(Calls, Members):
                 return NONE
         vals = self.eval(obj)
         self.property_use(node, vals, prop)
-        return tuple(v for v in vals if v.kind not in PLAIN_PROPERTIES)
+        return tuple(v.extend(kind="method") if v.kind in DRIVER_KINDS else v
+                     for v in vals if v.kind not in PLAIN_PROPERTIES or v.kind in DRIVER_KINDS)
 
     def field(self, name: str, node: Node) -> Vals:
         if self.cls is None:
@@ -394,6 +395,7 @@ class Evaluator(Calls, Members):
                     self.effect("dynamic", val, "computed member", self.hop(node, f"member [{text_of(index)}]"))
                 else:
                     self.property_use(node, (val,), name)
+                    out.append(val.extend(kind="method"))
             else:
                 out.append(val)
         return join(tuple(out))

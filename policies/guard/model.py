@@ -28,7 +28,8 @@ class Val:
     function being summarised, or "ctor:<index>" (a constructor parameter kept in a field)."""
 
     root: str | int
-    kind: str  # uri | client | db | coll | any | stage | instance (coll then names "module#Class")
+    kind: str  # uri | client | db | coll | any | stage | instance (coll then names "module#Class") |
+    # method (a member of a driver object, already checked: `const run = coll.findOne`)
     coll: str | None
     hops: tuple[Hop, ...]
 
@@ -41,7 +42,7 @@ class Val:
         return Val(self.root, kind or self.kind, coll if coll is not None else self.coll, joined)
 
     def is_handle(self) -> bool:
-        return self.kind not in ("uri", "stage", "instance")
+        return self.kind not in ("uri", "stage", "instance", "method")
 
 
 def join(*groups: tuple[Val, ...]) -> tuple[Val, ...]:

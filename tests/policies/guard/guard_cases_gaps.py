@@ -165,3 +165,22 @@ export async function f() {
 }
 """, "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
 )
+GAP_CASES += (
+    mutant("handle-to-method-of-unknown-object", "dynamic-use", HEADER + """
+export async function f() {
+  const db = await getReferenceDb();
+  {op}; // SITE
+}
+""", "globalThis.keep(db)", "console.log(db)"),
+    mutant("class-field-arrow-called-with-handle", "dynamic-use", HEADER + """
+export class Job {
+  run = async (d: any) => d.collection("formularies_staging").findOne({});
+  async read(d: any) {
+    return d.collection("formularies_staging").findOne({});
+  }
+  async go() {
+    await this.{op}(await getReferenceDb()); // SITE
+  }
+}
+""", "run", "read"),
+)
