@@ -53,3 +53,18 @@ def test_default_excludes_are_anchored_at_the_repo_root(app: Path, guard) -> Non
         (app / rel).parent.mkdir(parents=True, exist_ok=True)
         (app / rel).write_text(write, encoding="utf-8")
     assert guard(app).code == 0
+
+
+def test_tsconfig_extends_that_does_not_exist_is_bad_input(app: Path, guard) -> None:
+    (app / "tsconfig.json").write_text('{ "extends": "./tsconfig.missing.json" }\n', encoding="utf-8")
+    run = guard(app)
+    assert run.code == 2
+    assert "tsconfig.json" in run.err and "tsconfig.missing.json" in run.err
+
+
+def test_tsconfig_extends_an_uninstalled_package_and_a_local_base(app: Path, guard) -> None:
+    (app / "tsconfig.json").write_text('{ "extends": ["next/tsconfig.json", "./tsconfig.paths.json"] }\n',
+                                       encoding="utf-8")
+    (app / "tsconfig.paths.json").write_text('{ "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }\n',
+                                             encoding="utf-8")
+    assert guard(app).code == 0
