@@ -15,7 +15,7 @@ from typing import Any
 from jmespath import exceptions as jmes_errors
 
 from policies.operators import OPERATORS
-from policies.rule_schema import Check, Condition, Group
+from policies.rule_schema import Check, Condition, Expr, Group
 
 _SIMPLE_ATTR = re.compile(r"^attributes(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _MAX_SHOWN = 120
@@ -34,10 +34,31 @@ def _show(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
+_FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_FIELDS: dict[str, tuple[str, ...] | None] = {}
+
+
+def _search(expr: Expr, doc: dict[str, Any]) -> Any:
+    """`expr.search(doc)`; a plain dotted path of field names (most rule paths) is walked directly,
+    as JMESPath walks it: each step is the value's `.get(name)`, or null where there is no `.get`."""
+    if expr.text not in _FIELDS:
+        _FIELDS[expr.text] = tuple(expr.text.split(".")) if _FIELD_PATH.match(expr.text) else None
+    names = _FIELDS[expr.text]
+    if names is None:
+        return expr.search(doc)
+    value: Any = doc
+    for name in names:
+        try:
+            value = value.get(name)
+        except AttributeError:
+            return None
+    return value
+
+
 def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
     try:
-        actual = cond.path.search(doc)
-        expected = cond.value_from.search(doc) if cond.value_from is not None else cond.value
+        actual = _search(cond.path, doc)
+        expected = _search(cond.value_from, doc) if cond.value_from is not None else cond.value
     except jmes_errors.JMESPathError as exc:
         return Outcome(None, f"could not evaluate {cond.path.text!r}: {str(exc).splitlines()[0]}")
     ok = OPERATORS[cond.op](actual, expected)

@@ -81,13 +81,13 @@ def _gaps_for(rule: Rule, gaps: tuple[Gap, ...]) -> list[tuple[int, Gap, bool]]:
 
 
 def _in_gap(data: dict[str, Any], gap: Gap, crosses: bool) -> bool:
+    if data["type"] == DECLARED_TYPE:  # only the type and scope a missing declared item stands for
+        watches = data["facts"]["watches"]
+        return watches is not None and watches[0] in gap.resource_types and watches[1] in ("*", gap.scope)
     if crosses:
         return True
     return data["scope"] == gap.scope and (gap.region is None or data["region"] in (None, gap.region))
 
-    if data["type"] == DECLARED_TYPE:  # only the type and scope a missing declared item stands for
-        watches = data["facts"]["watches"]
-        return watches is not None and watches[0] in gap.resource_types and watches[1] in ("*", gap.scope)
 
 def evaluate_rule(
     rule: Rule,
@@ -165,10 +165,10 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     NaN/Infinity (written as null) and floats below 1e-4 (other notation), so a snapshot holding
     either, or anything orjson refuses, takes the standard path.
     """
-    doc = snapshot.to_dict()
     try:
-        json.dumps([r.attributes for r in snapshot.resources], allow_nan=False)
-        encoded = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        for resource in snapshot.resources:  # one at a time: no second copy of the whole snapshot
+            json.dumps(resource.attributes, allow_nan=False)
+        encoded = orjson.dumps(snapshot.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
     except (TypeError, ValueError):
         encoded = b""
     if not encoded or _has_small_float(encoded):
