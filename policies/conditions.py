@@ -34,24 +34,42 @@ def _show(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-_FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_FIELDS: dict[str, tuple[str, ...] | None] = {}
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_PLAIN_PATH = re.compile(rf"^{_NAME}(\.{_NAME}|\[-?[0-9]+\])*$")
+_STEP = re.compile(rf"({_NAME})|\[(-?[0-9]+)\]")
+_STEPS: dict[str, tuple[str | int, ...] | None] = {}
+
+
+def _steps(text: str) -> tuple[str | int, ...] | None:
+    """A path of field names and list indexes (`a.b[0].c`) as its steps, or None for anything else."""
+    if text not in _STEPS:
+        _STEPS[text] = (
+            tuple(name if name else int(index) for name, index in _STEP.findall(text)) if _PLAIN_PATH.match(text) else None
+        )
+    return _STEPS[text]
 
 
 def _search(expr: Expr, doc: dict[str, Any]) -> Any:
-    """`expr.search(doc)`; a plain dotted path of field names (most rule paths) is walked directly,
-    as JMESPath walks it: each step is the value's `.get(name)`, or null where there is no `.get`."""
-    if expr.text not in _FIELDS:
-        _FIELDS[expr.text] = tuple(expr.text.split(".")) if _FIELD_PATH.match(expr.text) else None
-    names = _FIELDS[expr.text]
-    if names is None:
+    """`expr.search(doc)`; a plain path of fields and indexes (most rule paths) is walked directly,
+    as JMESPath walks it: a field is the value's `.get(name)` (null where there is no `.get`), an
+    index is the list's item (null for anything else or past the end)."""
+    steps = _steps(expr.text)
+    if steps is None:
         return expr.search(doc)
     value: Any = doc
-    for name in names:
-        try:
-            value = value.get(name)
-        except AttributeError:
-            return None
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(value, list):
+                return None
+            try:
+                value = value[step]
+            except IndexError:
+                return None
+        else:
+            try:
+                value = value.get(step)
+            except AttributeError:
+                return None
     return value
 
 

@@ -152,12 +152,15 @@ def _link_secrets(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -
 
 
 def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
+    points_to: dict[str, list[str]] = {}  # per secret; every points_to edge is drawn before this runs
     for r in index.of("aws.ecs.task_definition"):
         for container in dicts(r.attributes.get("containerDefinitions")):
             for secret in dicts(container.get("secrets")):
                 target = index.secret(secret.get("valueFrom"))
                 _edge(graph, r.id, target, "binds_secret")
-                for cluster in neighbours(graph, target, "points_to") if target else []:
+                if target is not None and target not in points_to:
+                    points_to[target] = neighbours(graph, target, "points_to")
+                for cluster in points_to[target] if target else []:
                     _edge(graph, r.id, cluster, "connects_to")
     for r in index.of("aws.ecs.service"):
         _edge(graph, r.id, index.find("aws.ecs.task_definition", r.attributes.get("taskDefinition")), "runs")
