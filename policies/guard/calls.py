@@ -334,6 +334,14 @@ class Calls:
     def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
         handles = tuple(v for v in recv if v.is_handle())
         argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
+        params = tuple(v for v in recv if isinstance(v.root, int))
+        if prop in ("call", "apply") and params and argvals:
+            fn = node.child_by_field_name("function")
+            name = text_of(fn.child_by_field_name("object")) if fn is not None else "?"
+            if prop == "call":
+                self.invoke_param(node, name, params, argvals[1:])
+            else:
+                self.unknown_callee(node, name, argvals[1:])
         if prop in ("push", "unshift", "set", "add") and argvals:
             target = node.child_by_field_name("function").child_by_field_name("object")
             self.assign(target, contained(join(*argvals)))

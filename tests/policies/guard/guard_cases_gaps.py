@@ -184,3 +184,18 @@ export class Job {
 }
 """, "run", "read"),
 )
+GAP_CASES += (
+    mutant("callback-parameter-via-call", "reference-write", HEADER + """
+async function withReference(cb: (db: any) => Promise<void>) {
+  const db = await getReferenceDb();
+  await cb.call(null, db);
+}
+export const use = () => withReference(async (db: any) => db.collection("formularies_staging").{op}({})); // SITE
+""", "deleteMany", "findOne"),
+    mutant("callback-parameter-via-apply", "dynamic-use", HEADER + """
+export async function withReference(cb: (db: any) => Promise<void>) {
+  const db = await getReferenceDb();
+  await cb.apply(null, [{op}]); // SITE
+}
+""", "db", "1"),
+)
