@@ -18,10 +18,11 @@ def register(subparsers: Any) -> None:
         help="guard a pull request: no way for data to be written toward the reference cluster",
         description="Analyse the app repo (TypeScript, Terraform, data classification) and report every "
         "path by which data could be written toward the reference cluster; with --base, only what the "
-        "change since that ref introduced.",
+        "change since its merge-base with HEAD introduced (a deletion that opens a path included).",
     )
     parser.add_argument("repo", nargs="?", default=".", help="the app repository (default: .)")
-    parser.add_argument("--base", help="git ref to compare with (merge-base..HEAD); default: everything")
+    parser.add_argument("--base", help="git ref to compare with: the merge-base with HEAD is analysed too and only "
+                        "what HEAD adds is reported (deletions included); default: everything")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", help="write the result here (default: stdout)")
     parser.add_argument("--config", help="guard config file (default: <repo>/.attest-guard.yaml if present)")
