@@ -21,6 +21,8 @@ RULES = {rule.id: rule for rule in (
     Rule("unclassified-collection", "Collection read through the reference handle is not classified", "medium", "error"),
     Rule("tf-user-role", "Reference-project database user with a role other than read", "critical", "fail"),
     Rule("tf-user-scopes", "Reference-project database user without scopes", "high", "fail"),
+    Rule("tf-user-unresolved", "Reference-project database user whose roles or scopes the guard cannot read",
+         "high", "error"),
     Rule("tf-phi-secret", "PHI-class secret bound to the reference URI", "critical", "fail"),
     Rule("tf-secret-class", "Reference-URI secret not classed public", "high", "fail"),
     Rule("tf-secret-unresolved", "Reference-URI binding to a secret the guard cannot resolve", "medium", "error"),

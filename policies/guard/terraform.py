@@ -105,17 +105,29 @@ def _named_secret(item: Declared) -> list[TfHit]:
 
 
 def _user(repo: Path, item: Declared) -> list[TfHit]:
+    """Roles other than read, and no scopes. Roles or scopes the guard cannot read (a `dynamic` block,
+    no roles at all, an interpolated role name) are `tf-user-unresolved` errors, not a pass."""
     user = Hop(item.file, item.line, f"{item.address} on the reference project")
     hits: list[TfHit] = []
     roles = item.attributes.get("roles") or []
+    dynamic = {key for block in item.attributes.get("dynamic") or [] if isinstance(block, dict) for key in block}
+    if "roles" in dynamic or not roles:
+        hits.append(TfHit("tf-user-unresolved", f"{item.address} has no literal roles block (a dynamic block or "
+                          "none), so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
     for role in roles if isinstance(roles, list) else [roles]:
         name = str(role.get("role_name", "")) if isinstance(role, dict) else ""
-        if name not in READ_ROLES:
+        if "${" in name:
+            hits.append(TfHit("tf-user-unresolved", f"{item.address} takes its role from an expression ({name}), "
+                              "so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
+        elif name not in READ_ROLES:
             line = _line_of(repo, item, f'"{name}"') if name else item.line
             hop = Hop(item.file, line, f"role {name or '(none)'} can write")
             hits.append(TfHit("tf-user-role", f"{item.address} has role {name!r} on the reference project "
                               "(only read or readAnyDatabase are allowed)", (user, hop), ("uses", "grants", "can_write")))
-    if not item.attributes.get("scopes"):
+    if "scopes" in dynamic:
+        hits.append(TfHit("tf-user-unresolved", f"{item.address} sets its scopes with a dynamic block, so the "
+                          "guard cannot tell which clusters it reaches", (user,), ("uses", "can_read")))
+    elif not item.attributes.get("scopes"):
         hits.append(TfHit("tf-user-scopes", f"{item.address} has no scopes, so it reaches every cluster of "
                           "the reference project", (user,), ("uses", "can_read")))
     return hits

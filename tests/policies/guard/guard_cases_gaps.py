@@ -199,3 +199,19 @@ export async function withReference(cb: (db: any) => Promise<void>) {
 }
 """, "db", "1"),
 )
+
+ATLAS = "infra/envs/prod/atlas.tf"
+ROLES = '  roles {\n    role_name     = "read"\n    database_name = "reference"\n  }\n'
+GAP_CASES += (
+    Case("tf-roles-dynamic-block", "tf-user-unresolved", ((ATLAS, ROLES, "{op}"),),
+         '  dynamic "roles" {\n    for_each = var.reference_roles\n    content {\n      role_name     = roles.value\n'
+         '      database_name = "reference"\n    }\n  }\n', ROLES, ATLAS,
+         'resource "mongodbatlas_database_user" "app_read_staging"'),
+    Case("tf-role-from-variable", "tf-user-unresolved", ((ATLAS, ROLES, "{op}"),),
+         ROLES.replace('"read"', "var.reference_role"), ROLES, ATLAS,
+         'resource "mongodbatlas_database_user" "app_read_staging"'),
+    Case("tf-scopes-dynamic-block", "tf-user-unresolved", ((ATLAS, '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', "{op}"),),
+         '  dynamic "scopes" {\n    for_each = ["reference"]\n    content {\n      name = scopes.value\n      type = "CLUSTER"\n'
+         '    }\n  }\n', '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', ATLAS,
+         'resource "mongodbatlas_database_user" "app_read_staging"'),
+)

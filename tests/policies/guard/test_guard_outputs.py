@@ -9,6 +9,8 @@ import jsonschema
 import pytest
 from guard_cases import FIXTURE_APP
 
+from policies.guard.rules import RULES
+
 SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
@@ -81,4 +83,4 @@ def test_clean_sarif_is_valid_and_lists_every_rule(guard) -> None:
     doc = json.loads(guard(FIXTURE_APP, fmt="sarif").out)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
     assert doc["runs"][0]["results"] == []
-    assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == 10
+    assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == len(RULES)
