@@ -22,8 +22,10 @@ NONE: Vals = ()
 BUILTINS = frozenset({
     "String", "Number", "Boolean", "BigInt", "Symbol", "isNaN", "isFinite", "parseInt", "parseFloat",
     "encodeURIComponent", "decodeURIComponent", "encodeURI", "decodeURI", "setTimeout", "setInterval",
-    "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "require",
+    "setImmediate", "queueMicrotask", "clearTimeout", "clearInterval", "require", "URL", "Error", "TypeError",
+    "RangeError", "Date", "RegExp",
 })
+CONTAINER_CLASSES = frozenset({"Map", "Set", "WeakMap", "WeakSet", "Array"})
 BENIGN_RECEIVERS = frozenset({"console", "JSON", "Object", "Array", "Promise", "Math", "Number", "String", "Date"})
 UNWRAP_CHAIN = ("member_expression", "subscript_expression", "parenthesized_expression", "await_expression",
                 "as_expression", "satisfies_expression", "non_null_expression", "type_assertion")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from tree_sitter import Node
 
-from policies.guard.callbacks import BUILTINS, Callbacks
+from policies.guard.callbacks import BUILTINS, CONTAINER_CLASSES, Callbacks
 from policies.guard.model import Val, contained, join
 from policies.guard.modules import FUNCTION_VALUES
 from policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
@@ -237,7 +237,13 @@ class Calls(Callbacks):
     def new(self: Evaluator, node: Node) -> Vals:
         ctor = node.child_by_field_name("constructor")
         argvals = self.eval_args(self.arguments(node), NONE)
+        if ctor is not None and ctor.type == "member_expression":
+            if text_of(ctor.child_by_field_name("property")) in CLIENT_FACTORIES:
+                return self.client_from(node, argvals)  # `new mongodb.MongoClient(uri)`
+            self.unknown_callee(node, f"new {text_of(ctor)}", argvals)
+            return NONE
         if ctor is None or ctor.type != "identifier":
+            self.unknown_callee(node, "new (an expression)", argvals)
             return NONE
         name = text_of(ctor)
         symbol = self.engine.resolve_local(self.module.rel, name) if self.declared(name) is None else None
@@ -254,6 +260,10 @@ class Calls(Callbacks):
             self.construct(node, symbol, argvals)
             where = self.hop(node, f"new {symbol.name}")
             return (Val("inst", "instance", f"{symbol.module}#{symbol.name}", (where,)),)
+        if symbol is None and name in CONTAINER_CLASSES:
+            return contained(join(*argvals))  # `new Map([["f", coll]])` holds the handle
+        if symbol is None and name not in BUILTINS:
+            self.unknown_callee(node, f"new {name}", argvals)
         return NONE
 
     def method_call(self: Evaluator, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:

@@ -215,3 +215,24 @@ GAP_CASES += (
          '    }\n  }\n', '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', ATLAS,
          'resource "mongodbatlas_database_user" "app_read_staging"'),
 )
+GAP_CASES += (
+    mutant("client-from-namespace-constructor", "reference-write", """import * as mongodb from "mongodb";
+export async function f() {
+  const client = new mongodb.MongoClient(process.env.{op}!);
+  await client.db().collection("formularies_staging").insertOne({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("map-constructed-with-handles", "reference-write", HEADER + """
+export async function f() {
+  const handles = new Map([["f", (await getReferenceDb()).collection("formularies_staging")]]);
+  await handles.get("f").{op}({}); // SITE
+}
+""", "deleteMany", "findOne"),
+    mutant("handle-to-unknown-constructor", "dynamic-use", HEADER + """
+declare class Keeper { constructor(x: unknown); }
+export async function f() {
+  const db = await getReferenceDb();
+  return new Keeper({op}); // SITE
+}
+""", "db", '"db"'),
+)
