@@ -238,6 +238,6 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
             old = _scan_base(repo, config, change, today, cache, Path(tmp), head)
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
-                        "changed scope", change.merge_base[:12], exc)
+                        "changed scope", change.merge_base[:12], exc.diagnostic())
             old = Scan((), (), 0, False, ())
     return GuardResult(str(repo), base, _introduced(head, old), head.waivers, head.files, head.reachable)

@@ -180,3 +180,16 @@ def test_app_in_a_subdirectory_of_the_git_repo(tmp_path: Path, guard) -> None:
     run = guard(app, "--base", "main")
     assert run.sites() == [("tf-user-scopes", "infra/envs/prod/atlas.tf:6"),
                            ("reference-write", "src/lib/drug-tier-fallback.ts:15")], run.out
+
+
+def test_merge_base_that_cannot_be_analysed_reports_everything_in_scope(tmp_path: Path, guard, caplog) -> None:
+    repo = _repo(tmp_path)
+    broken = repo / "src/lib/legacy.ts"
+    broken.write_text(OLD_WRITE + "export const oops = ;\n", encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "broken at the base")
+    _git(repo, "branch", "-f", "main")
+    broken.write_text(OLD_WRITE, encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "fixed")
+    run = guard(repo, "--base", "main")
+    assert run.sites() == [("reference-write", "src/lib/legacy.ts:4")]
+    assert "cannot be analysed" in caplog.text and "src/lib/legacy.ts:5" in caplog.text
