@@ -192,4 +192,4 @@ def test_merge_base_that_cannot_be_analysed_reports_everything_in_scope(tmp_path
     _git(repo, "commit", "-q", "-am", "fixed")
     run = guard(repo, "--base", "main")
     assert run.sites() == [("reference-write", "src/lib/legacy.ts:4")]
-    assert "cannot be analysed" in caplog.text and "src/lib/legacy.ts:5" in caplog.text
+    assert "cannot be analysed" in caplog.text and "src/lib/legacy.ts:6" in caplog.text
