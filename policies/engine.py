@@ -230,6 +230,7 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
             if rule.resource == node_type:
                 findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers))
     findings.sort(key=Finding.sort_key)
+    graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
