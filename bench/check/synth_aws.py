@@ -110,7 +110,7 @@ class UnitBuilder:
     def _endpoints(self) -> None:
         u, ref = self.unit, self.shape.reference_for(self.unit)
         fault = self.rng.choices(["none", "state", "one_subnet", "service"], [0.85, 0.05, 0.05, 0.05])[0]
-        self.pl_endpoint = self._endpoint(
+        self._endpoint(
             0, PL_NAME, "com.amazonaws.vpce.wrong" if fault == "service" else service_name(ref.number, u.region),
             self.subnets[:1] if fault == "one_subnet" else self.subnets[:2],
             "pendingAcceptance" if fault == "state" else "available",
