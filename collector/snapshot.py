@@ -6,10 +6,13 @@ one snapshot.
 """
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from collector.errors import BadInputError
 from collector.jsonfile import load_json
@@ -139,10 +142,18 @@ class Snapshot:
 
     def pointer(self, resource_id: str) -> str:
         """JSON pointer to a resource in this snapshot's serialised form."""
+        index = self._positions.get(resource_id)
+        if index is None:
+            raise KeyError(resource_id)
+        return f"/resources/{index}"
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Each resource id's first position, built once (a frozen dataclass may cache in __dict__)."""
+        positions: dict[str, int] = {}
         for index, resource in enumerate(self.resources):
-            if resource.id == resource_id:
-                return f"/resources/{index}"
-        raise KeyError(resource_id)
+            positions.setdefault(resource.id, index)
+        return positions
 
 
 def _gap_order(gap: Gap) -> tuple[str, ...]:
@@ -268,7 +279,21 @@ def _unique_ids(resources: tuple[Resource, ...], source: str) -> None:
         first[resource.id] = index
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or walking large acyclic data (a parsed
+    snapshot): each automatic collection would otherwise walk the whole, growing heap again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_snapshot(path: str) -> Snapshot:
     """Read a snapshot file; truncated or malformed JSON names the file, line and column."""
-    raw = load_json(path)
-    return snapshot_from_dict(raw, path)
+    with paused_gc():
+        raw = load_json(path)
+        return snapshot_from_dict(raw, path)

@@ -16,18 +16,16 @@ Findings are sorted, and the output depends only on the inputs (including `today
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Any
 
 import networkx as nx
 import orjson
 
 from collector.config import EstateConfig
-from collector.snapshot import Gap, Snapshot, format_time
+from collector.snapshot import Gap, Snapshot, format_time, paused_gc
 from policies.conditions import evaluate_all
 from policies.controls import Control
 from policies.findings import ControlResult, Finding, Results, Status, control_status
@@ -192,19 +190,6 @@ def _control_result(control: Control, findings: list[Finding], day: dt.date) -> 
     )
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: evaluation allocates millions of small acyclic objects
-    beside a large live heap (the snapshot), and each automatic collection would walk all of it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def evaluate(
     snapshot: Snapshot,
     config: EstateConfig,
@@ -214,7 +199,7 @@ def evaluate(
     today: dt.date | None = None,
 ) -> Results:
     """Judge one snapshot. `today` (for waiver status) defaults to the snapshot's collection date."""
-    with _no_cyclic_gc():
+    with paused_gc():
         return _evaluate(snapshot, config, policy, waivers, today)
 
 
