@@ -84,18 +84,27 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
 
 def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
     """Parse YAML text; any syntax problem becomes a BadInputError naming `source:line`."""
+    lines: dict[KeyPath, int] = {}
+    walk_error: BadInputError | None = None
+    loader = _UniqueKeyLoader(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        node = loader.get_single_node()  # parsed once: what yaml.compose returns, and yaml.load builds
+        if node is not None:
+            try:  # walk before building (merge keys rewrite the node), report after, as before
+                _walk(node, (), lines, source, set())
+            except BadInputError as exc:
+                walk_error = exc
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
         raise BadInputError(f"not valid YAML: {exc.problem or exc.context}", where=where) from None
     except yaml.YAMLError as exc:
         raise BadInputError(f"not valid YAML: {exc}", where=source) from None
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _walk(node, (), lines, source, set())
+    finally:
+        loader.dispose()
+    if walk_error is not None:
+        raise walk_error
     return data, Locator(source, lines)
 
 
