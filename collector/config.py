@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from collector.errors import BadInputError
+from collector.gcpause import paused_gc
 from collector.yamlfile import KeyPath, Locator, load_yaml
 
 ROLES = ("phi", "reference")
@@ -392,8 +393,9 @@ def _cross_check(config: EstateConfig, locator: Locator) -> None:
 
 
 def load_config(path: str | Path) -> EstateConfig:
-    data, locator = load_yaml(path)
-    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    if data is None:
-        raise BadInputError("the estate config is empty", where=str(path))
-    return parse_config(data, locator, digest)
+    with paused_gc():  # a large estate's config is read beside an already loaded large snapshot
+        data, locator = load_yaml(path)
+        digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if data is None:
+            raise BadInputError("the estate config is empty", where=str(path))
+        return parse_config(data, locator, digest)

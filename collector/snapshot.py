@@ -6,15 +6,14 @@ one snapshot.
 """
 from __future__ import annotations
 
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from collector.errors import BadInputError
+from collector.gcpause import paused_gc
 from collector.jsonfile import load_json
 
 SCHEMA_VERSION = "1"
@@ -277,19 +276,6 @@ def _unique_ids(resources: tuple[Resource, ...], source: str) -> None:
             raise BadInputError(f"resource id {resource.id!r} already at /resources/{first[resource.id]}",
                                 where=f"{source}#/resources/{index}")
         first[resource.id] = index
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building or walking large acyclic data (a parsed
-    snapshot): each automatic collection would otherwise walk the whole, growing heap again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_snapshot(path: str) -> Snapshot:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from collector.errors import BadInputError
+from collector.gcpause import paused_gc
 
 KeyPath = tuple[str | int, ...]
 
@@ -88,13 +89,14 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
     walk_error: BadInputError | None = None
     loader = _UniqueKeyLoader(text)
     try:
-        node = loader.get_single_node()  # parsed once: what yaml.compose returns, and yaml.load builds
-        if node is not None:
-            try:  # walk before building (merge keys rewrite the node), report after, as before
-                _walk(node, (), lines, source, set())
-            except BadInputError as exc:
-                walk_error = exc
-        data = loader.construct_document(node) if node is not None else None
+        with paused_gc():
+            node = loader.get_single_node()  # parsed once: what yaml.compose returns, and yaml.load builds
+            if node is not None:
+                try:  # walk before building (merge keys rewrite the node), report after, as before
+                    _walk(node, (), lines, source, set())
+                except BadInputError as exc:
+                    walk_error = exc
+            data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source

@@ -25,7 +25,8 @@ import networkx as nx
 import orjson
 
 from collector.config import EstateConfig
-from collector.snapshot import Gap, Snapshot, format_time, paused_gc
+from collector.gcpause import paused_gc
+from collector.snapshot import Gap, Snapshot, format_time
 from policies.conditions import evaluate_all
 from policies.controls import Control
 from policies.findings import ControlResult, Finding, Results, Status, control_status
