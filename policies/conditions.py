@@ -29,6 +29,9 @@ class Outcome:
     unknown: bool = False
 
 
+_HOLDS = Outcome(True, "")  # frozen, so one instance serves every check that holds
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
@@ -81,7 +84,7 @@ def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
         return Outcome(None, f"could not evaluate {cond.path.text!r}: {str(exc).splitlines()[0]}")
     ok = OPERATORS[cond.op](actual, expected)
     if ok:
-        return Outcome(True, "")
+        return _HOLDS
     suffix = "/" + cond.path.text.replace(".", "/") if _SIMPLE_ATTR.match(cond.path.text) else ""
     if cond.message:
         return Outcome(False, cond.message, suffix, actual is None)
@@ -99,12 +102,12 @@ def _group(cond: Group, doc: dict[str, Any]) -> Outcome:
     outcomes = [evaluate(item, doc) for item in cond.items]
     if cond.mode == "any":
         if any(o.ok for o in outcomes):
-            return Outcome(True, "")
+            return _HOLDS
         failed = [o for o in outcomes if o.ok is None] or outcomes
     else:
         failed = [o for o in outcomes if o.ok is False] or [o for o in outcomes if o.ok is None]
         if not failed:
-            return Outcome(True, "")
+            return _HOLDS
     first = failed[0]
     undecided = all(o.ok is None for o in failed) if cond.mode == "any" else first.ok is None
     unknown = all(o.unknown for o in failed) if cond.mode == "any" else first.unknown
@@ -117,4 +120,4 @@ def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outc
         outcome = evaluate(cond, doc)
         if outcome.ok is not True:
             return outcome
-    return Outcome(True, "")
+    return _HOLDS
