@@ -101,8 +101,9 @@ def test_unreadable_rotation_status_is_null_not_false(default_estate: LocalEstat
 
 
 def test_a_slow_answer_past_the_read_timeout_is_a_timeout_gap(default_estate: LocalEstate, local_config_path: Path) -> None:
-    default_estate.aws_faults.set([FaultRule(service="secretsmanager", kind="delay", delay_seconds=1.5)])
-    snapshot = _collect(default_estate, local_config_path, ATTEST_AWS_READ_TIMEOUT="0.3", AWS_MAX_ATTEMPTS="1")
+    # a wide margin either side of the timeout, so a loaded machine cannot push other calls past it
+    default_estate.aws_faults.set([FaultRule(service="secretsmanager", kind="delay", delay_seconds=8)])
+    snapshot = _collect(default_estate, local_config_path, ATTEST_AWS_READ_TIMEOUT="3", AWS_MAX_ATTEMPTS="1")
     (gap,) = _aws_gaps(snapshot)
     assert (gap["operation"], gap["reason"]) == ("secretsmanager:ListSecrets", "timeout")
 
