@@ -51,10 +51,10 @@ CASES = {
         ("ec2:DescribeVpcEndpoints", "server_error"),
         frozenset({"ATL-CM-001", "ATL-CM-005", "ATL-NET-001", "ATL-NET-002", "ATL-PL-002", "ATL-PL-003", "ATL-PL-004", "ATL-PL-005"})),
     "aws-timeout-ecs-describe-services": Case(
-        _aws(service="ecs", operation="DescribeServices", kind="delay", delay_seconds=2.5),
+        _aws(service="ecs", operation="DescribeServices", kind="delay", delay_seconds=8),
         ("ecs:DescribeServices", "timeout"),
         frozenset({"ATL-CM-004", "ATL-CM-005", "ATL-ECS-001", "ATL-ECS-002", "ATL-ECS-003"}),
-        {"ATTEST_AWS_READ_TIMEOUT": "1.0"}),  # generous: a loaded machine must not time out the rest
+        {"ATTEST_AWS_READ_TIMEOUT": "3"}),  # generous: a loaded machine must not time out the rest
     "atlas-malformed-database-users": Case(
         lambda estate: estate.atlas.faults.malform("listGroupDatabaseUsers", "shape"),
         ("atlas:listGroupDatabaseUsers", "malformed"),
@@ -91,8 +91,8 @@ def test_an_atlas_answer_slower_than_the_timeout_is_a_timeout_gap(clean_estate: 
     """A call that times out can take a later call of the same collector thread down with it
     (seen now and then on listGroupClusters), so the test asks only that the slow operation is a
     timeout gap, its rules are error, and nothing passes or fails in their place."""
-    clean_estate.atlas.faults.delay(2.5, operations=["listGroupAccessListEntries"])
-    snapshot = collect_estate(clean_estate, ATTEST_ATLAS_TIMEOUT="1.0", **ONE_TRY)
+    clean_estate.atlas.faults.delay(8, operations=["listGroupAccessListEntries"])
+    snapshot = collect_estate(clean_estate, ATTEST_ATLAS_TIMEOUT="3", **ONE_TRY)
     results = check(snapshot)
     found = {(g["operation"], g["reason"]) for g in gaps(snapshot)}
     assert ("atlas:listGroupAccessListEntries", "timeout") in found
