@@ -85,7 +85,7 @@ def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | Non
         yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
             lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name)
     for svc in config.ecs_services:
-        yield "ecs_service", f"{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
+        yield "ecs_service", f"{svc.account}/{svc.region}/{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
             lambda d, s=svc: d["attributes"].get("serviceName") == s.service
             and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}")), (_service_name, svc.service)
     for project in config.atlas_projects:

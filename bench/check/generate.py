@@ -81,10 +81,8 @@ def _declared(tally: Tally, shape: Shape, config: dict[str, Any], docs: list[dic
     tally.add(rule, "pass", len(config["secrets"]) + len(config["privatelink"]))
     for name in VPC_ENDPOINT_NAMES:
         tally.add(rule, "pass" if name in names else "fail")
-    # Declared services are keyed by cluster/service alone, so one name in several account-regions is
-    # one item, judged by its last declaration.
-    last = {(svc["cluster"], svc["service"]): svc for svc in config["ecs"]["services"]}
-    for svc in last.values():
+    # Declared services are keyed by account/region/cluster/service: one item per declaration.
+    for svc in config["ecs"]["services"]:
         tally.add(rule, "error" if (svc["account"], svc["region"]) == (ecs_gap.account, ecs_gap.region) else "pass")
     for project in config["atlas"]["projects"]:
         tally.add(rule, "pass", 1 + len(project["clusters"]))

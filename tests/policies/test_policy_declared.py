@@ -35,7 +35,7 @@ def test_every_declared_item_is_found_in_the_seeded_estate(judge) -> None:
          "declared:cluster/reference/reference-cluster"),
         (lambda r: r["type"] == "atlas.database_user", "declared:database_user/reference/app_read_staging"),
         (lambda r: r["type"] == "atlas.project", "declared:atlas_project/reference"),
-        (lambda r: r["type"] == "aws.ecs.service", "declared:ecs_service/prod/shopping-app"),
+        (lambda r: r["type"] == "aws.ecs.service", "declared:ecs_service/123456789012/us-east-1/prod/shopping-app"),
         (lambda r: r["type"] == "atlas.endpoint_service", "declared:endpoint_service/reference/US_EAST_1"),
     ],
 )
