@@ -6,13 +6,13 @@ here: credentials come from boto3's chain and the `MONGODB_ATLAS_*` variables.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from collector.errors import BadInputError
 from collector.gcpause import paused_gc
+from collector.fields import FieldReader
 from collector.yamlfile import KeyPath, Locator, load_yaml
 
 ROLES = ("phi", "reference")
@@ -141,52 +141,7 @@ class EstateConfig:
         }
 
 
-class _Reader:
-    """Typed access to the raw config that turns every mismatch into a located error."""
-
-    def __init__(self, locator: Locator) -> None:
-        self.loc = locator
-
-    def mapping(self, value: Any, path: KeyPath, allowed: set[str], required: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.loc.error(path, "must be a mapping")
-        for key in value:
-            if key not in allowed:
-                raise self.loc.error((*path, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
-        for key in sorted(required - set(value)):
-            raise self.loc.error(path, f"missing required key {key!r}")
-        return value
-
-    def seq(self, value: Any, path: KeyPath) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.loc.error(path, "must be a list")
-        return value
-
-    def text(self, value: Any, path: KeyPath, choices: tuple[str, ...] | None = None) -> str:
-        if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
-            raise self.loc.error(path, "must be a non-empty string")
-        text = str(value)
-        if choices and text not in choices:
-            raise self.loc.error(path, f"must be one of {', '.join(choices)} (got {text!r})")
-        return text
-
-    def texts(self, value: Any, path: KeyPath) -> tuple[str, ...]:
-        return tuple(self.text(v, (*path, i)) for i, v in enumerate(self.seq(value, path)))
-
-    def items(self, raw: dict[str, Any], key: str, path: KeyPath, build: Callable[[Any, KeyPath], Any]) -> tuple[Any, ...]:
-        return tuple(build(v, (*path, key, i)) for i, v in enumerate(self.seq(raw.get(key), (*path, key))))
-
-    def cidr(self, value: Any, path: KeyPath) -> str:
-        text = self.text(value, path)
-        try:
-            return str(ipaddress.ip_network(text, strict=False))
-        except ValueError:
-            raise self.loc.error(path, f"not a CIDR block: {text!r}") from None
-
-
-def _account(r: _Reader, raw: Any, path: KeyPath) -> AwsAccount:
+def _account(r: FieldReader, raw: Any, path: KeyPath) -> AwsAccount:
     m = r.mapping(raw, path, {"id", "name", "regions", "role_arn"}, {"id", "regions"})
     account_id = r.text(m["id"], (*path, "id"))
     if not (account_id.isdigit() and len(account_id) == 12):
@@ -203,7 +158,7 @@ def _account(r: _Reader, raw: Any, path: KeyPath) -> AwsAccount:
     )
 
 
-def _cluster(r: _Reader, raw: Any, path: KeyPath) -> AtlasCluster:
+def _cluster(r: FieldReader, raw: Any, path: KeyPath) -> AtlasCluster:
     m = r.mapping(raw, path, {"name", "role", "databases"}, {"name", "role"})
     return AtlasCluster(
         name=r.text(m["name"], (*path, "name")),
@@ -212,7 +167,7 @@ def _cluster(r: _Reader, raw: Any, path: KeyPath) -> AtlasCluster:
     )
 
 
-def _project(r: _Reader, raw: Any, path: KeyPath) -> AtlasProject:
+def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
     keys = {"id", "name", "role", "clusters", "database_users", "access_list", "endpoint_service_regions"}
     m = r.mapping(raw, path, keys, {"id", "name", "role"})
     return AtlasProject(
@@ -229,7 +184,7 @@ def _project(r: _Reader, raw: Any, path: KeyPath) -> AtlasProject:
     )
 
 
-def _privatelink(r: _Reader, raw: Any, path: KeyPath) -> PrivateLink:
+def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
     keys = {"name", "aws_account", "region", "vpc_endpoint_name", "atlas_project", "atlas_region", "ports"}
     m = r.mapping(raw, path, keys, keys)
     ranges = tuple(_port_range(r, v, (*path, "ports", i)) for i, v in enumerate(r.seq(m["ports"], (*path, "ports"))))
@@ -246,7 +201,7 @@ def _privatelink(r: _Reader, raw: Any, path: KeyPath) -> PrivateLink:
     )
 
 
-def _port_range(r: _Reader, value: Any, path: KeyPath) -> tuple[int, int]:
+def _port_range(r: FieldReader, value: Any, path: KeyPath) -> tuple[int, int]:
     """A port (27017) or an inclusive range ("1024-65535")."""
     text = r.text(value, path)
     low, _, high = text.partition("-")
@@ -259,7 +214,7 @@ def _port_range(r: _Reader, value: Any, path: KeyPath) -> tuple[int, int]:
     return first, last
 
 
-def _secret(r: _Reader, raw: Any, path: KeyPath) -> SecretRef:
+def _secret(r: FieldReader, raw: Any, path: KeyPath) -> SecretRef:
     m = r.mapping(raw, path, {"name", "points_to", "env_var"}, {"name", "points_to", "env_var"})
     target = r.text(m["points_to"], (*path, "points_to"))
     if target.count("/") != 1:
@@ -267,13 +222,13 @@ def _secret(r: _Reader, raw: Any, path: KeyPath) -> SecretRef:
     return SecretRef(r.text(m["name"], (*path, "name")), target, r.text(m["env_var"], (*path, "env_var")))
 
 
-def _service(r: _Reader, raw: Any, path: KeyPath) -> EcsService:
+def _service(r: FieldReader, raw: Any, path: KeyPath) -> EcsService:
     keys = {"account", "region", "cluster", "service"}
     m = r.mapping(raw, path, keys, keys)
     return EcsService(*(r.text(m[k], (*path, k)) for k in ("account", "region", "cluster", "service")))
 
 
-def _collection(r: _Reader, raw: Any, path: KeyPath) -> Collection:
+def _collection(r: FieldReader, raw: Any, path: KeyPath) -> Collection:
     keys = {"cluster", "database", "collection", "class"}
     m = r.mapping(raw, path, keys, keys)
     return Collection(
@@ -284,7 +239,7 @@ def _collection(r: _Reader, raw: Any, path: KeyPath) -> Collection:
     )
 
 
-def _vendor(r: _Reader, raw: Any, path: KeyPath) -> Vendor:
+def _vendor(r: FieldReader, raw: Any, path: KeyPath) -> Vendor:
     m = r.mapping(raw, path, {"name", "services", "data_classes", "baa", "notes"}, {"name", "baa"})
     baa = r.mapping(m["baa"], (*path, "baa"), {"signed", "aws_accounts", "atlas_projects"}, {"signed"})
     if not isinstance(baa["signed"], bool):
@@ -306,14 +261,14 @@ def _vendor(r: _Reader, raw: Any, path: KeyPath) -> Vendor:
 RETENTION_MODES = ("COMPLIANCE", "GOVERNANCE")
 
 
-def _positive(r: _Reader, m: dict[str, Any], key: str, path: KeyPath, default: int) -> int:
+def _positive(r: FieldReader, m: dict[str, Any], key: str, path: KeyPath, default: int) -> int:
     value = m.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise r.loc.error((*path, key), "must be a positive whole number")
     return value
 
 
-def _evidence(r: _Reader, raw: Any, path: KeyPath) -> EvidenceConfig:
+def _evidence(r: FieldReader, raw: Any, path: KeyPath) -> EvidenceConfig:
     m = r.mapping(raw, path, {"locker", "cadence_hours", "retention", "signing"}, set())
     retention = r.mapping(m.get("retention", {}), (*path, "retention"), {"mode", "days"}, set())
     signing = r.mapping(m.get("signing", {}), (*path, "signing"), {"kms_key_id", "public_key"}, set())
@@ -335,7 +290,7 @@ def _evidence(r: _Reader, raw: Any, path: KeyPath) -> EvidenceConfig:
 
 
 def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
-    r = _Reader(locator)
+    r = FieldReader(locator)
     top = r.mapping(
         data,
         (),
