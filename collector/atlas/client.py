@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 import requests
 from requests.auth import HTTPDigestAuth
 
+from collector.envvars import positive_number
 from collector.errors import BadInputError
 
 DEFAULT_BASE_URL = "https://cloud.mongodb.com"
@@ -62,8 +63,8 @@ class AtlasSettings:
         as AWS_MAX_ATTEMPTS and ATTEST_AWS_READ_TIMEOUT do for AWS.
         """
         tuning = {
-            "timeout": _positive(environ, "ATTEST_ATLAS_TIMEOUT", 20.0),
-            "max_retries": int(_positive(environ, "ATTEST_ATLAS_MAX_ATTEMPTS", 5.0)) - 1,
+            "timeout": positive_number(environ, "ATTEST_ATLAS_TIMEOUT", 20.0),
+            "max_retries": int(positive_number(environ, "ATTEST_ATLAS_MAX_ATTEMPTS", 5.0)) - 1,
         }
         base_url = (environ.get("MONGODB_ATLAS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("https://", "http://")):
@@ -284,19 +285,6 @@ class _Bearer(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = f"Bearer {self._token}"
         return request
-
-
-def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise BadInputError(f"must be a positive number (got {raw!r})", where=f"environment variable {name}")
-    return value
 
 
 def _retry_after(response: requests.Response) -> float | None:

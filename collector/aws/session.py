@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import boto3
 from botocore.config import Config
 
-from collector.errors import BadInputError
+from collector.envvars import positive_number
 
 ROLE_SESSION_NAME = "attest-collect"
 # botocore logs raw request params and response bodies at DEBUG; an ECS `environment` value is in
@@ -41,10 +41,10 @@ class AwsSettings:
     def from_env(environ: Mapping[str, str]) -> AwsSettings:
         """Read the tunables; a value that is not a positive number is bad input naming the variable."""
         return AwsSettings(
-            max_attempts=int(_number(environ, "AWS_MAX_ATTEMPTS", 5)),
-            connect_timeout=_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
-            read_timeout=_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
-            page_size=int(_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
+            max_attempts=int(positive_number(environ, "AWS_MAX_ATTEMPTS", 5)),
+            connect_timeout=positive_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
+            read_timeout=positive_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
+            page_size=int(positive_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
         )
 
     def config(self) -> Config:
@@ -58,19 +58,6 @@ class AwsSettings:
     def pages(self, minimum: int = 1) -> dict[str, Any]:
         """PaginationConfig for a paginated call (page size only, never a cap on items)."""
         return {"PageSize": max(self.page_size, minimum)} if self.page_size else {}
-
-
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise BadInputError(f"must be a positive number (got {raw!r})", where=f"environment variable {name}")
-    return value
 
 
 @dataclass(frozen=True)
