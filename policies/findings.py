@@ -78,6 +78,8 @@ class Finding:
     remediation: Remediation = field(default_factory=Remediation)
     plane: str = "live"
     waiver: WaiverRef | None = None
+    # The same resource in the other plane: live ids for a Terraform finding, `address (file:line)` for a live one.
+    related: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, str, str, str]:
         return (self.rule_id, self.plane, self.resource_id or "", self.evidence)
@@ -96,6 +98,7 @@ class Finding:
             "remediation": self.remediation.to_dict(),
             "plane": self.plane,
             "waiver": self.waiver.to_dict() if self.waiver else None,
+            "related": sorted(self.related),
         }
 
 

@@ -104,6 +104,7 @@ def _finding(d: _Doc, raw: Any, p: str) -> Finding:
         ),
         plane=d.text(m.get("plane", "live"), f"{p}/plane"),
         waiver=_waiver(d, waiver, f"{p}/waiver") if waiver is not None else None,
+        related=d.texts(m.get("related", []), f"{p}/related"),
     )
 
 

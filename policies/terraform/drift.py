@@ -48,29 +48,64 @@ def detect_drift(declared: tuple[Declared, ...], snapshot: Snapshot, config: Est
                  mapping: Mapping | None = None) -> tuple[Finding, ...]:
     """Drift findings between declared resources (hcl.load_directory) and a live snapshot."""
     rules = (mapping or load_mapping()).rules
-    keys = tuple(r for r in snapshot.resources if r.type == "aws.kms.key")
-    groups = tuple(r for r in snapshot.resources if r.type == "aws.ec2.security_group")
-    ctx = Context(config, Resolver(declared), declared, keys, groups)
+    ctx = _context(declared, snapshot, config)
     findings: list[Finding] = []
     for kind in KINDS:
         findings.extend(_drift_of_kind(kind, declared, snapshot, ctx, rules))
     return tuple(sorted(findings, key=Finding.sort_key))
 
 
-def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapshot, ctx: Context,
-                   rules: dict[str, RuleInfo]) -> list[Finding]:
-    mine = [d for d in declared if d.mode == "resource" and d.type in kind.tf_types]
+def match_declared(declared: tuple[Declared, ...], snapshot: Snapshot,
+                   config: EstateConfig) -> tuple[tuple[Declared, Resource], ...]:
+    """(declaration, live resource) for each live resource in scope that Terraform manages.
+
+    The same matching drift uses: a live resource whose key no declaration shares, or that is
+    unmanaged despite sharing it (a hand-registered task revision), pairs with nothing.
+    """
+    ctx = _context(declared, snapshot, config)
+    pairs: list[tuple[Declared, Resource]] = []
+    for kind in KINDS:
+        by_key, _ = _declared_by_key(kind, declared, ctx)
+        for resource, key in _live_keyed(kind, snapshot, ctx):
+            match = by_key.get(key) if key is not None else None
+            if match is not None and not kind.unmanaged(resource, ctx):
+                pairs.append((match, resource))
+    return tuple(pairs)
+
+
+def _context(declared: tuple[Declared, ...], snapshot: Snapshot, config: EstateConfig) -> Context:
+    keys = tuple(r for r in snapshot.resources if r.type == "aws.kms.key")
+    groups = tuple(r for r in snapshot.resources if r.type == "aws.ec2.security_group")
+    return Context(config, Resolver(declared), declared, keys, groups)
+
+
+def _declared_by_key(kind: Kind, declared: tuple[Declared, ...],
+                     ctx: Context) -> tuple[dict[str, Declared], list[Declared]]:
+    """This kind's declarations by natural key (first wins), and those source cannot key."""
     by_key: dict[str, Declared] = {}
-    found: list[Finding] = []
-    for item in mine:
+    unkeyed: list[Declared] = []
+    for item in declared:
+        if item.mode != "resource" or item.type not in kind.tf_types:
+            continue
         key = kind.declared_key(item, ctx)
         if key is None:
-            found.append(_finding(rules[MISSING], Status.ERROR, item.address, item.location,
-                                  f"cannot match a live {kind.live_type}: its identifying attributes "
-                                  "are not determined by source (give --terraform-state)"))
+            unkeyed.append(item)
         else:
             by_key.setdefault(key, item)
-    live = [(r, kind.live_key(r, ctx)) for r in snapshot.resources if r.type == kind.live_type]
+    return by_key, unkeyed
+
+
+def _live_keyed(kind: Kind, snapshot: Snapshot, ctx: Context) -> list[tuple[Resource, str | None]]:
+    return [(r, kind.live_key(r, ctx)) for r in snapshot.resources if r.type == kind.live_type]
+
+
+def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapshot, ctx: Context,
+                   rules: dict[str, RuleInfo]) -> list[Finding]:
+    by_key, unkeyed = _declared_by_key(kind, declared, ctx)
+    found = [_finding(rules[MISSING], Status.ERROR, item.address, item.location,
+                      f"cannot match a live {kind.live_type}: its identifying attributes "
+                      "are not determined by source (give --terraform-state)") for item in unkeyed]
+    live = _live_keyed(kind, snapshot, ctx)
     seen_keys: set[str] = set()
     for resource, key in live:
         if key is None:

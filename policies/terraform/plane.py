@@ -12,14 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from collector.config import load_config
-from collector.snapshot import load_snapshot
+from collector.snapshot import Resource, load_snapshot
 from policies.findings import ControlResult, Finding, Results, Status, control_status
 from policies.findings import Mapping as ControlMapping
 from policies.check import load_check_waivers
 from policies.rule_loader import POLICIES_DIR, load_policy_set
 from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from policies.terraform.drift import detect_drift
-from policies.terraform.hcl import load_directory
+from policies.terraform.drift import detect_drift, match_declared
+from policies.terraform.hcl import Declared, load_directory
 from policies.terraform.mapping import Mapping, load_mapping
 from policies.terraform.state import load_show_json, overlay
 from policies.waivers import Waiver, waiver_for
@@ -48,7 +48,8 @@ def with_terraform(
     day = today or snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)
     found = run_terraform_checks(directory, settings) + detect_drift(declared, snapshot, config, mapping)
-    return merge(results, tuple(_waived(f, waivers) for f in found), waivers, mapping, settings)
+    return merge(results, tuple(_waived(f, waivers) for f in found), waivers, mapping, settings,
+                 match_declared(declared, snapshot, config))
 
 
 def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
@@ -59,12 +60,37 @@ def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
 
 
 def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: Mapping,
-          settings: CheckovSettings) -> Results:
-    """Add findings; map the Terraform-only rules onto their controls; re-roll each control."""
-    findings = tuple(sorted(results.findings + found, key=Finding.sort_key))
+          settings: CheckovSettings, matches: tuple[tuple[Declared, Resource], ...] = ()) -> Results:
+    """Add findings, linked across planes; map the Terraform-only rules onto their controls; re-roll each control."""
+    findings = tuple(sorted(linked(results.findings + found, matches), key=Finding.sort_key))
     controls = tuple(_rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
     return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
                    policy_digest=_digest(results.policy_digest, settings))
+
+
+def linked(findings: tuple[Finding, ...], matches: tuple[tuple[Declared, Resource], ...]) -> tuple[Finding, ...]:
+    """Each finding with the ids of its resource in the other plane (`related`).
+
+    A Terraform finding on a declared address gets the live ids it matched (a drift finding on a
+    live id gets the declaration); a live finding gets the declaration only when a Terraform finding
+    of the same rule names it, so the link always joins one rule's findings across planes.
+    """
+    live_of: dict[str, set[str]] = {}
+    declared_of: dict[str, dict[str, str]] = {}
+    for item, resource in matches:
+        live_of.setdefault(item.address, set()).add(resource.id)
+        declared_of.setdefault(resource.id, {})[item.address] = f"{item.address} ({item.location})"
+    on_terraform = {(f.rule_id, f.resource_id) for f in findings if f.plane == "terraform"}
+    out = []
+    for f in findings:
+        rid = f.resource_id or ""
+        declarations = declared_of.get(rid, {})
+        if f.plane == "terraform":
+            related = live_of.get(rid) or set(declarations.values())
+        else:
+            related = {label for address, label in declarations.items() if (f.rule_id, address) in on_terraform}
+        out.append(replace(f, related=tuple(sorted(related))) if related else f)
+    return tuple(out)
 
 
 def _with_own_rules(control: ControlResult, mapping: Mapping) -> ControlResult:

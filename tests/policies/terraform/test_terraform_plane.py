@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +23,43 @@ PROD = Path(__file__).parent / "fixtures" / "prod"
 LOCAL_CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 TASK_REVISION = "arn:aws:ecs:us-east-1:123456789012:task-definition/shopping-app:2"
+PROD_URI = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/mongodb/uri-"
+ACCESS = ("mongodbatlas_project_ip_access_list.prod_vpc", "mongodbatlas_project_ip_access_list.reference_ci",
+          "mongodbatlas_project_ip_access_list.reference_jdoe_laptop", "mongodbatlas_project_ip_access_list.reference_vpc")
+SECRETS = ("aws_secretsmanager_secret.prod_uri", "aws_secretsmanager_secret.reference_uri")
+UNDECLARED = ("arn:aws:ecs:us-east-1:123456789012:task-definition/shopping-app:2",
+              "atlas:6a7000000000000000000002/database_user/admin/app_read_staging",
+              "atlas:6a7000000000000000000002/endpoint_service/6a70000000000000000000e1",
+              "atlas:6a7000000000000000000002/interface_endpoint/vpce-*")
+DECLARED = ("arn:aws:ec2:us-east-1:123456789012:security-group/sg-*",
+            "arn:aws:ec2:us-east-1:123456789012:security-group/sg-*",
+            "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-*",
+            "arn:aws:kms:us-east-1:123456789012:key/*",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/mongodb/reference-uri-*",
+            PROD_URI + "*",
+            "atlas:6a7000000000000000000001/access_list_entry/10.20.0.0/16",
+            "atlas:6a7000000000000000000001/cluster/prod-cluster",
+            "atlas:6a7000000000000000000001/database_user/admin/app_prod",
+            "atlas:6a7000000000000000000002/access_list_entry/10.20.0.0/16",
+            "atlas:6a7000000000000000000002/access_list_entry/198.51.100.0/28",
+            "atlas:6a7000000000000000000002/access_list_entry/203.0.113.45/32",
+            "atlas:6a7000000000000000000002/cluster/reference-cluster")
+# moto makes up these ids (a secret ARN's suffix, sg-, vpce- and key ids), so the table masks them.
+RANDOM_IDS = re.compile(r"(?<=secret:prod/mongodb/)([\w-]+-)\w{6}$|(?:(?<=/sg-)|(?<=/vpce-))[0-9a-f]+$|(?<=key/)[0-9a-f-]+")
+EXPECTED_TERRAFORM = [
+    ("ATL-DB-001", "pass", "mongodbatlas_advanced_cluster.prod"),
+    ("ATL-DB-001", "pass", "mongodbatlas_advanced_cluster.reference"),
+    *(("ATL-DB-002", "pass", a) for a in ACCESS),
+    *(("ATL-DB-003", "pass", a) for a in ACCESS),
+    *(("ATL-DRIFT-001", "fail", r) for r in UNDECLARED),
+    *(("ATL-DRIFT-001", "pass", r) for r in DECLARED),
+    ("ATL-ECS-001", "pass", "module.shopping_app.aws_ecs_task_definition.this"),
+    ("ATL-NET-001", "pass", "aws_security_group.atlas_privatelink"),
+    ("ATL-PL-004", "pass", "aws_vpc_endpoint.atlas_reference"),
+    *(("ATL-SEC-001", "pass", s) for s in SECRETS),
+    ("ATL-SEC-002", "pass", "aws_kms_key.prod_mongodb"),
+    *(("ATL-TF-001", "pass", s) for s in SECRETS),
+]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +93,38 @@ def test_terraform_findings_sit_beside_live_ones_on_the_same_rules(snapshot_file
     assert {"ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003", "ATL-CHG-001"} <= {m["rule_id"] for m in cc81["mappings"]}
 
 
+def _masked(resource_id: str) -> str:
+    return RANDOM_IDS.sub(lambda m: f"{m.group(1)}*" if m.group(1) else "*", resource_id)
+
+
+def test_the_terraform_plane_gives_exactly_the_expected_table(snapshot_file: Path, tmp_path: Path) -> None:
+    _, results = _check(snapshot_file, tmp_path / "r.json")
+    table = [(f["rule_id"], f["status"], _masked(f["resource_id"])) for f in results["findings"]
+             if f["plane"] == "terraform"]
+    assert sorted(table) == sorted(EXPECTED_TERRAFORM)
+
+
+def test_one_rule_links_the_declared_secret_and_the_live_one(snapshot_file: Path, tmp_path: Path) -> None:
+    _, results = _check(snapshot_file, tmp_path / "r.json")
+    sec = {(f["plane"], f["resource_id"]): f["related"] for f in results["findings"] if f["rule_id"] == "ATL-SEC-001"}
+    (live_arn,) = sec[("terraform", "aws_secretsmanager_secret.prod_uri")]
+    assert live_arn.startswith(PROD_URI)
+    assert sec[("live", live_arn)] == [
+        "aws_secretsmanager_secret.prod_uri (tests/policies/terraform/fixtures/prod/secrets.tf:1)"]
+
+
+def test_a_live_finding_links_only_when_its_rule_also_ran_on_the_declaration(snapshot_file: Path,
+                                                                               tmp_path: Path) -> None:
+    _, results = _check(snapshot_file, tmp_path / "r.json")
+    terraform = {(f["rule_id"], f["resource_id"]) for f in results["findings"] if f["plane"] == "terraform"}
+    linked = [f for f in results["findings"] if f["plane"] == "live" and f["related"]]
+    assert linked
+    for finding in linked:
+        assert all((finding["rule_id"], label.split(" (")[0]) in terraform for label in finding["related"])
+    legacy = [f for f in results["findings"] if f["plane"] == "live" and "legacy/mongodb/uri" in (f["resource_id"] or "")]
+    assert legacy and all(f["related"] == [] for f in legacy)
+
+
 def test_a_waiver_covers_a_drift_finding(snapshot_file: Path, tmp_path: Path) -> None:
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text((POLICIES_DIR / "waivers.yaml").read_text() + (
@@ -83,3 +153,4 @@ def test_state_without_directory_is_a_usage_error(snapshot_file: Path, tmp_path:
     code = main(["check", "--snapshot", str(snapshot_file), "--config", str(LOCAL_CONFIG),
                  "--terraform-state", str(tmp_path / "s.json")])
     assert code == 2
+
