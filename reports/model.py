@@ -17,6 +17,7 @@ from reports.bundle import BundleRef
 from reports.citations import Citation, Citer
 
 EXPIRY_WINDOW = timedelta(days=30)
+_DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
 STATUS_ORDER = (Status.PASS, Status.FAIL, Status.ERROR, Status.WAIVED, Status.MANUAL)
 STATUS_LABELS = {
     Status.PASS: "satisfied",
@@ -39,6 +40,12 @@ class WaiverView:
     resource_ids: tuple[str, ...]
 
 
+def declaration(related: str) -> tuple[str, str, int] | None:
+    """(address, file, line) of a `related` entry that names a Terraform declaration; None for a live id."""
+    match = _DECLARATION.fullmatch(related)
+    return (match.group(1), match.group(2), int(match.group(3))) if match else None
+
+
 @dataclass(frozen=True)
 class FindingView:
     finding: Finding
@@ -53,6 +60,11 @@ class FindingView:
     @property
     def subject(self) -> str:
         return self.finding.resource_id or self.finding.evidence or "(no resource)"
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """The same resource in the other plane, worded: ("declared as", "ADDRESS (file:line)") or ("live:", ID)."""
+        return tuple(("declared as" if declaration(r) else "live:", r) for r in self.finding.related)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Terraform and code findings carry a physical location with a line so they annotate the PR; live
 findings point at the evidence file, with the resource as a logical location and the snapshot
-pointer as a property.
+pointer as a property. The same resource in the other plane (`Finding.related`) is a related location.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from collector import __version__
 from policies.findings import Finding, Status
-from reports.model import FindingView, ReportModel
+from reports.model import FindingView, ReportModel, declaration
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _KIND = {
@@ -54,6 +54,19 @@ def _location(f: FindingView) -> dict[str, Any]:
     return location
 
 
+def _related(index: int, word: str, ref: str) -> dict[str, Any]:
+    """The same resource in the other plane: a declaration with its file and line, or a live id."""
+    location: dict[str, Any] = {"id": index, "message": {"text": f"{word} {ref}"}}
+    declared = declaration(ref)
+    if declared is None:
+        location["logicalLocations"] = [{"fullyQualifiedName": ref, "kind": "resource"}]
+    else:
+        address, file, line = declared
+        location["physicalLocation"] = {"artifactLocation": {"uri": file}, "region": {"startLine": line}}
+        location["logicalLocations"] = [{"fullyQualifiedName": address, "kind": "resource"}]
+    return location
+
+
 def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
     finding = f.finding
     kind = _KIND[finding.status]
@@ -68,6 +81,8 @@ def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
     location = _location(f)
     if location:
         result["locations"] = [location]
+    if f.links:
+        result["relatedLocations"] = [_related(i, word, ref) for i, (word, ref) in enumerate(f.links)]
     if f.citation is not None:
         result["properties"]["evidence"] = f.citation.href
         if f.citation.sha256:

@@ -1,7 +1,8 @@
 """A fixed, small estate for the report tests: every status, all four controls, every waiver state.
 
 Collected 2026-11-20; one waiver expires within 30 days of that, one has lapsed; findings come from
-the live, Terraform and code planes; an AWS account and an Atlas project are seen but not under a BAA.
+the live, Terraform and code planes (the live secret and the Terraform resource declaring it are linked);
+an AWS account and an Atlas project are seen but not under a BAA.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ PROD_CLUSTER = f"atlas:{PROD}/cluster/prod-cluster"
 STRAY_VPC = f"arn:aws:ec2:us-east-1:{STRAY_ACCOUNT}:vpc/vpc-0stray"
 SANDBOX_PROJECT = f"atlas:{SANDBOX}/project/sandbox"
 TF_FILE = "infra/envs/prod/secrets.tf"
+TF_SECRET = "aws_secretsmanager_secret.reference_uri"
 TS_FILE = "app/src/db/reference.ts"
 
 CONFIG_YAML = f"""\
@@ -129,10 +131,12 @@ def findings(snap: Snapshot) -> tuple[Finding, ...]:
         Finding("secrets.cmk", "Connection-string secrets use a customer-managed KMS key", Status.FAIL, "high",
                 ("CC6.7", "164.312(e)(1)"), SECRET_ARN, p(SECRET_ARN),
                 "secret is encrypted with the AWS-managed key alias/aws/secretsmanager",
-                rationale="Key policy and rotation must be ours.", remediation=CMK_FIX),
+                rationale="Key policy and rotation must be ours.", remediation=CMK_FIX,
+                related=(f"{TF_SECRET} ({TF_FILE}:12)",)),
         Finding("secrets.cmk", "Connection-string secrets use a customer-managed KMS key", Status.FAIL, "high",
-                ("CC6.7", "164.312(e)(1)"), "aws_secretsmanager_secret.reference_uri", f"{TF_FILE}:12",
-                "kms_key_id is not set <declared without a CMK>", plane="terraform", remediation=CMK_FIX),
+                ("CC6.7", "164.312(e)(1)"), TF_SECRET, f"{TF_FILE}:12",
+                "kms_key_id is not set <declared without a CMK>", plane="terraform", remediation=CMK_FIX,
+                related=(SECRET_ARN,)),
         Finding("atlas.access_list.approved", "Access-list entries are inside approved ranges", Status.WAIVED, "medium",
                 ("CC6.6",), LAPTOP, p(LAPTOP), "203.0.113.45/32 is outside the approved ranges",
                 waiver=LAPTOP_WAIVER),

@@ -103,7 +103,7 @@ def test_a_source_location_outside_the_bundle_is_cited_as_repository_source(
     (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert main(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")]) == 0
     text = (tmp_path / "o" / "control-mapping.md").read_text(encoding="utf-8")
-    row = next(line for line in text.splitlines() if "aws_secretsmanager_secret.reference_uri" in line)
+    row = next(line for line in text.splitlines() if f"| `{fx.TF_SECRET}`" in line)
     assert "| not bundled | `infra/envs/prod/secrets.tf` | - | `line 12` |" in row
 
 

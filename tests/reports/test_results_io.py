@@ -34,6 +34,8 @@ def test_round_trip(results: Results, tmp_path: Path) -> None:
         (lambda d: d.update(schema_version="2"), "#/schema_version", "unsupported schema_version"),
         (lambda d: d["waivers"][0].pop("expires"), "#/waivers/0", "missing field 'expires'"),
         (lambda d: d["snapshot"].pop("digest"), "#/snapshot", "missing field 'digest'"),
+        (lambda d: d["findings"][4].update(related="aws_kms_key.k"), "#/findings/4/related", "must be a JSON array"),
+        (lambda d: d["findings"][4].update(related=[7]), "#/findings/4/related/0", "must be a string"),
     ],
 )
 def test_schema_problems_name_file_and_pointer(results: Results, mutate: Any, pointer: str, words: str) -> None:
@@ -43,6 +45,15 @@ def test_schema_problems_name_file_and_pointer(results: Results, mutate: Any, po
         results_from_dict(raw, "bundle/findings.json")
     assert caught.value.where is not None and caught.value.where.startswith(f"bundle/findings.json{pointer}")
     assert words in caught.value.message
+
+
+def test_links_across_planes_round_trip_and_older_files_have_none(results: Results) -> None:
+    raw = _raw(results)
+    linked = [f["related"] for f in raw["findings"] if f["related"]]
+    assert len(linked) == 2
+    for finding in raw["findings"]:
+        finding.pop("related")
+    assert all(f.related == () for f in results_from_dict(raw, "old.json").findings)
 
 
 def test_malformed_json_names_line_and_column(tmp_path: Path) -> None:
