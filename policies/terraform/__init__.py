@@ -3,13 +3,14 @@
     run_terraform_checks(directory, settings) -> findings   checkov (own venv) mapped onto our rules
     load_directory(directory) -> declared resources         python-hcl2, with file:line
     detect_drift(declared, snapshot, config) -> findings    ATL-DRIFT-001..003 (CC8.1)
+    match_declared(declared, snapshot, config) -> pairs     (declaration, live resource) it manages
     check_change_log(repo, changed_paths, settings) -> findings   ATL-CHG-001 (CC8.1)
 """
 from __future__ import annotations
 
 from policies.terraform.changelog import ChangeLogSettings, check_change_log
 from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from policies.terraform.drift import detect_drift
+from policies.terraform.drift import detect_drift, match_declared
 from policies.terraform.hcl import Declared, load_directory
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "check_change_log",
     "detect_drift",
     "load_directory",
+    "match_declared",
     "run_terraform_checks",
 ]

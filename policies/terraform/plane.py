@@ -2,7 +2,9 @@
 
 checkov findings land on the same rule ids as the live checks (so a control shows both planes), drift
 findings on ATL-DRIFT-*. Waivers cover Terraform findings exactly as they cover live ones, and each
-control's status is rolled up again over every finding that names it.
+control's status is rolled up again over every finding that names it. A finding on a resource that
+drift matched across planes carries the other plane's id (`Finding.related`), so the report links the
+Terraform address and file:line to the live ARN or Atlas id.
 """
 from __future__ import annotations
 

@@ -153,4 +153,3 @@ def test_state_without_directory_is_a_usage_error(snapshot_file: Path, tmp_path:
     code = main(["check", "--snapshot", str(snapshot_file), "--config", str(LOCAL_CONFIG),
                  "--terraform-state", str(tmp_path / "s.json")])
     assert code == 2
-
