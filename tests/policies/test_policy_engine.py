@@ -28,7 +28,7 @@ def test_results_shape(judge: Callable[..., Results]) -> None:
     assert doc["evaluated_on"] == "2026-11-26"
     finding = doc["findings"][0]
     assert set(finding) == {"rule_id", "title", "status", "severity", "controls", "resource_id", "evidence", "message",
-                            "rationale", "remediation", "plane", "waiver"}
+                            "rationale", "remediation", "plane", "waiver", "related"}
     keys = [(f["rule_id"], f["plane"], f["resource_id"] or "", f["evidence"]) for f in doc["findings"]]
     assert keys == sorted(keys)
 
