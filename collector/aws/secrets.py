@@ -1,4 +1,4 @@
-"""Secrets Manager metadata and tags. Never GetSecretValue: attest must not hold a secret's value."""
+"""Secrets Manager metadata and tags; attest never calls GetSecretValue and never holds a secret's value."""
 from __future__ import annotations
 
 from collector.aws.reading import Reading, need
