@@ -14,7 +14,7 @@ from policies.guard.members import Members
 from policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
 from policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
 from policies.guard.mongo import DRIVER_KINDS, WRITE_STAGES
-from policies.guard.sources import string_value, text_of
+from policies.guard.sources import parameters, string_value, text_of
 
 if TYPE_CHECKING:
     from policies.guard.engine import Engine, UnitKey
@@ -50,7 +50,7 @@ class Evaluator(Calls, Members):
     # -- entry points -------------------------------------------------------------------------
     def run_function(self, fn: Node) -> None:
         """Summarise a function: each parameter is a symbolic value (its index) to track uses of."""
-        for index, param in enumerate(self._params(fn)):
+        for index, param in enumerate(parameters(fn)):
             pattern = param.child_by_field_name("pattern") or param
             if pattern.type == "assignment_pattern":
                 pattern = pattern.child_by_field_name("left") or pattern
@@ -81,14 +81,6 @@ class Evaluator(Calls, Members):
         hops = (val.hops + (site,))[:32]
         made = Effect(kind, val.root, detail, coll if coll is not None else val.coll, hops, site)
         self.effects.setdefault(made.key, made)
-
-    @staticmethod
-    def _params(fn: Node) -> list[Node]:
-        single = fn.child_by_field_name("parameter")
-        if single is not None:
-            return [single]
-        params = fn.child_by_field_name("parameters")
-        return [p for p in params.named_children if p.type != "comment"] if params is not None else []
 
     def _body(self, fn: Node) -> None:
         body = fn.child_by_field_name("body")
@@ -325,7 +317,7 @@ class Evaluator(Calls, Members):
         self.scopes.append(Scope())
         self.depth += 1
         try:
-            for index, param in enumerate(self._params(fn)):
+            for index, param in enumerate(parameters(fn)):
                 pattern = param.child_by_field_name("pattern") or param
                 vals = args[index] if index < len(args) else NONE
                 default = param.child_by_field_name("value")

@@ -121,3 +121,12 @@ def string_value(node: Node | None) -> str | None:
     if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children):
         return text_of(node)[1:-1]
     return None
+
+
+def parameters(fn: Node) -> list[Node]:
+    """A function node's parameters: the single bare one of `x => ...`, or the list, comments left out."""
+    single = fn.child_by_field_name("parameter")
+    if single is not None:
+        return [single]
+    params = fn.child_by_field_name("parameters")
+    return [p for p in params.named_children if p.type != "comment"] if params is not None else []
