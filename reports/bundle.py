@@ -1,17 +1,17 @@
 """What a report needs to know about the evidence bundle it cites: its id and each file's sha256.
 
 The evidence stage owns the bundle format; this module reads only the parts a citation needs from
-`manifest.json` (an id and the file list with digests), tolerating the list-or-mapping shapes.
+`manifest.json` (an id and the file list with digests), parsed by evidence.manifest.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from collector.errors import BadInputError
+from evidence.manifest import parse_manifest
 
 MANIFEST = "manifest.json"
 
@@ -44,41 +44,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files(raw: Any, where: str) -> dict[str, str]:
-    """Accept `files` as a list of {path, sha256} or a mapping path -> sha256 | {sha256}."""
-    items: list[tuple[Any, Any]]
-    if isinstance(raw, list):
-        items = [(e.get("path"), e.get("sha256")) if isinstance(e, dict) else (None, None) for e in raw]
-    elif isinstance(raw, dict):
-        items = [(k, v.get("sha256") if isinstance(v, dict) else v) for k, v in raw.items()]
-    else:
-        raise BadInputError("manifest 'files' must be a list or a mapping", where=f"{where}#/files")
-    files: dict[str, str] = {}
-    for index, (path, digest) in enumerate(items):
-        if not isinstance(path, str) or not isinstance(digest, str):
-            raise BadInputError("each manifest file needs a path and a sha256", where=f"{where}#/files/{index}")
-        files[path] = hex_digest(digest)
-    return files
-
-
 def load_bundle_ref(directory: Path) -> BundleRef:
-    """Read `manifest.json` of a bundle directory; the id falls back to the manifest's own digest."""
+    """Read `manifest.json` of a bundle directory with the evidence stage's own parser."""
     path = directory / MANIFEST
     try:
         data = path.read_bytes()
-        raw = json.loads(data)
     except FileNotFoundError:
         raise BadInputError("not an evidence bundle: no manifest.json", where=str(directory)) from None
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=str(path)) from None
-    if not isinstance(raw, dict) or "files" not in raw:
-        raise BadInputError("a manifest is a JSON object with 'files'", where=str(path))
-    bundle_id = raw.get("bundle_id") or raw.get("id")
-    if not isinstance(bundle_id, str) or not bundle_id:
-        bundle_id = "sha256:" + hashlib.sha256(data).hexdigest()
-    return BundleRef(id=bundle_id, files=_files(raw["files"], str(path)))
+    manifest = parse_manifest(data, str(path))
+    return BundleRef(id=manifest.bundle_id, files={f.path: hex_digest(f.sha256) for f in manifest.files})
 
 
 def verified_path(directory: Path, bundle: BundleRef, name: str) -> Path:

@@ -12,6 +12,7 @@ import pytest
 from attest.cli import main
 from collector.config import EstateConfig
 from collector.snapshot import Snapshot
+from evidence.manifest import Manifest, file_entries
 from policies.findings import Results
 from reports.bundle import BundleRef
 from reports.render import render_all
@@ -30,12 +31,14 @@ def write_bundle(root: Path, fx: ModuleType, results: Results, snapshot: Snapsho
     (bundle / "findings.json").write_text(results.to_json(), encoding="utf-8")
     (bundle / "sources" / fx.TF_FILE).write_text('resource "aws_secretsmanager_secret" "reference_uri" {}\n')
     (bundle / "sources" / fx.TS_FILE).write_text("export const reference = client.db('cms');\n")
-    files = sorted(p for p in bundle.rglob("*") if p.is_file())
-    manifest = {
-        "bundle_id": "bundle-test-0001",
-        "files": [{"path": p.relative_to(bundle).as_posix(), "sha256": _sha(p), "size": p.stat().st_size} for p in files],
-    }
-    (bundle / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    files = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+    moment = snapshot.collected_at
+    manifest = Manifest(
+        bundle_id="bundle-test-0001", run_started=moment, run_finished=moment, attest_version="test",
+        collector_identity=snapshot.identity.to_dict(), policy_digest=results.policy_digest,
+        config_digest="sha256:" + "0" * 64, previous=None, files=file_entries(files),
+    )
+    (bundle / "manifest.json").write_bytes(manifest.to_bytes())
     return bundle
 
 
