@@ -7,25 +7,18 @@ applied or will apply. Resources only in the JSON are left out: their source is 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 from collector.errors import BadInputError
+from collector.jsonfile import load_json
 from policies.terraform.hcl import Declared
 
 
 def load_show_json(path: str | Path) -> dict[str, dict[str, Any]]:
     """Instance address -> recorded values, from a `terraform show -json` state or plan file."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError("file not found", where=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=str(path)) from None
+    document = load_json(str(path))
     if not isinstance(document, dict):
         raise BadInputError("not the output of `terraform show -json`", where=str(path))
     values = document.get("planned_values") or document.get("values")
