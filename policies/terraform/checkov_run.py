@@ -143,16 +143,4 @@ def _finding(rule: RuleInfo, group: list[CheckResult]) -> Finding:
     group = sorted(group, key=lambda r: (_ORDER.index(r.status), r.check_id))
     worst = group[0]
     parts = [f"{r.check_id} {r.status.value}" + (f" ({r.note})" if r.note else "") for r in group]
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        status=worst.status,
-        severity=rule.severity,
-        controls=rule.controls,
-        resource_id=worst.address,
-        evidence=worst.evidence,
-        message=f"{worst.check_name}: " + "; ".join(parts),
-        rationale=rule.rationale,
-        remediation=rule.remediation,
-        plane="terraform",
-    )
+    return rule.finding(worst.status, worst.address, worst.evidence, f"{worst.check_name}: " + "; ".join(parts))

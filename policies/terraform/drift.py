@@ -102,7 +102,7 @@ def _live_keyed(kind: Kind, snapshot: Snapshot, ctx: Context) -> list[tuple[Reso
 def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapshot, ctx: Context,
                    rules: dict[str, RuleInfo]) -> list[Finding]:
     by_key, unkeyed = _declared_by_key(kind, declared, ctx)
-    found = [_finding(rules[MISSING], Status.ERROR, item.address, item.location,
+    found = [rules[MISSING].finding(Status.ERROR, item.address, item.location,
                       f"cannot match a live {kind.live_type}: its identifying attributes "
                       "are not determined by source (give --terraform-state)") for item in unkeyed]
     live = _live_keyed(kind, snapshot, ctx)
@@ -116,30 +116,24 @@ def _drift_of_kind(kind: Kind, declared: tuple[Declared, ...], snapshot: Snapsho
         pointer = snapshot.pointer(resource.id)
         if match is None or reason:
             why = reason or "no Terraform resource declares it"
-            found.append(_finding(rules[UNDECLARED], Status.FAIL, resource.id, pointer,
+            found.append(rules[UNDECLARED].finding(Status.FAIL, resource.id, pointer,
                                   f"live {kind.live_type} {key} is not managed by Terraform: {why}"))
             continue
-        found.append(_finding(rules[UNDECLARED], Status.PASS, resource.id, pointer,
+        found.append(rules[UNDECLARED].finding(Status.PASS, resource.id, pointer,
                               f"live {kind.live_type} {key} is declared as {match.address} ({match.location})"))
-        found.extend(_finding(rules[DIFFERS], status, match.address, where, message)
+        found.extend(rules[DIFFERS].finding(status, match.address, where, message)
                      for status, where, message in _differences(match, resource, ctx))
     gaps = [g for g in snapshot.gaps if kind.live_type in g.resource_types]
     for key, item in sorted(by_key.items()):
         if key in seen_keys:
             continue
         if gaps:
-            found.append(_finding(rules[MISSING], Status.ERROR, item.address, item.location,
+            found.append(rules[MISSING].finding(Status.ERROR, item.address, item.location,
                                   f"cannot tell whether {key} exists live: {gaps[0].operation} was not read ({gaps[0].reason})"))
         else:
-            found.append(_finding(rules[MISSING], Status.FAIL, item.address, item.location,
+            found.append(rules[MISSING].finding(Status.FAIL, item.address, item.location,
                                   f"declared {kind.live_type} {key} does not exist live"))
     return found
-
-
-def _finding(rule: RuleInfo, status: Status, resource_id: str, evidence: str, message: str) -> Finding:
-    return Finding(rule_id=rule.id, title=rule.title, status=status, severity=rule.severity,
-                   controls=rule.controls, resource_id=resource_id, evidence=evidence, message=message,
-                   rationale=rule.rationale, remediation=rule.remediation, plane="terraform")
 
 
 def _attr(d: Declared, ctx: Context, name: str) -> Any:

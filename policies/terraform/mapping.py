@@ -12,7 +12,7 @@ from typing import Any
 
 from collector.errors import BadInputError
 from collector.yamlfile import Locator, load_yaml
-from policies.findings import SEVERITIES, Remediation
+from policies.findings import SEVERITIES, Finding, Remediation, Status
 
 MAPPING_FILE = Path(__file__).with_name("mapping.yaml")
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -29,6 +29,12 @@ class RuleInfo:
     rationale: str
     remediation: Remediation
     reason: str = ""
+
+    def finding(self, status: Status, resource_id: str, evidence: str, message: str) -> Finding:
+        """A Terraform-plane finding of this rule."""
+        return Finding(rule_id=self.id, title=self.title, status=status, severity=self.severity,
+                       controls=self.controls, resource_id=resource_id, evidence=evidence, message=message,
+                       rationale=self.rationale, remediation=self.remediation, plane="terraform")
 
 
 @dataclass(frozen=True)
