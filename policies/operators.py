@@ -17,7 +17,7 @@ where one is needed, a malformed CIDR, a non-number) compares false: rules fail 
 | none-match | no string in actual (a list or one value; null is empty) matches the pattern |
 | present / absent | actual is non-empty / null, "" , [] or {} (no value) |
 | cidr-within | every CIDR in actual (one or a list) lies inside one of the value CIDRs |
-| cidr-not-open | no CIDR in actual (one or a list) has prefix length 0 (0.0.0.0/0, ::/0) |
+| cidr-not-open | no CIDR in actual (one or a list) is open: IPv4 prefix shorter than /8, IPv6 shorter than /16 |
 | ports-within | every [from, to] pair in actual lies inside one of the value ranges |
 | ports-disjoint | no [from, to] pair in actual overlaps any of the value ranges |
 
@@ -32,6 +32,9 @@ from typing import Any, Callable
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 NO_VALUE_OPS = frozenset({"present", "absent", "cidr-not-open"})
+# Shorter prefixes than these count as open to the internet: 0.0.0.0/0 itself, and the halves and
+# quarters (0.0.0.0/1 + 128.0.0.0/1) that reach the same hosts; 10.0.0.0/8 is the widest private block.
+OPEN_BELOW = {4: 8, 6: 16}
 
 
 def _listed(actual: Any) -> list[Any] | None:
@@ -72,7 +75,7 @@ def _cidr_not_open(actual: Any, _: Any) -> bool:
     if items is None:
         return False
     nets = [network(item) for item in items]
-    return all(net is not None and net.prefixlen > 0 for net in nets)
+    return all(net is not None and net.prefixlen >= OPEN_BELOW[net.version] for net in nets)
 
 
 def port_range(pair: Any) -> tuple[int, int] | None:

@@ -253,3 +253,18 @@ def test_registered_by_a_person_fails_even_with_tags(judge: Callable[..., Result
     td.update(registeredBy="arn:aws:iam::123456789012:user/jdoe", tags=[{"key": "git_sha", "value": "abc123"}])
     failing = [f for f in judge(doc).findings if f.rule_id == "ATL-CM-004" and f.status is Status.FAIL]
     assert failing and "registeredBy is not a deploy principal" in failing[0].message
+
+
+def test_privatelink_sg_admitting_a_security_group_fails(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    perms = _attrs(doc, "aws.ec2.security_group", "sg-pl")["IpPermissions"]
+    perms[0]["UserIdGroupPairs"] = [{"GroupId": "sg-0other", "UserId": "210987654321"}]
+    failing = [f for f in judge(doc).findings if f.rule_id == "ATL-NET-001" and f.status is Status.FAIL]
+    assert failing and "admits a security group" in failing[0].message
+
+
+def test_access_list_halves_of_the_internet_are_open(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    _access(doc, "0.0.0.0/1", "temporary")
+    failing = [f for f in judge(doc).findings if f.rule_id == "ATL-DB-002" and f.status is Status.FAIL]
+    assert [f.resource_id for f in failing if f.resource_id.endswith("/0.0.0.0/1")]
