@@ -165,6 +165,7 @@ class UnitBuilder:
         kind = self.rng.choices(["good", "norot", "pending", "none"], [0.88, 0.04, 0.04, 0.04])[0]
         key = None if kind == "none" else self.rng.choice(keys[kind])
         self.tally.add("ATL-SEC-001", "fail" if kind == "none" else "pass")
+        self.tally.add("ATL-SEC-005", "pass")  # every generated connection secret carries its data_class
         if kind != "none":
             self.tally.add("ATL-SEC-002", "fail" if kind == "norot" else "pass")
             self.tally.add("ATL-SEC-003", "fail" if kind == "pending" else "pass")

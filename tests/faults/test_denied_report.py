@@ -15,7 +15,7 @@ from sandbox.aws_faults import FaultRule
 from sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
-SECRET_RULES = ("ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004")
+SECRET_RULES = ("ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004", "ATL-SEC-005")
 
 
 def test_denied_service_is_a_gap_exit_3_and_the_report_says_why(

@@ -41,7 +41,7 @@ CASES = {
     "aws-access-denied-secretsmanager": Case(
         _aws(service="secretsmanager", kind="access_denied"),
         ("secretsmanager:ListSecrets", "access_denied"),
-        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004", "ATL-CM-005"})),
+        frozenset({"ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004", "ATL-SEC-005", "ATL-CM-005"})),
     "aws-malformed-kms-list-keys": Case(
         _aws(service="kms", operation="ListKeys", kind="malformed"),
         ("kms:ListKeys", "malformed"),

@@ -37,6 +37,7 @@ VARIANTS = {
     "secret-aws-managed-key": ("ATL-SEC-001", ":secret:prod/mongodb/uri-"),
     "kms-rotation-off": ("ATL-SEC-002", ":secret:prod/mongodb/"),
     "secret-wrong-class": ("ATL-SEC-004", ":secret:prod/mongodb/reference-uri-"),
+    "secret-untagged": ("ATL-SEC-005", ":secret:prod/mongodb/uri-"),
     "ecs-env-mongodb-uri": ("ATL-ECS-001", ":task-definition/shopping-app:2"),
     "ecs-newer-revision-idle": ("ATL-ECS-002", ":service/prod/shopping-app"),
     "ecs-rollout-stuck": ("ATL-ECS-003", ":service/prod/shopping-app"),

@@ -142,6 +142,8 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-SEC-002": (lambda d: _key(d, KeyRotationEnabled=False), "prod/mongodb/uri-AbCdEf"),
     "ATL-SEC-003": (lambda d: _key(d, KeyState="PendingDeletion", Enabled=False), "prod/mongodb/uri-AbCdEf"),
     "ATL-SEC-004": (_wrong_class, "reference-uri-GhIjKl"),
+    "ATL-SEC-005": (lambda d: _attrs(d, "aws.secretsmanager.secret", "prod/mongodb/uri-AbCdEf").update(Tags=[]),
+                    "prod/mongodb/uri-AbCdEf"),
     "ATL-ECS-001": (_plaintext_uri, "task-definition/shopping-app:2"),
     "ATL-ECS-002": (_old_revision, "service/prod/shopping-app"),
     "ATL-ECS-003": (_rollout, "service/prod/shopping-app"),

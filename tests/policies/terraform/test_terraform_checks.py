@@ -110,8 +110,8 @@ PROD_EXPECTED = [
     ("ATL-SEC-001", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
     ("ATL-SEC-001", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
     ("ATL-SEC-002", "aws_kms_key.prod_mongodb", "kms.tf:1"),
-    ("ATL-TF-001", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
-    ("ATL-TF-001", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
+    ("ATL-SEC-005", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
+    ("ATL-SEC-005", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
 ]
 
 

@@ -58,7 +58,7 @@ EXPECTED_TERRAFORM = [
     ("ATL-PL-004", "pass", "aws_vpc_endpoint.atlas_reference"),
     *(("ATL-SEC-001", "pass", s) for s in SECRETS),
     ("ATL-SEC-002", "pass", "aws_kms_key.prod_mongodb"),
-    *(("ATL-TF-001", "pass", s) for s in SECRETS),
+    *(("ATL-SEC-005", "pass", s) for s in SECRETS),
 ]
 
 
