@@ -26,10 +26,6 @@ def estate_path(name_or_path: str | Path) -> Path:
     return ESTATES_DIR / f"{text}.yaml"
 
 
-def estate_names() -> list[str]:
-    return sorted(p.stem for p in ESTATES_DIR.glob("*.yaml"))
-
-
 def load_estate(name_or_path: str | Path) -> dict[str, Any]:
     """The estate as plain data, with every variant's patch applied over what it extends."""
     return _load(estate_path(name_or_path), ())
