@@ -102,6 +102,12 @@ EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
     "can_read": (frozenset({"data.database"}), "database user can read the database"),
     "can_write": (frozenset({"data.database"}), "database user can write the database"),
 }
+# Every fact any node carries (see the docstring); rules may name no other (checked at load).
+FACT_NAMES = frozenset({
+    "name", "declared", "privatelink", "port_ranges", "vpc_cidrs", "connection_string", "in_config",
+    "project_name", "project_role", "role", "cidr", "reference_clusters", "reference_databases",
+    "found", "watches", "baa_vendors",
+})
 # Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
 FACT_INPUTS: dict[str, frozenset[str]] = {
     "aws.ec2.security_group": frozenset({"aws.ec2.vpc_endpoint", "aws.ec2.vpc"}),

@@ -31,7 +31,7 @@ from jmespath import functions as jmes_functions
 
 from collector.yamlfile import KeyPath, Locator
 from policies.findings import SEVERITIES, Remediation
-from policies.graph import EDGE_KINDS, NODE_TYPES
+from policies.graph import EDGE_KINDS, FACT_NAMES, NODE_TYPES
 from policies.operators import NO_VALUE_OPS, OPERATORS, check_literal
 
 RULE_ID = re.compile(r"^ATL-[A-Z]+-\d{3}$")
@@ -39,6 +39,7 @@ RULE_KEYS = {"id", "title", "severity", "controls", "resource", "where", "requir
 REQUIRED_KEYS = {"id", "title", "severity", "controls", "resource", "expect", "rationale", "remediation"}
 CHECK_KEYS = {"path", "op", "value", "value_from", "message"}
 _RELATION = re.compile(r"related\.([A-Za-z_]+)")
+_FACT = re.compile(r"facts\.([A-Za-z_]+)")
 
 
 class _Functions(jmes_functions.Functions):
@@ -139,6 +140,9 @@ def compile_expr(text: Any, loc: Locator, path: KeyPath) -> Expr:
     for kind in _RELATION.findall(text):
         if kind not in EDGE_KINDS:
             raise loc.error(path, f"unknown edge kind {kind!r} (known: {', '.join(sorted(EDGE_KINDS))})")
+    for fact in _FACT.findall(text):  # a misspelt fact selects nothing, so it must not load
+        if fact not in FACT_NAMES:
+            raise loc.error(path, f"unknown fact {fact!r} (known: {', '.join(sorted(FACT_NAMES))})")
     return Expr(text, compiled)
 
 

@@ -76,6 +76,7 @@ def test_good_test_policy_loads(tmp_path: Path) -> None:
         ("path: attributes.name, op: present", "path: 'attributes.[name', op: present", 8, "invalid JMESPath"),
         ("path: attributes.name, op: present", "path: 'nope(attributes)', op: present", 8, "invalid JMESPath"),
         ("path: attributes.name, op: present", "path: related.owns, op: present", 8, "unknown edge kind"),
+        ("path: attributes.name, op: present", "path: facts.delcared, op: present", 8, "unknown fact 'delcared'"),
         ("op: present}", "op: eq}", 8, "needs exactly one of value or value_from"),
         ("op: present}", "op: regex, value: '('}", 8, "regular expression"),
         ("resource: atlas.cluster", "resource: aws.s3.bucket", 6, "unknown resource type"),
@@ -129,3 +130,14 @@ def test_every_rule_is_documented() -> None:
     text = (POLICIES_DIR.parent / "docs" / "policies.md").read_text()
     missing = [r.id for r in load_policy_set().rules if f"| {r.id} |" not in text]
     assert not missing
+
+
+def test_fact_names_are_exactly_the_facts_the_graph_produces(local_config) -> None:
+    from policy_fixtures import seeded_doc
+
+    from collector.snapshot import snapshot_from_dict
+    from policies.graph import FACT_NAMES, build_graph
+
+    graph = build_graph(snapshot_from_dict(seeded_doc(), "fixture"), local_config)
+    produced = {name for _, facts in graph.nodes(data="facts") for name in facts}
+    assert produced == FACT_NAMES
