@@ -1,20 +1,57 @@
-"""Reading a JSON document from a file, with every failure as one located BadInputError."""
+"""Reading a JSON document from a file, with every failure as one located BadInputError.
+
+Numbers must be finite: NaN and Infinity are not JSON (RFC 8259), and a literal too large for a
+float (`1e400`) would otherwise turn into Infinity without a word. Documents read here can then be
+written back out by a fast encoder that has no notation for either.
+"""
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from collector.errors import BadInputError
+
+
+class _NotFinite(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _reject_constant(token: str) -> float:
+    raise _NotFinite(token)
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise _NotFinite(token)
+    return value
 
 
 def load_json(path: str) -> Any:
     """The decoded document; truncated or malformed JSON names the file, line and column."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            return json.load(handle, parse_constant=_reject_constant, parse_float=_finite_float)
     except FileNotFoundError:
         raise BadInputError("file not found", where=path) from None
     except json.JSONDecodeError as exc:
         raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
+    except _NotFinite as exc:
+        raise BadInputError(f"not valid JSON: {exc.token} is not a finite number", where=_locate(path, exc.token)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+
+
+def _locate(path: str, token: str) -> str:
+    """`path:line:column` of the first place `token` stands as a bare value (the decoder does not say)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    found = re.search(rf'(?<![\w."]){re.escape(token)}(?![\w."])', text)
+    if found is None:
+        return path
+    line = text.count("\n", 0, found.start()) + 1
+    return f"{path}:{line}:{found.start() - text.rfind(chr(10), 0, found.start())}"

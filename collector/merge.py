@@ -61,4 +61,5 @@ def merge_snapshots(parts: Sequence[Snapshot], sources: Sequence[str]) -> Snapsh
         resources=resources.values(),
         gaps=gaps,
         notes=[n for p in parts for n in p.notes],
+        finite=all(p.finite for p in parts),
     )

@@ -6,12 +6,12 @@ one snapshot.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from collector.canonical import canonical_json
 from collector.errors import BadInputError
 from collector.gcpause import paused_gc
 from collector.jsonfile import load_json
@@ -99,6 +99,14 @@ class Snapshot:
     gaps: tuple[Gap, ...]
     notes: tuple[str, ...] = field(default=())
     schema_version: str = SCHEMA_VERSION
+    finite_resources: tuple[Resource, ...] | None = field(default=None, compare=False, repr=False)
+    """The resources known to hold only finite numbers (read through `load_json`, which refuses
+    NaN and Infinity), so the canonical bytes need no search for them before a fast encoder writes
+    them. A copy made with other resources (`dataclasses.replace`) holds another tuple: unknown."""
+
+    @property
+    def finite(self) -> bool:
+        return self.finite_resources is self.resources
 
     @staticmethod
     def build(
@@ -110,18 +118,21 @@ class Snapshot:
         resources: Iterable[Resource],
         gaps: Iterable[Gap],
         notes: Iterable[str] = (),
+        finite: bool = False,
     ) -> Snapshot:
         """Sort everything into its canonical order (by id, then by gap operation/scope)."""
         if collected_at.tzinfo is None:
             raise ValueError("collected_at must be timezone-aware")
+        ordered = tuple(sorted(resources, key=lambda r: (r.id, r.type)))
         return Snapshot(
             collected_at=collected_at.astimezone(timezone.utc),
             collector_version=collector_version,
             identity=identity,
             scope=scope,
-            resources=tuple(sorted(resources, key=lambda r: (r.id, r.type))),
+            resources=ordered,
             gaps=tuple(sorted(set(gaps), key=_gap_order)),
             notes=tuple(sorted(set(notes))),
+            finite_resources=ordered if finite else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,7 +148,7 @@ class Snapshot:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return canonical_json(self.to_dict(), finite=self.finite).decode("utf-8")
 
     def pointer(self, resource_id: str) -> str:
         """JSON pointer to a resource in this snapshot's serialised form."""
@@ -181,6 +192,30 @@ def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
     if not isinstance(value, kind):
         raise BadInputError(f"field {key!r} has the wrong type", where=where)
     return value
+
+
+def _well_formed(raw: Any) -> bool:
+    """The common case, tested in one pass: every field present with its type (`_resource` names
+    what is wrong otherwise)."""
+    return (
+        isinstance(raw, dict)
+        and isinstance(raw.get("id"), str)
+        and isinstance(raw.get("type"), str)
+        and raw.get("provider") in PROVIDERS
+        and isinstance(raw.get("scope"), str)
+        and isinstance(raw.get("region", ""), (str, type(None)))
+        and isinstance(raw.get("source"), list)
+        and all(isinstance(s, str) for s in raw["source"])
+        and isinstance(raw.get("attributes"), dict)
+    )
+
+
+def _resources(raw: list[Any], source: str) -> tuple[Resource, ...]:
+    return tuple(
+        Resource(r["id"], r["type"], r["provider"], r["scope"], r.get("region"), tuple(r["source"]), r["attributes"])
+        if _well_formed(r) else _resource(r, f"{source}#/resources/{i}")
+        for i, r in enumerate(raw)
+    )
 
 
 def _resource(raw: Any, where: str) -> Resource:
@@ -227,7 +262,7 @@ def _gap(raw: Any, where: str) -> Gap:
     )
 
 
-def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
+def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False) -> Snapshot:
     """Validate a decoded snapshot document; every problem names `source` and the JSON pointer."""
     if not isinstance(raw, dict):
         raise BadInputError("a snapshot must be a JSON object", where=source)
@@ -251,7 +286,7 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
     notes = raw.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         raise BadInputError("notes must list strings", where=f"{source}#/notes")
-    parsed = tuple(_resource(r, f"{source}#/resources/{i}") for i, r in enumerate(resources))
+    parsed = _resources(resources, source)
     _unique_ids(parsed, source)
     return Snapshot(
         schema_version=version,
@@ -264,6 +299,7 @@ def snapshot_from_dict(raw: Any, source: str) -> Snapshot:
         resources=parsed,
         gaps=tuple(_gap(g, f"{source}#/gaps/{i}") for i, g in enumerate(gaps)),
         notes=tuple(notes),
+        finite_resources=parsed if finite else None,
     )
 
 
@@ -282,4 +318,4 @@ def load_snapshot(path: str) -> Snapshot:
     """Read a snapshot file; truncated or malformed JSON names the file, line and column."""
     with paused_gc():
         raw = load_json(path)
-        return snapshot_from_dict(raw, path)
+        return snapshot_from_dict(raw, path, finite=True)

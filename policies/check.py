@@ -9,6 +9,7 @@ from typing import Sequence
 
 from collector.config import EstateConfig, load_config
 from collector.errors import BadInputError, EvaluationError
+from collector.gcpause import paused_gc
 from collector.merge import merge_snapshots
 from collector.snapshot import Snapshot, load_snapshot
 from policies.engine import evaluate
@@ -57,6 +58,17 @@ def run_check(
     today: dt.date | None = None,
 ) -> Results:
     """Load every input (each bad one is a located BadInputError) and evaluate."""
+    with paused_gc():  # once a big snapshot is in memory, every automatic collection walks all of it
+        return _run_check(snapshot_paths, config_path, policies_dir, waivers_path, today)
+
+
+def _run_check(
+    snapshot_paths: str | Path | Sequence[str | Path],
+    config_path: str | Path,
+    policies_dir: str | Path,
+    waivers_path: str | Path | None,
+    today: dt.date | None,
+) -> Results:
     paths = [snapshot_paths] if isinstance(snapshot_paths, (str, Path)) else list(snapshot_paths)
     snapshot = load_snapshots(paths)
     config = load_config(config_path)

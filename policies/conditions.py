@@ -15,7 +15,7 @@ from typing import Any
 from jmespath import exceptions as jmes_errors
 
 from policies.operators import OPERATORS
-from policies.rule_schema import Check, Condition, Expr, Group
+from policies.rule_schema import Check, Condition, Group
 
 _SIMPLE_ATTR = re.compile(r"^attributes(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _MAX_SHOWN = 120
@@ -37,50 +37,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_PLAIN_PATH = re.compile(rf"^{_NAME}(\.{_NAME}|\[-?[0-9]+\])*$")
-_STEP = re.compile(rf"({_NAME})|\[(-?[0-9]+)\]")
-_STEPS: dict[str, tuple[str | int, ...] | None] = {}
-
-
-def _steps(text: str) -> tuple[str | int, ...] | None:
-    """A path of field names and list indexes (`a.b[0].c`) as its steps, or None for anything else."""
-    if text not in _STEPS:
-        _STEPS[text] = (
-            tuple(name if name else int(index) for name, index in _STEP.findall(text)) if _PLAIN_PATH.match(text) else None
-        )
-    return _STEPS[text]
-
-
-def _search(expr: Expr, doc: dict[str, Any]) -> Any:
-    """`expr.search(doc)`; a plain path of fields and indexes (most rule paths) is walked directly,
-    as JMESPath walks it: a field is the value's `.get(name)` (null where there is no `.get`), an
-    index is the list's item (null for anything else or past the end)."""
-    steps = _steps(expr.text)
-    if steps is None:
-        return expr.search(doc)
-    value: Any = doc
-    for step in steps:
-        if isinstance(step, int):
-            if not isinstance(value, list):
-                return None
-            try:
-                value = value[step]
-            except IndexError:
-                return None
-        else:
-            try:
-                value = value.get(step)
-            except AttributeError:
-                return None
-    return value
-
-
 def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
     try:
-        actual = _search(cond.path, doc)
-        expected = _search(cond.value_from, doc) if cond.value_from is not None else cond.value
-    except jmes_errors.JMESPathError as exc:
+        actual = cond.path.search(doc)
+        expected = cond.value_from.search(doc) if cond.value_from is not None else cond.value
+    except (jmes_errors.JMESPathError, TypeError) as exc:  # TypeError: JMESPath orders a string against a number
         return Outcome(None, f"could not evaluate {cond.path.text!r}: {str(exc).splitlines()[0]}")
     ok = OPERATORS[cond.op](actual, expected)
     if ok:

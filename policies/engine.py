@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import replace
 from typing import Any
 
 import networkx as nx
-import orjson
 
+from collector.canonical import canonical_json
 from collector.config import EstateConfig
 from collector.gcpause import paused_gc
 from collector.snapshot import Gap, Snapshot, format_time
@@ -130,49 +129,9 @@ def evaluate_rule(
     return findings
 
 
-_NUMBER_CHARS = frozenset(b"0123456789.+-eE")
-
-
-def _is_number(encoded: bytes, at: int) -> bool:
-    """Whether position `at` of indented JSON lies in a number: a run of number characters after a
-    space (from `: ` or the indent) and before `,` or a newline. A string ends with a quote."""
-    start = end = at
-    while start > 0 and encoded[start - 1] in _NUMBER_CHARS:
-        start -= 1
-    while end < len(encoded) and encoded[end] in _NUMBER_CHARS:
-        end += 1
-    return encoded[start - 1 : start] == b" " and encoded[end : end + 1] in (b",", b"\n")
-
-
-def _has_small_float(encoded: bytes) -> bool:
-    """Whether orjson wrote a float below 1e-4 in magnitude (as `0.0000...` or with `e-`): the only
-    finite floats it formats differently from `json.dumps`."""
-    for marker in (b"0.0000", b"e-"):
-        at = encoded.find(marker)
-        while at != -1:
-            if _is_number(encoded, at):
-                return True
-            at = encoded.find(marker, at + 1)
-    return False
-
-
 def snapshot_digest(snapshot: Snapshot) -> str:
-    """sha256 of `snapshot.to_json()`, the snapshot's canonical bytes.
-
-    The standard encoder indents in pure Python (seconds for 100,000 resources); orjson writes the
-    same bytes (two-space indent, sorted keys, UTF-8) about twenty times faster. It differs only for
-    NaN/Infinity (written as null) and floats below 1e-4 (other notation), so a snapshot holding
-    either, or anything orjson refuses, takes the standard path.
-    """
-    try:
-        for resource in snapshot.resources:  # one at a time: no second copy of the whole snapshot
-            json.dumps(resource.attributes, allow_nan=False)
-        encoded = orjson.dumps(snapshot.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
-    except (TypeError, ValueError):
-        encoded = b""
-    if not encoded or _has_small_float(encoded):
-        encoded = snapshot.to_json().encode("utf-8")
-    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+    """sha256 of `snapshot.to_json()`, the snapshot's canonical bytes."""
+    return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
 def _control_result(control: Control, findings: list[Finding], day: dt.date) -> ControlResult:

@@ -5,10 +5,11 @@ location (`infra/envs/prod/secrets.tf:12`) for Terraform and code findings.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
+
+from collector.canonical import canonical_json
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -227,4 +228,4 @@ class Results:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return canonical_json(self.to_dict()).decode("utf-8")

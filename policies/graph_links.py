@@ -52,6 +52,7 @@ class _Index:
                 self.by_key.setdefault((r.type, key), r.id)
         self.secret_arns: dict[str, tuple[int, str]] = {}
         self.secret_names: dict[str, tuple[int, str]] = {}
+        self._secrets_named: dict[str, str | None] = {}
         for position, r in enumerate(self.of("aws.secretsmanager.secret")):
             self.secret_arns.setdefault(str(r.attributes.get("ARN", r.id)), (position, r.id))
             name = r.attributes.get("Name")
@@ -81,9 +82,15 @@ class _Index:
 
     def secret(self, value_from: Any) -> str | None:
         """The first secret (in snapshot order) that valueFrom names: by ARN, by name, or by ARN
-        followed by `:json-key:...`, i.e. an ARN equal to valueFrom up to one of its colons."""
+        followed by `:json-key:...`, i.e. an ARN equal to valueFrom up to one of its colons.
+        Remembered: every revision of a task definition names the same secrets again."""
         if not isinstance(value_from, str):
             return None
+        if value_from not in self._secrets_named:
+            self._secrets_named[value_from] = self._find_secret(value_from)
+        return self._secrets_named[value_from]
+
+    def _find_secret(self, value_from: str) -> str | None:
         hits = [self.secret_arns.get(value_from), self.secret_names.get(value_from)]
         colon = value_from.find(":")
         while colon != -1:
@@ -103,7 +110,8 @@ def link_resources(graph: nx.MultiDiGraph, config: EstateConfig, resources: Iter
 
 
 def _edge(graph: nx.MultiDiGraph, source: str, target: str | None, kind: str) -> None:
-    if target is not None and target in graph and not graph.has_edge(source, target, key=kind):
+    """One edge per (source, target, kind): adding it again with the same key only rewrites its data."""
+    if target is not None and target in graph:
         graph.add_edge(source, target, key=kind, kind=kind)
 
 

@@ -22,7 +22,7 @@ are the closed set in `policies/operators.py`. Every problem is a BadInputError 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 import jmespath
@@ -32,6 +32,7 @@ from jmespath import functions as jmes_functions
 from collector.yamlfile import KeyPath, Locator
 from policies.findings import SEVERITIES, Remediation
 from policies.graph import EDGE_KINDS, FACT_NAMES, NODE_TYPES
+from policies.jmes_closures import Search, closure
 from policies.operators import NO_VALUE_OPS, OPERATORS, check_literal
 
 RULE_ID = re.compile(r"^ATL-[A-Z]+-\d{3}$")
@@ -59,12 +60,15 @@ JMES_OPTIONS = jmespath.Options(custom_functions=_Functions())
 
 @dataclass(frozen=True)
 class Expr:
-    """A compiled JMESPath expression and its source text."""
+    """A compiled JMESPath expression and its source text; `fast` is its closure form, if any."""
 
     text: str
     compiled: Any
+    fast: Search | None = field(default=None, compare=False, repr=False)
 
     def search(self, document: Any) -> Any:
+        if self.fast is not None:
+            return self.fast(document)
         return self.compiled.search(document, options=JMES_OPTIONS)
 
 
@@ -143,7 +147,7 @@ def compile_expr(text: Any, loc: Locator, path: KeyPath) -> Expr:
     for fact in _FACT.findall(text):  # a misspelt fact selects nothing, so it must not load
         if fact not in FACT_NAMES:
             raise loc.error(path, f"unknown fact {fact!r} (known: {', '.join(sorted(FACT_NAMES))})")
-    return Expr(text, compiled)
+    return Expr(text, compiled, closure(compiled.parsed, JMES_OPTIONS.custom_functions))
 
 
 def _text(raw: Any, loc: Locator, path: KeyPath) -> str:

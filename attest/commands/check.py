@@ -8,6 +8,7 @@ from typing import Any
 
 from attest.output import write_text
 from collector.errors import UsageError
+from collector.gcpause import paused_gc
 from policies.check import load_snapshots, parse_day, render_text, run_check
 from policies.rule_loader import POLICIES_DIR
 from policies.terraform.plane import with_terraform
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
             snapshot = _one_file(args.snapshot, Path(work))
             results = with_terraform(results, args.terraform, snapshot, args.config, policies_dir=args.policies,
                                      waivers_path=args.waivers, today=today, show_json=args.terraform_state)
-    write_text(results.to_json() if args.format == "json" else render_text(results), args.output)
+    with paused_gc():  # 100,000 findings become millions of small objects: no collection walks them all
+        text = results.to_json() if args.format == "json" else render_text(results)
+    write_text(text, args.output)
     return results.exit_code()
 
 

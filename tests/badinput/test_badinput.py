@@ -86,6 +86,8 @@ CASES: dict[str, Case] = {
     "snapshot/collected-at-without-timezone.json": Case(2, "{file}#/collected_at: time has no timezone"),
     "snapshot/empty.json": Case(2, "{file}:1:1: not valid JSON"),
     "snapshot/gap-without-reason.json": Case(2, "{file}#/gaps/0: missing field 'reason'"),
+    "snapshot/nan-value.json": Case(2, "{file}:15:28: not valid JSON: NaN is not a finite number"),
+    "snapshot/number-too-large.json": Case(2, "{file}:15:28: not valid JSON: 1e400 is not a finite number"),
     "snapshot/identity-missing.json": Case(2, "{file}#/identity: missing field 'identity'"),
     "snapshot/resource-id-a-number.json": Case(2, "{file}#/resources/0: field 'id' has the wrong type"),
     "snapshot/resource-id-twice.json": Case(2, "{file}#/resources/1: resource id 'atlas:6a7000000000000000000002/access_list_entry/203.0.113.45/32' already at /resources/0"),
