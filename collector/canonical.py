@@ -48,13 +48,14 @@ def _refuse_non_finite(value: Any, depth: int) -> None:
 
 def _is_number(encoded: bytes, at: int) -> bool:
     """Whether position `at` of indented JSON lies in a number: a run of number characters after a
-    space (from `: ` or the indent) and before `,` or a newline. A string ends with a quote."""
+    space (from `: ` or the indent) or at the very start, and before `,` or a newline. A string
+    ends with a quote."""
     start = end = at
     while start > 0 and encoded[start - 1] in _NUMBER_CHARS:
         start -= 1
     while end < len(encoded) and encoded[end] in _NUMBER_CHARS:
         end += 1
-    return encoded[start - 1 : start] == b" " and encoded[end : end + 1] in (b",", b"\n")
+    return (start == 0 or encoded[start - 1 : start] == b" ") and encoded[end : end + 1] in (b",", b"\n")
 
 
 def _has_small_float(encoded: bytes) -> bool:

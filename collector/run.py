@@ -23,7 +23,7 @@ from typing import Callable, Mapping, TextIO
 from collector import __version__
 from collector.atlas.client import AtlasSettings
 from collector.atlas.collect import collect_atlas
-from collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service
+from collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service, width
 from collector.aws.session import AwsSettings, ClientFactory
 from collector.config import AwsAccount, EstateConfig
 from collector.errors import BadInputError
@@ -118,6 +118,7 @@ class _Job:
     kind: str
     label: str
     account: str | None = None  # None: not an AWS job, no per-account bound
+    width: int = 1  # calls it may have in flight at once, counted against the bounds
 
 
 class _Scheduler:
@@ -146,8 +147,8 @@ class _Scheduler:
             for future in done:
                 job = self.running.pop(future)
                 if job.account is not None:
-                    self.per_account[job.account] -= 1
-                    self.per_service[(job.account, job.kind)] -= 1
+                    self.per_account[job.account] -= job.width
+                    self.per_service[(job.account, job.kind)] -= job.width
                 result = future.result()
                 self.parts.append(result.part)
                 self.progress.tick(job.label)
@@ -158,46 +159,48 @@ class _Scheduler:
         if job.account is None:
             return True
         return (
-            self.per_account[job.account] < self.bounds.per_account
-            and self.per_service[(job.account, job.kind)] < self.bounds.per_service
+            self.per_account[job.account] + job.width <= self.bounds.per_account
+            and self.per_service[(job.account, job.kind)] + job.width <= self.bounds.per_service
         )
 
     def _start(self) -> None:
         waiting = []
         for item in self.ready:
             job = item[2]
-            if len(self.running) >= self.bounds.workers or not self._fits(job):
+            if sum(j.width for j in self.running.values()) + job.width > self.bounds.workers or not self._fits(job):
                 waiting.append(item)
                 continue
             if job.account is not None:
-                self.per_account[job.account] += 1
-                self.per_service[(job.account, job.kind)] += 1
+                self.per_account[job.account] += job.width
+                self.per_service[(job.account, job.kind)] += job.width
             self.running[self.pool.submit(job.run)] = job
         self.ready = waiting
 
 
-def _open_job(account: AwsAccount, base: ClientFactory, salt: str) -> _Job:
+def _open_job(account: AwsAccount, base: ClientFactory, salt: str, bounds: Bounds) -> _Job:
     """AssumeRole; once it answers, the account's identity and readers become jobs."""
 
     def run() -> _Done:
         access = open_account(account, base, salt)
         if access.clients is None:
             return _Done(access.part)
-        return _Done(access.part, _account_jobs(access, salt))
+        return _Done(access.part, _account_jobs(access, salt, bounds))
 
     return _Job(run, "open", f"aws {account.id}", account.id)
 
 
-def _account_jobs(access: AccountAccess, salt: str) -> tuple[_Job, ...]:
+def _account_jobs(access: AccountAccess, salt: str, bounds: Bounds) -> tuple[_Job, ...]:
     account = access.account.id
     jobs = [_Job(lambda: _Done(read_identity(access, salt)), "identity", f"aws {account} identity", account)]
     for service in READERS:
+        wide = min(width(service), bounds.workers, bounds.per_account, bounds.per_service)
         for region in access.account.regions:
             jobs.append(_Job(
-                lambda region=region, service=service: _Done(read_service(access, region, service, salt)),
+                lambda region=region, service=service, wide=wide: _Done(read_service(access, region, service, salt, wide)),
                 service,
                 f"aws {account} {region} {service}",
                 account,
+                wide,
             ))
     return tuple(jobs)
 
@@ -247,7 +250,7 @@ def collect(
         atlas_principal = AtlasSettings.from_env(env).principal or None
     if config.aws_accounts:
         base = base_factory(env, AwsSettings.from_env(env))
-        jobs.extend(_open_job(account, base, salt) for account in config.aws_accounts)
+        jobs.extend(_open_job(account, base, salt, bounds) for account in config.aws_accounts)
     gathered = _Gathered()
     with ThreadPoolExecutor(max_workers=bounds.workers, thread_name_prefix="collect") as pool:
         scheduler = _Scheduler(bounds, pool, progress)

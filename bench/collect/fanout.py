@@ -7,7 +7,9 @@ sandbox up` runs it, so its CPU does not compete with the collector's threads; e
 `--latency` seconds at the fault proxy (`delay` rule) and every Atlas call at the emulator (`delay`).
 Reported, in wall-clock seconds: the collector with its default bounds, the same run with one
 worker (sequential), one matrix job's share (`--group`), the critical-path bound (the longest chain of dependent calls x the latency,
-see bench/README.md), and the default-bounds run with no injected latency (the CPU floor).
+see bench/README.md), and the default-bounds run with no injected latency (the CPU floor); beside
+each, the CPU seconds of the collector (this process) and of the local estate (moto, the proxy and
+the emulator) during the run, which share the machine's cores.
 """
 from __future__ import annotations
 
@@ -88,10 +90,27 @@ def _group_config(config: Path, accounts: int, projects: int) -> Path:
     return path
 
 
-def _timed(config: Path, env: Mapping[str, str]) -> tuple[float, float, int, int]:
-    cpu, start = time.process_time(), time.perf_counter()
+def _estate_cpu(server: subprocess.Popen[bytes]) -> float | None:
+    """CPU seconds used so far by the local estate: its process and its children (moto). Linux /proc."""
+    try:
+        pids = [server.pid, *map(int, Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split())]
+        total = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(config: Path, env: Mapping[str, str], server: subprocess.Popen[bytes]) -> tuple[float, float, float | None, int, int]:
+    """Wall and collector CPU seconds, the estate's CPU seconds meanwhile, resources and gaps."""
+    estate, cpu, start = _estate_cpu(server), time.process_time(), time.perf_counter()
     snapshot = collect(load_config(config), env, now=lambda: datetime.now(timezone.utc))
-    return time.perf_counter() - start, time.process_time() - cpu, len(snapshot.resources), len(snapshot.gaps)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    after = _estate_cpu(server)
+    used = None if estate is None or after is None else after - estate
+    return wall, cpu, used, len(snapshot.resources), len(snapshot.gaps)
 
 
 def main() -> None:
@@ -117,7 +136,7 @@ def main() -> None:
             bounds = {k: v for k, v in os.environ.items() if k in BOUNDS}
             env = {**state["env"], **bounds, "ATTEST_REDACTION_SALT": "bench"}
             print(f"bounds: {bounds or 'the defaults'}")
-            rows = [("critical-path bound", len(CHAIN) * args.latency, None, None, None, None)]
+            rows: list[tuple[Any, ...]] = [("critical-path bound", len(CHAIN) * args.latency, None, None, None, None, None)]
             group = _group_config(config, args.group, args.group)
             cases = [
                 ("default bounds", args.latency, config, {}),
@@ -127,21 +146,23 @@ def main() -> None:
             if not args.skip_sequential:
                 cases.append(("sequential (ATTEST_MAX_WORKERS=1, ATTEST_ATLAS_MAX_CONCURRENCY=1)", args.latency, config,
                               {"ATTEST_MAX_WORKERS": "1", "ATTEST_ATLAS_MAX_CONCURRENCY": "1"}))
-            _timed(group, env)  # warm-up: botocore loads its service models once per process
+            _timed(group, env, server)  # warm-up: botocore loads its service models once per process
             for name, latency, path, extra in cases:
                 _latency(state, latency)
                 before = _aws_calls(state)
-                wall, cpu, resources, gaps = _timed(path, {**env, **extra})
-                rows.append((name, wall, cpu, resources, gaps, _aws_calls(state) - before))
+                wall, cpu, estate_cpu, resources, gaps = _timed(path, {**env, **extra}, server)
+                rows.append((name, wall, cpu, estate_cpu, resources, gaps, _aws_calls(state) - before))
         finally:
             server.terminate()
             server.wait(timeout=30)
     bound = rows[0][1]
     print(f"chain ({len(CHAIN)} calls): {' -> '.join(CHAIN)}")
-    print("| run | wall s | x bound | collector CPU s | resources | gaps | AWS calls |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, wall, cpu, resources, gaps, calls in rows:
-        fields = [f"{wall:.2f}", f"{wall / bound:.1f}" if bound else "-"] + ["-" if v is None else str(round(v, 2)) for v in (cpu, resources, gaps, calls)]
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
+    print("| run | wall s | x bound | collector CPU s | estate CPU s | resources | gaps | AWS calls |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, wall, cpu, estate_cpu, resources, gaps, calls in rows:
+        fields = [f"{wall:.2f}", f"{wall / bound:.1f}" if bound else "-"] + [
+            "-" if v is None else str(round(v, 2)) for v in (cpu, estate_cpu, resources, gaps, calls)]
         print(f"| {name} | " + " | ".join(fields) + " |")
 
 

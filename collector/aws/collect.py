@@ -74,10 +74,15 @@ def read_identity(access: AccountAccess, salt: str) -> Part:
     return _part(r, identity.caller_arn(r))
 
 
-def read_service(access: AccountAccess, region: str, service: str, salt: str) -> Part:
-    """One reader over one account and region."""
+def width(service: str) -> int:
+    """How many calls the service's reader may have in flight at once (its PARALLEL, else one)."""
+    return int(getattr(READERS[service], "PARALLEL", 1))
+
+
+def read_service(access: AccountAccess, region: str, service: str, salt: str, parallel: int = 1) -> Part:
+    """One reader over one account and region, with up to `parallel` calls in flight."""
     if access.clients is None:
         return Part()
-    r = Reading(access.account.id, region, access.clients, salt)
+    r = Reading(access.account.id, region, access.clients, salt, parallel)
     READERS[service].read(r)
     return _part(r)

@@ -7,6 +7,7 @@ before storing, each noted by its JSON path, never its value.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from collector.aws.reading import Reading, need
@@ -21,6 +22,7 @@ ACTIONS = (
     "ecs:DescribeTaskDefinition",
     "ecs:ListTagsForResource",
 )
+PARALLEL = 4  # independent calls this reader makes at once (`Reading.each`), within the scheduler's bounds
 CLUSTER, SERVICE, TASK_DEF = "aws.ecs.cluster", "aws.ecs.service", "aws.ecs.task_definition"
 RESOURCE_TYPES = (CLUSTER, SERVICE, TASK_DEF)
 
@@ -38,23 +40,32 @@ def _items(answer: Any, key: str, id_key: str, operation: str) -> list[dict[str,
 
 
 def read(r: Reading) -> None:
+    """Clusters are described while their services are read (ListServices needs only the ARN)."""
     ecs = r.client("ecs")
     arns = r.attempt(
         "ecs:ListClusters", RESOURCE_TYPES, lambda: r.paginate(ecs, "list_clusters", "clusterArns", "ecs:ListClusters")
     )
     if arns is None:
         return
-    task_defs: set[str] = set()
-    for chunk in _chunks(sorted(arns), 100):
-        clusters = r.attempt(
-            "ecs:DescribeClusters",
-            RESOURCE_TYPES,
-            lambda: _items(ecs.describe_clusters(clusters=chunk, include=["TAGS"]), "clusters", "clusterArn", "DescribeClusters"),
-        )
+    ordered = sorted(arns)
+    chunks = _chunks(ordered, 100)
+    answers = r.each([*(partial(_clusters, r, ecs, chunk) for chunk in chunks),
+                      *(partial(_services, r, ecs, arn) for arn in ordered)])
+    for clusters in answers[: len(chunks)]:
         for cluster in clusters or ():
             r.add(cluster["clusterArn"], CLUSTER, ("ecs:ListClusters", "ecs:DescribeClusters"), cluster)
-            task_defs |= _services(r, ecs, cluster["clusterArn"])
-    _task_definitions(r, ecs, task_defs)
+    running: set[str] = set()
+    for task_defs in answers[len(chunks):]:
+        running |= task_defs
+    _task_definitions(r, ecs, running)
+
+
+def _clusters(r: Reading, ecs: Any, chunk: list[str]) -> list[dict[str, Any]] | None:
+    return r.attempt(
+        "ecs:DescribeClusters",
+        RESOURCE_TYPES,
+        lambda: _items(ecs.describe_clusters(clusters=chunk, include=["TAGS"]), "clusters", "clusterArn", "DescribeClusters"),
+    )
 
 
 def _services(r: Reading, ecs: Any, cluster_arn: str) -> set[str]:
@@ -99,12 +110,18 @@ def _newest(r: Reading, ecs: Any, family: str) -> str | None:
 
 
 def _task_definitions(r: Reading, ecs: Any, running: set[str]) -> None:
-    newest: dict[str, str | None] = {}
-    for family in sorted({_family(arn)[0] for arn in running}):
-        newest[family] = r.attempt("ecs:ListTaskDefinitions", (TASK_DEF,), lambda: _newest(r, ecs, family))
-    wanted = running | {arn for arn in newest.values() if arn}
-    for arn in sorted(wanted):
-        task = r.attempt("ecs:DescribeTaskDefinition", (TASK_DEF,), lambda: _describe_task(ecs, arn))
+    """The running revisions are described while the newest of each family is looked up; a newest
+    revision that is not running is described after."""
+    families = sorted({_family(arn)[0] for arn in running})
+    arns = sorted(running)
+    answers = r.each([*(partial(_task, r, ecs, arn) for arn in arns),
+                      *(partial(r.attempt, "ecs:ListTaskDefinitions", (TASK_DEF,), partial(_newest, r, ecs, f)) for f in families)])
+    tasks: dict[str, dict[str, Any] | None] = dict(zip(arns, answers[: len(arns)]))
+    newest: dict[str, str | None] = dict(zip(families, answers[len(arns):]))
+    extra = sorted({arn for arn in newest.values() if arn} - running)
+    tasks.update(zip(extra, r.each([partial(_task, r, ecs, arn) for arn in extra])))
+    for arn in sorted(tasks):
+        task = tasks[arn]
         if task is None:
             continue
         latest = newest.get(task.get("family", _family(arn)[0]))
@@ -113,6 +130,10 @@ def _task_definitions(r: Reading, ecs: Any, running: set[str]) -> None:
             _redacted(r, task["taskDefinitionArn"], index, c) for index, c in enumerate(task.get("containerDefinitions", []))
         ]
         r.add(task["taskDefinitionArn"], TASK_DEF, ("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"), task)
+
+
+def _task(r: Reading, ecs: Any, arn: str) -> dict[str, Any] | None:
+    return r.attempt("ecs:DescribeTaskDefinition", (TASK_DEF,), lambda: _describe_task(ecs, arn))
 
 
 def _describe_task(ecs: Any, arn: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ docs/resources.md, so a denied or throttled operation is recorded and the rest o
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
@@ -100,6 +101,7 @@ class Reading:
     region: str
     clients: ClientFactory
     salt: str
+    parallel: int = 1  # calls `each` may have in flight: the scheduler counts the job this wide
     resources: list[Resource] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -137,6 +139,14 @@ class Reading:
                 resource_types=tuple(sorted(types)),
             )
         )
+
+    def each(self, calls: list[Callable[[], T]]) -> list[T]:
+        """The answers of calls that do not need each other's, in order, made a few at a time so
+        that none waits on another's latency (each should go through `attempt`)."""
+        if len(calls) <= 1 or self.parallel <= 1:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(calls)), thread_name_prefix="attest-read") as pool:
+            return list(pool.map(lambda call: call(), calls))
 
     def paginate(self, client: Any, method: str, key: str, operation: str, *, min_page: int = 1, **params: Any) -> list[Any]:
         """Every item of `key` over all pages (raises; wrap in `attempt`). `min_page`: the API's floor."""

@@ -31,6 +31,11 @@ def test_same_bytes_as_the_standard_encoder(value: Any) -> None:
     assert canonical_json(document) == _standard(document)
 
 
+@pytest.mark.parametrize("value", [6.103515625e-05, -1e-7, 1e-4, 2.5, "0.00001", None])
+def test_a_bare_value_gives_the_same_bytes(value: Any) -> None:
+    assert canonical_json(value) == _standard(value)
+
+
 def test_finite_skips_the_search_only_when_told() -> None:
     document = {"v": [float("nan")]}
     assert canonical_json(document) == _standard(document)

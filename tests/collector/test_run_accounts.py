@@ -107,6 +107,25 @@ def test_the_per_service_bound_holds_within_one_account(clean: LocalEstate, conf
     assert all(clean.aws_faults.max_in_flight_by[s] == 1 for s in ("ec2", "kms", "secretsmanager", "ecs"))
 
 
+def test_the_ecs_reader_overlaps_its_independent_calls_within_the_bounds(clean: LocalEstate, config_path: Path, tmp_path: Path) -> None:
+    """One account and region: DescribeClusters does not wait for ListServices (or the reverse),
+    and the same read one call at a time (ATTEST_MAX_PER_SERVICE=1) gives the same snapshot."""
+    assert SCALE is not None
+    one = tmp_path / "one-region.yaml"
+    text = config_path.read_text()
+    text = text[: text.index("  - id: '100000000002'")] + text[text.index("atlas:"):]
+    one.write_text(text.replace("".join(f"    - {r}\n" for r in SCALE.regions), f"    - {SCALE.regions[0]}\n", 1))
+    assert len(load_config(one).aws_accounts[0].regions) == 1
+    clean.aws_faults.set([FaultRule(service="ecs", kind="delay", delay_seconds=0.1)])
+    together = _collect(clean, one)
+    assert clean.aws_faults.max_in_flight_by["ecs"] == 2
+    clean.aws_faults.clear()
+    clean.aws_faults.set([FaultRule(service="ecs", kind="delay", delay_seconds=0.02)])
+    one_at_a_time = _collect(clean, one, ATTEST_MAX_PER_SERVICE="1")
+    assert clean.aws_faults.max_in_flight_by["ecs"] == 1
+    assert one_at_a_time.to_json() == together.to_json()
+
+
 def test_atlas_429s_wait_out_retry_after_and_lose_nothing(clean: LocalEstate, config_path: Path) -> None:
     free = _collect(clean, config_path)
     clean.atlas.faults.throttle(None, share=0.3, retry_after=0, seed=3)
