@@ -118,6 +118,7 @@ class _Job:
     kind: str
     label: str
     account: str | None = None  # None: not an AWS job, no per-account bound
+    region: str | None = None
     width: int = 1  # calls it may have in flight at once, counted against the bounds
 
 
@@ -129,7 +130,7 @@ class _Scheduler:
         self.ready: list[tuple[int, int, _Job]] = []
         self.running: dict[Future[_Done], _Job] = {}
         self.per_account: Counter[str] = Counter()
-        self.per_service: Counter[tuple[str, str]] = Counter()
+        self.per_service: Counter[tuple[str, str | None, str]] = Counter()  # (account, region, service)
         self.parts: list[Part] = []
         self._seq = 0
 
@@ -148,7 +149,7 @@ class _Scheduler:
                 job = self.running.pop(future)
                 if job.account is not None:
                     self.per_account[job.account] -= job.width
-                    self.per_service[(job.account, job.kind)] -= job.width
+                    self.per_service[(job.account, job.region, job.kind)] -= job.width
                 result = future.result()
                 self.parts.append(result.part)
                 self.progress.tick(job.label)
@@ -160,7 +161,7 @@ class _Scheduler:
             return True
         return (
             self.per_account[job.account] + job.width <= self.bounds.per_account
-            and self.per_service[(job.account, job.kind)] + job.width <= self.bounds.per_service
+            and self.per_service[(job.account, job.region, job.kind)] + job.width <= self.bounds.per_service
         )
 
     def _start(self) -> None:
@@ -172,7 +173,7 @@ class _Scheduler:
                 continue
             if job.account is not None:
                 self.per_account[job.account] += job.width
-                self.per_service[(job.account, job.kind)] += job.width
+                self.per_service[(job.account, job.region, job.kind)] += job.width
             self.running[self.pool.submit(job.run)] = job
         self.ready = waiting
 
@@ -200,6 +201,7 @@ def _account_jobs(access: AccountAccess, salt: str, bounds: Bounds) -> tuple[_Jo
                 service,
                 f"aws {account} {region} {service}",
                 account,
+                region,
                 wide,
             ))
     return tuple(jobs)

@@ -96,15 +96,17 @@ def test_the_bounds_cap_calls_in_flight_and_lose_nothing(clean: LocalEstate, con
     assert bounded.to_json() == free.to_json()
 
 
-def test_the_per_service_bound_holds_within_one_account(clean: LocalEstate, config_path: Path, tmp_path: Path) -> None:
-    """Two regions of one account: with one job per service at a time, no service sees two calls at once."""
+def test_the_per_service_bound_holds_per_region_of_one_account(clean: LocalEstate, config_path: Path, tmp_path: Path) -> None:
+    """Two regions of one account, one call per service and region at a time (AWS limits per account,
+    region and API): no service sees more calls at once than there are regions."""
+    assert SCALE is not None
     one = tmp_path / "one-account.yaml"
     text = config_path.read_text()
     one.write_text(text[: text.index("  - id: '100000000002'")] + text[text.index("atlas:"):])
     clean.aws_faults.set([FaultRule(service=s, kind="delay", delay_seconds=0.02) for s in ("ec2", "kms", "secretsmanager", "ecs")])
     snapshot = _collect(clean, one, ATTEST_MAX_PER_SERVICE="1")
     assert {r.region for r in snapshot.resources if r.provider == "aws"} == set(SCALE.regions if SCALE else ())
-    assert all(clean.aws_faults.max_in_flight_by[s] == 1 for s in ("ec2", "kms", "secretsmanager", "ecs"))
+    assert all(1 <= clean.aws_faults.max_in_flight_by[s] <= len(SCALE.regions) for s in ("ec2", "kms", "secretsmanager", "ecs"))
 
 
 def test_the_ecs_reader_overlaps_its_independent_calls_within_the_bounds(clean: LocalEstate, config_path: Path, tmp_path: Path) -> None:
