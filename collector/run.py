@@ -30,7 +30,8 @@ from collector.errors import BadInputError
 from collector.snapshot import Gap, Identity, Resource, Snapshot
 
 SALT_VARIABLE = "ATTEST_REDACTION_SALT"
-# Longest chain first: ECS is six dependent calls, KMS three, the rest one or two.
+# Longest chain first: ECS is five dependent calls (six when a service runs an older revision than its
+# family's newest), KMS three, the rest one or two.
 _PRIORITY = {"open": 0, "atlas": 0, "ecs": 1, "kms": 2, "ec2": 3, "secretsmanager": 4, "identity": 5}
 
 

@@ -36,14 +36,16 @@ ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
 AWS_SERVICES = ("sts", "ec2", "kms", "secretsmanager", "ecs")
 BOUNDS = ("ATTEST_MAX_WORKERS", "ATTEST_MAX_PER_ACCOUNT", "ATTEST_MAX_PER_SERVICE", "ATTEST_ATLAS_MAX_CONCURRENCY")
-# The longest chain of calls that each need the one before (collector/aws/ecs.py, after the role):
+# The longest chain of calls that each need the one before (collector/aws/ecs.py, after the role).
+# ListTaskDefinitions (the family's newest revision) needs only DescribeServices' answer, as does
+# DescribeTaskDefinition of the running revision, so both are fifth; every service of this estate
+# runs its family's newest revision, so no sixth call (describing a newer, idle revision) follows.
 CHAIN = (
     "sts:AssumeRole",            # the account's keys
     "ecs:ListClusters",          # cluster ARNs
     "ecs:ListServices",          # needs a cluster ARN
     "ecs:DescribeServices",      # needs service ARNs; answers the running task definitions
-    "ecs:ListTaskDefinitions",   # needs the family of a running task definition: its newest revision
-    "ecs:DescribeTaskDefinition",  # needs the newest revision's ARN
+    "ecs:DescribeTaskDefinition",  # needs the running revision's ARN
 )
 
 

@@ -22,7 +22,7 @@ ACTIONS = (
     "ecs:DescribeTaskDefinition",
     "ecs:ListTagsForResource",
 )
-PARALLEL = 4  # independent calls this reader makes at once (`Reading.each`), within the scheduler's bounds
+PARALLEL = 2  # calls this reader overlaps (`Reading.each`): the job counts as two against every bound
 CLUSTER, SERVICE, TASK_DEF = "aws.ecs.cluster", "aws.ecs.service", "aws.ecs.task_definition"
 RESOURCE_TYPES = (CLUSTER, SERVICE, TASK_DEF)
 
