@@ -117,7 +117,8 @@ class Reading:
         class is recorded or logged: its text may quote the answer.
         """
         try:
-            return call()
+            with self.clients.signing():
+                return call()
         except (BotoCoreError, ClientError, ResponseParserError, MalformedAnswer) as exc:
             self.gap(operation, types, exc)
             return None

@@ -9,11 +9,15 @@ from __future__ import annotations
 import copy
 import logging
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import Credentials as BotoCredentials
+from botocore.exceptions import NoCredentialsError
 
 from collector.envvars import positive_number
 
@@ -36,6 +40,7 @@ class AwsSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     page_size: int | None = None
+    connections: int = 64  # per shared client: as many as calls may be in flight (ATTEST_MAX_WORKERS)
 
     @staticmethod
     def from_env(environ: Mapping[str, str]) -> AwsSettings:
@@ -45,6 +50,7 @@ class AwsSettings:
             connect_timeout=positive_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
             read_timeout=positive_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
             page_size=int(positive_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
+            connections=int(positive_number(environ, "ATTEST_MAX_WORKERS", 64)),
         )
 
     def config(self) -> Config:
@@ -53,6 +59,7 @@ class AwsSettings:
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             user_agent_extra="attest-collector",
+            max_pool_connections=self.connections,
         )
 
     def pages(self, minimum: int = 1) -> dict[str, Any]:
@@ -79,13 +86,28 @@ def base_credentials(environ: Mapping[str, str]) -> Credentials:
     )
 
 
-class ClientFactory:
-    """Makes clients for one account in any region, and remembers them.
+_SIGNING: ContextVar[Any] = ContextVar("attest_aws_signing")
 
-    Building a boto3 Session and loading its service models is the slow part (about 0.1 s of CPU
-    for EC2 alone), so every account reached through an assumed role shares its base factory's
-    Session, passing the role's keys to each client instead. A Session is not thread-safe, so jobs
-    take turns creating clients; the clients themselves are thread-safe and are reused.
+
+def _sign_as_current(context: dict[str, Any], **_: Any) -> None:
+    """`before-call` handler of every shared client: sign with the keys of the account whose read
+    is running in this thread (`ClientFactory.signing`). A call made outside any account's read
+    fails as unsigned, never falls back on another account's keys."""
+    creds = _SIGNING.get(None)
+    if creds is None:
+        raise NoCredentialsError()
+    context.setdefault("signing", {})["request_credentials"] = creds
+
+
+class ClientFactory:
+    """Clients for one account in any region: shared by every account, signed per call.
+
+    Building a botocore client is most of a collection's CPU (a class with a method per operation,
+    about 600 for EC2, and a copy of the session's event handlers, every time), so one client per
+    service and region serves every account: the base one and each reached through an assumed role.
+    Each call is signed with the keys of the account whose `signing()` block it runs in, passed to
+    botocore's signer as the request's credentials (a `before-call` handler). A Session is not
+    thread-safe, so jobs take turns creating clients; the clients themselves are thread-safe.
     """
 
     def __init__(self, creds: Credentials, environ: Mapping[str, str], settings: AwsSettings) -> None:
@@ -96,22 +118,26 @@ class ClientFactory:
             aws_session_token=creds.token,
             profile_name=None if creds.access_key else creds.profile,
         )
-        self._keys: dict[str, str] = {}
+        self._credentials = self._session.get_credentials()  # None: no credentials; every call is a gap
         self._environ = environ
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self.settings = settings
 
     def assumed(self, creds: Credentials) -> ClientFactory:
-        """A factory for the same Session (and lock) that signs with `creds`, an assumed role's keys."""
+        """A factory for the same clients that signs with `creds`, an assumed role's keys."""
         other = copy.copy(self)
-        other._keys = {
-            "aws_access_key_id": creds.access_key or "",
-            "aws_secret_access_key": creds.secret_key or "",
-            "aws_session_token": creds.token or "",
-        }
-        other._clients = {}
+        other._credentials = BotoCredentials(creds.access_key or "", creds.secret_key or "", creds.token or "")
         return other
+
+    @contextmanager
+    def signing(self) -> Iterator[None]:
+        """Calls made by this thread inside the block are signed with this factory's account keys."""
+        token = _SIGNING.set(self._credentials)
+        try:
+            yield
+        finally:
+            _SIGNING.reset(token)
 
     def client(self, service: str, region: str) -> Any:
         specific = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
@@ -119,15 +145,15 @@ class ClientFactory:
         with self._lock:
             made = self._clients.get((service, region))
             if made is None:
-                made = self._session.client(
-                    service, region_name=region, endpoint_url=endpoint, config=self.settings.config(), **self._keys
-                )
+                made = self._session.client(service, region_name=region, endpoint_url=endpoint, config=self.settings.config())
+                made.meta.events.register_first("before-call", _sign_as_current)
                 self._clients[(service, region)] = made
             return made
 
 
 def assume_role(base: ClientFactory, region: str, role_arn: str) -> Credentials:
     """Temporary credentials for `role_arn`; errors propagate for the caller to record as a gap."""
-    answer = base.client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
+    with base.signing():
+        answer = base.client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
     creds = answer["Credentials"]
     return Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])

@@ -9,7 +9,7 @@ from botocore.parsers import ResponseParserError
 
 from collector.aws.permissions import ASSUME_ROLE, PERMISSIONS, all_actions
 from collector.aws.reading import MalformedAnswer, Reading, classify, need, plain
-from collector.aws.session import AwsSettings
+from collector.aws.session import AwsSettings, ClientFactory, Credentials
 from collector.errors import BadInputError
 
 
@@ -81,7 +81,8 @@ def test_permissions_are_read_only_and_cover_every_reader() -> None:
 def test_an_unreadable_answer_is_a_malformed_gap_without_the_payload(
     error: Exception, caplog: pytest.LogCaptureFixture
 ) -> None:
-    r = Reading(account="123456789012", region="us-east-1", clients=None, salt="s")  # type: ignore[arg-type]
+    clients = ClientFactory(Credentials("AKIAEXAMPLEONLY", "example-only"), {}, AwsSettings())
+    r = Reading(account="123456789012", region="us-east-1", clients=clients, salt="s")
 
     def reader() -> None:
         raise error
