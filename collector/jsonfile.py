@@ -35,7 +35,8 @@ def load_json(path: str) -> Any:
     """The decoded document; truncated or malformed JSON names the file, line and column."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle, parse_constant=_reject_constant, parse_float=_finite_float)
+            text = handle.read()
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except FileNotFoundError:
         raise BadInputError("file not found", where=path) from None
     except json.JSONDecodeError as exc:
@@ -44,6 +45,28 @@ def load_json(path: str) -> Any:
         raise BadInputError(f"not valid JSON: {exc.token} is not a finite number", where=_locate(path, exc.token)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise BadInputError(f"not valid JSON: {str(exc).splitlines()[0]}", where=path) from None
+    if "\\ud" in text or "\\uD" in text:
+        _refuse_lone_surrogates(document, path, "")
+    return document
+
+
+def _refuse_lone_surrogates(value: Any, path: str, pointer: str) -> None:
+    """A `\\udXXX` escape not paired with its other half decodes to a string that cannot be
+    written as UTF-8, so nothing read here could be written back out."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadInputError("not valid JSON text: an unpaired UTF-16 surrogate escape", where=f"{path}#{pointer}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_lone_surrogates(key, path, pointer)
+            _refuse_lone_surrogates(item, path, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_lone_surrogates(item, path, f"{pointer}/{index}")
 
 
 def _locate(path: str, token: str) -> str:

@@ -166,10 +166,18 @@ class _Scheduler:
         )
 
     def _start(self) -> None:
+        """Start ready jobs in priority order. A job that waits only for free calls in all
+        (`workers`) keeps the later ones waiting too: otherwise one-call jobs would take each call
+        as it frees and a wider, longer chain (ECS) would start last."""
         waiting = []
+        full = False
         for item in self.ready:
             job = item[2]
-            if sum(j.width for j in self.running.values()) + job.width > self.bounds.workers or not self._fits(job):
+            if full or not self._fits(job):
+                waiting.append(item)
+                continue
+            if sum(j.width for j in self.running.values()) + job.width > self.bounds.workers:
+                full = True
                 waiting.append(item)
                 continue
             if job.account is not None:

@@ -6,6 +6,7 @@ one snapshot.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
@@ -120,9 +121,13 @@ class Snapshot:
         notes: Iterable[str] = (),
         finite: bool = False,
     ) -> Snapshot:
-        """Sort everything into its canonical order (by id, then by gap operation/scope)."""
+        """Sort everything into its canonical order (by id, then by gap operation/scope). Unless the
+        resources are known `finite`, NaN and Infinity in them are kept as strings, with a note."""
         if collected_at.tzinfo is None:
             raise ValueError("collected_at must be timezone-aware")
+        notes = list(notes)
+        if not finite:
+            resources = [_finite(r, notes) for r in resources]
         ordered = tuple(sorted(resources, key=lambda r: (r.id, r.type)))
         return Snapshot(
             collected_at=collected_at.astimezone(timezone.utc),
@@ -132,7 +137,7 @@ class Snapshot:
             resources=ordered,
             gaps=tuple(sorted(set(gaps), key=_gap_order)),
             notes=tuple(sorted(set(notes))),
-            finite_resources=ordered if finite else None,
+            finite_resources=ordered,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,6 +169,29 @@ class Snapshot:
         for index, resource in enumerate(self.resources):
             positions.setdefault(resource.id, index)
         return positions
+
+
+def _finite(resource: Resource, notes: list[str]) -> Resource:
+    """The resource with each NaN or Infinity in its attributes replaced by its name as a string.
+    API answers can carry them (JSON parsers accept the tokens); a snapshot must stay JSON that
+    `load_snapshot` reads back, and the value must not be lost, so the name stays, with a note."""
+    found: list[str] = []
+    attributes = _named_non_finite(resource.attributes, "attributes", found)
+    if not found:
+        return resource
+    notes.extend(f"{resource.id}: {where} was not a finite number; kept as a string" for where in found)
+    return Resource(resource.id, resource.type, resource.provider, resource.scope, resource.region, resource.source, attributes)
+
+
+def _named_non_finite(value: Any, where: str, found: list[str]) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        found.append(where)
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _named_non_finite(v, f"{where}.{k}", found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_named_non_finite(v, f"{where}[{i}]", found) for i, v in enumerate(value)]
+    return value
 
 
 def _gap_order(gap: Gap) -> tuple[str, ...]:

@@ -69,6 +69,9 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise BadInputError("a mapping key must be a plain value, not a list or a mapping",
+                                    where=f"{source}:{key_node.start_mark.line + 1}")
             key = key_node.value
             if key in seen:
                 raise BadInputError(
@@ -86,7 +89,12 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
     """Parse YAML text; any syntax problem becomes a BadInputError naming `source:line`.
 
     libyaml parses (a large estate config is several times faster than in pure Python); text it
-    rejects is parsed again by PyYAML's own parser, so a diagnostic reads the same either way."""
+    rejects is parsed again by PyYAML's own parser, so a diagnostic reads the same either way. The
+    two build different values from an empty tagged scalar (`a: !`) and from a byte-order mark
+    after the first character, so text holding `!` or a late BOM goes to PyYAML directly. libyaml
+    accepts tabs as separators (`a:<TAB>1`), as YAML allows, where PyYAML refuses them."""
+    if "!" in text or "\ufeff" in text[1:]:
+        return _parse(text, source, yaml.SafeLoader)
     try:
         return _parse(text, source, _FastLoader)
     except (yaml.YAMLError, UnicodeError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from collector.aws.reading import Reading, need
 from collector.redact import redact_environment, redact_tree
 
@@ -71,11 +73,7 @@ def _clusters(r: Reading, ecs: Any, chunk: list[str]) -> list[dict[str, Any]] | 
 def _services(r: Reading, ecs: Any, cluster_arn: str) -> set[str]:
     """Read the cluster's services; return the task definitions they run."""
     types = (SERVICE, TASK_DEF)
-    arns = r.attempt(
-        "ecs:ListServices",
-        types,
-        lambda: r.paginate(ecs, "list_services", "serviceArns", "ecs:ListServices", cluster=cluster_arn),
-    )
+    arns = r.attempt("ecs:ListServices", types, lambda: _list_services(r, ecs, cluster_arn))
     running: set[str] = set()
     for chunk in _chunks(sorted(arns or []), 10):
         services = r.attempt(
@@ -93,6 +91,17 @@ def _services(r: Reading, ecs: Any, cluster_arn: str) -> set[str]:
             if service.get("taskDefinition"):
                 running.add(service["taskDefinition"])
     return running
+
+
+def _list_services(r: Reading, ecs: Any, cluster_arn: str) -> list[str]:
+    """The cluster's service ARNs. A cluster deleted since ListClusters has none: it is listed
+    while DescribeClusters runs, so it can be gone before DescribeClusters says it is missing."""
+    try:
+        return r.paginate(ecs, "list_services", "serviceArns", "ecs:ListServices", cluster=cluster_arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ClusterNotFoundException":
+            return []
+        raise
 
 
 def _family(arn: str) -> tuple[str, int]:

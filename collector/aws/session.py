@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials as BotoCredentials
 from botocore.exceptions import NoCredentialsError
 
+from collector.aws.retries import AccountRetries
 from collector.envvars import positive_number
 
 ROLE_SESSION_NAME = "attest-collect"
@@ -99,6 +100,12 @@ def _sign_as_current(context: dict[str, Any], **_: Any) -> None:
     context.setdefault("signing", {})["request_credentials"] = creds
 
 
+# Services whose clients may be shared by every account: their endpoint rules do not use the
+# account id, and botocore keeps no identity cache for them (S3 Express and DynamoDB do both).
+SHARED_SERVICES = frozenset({"ec2", "ecs", "kms", "secretsmanager", "sts"})
+_PLACEHOLDER = {"aws_access_key_id": "attest-signs-per-call", "aws_secret_access_key": "attest-signs-per-call"}
+
+
 class ClientFactory:
     """Clients for one account in any region: shared by every account, signed per call.
 
@@ -142,11 +149,15 @@ class ClientFactory:
     def client(self, service: str, region: str) -> Any:
         specific = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
         endpoint = self._environ.get(specific) or self._environ.get("AWS_ENDPOINT_URL") or None
+        if service not in SHARED_SERVICES:
+            raise ValueError(f"{service} clients are not reviewed for signing per account (SHARED_SERVICES)")
         with self._lock:
             made = self._clients.get((service, region))
-            if made is None:
-                made = self._session.client(service, region_name=region, endpoint_url=endpoint, config=self.settings.config())
+            if made is None:  # keys that sign nothing: a call that escaped the handler would fail, not pass as the base
+                made = self._session.client(service, region_name=region, endpoint_url=endpoint,
+                                            config=self.settings.config(), **_PLACEHOLDER)
                 made.meta.events.register_first("before-call", _sign_as_current)
+                AccountRetries(made, self.settings.max_attempts, lambda: _SIGNING.get(None))
                 self._clients[(service, region)] = made
             return made
 

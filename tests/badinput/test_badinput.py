@@ -86,6 +86,8 @@ CASES: dict[str, Case] = {
     "snapshot/collected-at-without-timezone.json": Case(2, "{file}#/collected_at: time has no timezone"),
     "snapshot/empty.json": Case(2, "{file}:1:1: not valid JSON"),
     "snapshot/gap-without-reason.json": Case(2, "{file}#/gaps/0: missing field 'reason'"),
+    "snapshot/lone-surrogate.json": Case(2, "{file}#/resources/0/attributes/comment: not valid JSON text: an unpaired UTF-16 surrogate"),
+    "snapshot/integer-too-long.json": Case(2, "{file}: not valid JSON: Exceeds the limit (4300 digits)"),
     "snapshot/nan-value.json": Case(2, "{file}:15:28: not valid JSON: NaN is not a finite number"),
     "snapshot/number-too-large.json": Case(2, "{file}:15:28: not valid JSON: 1e400 is not a finite number"),
     "snapshot/identity-missing.json": Case(2, "{file}#/identity: missing field 'identity'"),

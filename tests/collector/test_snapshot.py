@@ -83,3 +83,17 @@ def test_gaps_sort_on_every_field() -> None:
         for gaps in ([one, two, three], [three, two, one], [two, three, one, one])
     }
     assert orders == {(two, one, three)}
+
+
+def test_nan_and_infinity_from_an_api_are_kept_as_strings_and_read_back(tmp_path: Path) -> None:
+    """Collected answers may carry NaN/Infinity; the snapshot stays JSON that load_snapshot reads."""
+    resource = Resource("arn:x", "aws.kms.key", "aws", "123456789012", "us-east-1", ("kms:DescribeKey",),
+                        {"a": float("nan"), "b": [1.5, float("-inf")], "c": {"d": float("inf")}})
+    snapshot = Snapshot.build(collected_at=datetime(2026, 1, 1, tzinfo=timezone.utc), collector_version="x",
+                              identity=Identity(), scope={}, resources=[resource], gaps=[])
+    assert snapshot.resources[0].attributes == {"a": "NaN", "b": [1.5, "-Infinity"], "c": {"d": "Infinity"}}
+    assert snapshot.notes == tuple(sorted(f"arn:x: attributes.{p} was not a finite number; kept as a string"
+                                          for p in ("a", "b[1]", "c.d")))
+    path = tmp_path / "snapshot.json"
+    path.write_text(snapshot.to_json(), encoding="utf-8")
+    assert load_snapshot(str(path)).to_json() == snapshot.to_json()
