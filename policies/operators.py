@@ -20,6 +20,7 @@ where one is needed, a malformed CIDR, a non-number) compares false: rules fail 
 | cidr-not-open | no CIDR in actual (one or a list) is open: IPv4 prefix shorter than /8, IPv6 shorter than /16 |
 | ports-within | every [from, to] pair in actual lies inside one of the value ranges |
 | ports-disjoint | no [from, to] pair in actual overlaps any of the value ranges |
+| internet-ports-disjoint | no ingress rule in actual (a security group's IpPermissions) that admits an open range (as cidr-not-open; or a range that is not a CIDR) has a port range overlapping any of the value ranges |
 
 For the port operators a missing or -1 bound (protocol "-1", all traffic) means every port.
 """
@@ -128,6 +129,34 @@ def _ports_disjoint(actual: Any, forbidden: Any) -> bool:
     return True
 
 
+def _internet_ports_disjoint(actual: Any, forbidden: Any) -> bool:
+    bounds = _ranges(forbidden)
+    permissions = _listed(actual)
+    if bounds is None or permissions is None:
+        return False
+    for permission in permissions:
+        if not isinstance(permission, dict):
+            return False
+        if not any(_open(cidr) for cidr in _ingress_cidrs(permission)):
+            continue
+        rng = port_range([permission.get("FromPort"), permission.get("ToPort")])
+        if rng is None or any(rng[0] <= hi and lo <= rng[1] for lo, hi in bounds):
+            return False
+    return True
+
+
+def _ingress_cidrs(permission: dict[str, Any]) -> list[Any]:
+    ranges = [(r, "CidrIp") for r in _listed(permission.get("IpRanges")) or []]
+    ranges += [(r, "CidrIpv6") for r in _listed(permission.get("Ipv6Ranges")) or []]
+    return [r.get(key) if isinstance(r, dict) else None for r, key in ranges]
+
+
+def _open(cidr: Any) -> bool:
+    """Open to the internet, or not a CIDR at all (which cannot be shown closed)."""
+    net = network(cidr)
+    return net is None or net.prefixlen < OPEN_BELOW[net.version]
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -164,6 +193,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "cidr-not-open": _cidr_not_open,
     "ports-within": _ports_within,
     "ports-disjoint": _ports_disjoint,
+    "internet-ports-disjoint": _internet_ports_disjoint,
 }
 
 
@@ -180,6 +210,6 @@ def check_literal(op: str, value: Any) -> str | None:
             return f"not a valid regular expression: {exc}"
     if op == "cidr-within" and (_listed(value) is None or any(network(v) is None for v in _listed(value) or [])):
         return "cidr-within needs CIDR blocks"
-    if op in ("ports-within", "ports-disjoint") and _ranges(value) is None:
+    if op in ("ports-within", "ports-disjoint", "internet-ports-disjoint") and _ranges(value) is None:
         return f"{op} needs [from, to] port pairs"
     return None
