@@ -132,6 +132,7 @@ class _Scheduler:
         self.running: dict[Future[_Done], _Job] = {}
         self.per_account: Counter[str] = Counter()
         self.per_service: Counter[tuple[str, str | None, str]] = Counter()  # (account, region, service)
+        self.in_flight = 0  # the running jobs' widths: calls that may be in flight
         self.parts: list[Part] = []
         self._seq = 0
 
@@ -148,6 +149,7 @@ class _Scheduler:
             done, _ = wait(tuple(self.running), return_when=FIRST_COMPLETED)
             for future in done:
                 job = self.running.pop(future)
+                self.in_flight -= job.width
                 if job.account is not None:
                     self.per_account[job.account] -= job.width
                     self.per_service[(job.account, job.region, job.kind)] -= job.width
@@ -176,13 +178,14 @@ class _Scheduler:
             if full or not self._fits(job):
                 waiting.append(item)
                 continue
-            if sum(j.width for j in self.running.values()) + job.width > self.bounds.workers:
+            if self.in_flight + job.width > self.bounds.workers:
                 full = True
                 waiting.append(item)
                 continue
             if job.account is not None:
                 self.per_account[job.account] += job.width
                 self.per_service[(job.account, job.region, job.kind)] += job.width
+            self.in_flight += job.width
             self.running[self.pool.submit(job.run)] = job
         self.ready = waiting
 
