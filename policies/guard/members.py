@@ -89,13 +89,18 @@ class Members:
                     self.bind(left, self.env_var(text_of(left), child) + self.eval(right), None)
 
     def is_process_env(self: Evaluator, node: Node | None, depth: int = 0) -> bool:
-        """`process.env`, or a name bound to it (`const env = process.env`), here or at module level."""
+        """`process.env`, a name bound to it (`const env = process.env`), here or at module level, or
+        an object spreading it (`{ ...process.env, PORT: "3000" }`: its other keys may shadow a
+        variable, which then counts as the environment's: a false alarm, never a miss)."""
         while node is not None and node.type in UNWRAP and node.named_children:
             node = node.named_children[0]
         if node is None or depth > 4:
             return False
         if node.type == "identifier":
             return self.is_process_env(self.definition(text_of(node)), depth + 1)
+        if node.type == "object":
+            return any(child.type == "spread_element" and child.named_children
+                       and self.is_process_env(child.named_children[0], depth + 1) for child in node.named_children)
         return text_of(node) == "process.env"
 
     def env_var(self: Evaluator, name: str | None, node: Node) -> Vals:

@@ -164,6 +164,14 @@ export async function f() {
   await client.db().collection("formularies_staging").deleteMany({}); // SITE
 }
 """, "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("env-spread-alias", "reference-write", """import { MongoClient } from "mongodb";
+const env = { ...process.env, NODE_ENV: "production" };
+export async function f() {
+  const { {op}: uri } = env;
+  const client = new MongoClient(uri!);
+  await client.db().collection("formularies_staging").deleteMany({}); // SITE
+}
+""", "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
 )
 GAP_CASES += (
     mutant("handle-to-method-of-unknown-object", "dynamic-use", HEADER + """
