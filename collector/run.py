@@ -16,7 +16,7 @@ import sys
 import threading
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Mapping, TextIO
 
@@ -263,7 +263,7 @@ def collect(
         jobs.append(_atlas_job(config, env, salt, bounds))
         atlas_principal = AtlasSettings.from_env(env).principal or None
     if config.aws_accounts:
-        base = base_factory(env, AwsSettings.from_env(env))
+        base = base_factory(env, replace(AwsSettings.from_env(env), connections=bounds.workers))
         jobs.extend(_open_job(account, base, salt, bounds) for account in config.aws_accounts)
     gathered = _Gathered()
     with ThreadPoolExecutor(max_workers=bounds.workers, thread_name_prefix="collect") as pool:

@@ -41,7 +41,7 @@ class AwsSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     page_size: int | None = None
-    connections: int = 64  # per shared client: as many as calls may be in flight (ATTEST_MAX_WORKERS)
+    connections: int = 64  # per shared client: as many as calls may be in flight (the collector's Bounds.workers)
 
     @staticmethod
     def from_env(environ: Mapping[str, str]) -> AwsSettings:
@@ -51,7 +51,6 @@ class AwsSettings:
             connect_timeout=positive_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
             read_timeout=positive_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
             page_size=int(positive_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
-            connections=int(positive_number(environ, "ATTEST_MAX_WORKERS", 64)),
         )
 
     def config(self) -> Config:
