@@ -12,8 +12,8 @@ import os
 import sys
 from typing import Sequence
 
-from collector import __version__
-from collector.errors import AttestError
+from attest.core import __version__
+from attest.core.errors import AttestError
 
 COMMANDS = ("collect", "check", "guard", "report", "export", "verify", "demo", "sandbox", "iam_policy")
 log = logging.getLogger("attest")

@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 
 def write_text(text: str, output: str | None) -> None:

@@ -10,21 +10,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Mapping
 
-from collector.config import EstateConfig, EvidenceConfig
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot
-from evidence.bundle import Published, newest_link, write_bundle
-from evidence.canonical import sha256_hex
-from evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
-from evidence.freshness import freshness_finding
-from evidence.lockers import open_locker
-from evidence.manifest import bundle_id_for
-from policies.check import load_check_waivers
-from policies.engine import evaluate
-from policies.findings import Finding, Results, Status
-from policies.rule_loader import load_policy_set
-from reports.bundle import BundleRef
-from reports.render import SUMMARY_FILE, render_all
+from attest.collector.config import EstateConfig, EvidenceConfig
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot
+from attest.evidence.bundle import Published, newest_link, write_bundle
+from attest.evidence.canonical import sha256_hex
+from attest.evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
+from attest.evidence.freshness import freshness_finding
+from attest.evidence.lockers import open_locker
+from attest.evidence.manifest import bundle_id_for
+from attest.policies.check import load_check_waivers
+from attest.policies.engine import evaluate
+from attest.policies.findings import Finding, Results, Status
+from attest.policies.rule_loader import load_policy_set
+from attest.reports.bundle import BundleRef
+from attest.reports.render import SUMMARY_FILE, render_all
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInputError
-from collector.gcpause import paused_gc
-from collector.fields import FieldReader
-from collector.yamlfile import KeyPath, Locator, load_yaml
+from attest.core.errors import BadInputError
+from attest.core.gcpause import paused_gc
+from attest.collector.fields import FieldReader
+from attest.core.yamlfile import KeyPath, Locator, load_yaml
 
 ROLES = ("phi", "reference")
 DATA_CLASSES = ("phi", "public", "internal")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 
 def positive_number(environ: Mapping[str, str], name: str, default: float) -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from collector.yamlfile import KeyPath, Locator
+from attest.core.yamlfile import KeyPath, Locator
 
 
 class FieldReader:

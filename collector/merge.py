@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from collector.errors import BadInputError
-from collector.snapshot import Identity, Snapshot
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Identity, Snapshot
 
 
 def _merge_scope(parts: Sequence[Snapshot]) -> dict[str, Any]:

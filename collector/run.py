@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Mapping, TextIO
 
-from collector import __version__
-from collector.atlas.client import AtlasSettings
-from collector.atlas.collect import collect_atlas
-from collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service, width
-from collector.aws.session import AwsSettings, ClientFactory
-from collector.config import AwsAccount, EstateConfig
-from collector.errors import BadInputError
-from collector.snapshot import Gap, Identity, Resource, Snapshot
+from attest.core import __version__
+from attest.collector.atlas.client import AtlasSettings
+from attest.collector.atlas.collect import collect_atlas
+from attest.collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service, width
+from attest.collector.aws.session import AwsSettings, ClientFactory
+from attest.collector.config import AwsAccount, EstateConfig
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot
 
 SALT_VARIABLE = "ATTEST_REDACTION_SALT"
 # Longest chain first: ECS is five dependent calls (six when a service runs an older revision than its

@@ -12,10 +12,10 @@ from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-from collector.canonical import canonical_json
-from collector.errors import BadInputError
-from collector.gcpause import paused_gc
-from collector.jsonfile import load_json
+from attest.core.canonical import canonical_json
+from attest.core.errors import BadInputError
+from attest.core.gcpause import paused_gc
+from attest.core.jsonfile import load_json
 
 SCHEMA_VERSION = "1"
 PROVIDERS = ("aws", "atlas")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from collector import __version__
-from collector.errors import BadInputError, EvaluationError
-from evidence.canonical import sha256_hex
-from evidence.lockers import Locker
-from evidence.manifest import MANIFEST, SIGNATURE, ChainLink, Manifest, file_entries, parse_manifest
+from attest.core import __version__
+from attest.core.errors import BadInputError, EvaluationError
+from attest.evidence.canonical import sha256_hex
+from attest.evidence.lockers import Locker
+from attest.evidence.manifest import MANIFEST, SIGNATURE, ChainLink, Manifest, file_entries, parse_manifest
 
 log = logging.getLogger("attest.evidence")
 

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
 
-from collector.config import EstateConfig
-from collector.errors import BadInputError
-from evidence.bundle import Signer
-from evidence.clients import aws_client, region_for
-from evidence.signing import sign_bundle
-from policies.findings import Finding
+from attest.collector.config import EstateConfig
+from attest.core.errors import BadInputError
+from attest.evidence.bundle import Signer
+from attest.evidence.clients import aws_client, region_for
+from attest.evidence.signing import sign_bundle
+from attest.policies.findings import Finding
 
 SNAPSHOT = "snapshot.json"
 FINDINGS = "findings.json"

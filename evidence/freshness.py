@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from collector.snapshot import format_time
-from evidence.manifest import Manifest
-from policies.findings import Finding, Remediation, Status
+from attest.collector.snapshot import format_time
+from attest.evidence.manifest import Manifest
+from attest.policies.findings import Finding, Remediation, Status
 
 RULE_ID = "EVD-FRESH-001"
 TITLE = "An evidence bundle was written within the configured cadence"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.aws.permissions import ASSUME_ROLE, all_actions
-from collector.config import EstateConfig
+from attest.collector.aws.permissions import ASSUME_ROLE, all_actions
+from attest.collector.config import EstateConfig
 
 EXPORT_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:PutObjectRetention")
 EXPORT_BUCKET_ACTIONS = ("s3:ListBucket",)

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 from typing import Mapping, Protocol
 
-from collector.config import EvidenceConfig
-from collector.errors import BadInputError
-from evidence.crashpoints import checkpoint
-from evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
-from evidence.s3locker import S3Locker, s3_client
+from attest.collector.config import EvidenceConfig
+from attest.core.errors import BadInputError
+from attest.evidence.crashpoints import checkpoint
+from attest.evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
+from attest.evidence.s3locker import S3Locker, s3_client
 
 TEMP_PREFIX = ".tmp-"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from collector.errors import BadInputError
-from collector.snapshot import format_time, parse_time
-from evidence.canonical import canonical_json, sha256_hex
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import format_time, parse_time
+from attest.evidence.canonical import canonical_json, sha256_hex
 
 FORMAT = "attest-evidence-bundle/1"
 MANIFEST = "manifest.json"

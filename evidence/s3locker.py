@@ -14,11 +14,11 @@ from typing import Any, Mapping
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from collector.config import EvidenceConfig
-from collector.errors import BadInputError, EvaluationError
-from evidence.clients import aws_client, region_for
-from evidence.crashpoints import checkpoint
-from evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
+from attest.collector.config import EvidenceConfig
+from attest.core.errors import BadInputError, EvaluationError
+from attest.evidence.clients import aws_client, region_for
+from attest.evidence.crashpoints import checkpoint
+from attest.evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
 
 
 def s3_client(environ: Mapping[str, str]) -> Any:

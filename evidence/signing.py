@@ -19,10 +19,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from collector.errors import BadInputError, EvaluationError
-from collector.snapshot import format_time
-from evidence.canonical import canonical_json
-from evidence.manifest import MANIFEST
+from attest.core.errors import BadInputError, EvaluationError
+from attest.collector.snapshot import format_time
+from attest.evidence.canonical import canonical_json
+from attest.evidence.manifest import MANIFEST
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from collector.errors import BadInputError
-from collector.snapshot import format_time
-from evidence.canonical import sha256_hex
-from evidence.lockers import Locker
-from evidence.manifest import MANIFEST, SIGNATURE, Manifest, parse_manifest
-from evidence.signing import check_signature, load_public_key
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import format_time
+from attest.evidence.canonical import sha256_hex
+from attest.evidence.lockers import Locker
+from attest.evidence.manifest import MANIFEST, SIGNATURE, Manifest, parse_manifest
+from attest.evidence.signing import check_signature, load_public_key
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ vendor register (reports/vendors.py) shows the same coverage from this one compu
 """
 from __future__ import annotations
 
-from collector.config import EstateConfig
+from attest.collector.config import EstateConfig
 
 Scope = tuple[str, str]  # (provider, account id or project id)
 

@@ -7,16 +7,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Sequence
 
-from collector.config import EstateConfig, load_config
-from collector.errors import BadInputError, EvaluationError
-from collector.gcpause import paused_gc
-from collector.merge import merge_snapshots
-from collector.snapshot import Snapshot, load_snapshot
-from policies.engine import evaluate
-from policies.findings import Results, Status
-from policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
-from policies.terraform.mapping import load_mapping
-from policies.waivers import Waiver, load_waivers
+from attest.collector.config import EstateConfig, load_config
+from attest.core.errors import BadInputError, EvaluationError
+from attest.core.gcpause import paused_gc
+from attest.collector.merge import merge_snapshots
+from attest.collector.snapshot import Snapshot, load_snapshot
+from attest.policies.engine import evaluate
+from attest.policies.findings import Results, Status
+from attest.policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
+from attest.policies.terraform.mapping import load_mapping
+from attest.policies.waivers import Waiver, load_waivers
 
 
 def parse_day(text: str, where: str) -> dt.date:

@@ -14,8 +14,8 @@ from typing import Any
 
 from jmespath import exceptions as jmes_errors
 
-from policies.operators import OPERATORS
-from policies.rule_schema import Check, Condition, Group
+from attest.policies.operators import OPERATORS
+from attest.policies.rule_schema import Check, Condition, Group
 
 _SIMPLE_ATTR = re.compile(r"^attributes(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _MAX_SHOWN = 120

@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from collector.yamlfile import KeyPath, Locator
-from policies.findings import Attestation, Mapping
+from attest.core.yamlfile import KeyPath, Locator
+from attest.policies.findings import Attestation, Mapping
 
 CONTROL_KEYS = {"id", "framework", "title", "summary", "narrative", "rules", "attestations"}
 ATTESTATION_KEYS = {"statement", "attested_by", "attested_on", "valid_until"}

@@ -22,17 +22,17 @@ from typing import Any
 
 import networkx as nx
 
-from collector.canonical import canonical_json
-from collector.config import EstateConfig
-from collector.gcpause import paused_gc
-from collector.snapshot import Gap, Snapshot, format_time
-from policies.conditions import evaluate_all
-from policies.controls import Control
-from policies.findings import ControlResult, Finding, Results, Status, control_status
-from policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
-from policies.rule_loader import PolicySet
-from policies.rule_schema import Rule
-from policies.waivers import Waiver, waiver_for
+from attest.core.canonical import canonical_json
+from attest.collector.config import EstateConfig
+from attest.core.gcpause import paused_gc
+from attest.collector.snapshot import Gap, Snapshot, format_time
+from attest.policies.conditions import evaluate_all
+from attest.policies.controls import Control
+from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
+from attest.policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.rule_loader import PolicySet
+from attest.policies.rule_schema import Rule
+from attest.policies.waivers import Waiver, waiver_for
 
 
 def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str) -> Finding:

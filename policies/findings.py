@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
-from collector.canonical import canonical_json
+from attest.core.canonical import canonical_json
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

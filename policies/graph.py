@@ -53,14 +53,14 @@ from typing import Any
 
 import networkx as nx
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.graph_declared import NODE_TYPE as DECLARED_TYPE
-from policies.graph_declared import add_declared_nodes
-from policies.graph_facts import live_facts
-from policies.graph_scopes import NODE_TYPE as SCOPE_TYPE
-from policies.graph_scopes import add_scope_nodes
-from policies.graph_links import link_resources
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
+from attest.policies.graph_declared import add_declared_nodes
+from attest.policies.graph_facts import live_facts
+from attest.policies.graph_scopes import NODE_TYPE as SCOPE_TYPE
+from attest.policies.graph_scopes import add_scope_nodes
+from attest.policies.graph_links import link_resources
 
 LIVE_TYPES = (
     "aws.ec2.vpc",

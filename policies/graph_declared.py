@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 import networkx as nx
 
-from collector.config import EstateConfig
+from attest.collector.config import EstateConfig
 
 NODE_TYPE = "config.declared"
 Match = Callable[[dict[str, Any]], bool]

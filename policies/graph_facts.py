@@ -9,9 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from collector.config import AtlasProject, EstateConfig
-from policies.graph_links import atlas_region, dicts, neighbours, tag
-from policies.operators import network
+from attest.collector.config import AtlasProject, EstateConfig
+from attest.policies.graph_links import atlas_region, dicts, neighbours, tag
+from attest.policies.operators import network
 
 Facts = dict[str, Any]
 _MONGODB_NAME = re.compile(r"mongo", re.IGNORECASE)

@@ -8,8 +8,8 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from collector.config import EstateConfig
-from collector.snapshot import Resource
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Resource
 
 
 def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:

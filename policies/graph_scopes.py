@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.baa import baa_coverage
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.baa import baa_coverage
 
 NODE_TYPE = "evidence.scope"
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from collector.errors import BadInputError
-from collector.jsonfile import load_json
-from policies.findings import (
+from attest.core.errors import BadInputError
+from attest.core.jsonfile import load_json
+from attest.policies.findings import (
     SEVERITIES,
     Attestation,
     ControlResult,

@@ -10,10 +10,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import BadInputError
-from collector.yamlfile import load_yaml
-from policies.controls import Control, lint_mappings, parse_controls
-from policies.rule_schema import Rule, parse_rule
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import load_yaml
+from attest.policies.controls import Control, lint_mappings, parse_controls
+from attest.policies.rule_schema import Rule, parse_rule
 
 POLICIES_DIR = Path(__file__).resolve().parent
 

@@ -29,11 +29,11 @@ import jmespath
 from jmespath import exceptions as jmes_errors
 from jmespath import functions as jmes_functions
 
-from collector.yamlfile import KeyPath, Locator
-from policies.findings import SEVERITIES, Remediation
-from policies.graph import EDGE_KINDS, FACT_NAMES, NODE_TYPES
-from policies.jmes_closures import Search, closure
-from policies.operators import NO_VALUE_OPS, OPERATORS, check_literal
+from attest.core.yamlfile import KeyPath, Locator
+from attest.policies.findings import SEVERITIES, Remediation
+from attest.policies.graph import EDGE_KINDS, FACT_NAMES, NODE_TYPES
+from attest.policies.jmes_closures import Search, closure
+from attest.policies.operators import NO_VALUE_OPS, OPERATORS, check_literal
 
 RULE_ID = re.compile(r"^ATL-[A-Z]+-\d{3}$")
 RULE_KEYS = {"id", "title", "severity", "controls", "resource", "where", "required_when", "expect", "rationale", "remediation"}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from collector.yamlfile import Locator, load_yaml
-from policies.findings import WaiverRef
+from attest.core.yamlfile import Locator, load_yaml
+from attest.policies.findings import WaiverRef
 
 WAIVERS_FILE = Path(__file__).resolve().parent / "waivers.yaml"
 EXPIRING_DAYS = 30

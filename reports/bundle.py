@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from collector.errors import BadInputError
-from evidence.manifest import parse_manifest
+from attest.core.errors import BadInputError
+from attest.evidence.manifest import parse_manifest
 
 MANIFEST = "manifest.json"
 

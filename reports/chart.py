@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.findings import Status
-from reports.model import STATUS_LABELS, STATUS_ORDER, ControlView
+from attest.policies.findings import Status
+from attest.reports.model import STATUS_LABELS, STATUS_ORDER, ControlView
 
 LABEL_WIDTH = 170
 STATUS_WIDTH = 150

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot
-from policies.findings import Finding, Results
-from reports.bundle import BundleRef, hex_digest
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Finding, Results
+from attest.reports.bundle import BundleRef, hex_digest
 
 SNAPSHOT_FILE = "snapshot.json"
 _LINE = re.compile(r"^(?P<file>.+):(?P<line>[0-9]+)$")

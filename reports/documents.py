@@ -12,10 +12,10 @@ from typing import Any
 
 import jinja2
 
-from collector.config import EstateConfig
-from reports.chart import build_chart
-from reports.model import STATUS_LABELS, ReportModel
-from reports.vendors import build_register
+from attest.collector.config import EstateConfig
+from attest.reports.chart import build_chart
+from attest.reports.model import STATUS_LABELS, ReportModel
+from attest.reports.vendors import build_register
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _short(digest: str | None) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("attest.reports", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -82,7 +82,7 @@ _ENV = _environment()
 
 
 def _css() -> str:
-    return resources.files("reports").joinpath("templates/style.css").read_text(encoding="utf-8")
+    return resources.files("attest.reports").joinpath("templates/style.css").read_text(encoding="utf-8")
 
 
 def _context(document: Document, model: ReportModel, config: EstateConfig | None) -> dict[str, Any]:

@@ -9,13 +9,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.config import EstateConfig, load_config
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot, load_snapshot
-from policies.findings import Results
-from policies.results_io import load_results
-from reports.bundle import MANIFEST, BundleRef, hex_digest, load_bundle_ref, verified_path
-from reports.citations import SNAPSHOT_FILE
+from attest.collector.config import EstateConfig, load_config
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot, load_snapshot
+from attest.policies.findings import Results
+from attest.policies.results_io import load_results
+from attest.reports.bundle import MANIFEST, BundleRef, hex_digest, load_bundle_ref, verified_path
+from attest.reports.citations import SNAPSHOT_FILE
 
 FINDINGS_FILE = "findings.json"
 BUNDLED_CONFIG = "config/attest.yaml"

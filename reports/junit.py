@@ -8,8 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from policies.findings import Status
-from reports.model import ControlView, FindingView, ReportModel
+from attest.policies.findings import Status
+from attest.reports.model import ControlView, FindingView, ReportModel
 
 
 def _case(suite: ET.Element, f: FindingView) -> None:

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot
-from policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
-from reports.bundle import BundleRef
-from reports.citations import Citation, Citer
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
+from attest.reports.bundle import BundleRef
+from attest.reports.citations import Citation, Citer
 
 EXPIRY_WINDOW = timedelta(days=30)
 _DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")

@@ -12,9 +12,9 @@ import re
 import uuid
 from typing import Any
 
-from policies.findings import Status
-from reports.citations import Citation
-from reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
+from attest.policies.findings import Status
+from attest.reports.citations import Citation
+from attest.reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
 
 OSCAL_VERSION = "1.2.1"
 NS = "urn:attest:oscal"

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Callable
 
-from collector.config import EstateConfig
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.documents import DOCUMENTS, render_html, render_markdown, render_summary
-from reports.junit import render_junit
-from reports.model import ReportModel, build_model
-from reports.oscal import render_oscal
-from reports.sarif import render_sarif
+from attest.collector.config import EstateConfig
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.documents import DOCUMENTS, render_html, render_markdown, render_summary
+from attest.reports.junit import render_junit
+from attest.reports.model import ReportModel, build_model
+from attest.reports.oscal import render_oscal
+from attest.reports.sarif import render_sarif
 
 FORMATS = ("md", "html", "oscal", "sarif", "junit", "summary")
 OSCAL_FILE = "oscal-assessment-results.json"

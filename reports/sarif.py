@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collector import __version__
-from policies.findings import Finding, Status
-from reports.model import FindingView, ReportModel, declaration
+from attest.core import __version__
+from attest.policies.findings import Finding, Status
+from attest.reports.model import FindingView, ReportModel, declaration
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _KIND = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from collector.config import EstateConfig, Vendor
-from collector.snapshot import Snapshot
-from policies.baa import baa_coverage
+from attest.collector.config import EstateConfig, Vendor
+from attest.collector.snapshot import Snapshot
+from attest.policies.baa import baa_coverage
 
 
 @dataclass(frozen=True)

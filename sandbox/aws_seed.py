@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import boto3
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 

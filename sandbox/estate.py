@@ -10,8 +10,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInputError
-from collector.yamlfile import Locator, load_yaml
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import Locator, load_yaml
 
 ESTATES_DIR = Path(__file__).resolve().parent / "estates"
 OPS = ("add", "remove", "replace")

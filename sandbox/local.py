@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from sandbox.atlas.server import AtlasEmulator
-from sandbox.aws_faults import FaultProxy
-from sandbox.aws_seed import CREDENTIALS, SeededAws, seed_aws
-from sandbox.estate import load_estate
-from sandbox.moto_server import MotoServer
-from sandbox.scale import atlas_section, seed_accounts
+from attest.sandbox.atlas.server import AtlasEmulator
+from attest.sandbox.aws_faults import FaultProxy
+from attest.sandbox.aws_seed import CREDENTIALS, SeededAws, seed_aws
+from attest.sandbox.estate import load_estate
+from attest.sandbox.moto_server import MotoServer
+from attest.sandbox.scale import atlas_section, seed_accounts
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from typing import Any, Mapping
 import boto3
 import yaml
 
-from collector.errors import BadInputError
-from sandbox.aws_seed import CREDENTIALS, seed_aws
-from sandbox.estate import load_estate
+from attest.core.errors import BadInputError
+from attest.sandbox.aws_seed import CREDENTIALS, seed_aws
+from attest.sandbox.estate import load_estate
 
 FIRST_ACCOUNT = 100000000001
 SEED_WORKERS = 8

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Iterator
 import pytest
 
 if TYPE_CHECKING:
-    from sandbox.local import LocalEstate
+    from attest.sandbox.local import LocalEstate
 
 LOCAL_CONFIG = Path(__file__).resolve().parent.parent / "sandbox" / "attest.local.yaml"
 
 
 @pytest.fixture(scope="session")
 def _default_estate_session() -> Iterator[LocalEstate]:
-    from sandbox.local import local_estate  # only sessions that use the estate pay for its imports
+    from attest.sandbox.local import local_estate  # only sessions that use the estate pay for its imports
 
     with local_estate("default") as running:
         yield running

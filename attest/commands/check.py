@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from attest.output import write_text
-from collector.errors import UsageError
-from collector.gcpause import paused_gc
-from policies.check import load_snapshots, parse_day, render_text, run_check
-from policies.rule_loader import POLICIES_DIR
-from policies.terraform.plane import with_terraform
+from attest.core.errors import UsageError
+from attest.core.gcpause import paused_gc
+from attest.policies.check import load_snapshots, parse_day, render_text, run_check
+from attest.policies.rule_loader import POLICIES_DIR
+from attest.policies.terraform.plane import with_terraform
 
 
 def register(subparsers: Any) -> None:

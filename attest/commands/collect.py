@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from attest.output import write_text
-from collector.config import load_config
-from collector.run import collect
+from attest.collector.config import load_config
+from attest.collector.run import collect
 
 
 def register(subparsers: Any) -> None:

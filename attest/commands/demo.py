@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from attest.pipeline import ExportRun, copy_files, export_snapshot, newest_bundle
-from collector.config import load_config
-from collector.run import collect
-from evidence.lockers import open_locker
-from evidence.verify import Verification, verify_locker
-from policies.findings import Status
-from policies.rule_loader import POLICIES_DIR
-from sandbox.local import local_estate
-
-LOCAL_CONFIG = Path(__file__).resolve().parents[2] / "sandbox" / "attest.local.yaml"
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.evidence.lockers import open_locker
+from attest.evidence.verify import Verification, verify_locker
+from attest.policies.findings import Status
+from attest.policies.rule_loader import POLICIES_DIR
+from attest.sandbox import LOCAL_CONFIG
+from attest.sandbox.local import local_estate
 
 
 def register(sub: Any) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 
 from attest.output import write_text
 from attest.pipeline import copy_files, export_snapshot, newest_bundle, require_chain_choice
-from collector.config import load_config
-from collector.run import collect
-from collector.snapshot import load_snapshot
-from policies.rule_loader import POLICIES_DIR
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.collector.snapshot import load_snapshot
+from attest.policies.rule_loader import POLICIES_DIR
 
 
 def register(sub: Any) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from attest.output import write_text
-from collector.errors import UsageError
-from policies.guard.report import FORMATS, render
-from policies.guard.run import run_guard
+from attest.core.errors import UsageError
+from attest.policies.guard.report import FORMATS, render
+from attest.policies.guard.run import run_guard
 
 
 def register(subparsers: Any) -> None:

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from attest.output import write_text
-from collector.config import load_config
-from evidence.iam import policy_document
+from attest.collector.config import load_config
+from attest.evidence.iam import policy_document
 
 
 def register(sub: Any) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from attest.output import write_text
-from collector.errors import UsageError
-from reports.inputs import load_inputs
-from reports.model import build_model
-from reports.render import FORMATS, render
+from attest.core.errors import UsageError
+from attest.reports.inputs import load_inputs
+from attest.reports.model import build_model
+from attest.reports.render import FORMATS, render
 
 EPILOG = """\
 examples:

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInputError, EvaluationError
-from sandbox.estate import estate_path
+from attest.core.errors import BadInputError, EvaluationError
+from attest.sandbox.estate import estate_path
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -81,7 +81,7 @@ def up(estate: str, state: Path) -> int:
     log = state.with_suffix(".log")
     with open(log, "wb") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.local", "--estate", estate, "--state", str(state)],
+            [sys.executable, "-m", "attest.sandbox.local", "--estate", estate, "--state", str(state)],
             stdin=subprocess.DEVNULL,
             stdout=handle,
             stderr=handle,

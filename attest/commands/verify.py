@@ -8,14 +8,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from attest.output import write_text
-from collector.config import EvidenceConfig, load_config
-from collector.errors import BadInputError
-from collector.snapshot import parse_time
-from evidence.freshness import freshness_finding
-from evidence.lockers import open_locker
-from evidence.signing import load_public_key
-from evidence.verify import Verification, verify_locker
-from policies.findings import Finding, Status
+from attest.collector.config import EvidenceConfig, load_config
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import parse_time
+from attest.evidence.freshness import freshness_finding
+from attest.evidence.lockers import open_locker
+from attest.evidence.signing import load_public_key
+from attest.evidence.verify import Verification, verify_locker
+from attest.policies.findings import Finding, Status
 
 
 def register(sub: Any) -> None:

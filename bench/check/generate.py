@@ -26,8 +26,8 @@ from synth_atlas import ProjectBuilder  # noqa: E402
 from synth_aws import UnitBuilder  # noqa: E402
 from synth_estate import APPROVED, RULES_BY_TYPE, VPC_ENDPOINT_NAMES, Shape, Tally, shape_for  # noqa: E402
 
-from collector.config import load_config  # noqa: E402
-from collector.snapshot import Gap, Identity, Resource, Snapshot  # noqa: E402
+from attest.collector.config import load_config  # noqa: E402
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot  # noqa: E402
 
 COLLECTED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 

@@ -46,11 +46,11 @@ def phase(name: str, work: Path) -> tuple[float, float]:
         with snapshot_path.open(encoding="utf-8") as handle:
             json.load(handle)
         return _since(start)
-    from collector.config import load_config
-    from collector.snapshot import load_snapshot
-    from policies.check import load_check_waivers
-    from policies.engine import evaluate
-    from policies.rule_loader import POLICIES_DIR, load_policy_set
+    from attest.collector.config import load_config
+    from attest.collector.snapshot import load_snapshot
+    from attest.policies.check import load_check_waivers
+    from attest.policies.engine import evaluate
+    from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
 
     start = _clock()
     snapshot = load_snapshot(str(snapshot_path))

@@ -27,10 +27,10 @@ from typing import Any, Mapping
 import requests
 import yaml
 
-from collector.config import load_config
-from collector.run import collect
-from sandbox.estate import ESTATES_DIR, load_estate
-from sandbox.scale import scaled_config
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.sandbox.estate import ESTATES_DIR, load_estate
+from attest.sandbox.scale import scaled_config
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
@@ -60,7 +60,7 @@ def _variant(work: Path, accounts: int, regions: int, projects: int) -> Path:
 
 def _serve(estate: Path, state: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.local", "--estate", str(estate), "--state", str(state)],
+        [sys.executable, "-m", "attest.sandbox.local", "--estate", str(estate), "--state", str(state)],
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 600

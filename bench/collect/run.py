@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from collector.config import load_config
-from collector.run import collect
-from sandbox.aws_faults import FaultRule
-from sandbox.estate import load_estate
-from sandbox.local import local_estate
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.estate import load_estate
+from attest.sandbox.local import local_estate
 
 CONFIG = Path(__file__).resolve().parents[2] / "sandbox" / "attest.local.yaml"
 

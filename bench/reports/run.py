@@ -9,12 +9,12 @@ import hashlib
 import time
 from datetime import datetime, timezone
 
-from collector.config import parse_config
-from collector.snapshot import Identity, Resource, Snapshot
-from collector.yamlfile import parse_yaml
-from policies.findings import ControlResult, Finding, Mapping, Results, Status, WaiverRef, rollup
-from reports.model import build_model
-from reports.render import FORMATS, render, render_all
+from attest.collector.config import parse_config
+from attest.collector.snapshot import Identity, Resource, Snapshot
+from attest.core.yamlfile import parse_yaml
+from attest.policies.findings import ControlResult, Finding, Mapping, Results, Status, WaiverRef, rollup
+from attest.reports.model import build_model
+from attest.reports.render import FORMATS, render, render_all
 
 CONTROLS = (("SOC2-CC6.6", "SOC 2"), ("SOC2-CC6.7", "SOC 2"), ("SOC2-CC8.1", "SOC 2"), ("HIPAA-164.312(e)(1)", "HIPAA"))
 STATUSES = (Status.PASS,) * 7 + (Status.FAIL, Status.ERROR, Status.WAIVED)

@@ -18,8 +18,8 @@ from typing import Any, Callable, Mapping
 import requests
 from requests.auth import HTTPDigestAuth
 
-from collector.envvars import positive_number
-from collector.errors import BadInputError
+from attest.collector.envvars import positive_number
+from attest.core.errors import BadInputError
 
 DEFAULT_BASE_URL = "https://cloud.mongodb.com"
 API_PREFIX = "/api/atlas/v2"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
-from collector.atlas.client import AtlasApiError, AtlasClient, AtlasSettings
-from collector.config import EstateConfig
-from collector.redact import marker
-from collector.snapshot import Gap, Resource
+from attest.collector.atlas.client import AtlasApiError, AtlasClient, AtlasSettings
+from attest.collector.config import EstateConfig
+from attest.collector.redact import marker
+from attest.collector.snapshot import Gap, Resource
 
 V2023, V2024 = "2023-01-01", "2024-08-05"
 _SECRET_KEYS = ("password",)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from collector.aws.reading import Reading, need
+from attest.collector.aws.reading import Reading, need
 
 ACTIONS = ("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcEndpoints")
 MIN_PAGE = 5  # EC2 rejects MaxResults below 5

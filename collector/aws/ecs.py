@@ -12,8 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from collector.aws.reading import Reading, need
-from collector.redact import redact_environment, redact_tree
+from attest.collector.aws.reading import Reading, need
+from attest.collector.redact import redact_environment, redact_tree
 
 ACTIONS = (
     "ecs:ListClusters",

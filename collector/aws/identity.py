@@ -1,7 +1,7 @@
 """Who the collector is in each account: the caller ARN recorded in the snapshot's identity."""
 from __future__ import annotations
 
-from collector.aws.reading import Reading, need
+from attest.collector.aws.reading import Reading, need
 
 ACTIONS = ("sts:GetCallerIdentity",)
 ASSUME_ROLE_ACTIONS = ("sts:AssumeRole",)

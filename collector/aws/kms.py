@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from collector.aws.reading import Reading, need
+from attest.collector.aws.reading import Reading, need
 
 ACTIONS = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListAliases")
 RESOURCE_TYPES = ("aws.kms.key",)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from collector.aws import ec2, ecs, identity, kms, secrets
+from attest.collector.aws import ec2, ecs, identity, kms, secrets
 
 PERMISSIONS: Mapping[str, tuple[str, ...]] = {
     "ec2": ec2.ACTIONS,

@@ -23,8 +23,8 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.parsers import ResponseParserError
 
-from collector.aws.session import ClientFactory
-from collector.snapshot import Gap, Resource
+from attest.collector.aws.session import ClientFactory
+from attest.collector.snapshot import Gap, Resource
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Secrets Manager metadata and tags; attest never calls GetSecretValue and never holds a secret's value."""
 from __future__ import annotations
 
-from collector.aws.reading import Reading, need
+from attest.collector.aws.reading import Reading, need
 
 ACTIONS = ("secretsmanager:ListSecrets",)
 RESOURCE_TYPES = ("aws.secretsmanager.secret",)

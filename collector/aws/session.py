@@ -19,8 +19,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials as BotoCredentials
 from botocore.exceptions import NoCredentialsError
 
-from collector.aws.retries import AccountRetries
-from collector.envvars import positive_number
+from attest.collector.aws.retries import AccountRetries
+from attest.collector.envvars import positive_number
 
 ROLE_SESSION_NAME = "attest-collect"
 # botocore logs raw request params and response bodies at DEBUG; an ECS `environment` value is in

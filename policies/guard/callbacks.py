@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from policies.guard.model import Effect, Hop, Val
-from policies.guard.modules import FUNCTION_VALUES
-from policies.guard.sources import text_of
+from attest.policies.guard.model import Effect, Hop, Val
+from attest.policies.guard.modules import FUNCTION_VALUES
+from attest.policies.guard.sources import text_of
 
 if TYPE_CHECKING:
-    from policies.guard.evaluate import Evaluator
+    from attest.policies.guard.evaluate import Evaluator
 
 Vals = tuple[Val, ...]
 NONE: Vals = ()

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from tree_sitter import Node
 
-from policies.guard.callbacks import BUILTINS, CONTAINER_CLASSES, Callbacks
-from policies.guard.model import Val, contained, join
-from policies.guard.modules import FUNCTION_VALUES
-from policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
-from policies.guard.sources import string_value, text_of
+from attest.policies.guard.callbacks import BUILTINS, CONTAINER_CLASSES, Callbacks
+from attest.policies.guard.model import Val, contained, join
+from attest.policies.guard.modules import FUNCTION_VALUES
+from attest.policies.guard.mongo import CLIENT_FACTORIES, PASS_THROUGH, WRITE_COMMANDS, is_write_method
+from attest.policies.guard.sources import string_value, text_of
 
 if TYPE_CHECKING:
-    from policies.guard.engine import Symbol, UnitKey
-    from policies.guard.evaluate import Evaluator
+    from attest.policies.guard.engine import Symbol, UnitKey
+    from attest.policies.guard.evaluate import Evaluator
 
 Vals = tuple[Val, ...]
 NONE: Vals = ()

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import BadInputError
-from collector.yamlfile import load_yaml
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import load_yaml
 
 CLASSES = ("phi", "pii", "confidential", "internal", "public")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.yamlfile import Locator, load_yaml
+from attest.core.yamlfile import Locator, load_yaml
 
 DEFAULT_FILE = ".attest-guard.yaml"
 KEYS = {

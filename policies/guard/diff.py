@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from collector.errors import EvaluationError
-from policies.guard.config import GuardConfig
-from policies.guard.evaluate import Evaluator
-from policies.guard.model import Effect, Summary, Val, join
-from policies.guard.modules import Module
+from attest.core.errors import EvaluationError
+from attest.policies.guard.config import GuardConfig
+from attest.policies.guard.evaluate import Evaluator
+from attest.policies.guard.model import Effect, Summary, Val, join
+from attest.policies.guard.modules import Module
 
 UnitKey = tuple[str, str, str]  # (module, "top" | "fn" | "method" | "fields", name)
 CellKey = tuple[str, ...]

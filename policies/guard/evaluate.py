@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from policies.guard.calls import UNWRAP, Calls
-from policies.guard.members import Members
-from policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
-from policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
-from policies.guard.mongo import DRIVER_KINDS, WRITE_STAGES
-from policies.guard.sources import parameters, string_value, text_of
+from attest.policies.guard.calls import UNWRAP, Calls
+from attest.policies.guard.members import Members
+from attest.policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
+from attest.policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
+from attest.policies.guard.mongo import DRIVER_KINDS, WRITE_STAGES
+from attest.policies.guard.sources import parameters, string_value, text_of
 
 if TYPE_CHECKING:
-    from policies.guard.engine import Engine, UnitKey
+    from attest.policies.guard.engine import Engine, UnitKey
 
 Vals = tuple[Val, ...]
 NONE: Vals = ()

@@ -19,9 +19,9 @@ from collections import defaultdict
 
 import networkx as nx
 
-from collector.errors import EvaluationError
-from policies.guard.model import Hop
-from policies.guard.results import Violation
+from attest.core.errors import EvaluationError
+from attest.policies.guard.model import Hop
+from attest.policies.guard.results import Violation
 
 PHI = "data:phi"
 REFERENCE = "data:reference"

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from policies.guard.model import Effect, Hop, Val
-from policies.guard.mongo import DRIVER_KINDS, READ_METHODS, READ_PROPERTIES, is_write_method
-from policies.guard.calls import UNWRAP
-from policies.guard.sources import string_value, text_of
+from attest.policies.guard.model import Effect, Hop, Val
+from attest.policies.guard.mongo import DRIVER_KINDS, READ_METHODS, READ_PROPERTIES, is_write_method
+from attest.policies.guard.calls import UNWRAP
+from attest.policies.guard.sources import string_value, text_of
 
 if TYPE_CHECKING:
-    from policies.guard.evaluate import Evaluator
+    from attest.policies.guard.evaluate import Evaluator
 
 Vals = tuple[Val, ...]
 NONE: Vals = ()

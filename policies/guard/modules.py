@@ -9,9 +9,9 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from collector.errors import EvaluationError
-from policies.guard.sources import CODE_EXTS, Source, string_value, text_of
-from policies.guard.tsconfig import load_aliases
+from attest.core.errors import EvaluationError
+from attest.policies.guard.sources import CODE_EXTS, Source, string_value, text_of
+from attest.policies.guard.tsconfig import load_aliases
 
 FUNCTION_NODES = ("function_declaration", "generator_function_declaration")
 LOCAL_LOOKING = ("@/", "~/")

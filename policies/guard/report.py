@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collector import __version__
-from policies.guard.results import GuardResult, Violation
-from policies.guard.rules import RULES
+from attest.core import __version__
+from attest.policies.guard.results import GuardResult, Violation
+from attest.policies.guard.rules import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -5,9 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from policies.guard.model import Hop
-from policies.guard.rules import RULES
-from policies.guard.waivers import Waiver
+from attest.policies.guard.model import Hop
+from attest.policies.guard.rules import RULES
+from attest.policies.guard.waivers import Waiver
 
 
 @dataclass(frozen=True)

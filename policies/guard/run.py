@@ -10,21 +10,21 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from collector.errors import AttestError, BadInputError
-from policies.guard import graph as guard_graph
-from policies.guard import terraform
-from policies.guard.classification import Entry, load_registry
-from policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
-from policies.guard.config import GuardConfig, load_config
-from policies.guard.diff import Change, base_files, changes_since, extract
-from policies.guard.engine import Engine
-from policies.guard.model import Effect, Hop
-from policies.guard.modules import Module, Resolver, build_module
-from policies.guard.results import GuardResult, Violation
-from policies.guard.rules import RULES
-from policies.guard.scope import WHOLE_REPO_FILES, affected
-from policies.guard.sources import Source, discover, excluded, is_code, parse
-from policies.guard.waivers import Waiver, covering, scan
+from attest.core.errors import AttestError, BadInputError
+from attest.policies.guard import graph as guard_graph
+from attest.policies.guard import terraform
+from attest.policies.guard.classification import Entry, load_registry
+from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
+from attest.policies.guard.config import GuardConfig, load_config
+from attest.policies.guard.diff import Change, base_files, changes_since, extract
+from attest.policies.guard.engine import Engine
+from attest.policies.guard.model import Effect, Hop
+from attest.policies.guard.modules import Module, Resolver, build_module
+from attest.policies.guard.results import GuardResult, Violation
+from attest.policies.guard.rules import RULES
+from attest.policies.guard.scope import WHOLE_REPO_FILES, affected
+from attest.policies.guard.sources import Source, discover, excluded, is_code, parse
+from attest.policies.guard.waivers import Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
 LINE_NUMBER = re.compile(r"(?<=\S):\d+\b")

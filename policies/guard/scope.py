@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from policies.guard.engine import import_targets
-from policies.guard.modules import Module
+from attest.policies.guard.engine import import_targets
+from attest.policies.guard.modules import Module
 
 WHOLE_REPO_FILES = ("tsconfig.json", "jsconfig.json", ".attest-guard.yaml")
 

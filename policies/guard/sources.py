@@ -9,7 +9,7 @@ from pathlib import Path
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
 
-from collector.errors import EvaluationError
+from attest.core.errors import EvaluationError
 
 TS_EXTS = (".ts", ".mts", ".cts")
 TSX_EXTS = (".tsx", ".js", ".jsx", ".mjs", ".cjs")

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.guard.config import GuardConfig
-from policies.guard.containers import bindings
-from policies.guard.model import Hop
-from policies.terraform.hcl import Declared, load_directory
+from attest.policies.guard.config import GuardConfig
+from attest.policies.guard.containers import bindings
+from attest.policies.guard.model import Hop
+from attest.policies.terraform.hcl import Declared, load_directory
 
 READ_ROLES = frozenset({"read", "readAnyDatabase"})
 SECRET_REF = re.compile(r"aws_secretsmanager_secret(?:_version)?\.([A-Za-z0-9_-]+)\.(?:arn|id)")

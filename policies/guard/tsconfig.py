@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 
 def _strip_jsonc(text: str) -> str:

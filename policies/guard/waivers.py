@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from policies.guard.rules import RULES
+from attest.policies.guard.rules import RULES
 
 MARKER = "attest-guard:"
 LINE = re.compile(r"(?://|#|/\*)\s*attest-guard:\s*(.*?)\s*(?:\*/)?\s*$")

@@ -8,10 +8,10 @@
 """
 from __future__ import annotations
 
-from policies.terraform.changelog import ChangeLogSettings, check_change_log
-from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from policies.terraform.drift import detect_drift, match_declared
-from policies.terraform.hcl import Declared, load_directory
+from attest.policies.terraform.changelog import ChangeLogSettings, check_change_log
+from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+from attest.policies.terraform.drift import detect_drift, match_declared
+from attest.policies.terraform.hcl import Declared, load_directory
 
 __all__ = [
     "ChangeLogSettings",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from collector.errors import BadInputError, EvaluationError
-from policies.findings import Finding, Status
-from policies.terraform.mapping import Mapping, load_mapping
+from attest.core.errors import BadInputError, EvaluationError
+from attest.policies.findings import Finding, Status
+from attest.policies.terraform.mapping import Mapping, load_mapping
 
 RULE_ID = "ATL-CHG-001"
 # Prefixes that look like issue keys but name standards, algorithms and encodings (SHA-256, UTF-8, TLS-1).

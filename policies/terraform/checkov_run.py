@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.errors import EvaluationError
-from policies.findings import Finding, Status
-from policies.terraform.hcl import evidence_path, evidence_root, load_directory
-from policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
+from attest.core.errors import EvaluationError
+from attest.policies.findings import Finding, Status
+from attest.policies.terraform.hcl import evidence_path, evidence_root, load_directory
+from attest.policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHECKS_DIR = Path(__file__).with_name("checks")

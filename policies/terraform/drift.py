@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from collector.config import EstateConfig
-from collector.snapshot import Resource, Snapshot
-from policies.findings import Finding, Status
-from policies.terraform.hcl import Declared
-from policies.terraform.mapping import Mapping, RuleInfo, load_mapping
-from policies.terraform.resolve import Resolver
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Resource, Snapshot
+from attest.policies.findings import Finding, Status
+from attest.policies.terraform.hcl import Declared
+from attest.policies.terraform.mapping import Mapping, RuleInfo, load_mapping
+from attest.policies.terraform.resolve import Resolver
 
 UNDECLARED, MISSING, DIFFERS = "ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003"
 

@@ -19,7 +19,7 @@ from hcl2.rules.base import AttributeRule, BlockRule
 from hcl2.utils import SerializationOptions
 from lark.exceptions import UnexpectedInput, VisitError
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 _DECLARING_BLOCKS = ("resource", "data")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInputError
-from collector.yamlfile import Locator, load_yaml
-from policies.findings import SEVERITIES, Finding, Remediation, Status
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import Locator, load_yaml
+from attest.policies.findings import SEVERITIES, Finding, Remediation, Status
 
 MAPPING_FILE = Path(__file__).with_name("mapping.yaml")
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"

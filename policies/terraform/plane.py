@@ -13,18 +13,18 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from collector.config import load_config
-from collector.snapshot import Resource, load_snapshot
-from policies.findings import ControlResult, Finding, Results, Status, control_status
-from policies.findings import Mapping as ControlMapping
-from policies.check import load_check_waivers
-from policies.rule_loader import POLICIES_DIR, load_policy_set
-from policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from policies.terraform.drift import detect_drift, match_declared
-from policies.terraform.hcl import Declared, load_directory
-from policies.terraform.mapping import Mapping, load_mapping
-from policies.terraform.state import load_show_json, overlay
-from policies.waivers import Waiver, waiver_for
+from attest.collector.config import load_config
+from attest.collector.snapshot import Resource, load_snapshot
+from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
+from attest.policies.findings import Mapping as ControlMapping
+from attest.policies.check import load_check_waivers
+from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
+from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+from attest.policies.terraform.drift import detect_drift, match_declared
+from attest.policies.terraform.hcl import Declared, load_directory
+from attest.policies.terraform.mapping import Mapping, load_mapping
+from attest.policies.terraform.state import load_show_json, overlay
+from attest.policies.waivers import Waiver, waiver_for
 
 
 def with_terraform(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from policies.terraform.hcl import Declared
+from attest.policies.terraform.hcl import Declared
 
 _WHOLE = re.compile(r"^\$\{([^{}]+)\}$")
 _PART = re.compile(r"\$\{([^{}]+)\}")

@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from collector.errors import BadInputError
-from collector.jsonfile import load_json
-from policies.terraform.hcl import Declared
+from attest.core.errors import BadInputError
+from attest.core.jsonfile import load_json
+from attest.policies.terraform.hcl import Declared
 
 
 def load_show_json(path: str | Path) -> dict[str, dict[str, Any]]:

@@ -2,7 +2,7 @@
 real error bodies and planted faults, over the Atlas section of a seeded estate."""
 from __future__ import annotations
 
-from sandbox.atlas.faults import FaultPlan
-from sandbox.atlas.server import AtlasEmulator
+from attest.sandbox.atlas.faults import FaultPlan
+from attest.sandbox.atlas.server import AtlasEmulator
 
 __all__ = ["AtlasEmulator", "FaultPlan"]

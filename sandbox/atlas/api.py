@@ -16,9 +16,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox.atlas.auth import Authenticator
-from sandbox.atlas.estate import AtlasEstate, Item, Principal, Project
-from sandbox.atlas.faults import Fault, FaultPlan
+from attest.sandbox.atlas.auth import Authenticator
+from attest.sandbox.atlas.estate import AtlasEstate, Item, Principal, Project
+from attest.sandbox.atlas.faults import Fault, FaultPlan
 
 PREFIX = "/api/atlas/v2"
 V2023, V2024 = "2023-01-01", "2024-08-05"

@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 
 from werkzeug.http import parse_dict_header
 
-from sandbox.atlas.estate import Principal
+from attest.sandbox.atlas.estate import Principal
 
 REALM = "MMS Public API"
 TOKEN_LIFETIME = 3600

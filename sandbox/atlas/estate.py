@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 CREATED = "2026-01-15T09:30:00Z"
 MONGO_PATCH = {"6.0": "6.0.24", "7.0": "7.0.21", "8.0": "8.0.12"}

@@ -7,9 +7,9 @@ from typing import Any, Mapping
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sandbox.atlas.api import AtlasApi
-from sandbox.atlas.estate import build_estate
-from sandbox.atlas.faults import FaultPlan
+from attest.sandbox.atlas.api import AtlasApi
+from attest.sandbox.atlas.estate import build_estate
+from attest.sandbox.atlas.faults import FaultPlan
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

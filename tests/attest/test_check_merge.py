@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from attest.cli import main
-from sandbox.local import LocalEstate
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 CONFIG = Path(__file__).resolve().parents[2] / "sandbox" / "attest.local.yaml"
@@ -92,7 +92,7 @@ def test_partials_that_miss_a_configured_project_cannot_be_judged(whole: Path, t
 
 
 def test_partials_with_terraform_judge_like_the_whole(whole: Path, tmp_path: Path) -> None:
-    from policies.terraform.checkov_run import CheckovSettings
+    from attest.policies.terraform.checkov_run import CheckovSettings
 
     if not CheckovSettings().checkov.is_file():
         pytest.skip(".venv-checkov is missing: run `make setup`")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from attest.cli import main
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,9 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 
-from evidence.crashpoints import ENV as CRASH_ENV
-from sandbox.local import LocalEstate
-from sandbox.moto_server import MotoServer
+from attest.evidence.crashpoints import ENV as CRASH_ENV
+from attest.sandbox.local import LocalEstate
+from attest.sandbox.moto_server import MotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

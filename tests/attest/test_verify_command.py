@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from attest.cli import main
-from evidence.bundle import write_bundle
-from evidence.lockers import LocalLocker
-from evidence.manifest import bundle_id_for
+from attest.evidence.bundle import write_bundle
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.manifest import bundle_id_for
 
 NIGHT = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 

@@ -25,9 +25,9 @@ from unittest import mock
 import pytest
 
 from attest.cli import main
-from policies.guard.report import FORMATS
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate, local_estate
+from attest.policies.guard.report import FORMATS
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate, local_estate
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).resolve().parent

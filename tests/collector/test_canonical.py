@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.canonical import canonical_json
+from attest.core.canonical import canonical_json
 
 
 class _Colour(str, enum.Enum):

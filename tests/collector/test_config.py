@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import load_config
-from collector.errors import BadInputError
+from attest.collector.config import load_config
+from attest.core.errors import BadInputError
 
 LOCAL = Path(__file__).parents[2] / "sandbox" / "attest.local.yaml"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector.config import load_config
-from collector.errors import BadInputError
-from collector.snapshot import load_snapshot
+from attest.collector.config import load_config
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import load_snapshot
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from collector.errors import BadInputError
-from collector.merge import merge_snapshots
-from collector.snapshot import Gap, Identity, Resource, Snapshot
+from attest.core.errors import BadInputError
+from attest.collector.merge import merge_snapshots
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot
 
 
 def part(account: str, hour: int, resources: list[Resource], gaps: list[Gap] = []) -> Snapshot:

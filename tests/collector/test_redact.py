@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collector.redact import is_marker, marker, redact_environment
+from attest.collector.redact import is_marker, marker, redact_environment
 
 
 def test_connection_strings_and_named_secrets_are_redacted() -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from collector.aws.permissions import all_actions
-from collector.config import load_config
-from collector.run import collect
-from collector.snapshot import Snapshot, snapshot_from_dict
-from sandbox.local import LocalEstate
+from attest.collector.aws.permissions import all_actions
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.collector.snapshot import Snapshot, snapshot_from_dict
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)

@@ -9,15 +9,15 @@ from typing import Iterator
 
 import pytest
 
-from collector.aws.collect import ALL_TYPES
-from collector.config import load_config
-from collector.errors import BadInputError
-from collector.run import Bounds, collect
-from collector.snapshot import Snapshot
-from sandbox.aws_faults import FaultRule
-from sandbox.estate import load_estate
-from sandbox.local import LocalEstate, local_estate
-from sandbox.scale import scale_of, scaled_config
+from attest.collector.aws.collect import ALL_TYPES
+from attest.collector.config import load_config
+from attest.core.errors import BadInputError
+from attest.collector.run import Bounds, collect
+from attest.collector.snapshot import Snapshot
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.estate import load_estate
+from attest.sandbox.local import LocalEstate, local_estate
+from attest.sandbox.scale import scale_of, scaled_config
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)

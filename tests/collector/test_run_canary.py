@@ -10,10 +10,10 @@ from typing import Any, Iterator
 import pytest
 
 from attest.cli import main
-from collector.config import load_config
-from collector.redact import is_marker
-from collector.run import collect
-from sandbox.local import local_estate
+from attest.collector.config import load_config
+from attest.collector.redact import is_marker
+from attest.collector.run import collect
+from attest.sandbox.local import local_estate
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)

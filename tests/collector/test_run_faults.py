@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from collector.config import load_config
-from collector.run import collect
-from collector.snapshot import Snapshot
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.collector.snapshot import Snapshot
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import load_config
-from collector.run import collect
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)

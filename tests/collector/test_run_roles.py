@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from collector.aws.collect import ALL_TYPES
-from collector.config import load_config
-from collector.run import Progress, collect
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.collector.aws.collect import ALL_TYPES
+from attest.collector.config import load_config
+from attest.collector.run import Progress, collect
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 ROLE = "arn:aws:iam::123456789012:role/attest-read"

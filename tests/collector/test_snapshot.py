@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import BadInputError
-from collector.snapshot import Gap, Identity, Resource, Snapshot, load_snapshot
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot, load_snapshot
 
 
 def sample() -> Snapshot:

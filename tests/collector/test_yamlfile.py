@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from collector.errors import BadInputError
-from collector.yamlfile import parse_yaml
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import parse_yaml
 
 SAME_AS_PYYAML = [
     "a: 1\nb: [x, y]\n", "a: !\n", "- !\n", "a: !!str 1\n", "\ufeffa: 1\n", "\ufeff\ufeffa: 1\n",

@@ -8,9 +8,9 @@ import boto3
 import pytest
 from evidence_helpers import NIGHT, START, export_one
 
-from evidence.bundle import Published
-from evidence.lockers import LocalLocker
-from sandbox.moto_server import MotoServer
+from attest.evidence.bundle import Published
+from attest.evidence.lockers import LocalLocker
+from attest.sandbox.moto_server import MotoServer
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from collector.snapshot import Gap, Identity, Resource, Snapshot
-from evidence.bundle import Published, Signer, write_bundle
-from evidence.lockers import Locker
-from evidence.manifest import bundle_id_for
-from policies.findings import Finding, Results, Status
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot
+from attest.evidence.bundle import Published, Signer, write_bundle
+from attest.evidence.lockers import Locker
+from attest.evidence.manifest import bundle_id_for
+from attest.policies.findings import Finding, Results, Status
 
 START = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 NIGHT = timedelta(hours=24)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evidence.canonical import sha256_hex
-from evidence.lockers import LocalLocker
-from evidence.manifest import MANIFEST, parse_manifest
-from evidence.verify import verify_locker
+from attest.evidence.canonical import sha256_hex
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.manifest import MANIFEST, parse_manifest
+from attest.evidence.verify import verify_locker
 
 from evidence_helpers import CADENCE, START, bundle_files, export_one
 

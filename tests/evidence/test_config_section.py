@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import EvidenceConfig, load_config
-from collector.errors import BadInputError
+from attest.collector.config import EvidenceConfig, load_config
+from attest.core.errors import BadInputError
 
 BASE = "version: 1\n"
 

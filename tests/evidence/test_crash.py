@@ -17,19 +17,19 @@ from typing import Any, Callable
 import pytest
 from evidence_helpers import CADENCE, NIGHT, START, export_one
 
-from collector.config import EvidenceConfig
-from evidence.crashpoints import ENV
-from evidence.lockers import LocalLocker, Locker
-from evidence.s3locker import S3Locker
-from evidence.verify import verify_locker
+from attest.collector.config import EvidenceConfig
+from attest.evidence.crashpoints import ENV
+from attest.evidence.lockers import LocalLocker, Locker
+from attest.evidence.s3locker import S3Locker
+from attest.evidence.verify import verify_locker
 
 HERE = Path(__file__).parent
 CHILD = """
 import sys, boto3
 from evidence_helpers import export_one, START, NIGHT
-from collector.config import EvidenceConfig
-from evidence.lockers import LocalLocker
-from evidence.s3locker import S3Locker
+from attest.collector.config import EvidenceConfig
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.s3locker import S3Locker
 where, night = sys.argv[1], int(sys.argv[2])
 if where.startswith("s3://"):
     client = boto3.client("s3", endpoint_url=sys.argv[3], region_name="us-east-1",

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from evidence_helpers import CADENCE, START, export_one
 
-from evidence.freshness import RULE_ID, freshness_finding
-from evidence.lockers import LocalLocker
-from evidence.verify import verify_locker
-from policies.findings import Status
+from attest.evidence.freshness import RULE_ID, freshness_finding
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.verify import verify_locker
+from attest.policies.findings import Status
 
 
 def test_fresh_within_the_cadence(locker: LocalLocker) -> None:

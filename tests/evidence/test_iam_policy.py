@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from evidence_helpers import NIGHT, START, export_one
 
-from collector.config import EstateConfig, EvidenceConfig, load_config
-from collector.run import collect
-from evidence.iam import allowed_actions, policy_document
-from evidence.s3locker import S3Locker
-from evidence.signing import sign_bundle
-from sandbox.local import LocalEstate
+from attest.collector.config import EstateConfig, EvidenceConfig, load_config
+from attest.collector.run import collect
+from attest.evidence.iam import allowed_actions, policy_document
+from attest.evidence.s3locker import S3Locker
+from attest.evidence.signing import sign_bundle
+from attest.sandbox.local import LocalEstate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "sandbox" / "attest.local.yaml"

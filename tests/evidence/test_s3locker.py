@@ -9,9 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 from evidence_helpers import CADENCE, NIGHT, START, export_one
 
-from collector.config import EvidenceConfig
-from evidence.s3locker import S3Locker
-from evidence.verify import verify_locker
+from attest.collector.config import EvidenceConfig
+from attest.evidence.s3locker import S3Locker
+from attest.evidence.verify import verify_locker
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from evidence_helpers import CADENCE, NIGHT, START, export_one
 
-from collector.errors import BadInputError
-from evidence.bundle import Signer
-from evidence.canonical import canonical_json
-from evidence.lockers import LocalLocker
-from evidence.signing import PAYLOAD_TYPE, sign_bundle
-from evidence.verify import verify_locker
+from attest.core.errors import BadInputError
+from attest.evidence.bundle import Signer
+from attest.evidence.canonical import canonical_json
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.signing import PAYLOAD_TYPE, sign_bundle
+from attest.evidence.verify import verify_locker
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from evidence_helpers import CADENCE, NIGHT, START, export_one
 
-from evidence.bundle import Published
-from evidence.canonical import canonical_json, sha256_hex
-from evidence.lockers import LocalLocker
-from evidence.verify import verify_locker
+from attest.evidence.bundle import Published
+from attest.evidence.canonical import canonical_json, sha256_hex
+from attest.evidence.lockers import LocalLocker
+from attest.evidence.verify import verify_locker
 
 
 def problems(locker: LocalLocker, cadence: timedelta = CADENCE) -> list[tuple[str, str | None, str | None]]:

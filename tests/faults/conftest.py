@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from sandbox.local import LocalEstate, local_estate
+from attest.sandbox.local import LocalEstate, local_estate
 
 
 @pytest.fixture(scope="module")

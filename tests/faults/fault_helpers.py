@@ -7,14 +7,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from collector.config import EstateConfig, load_config
-from collector.run import collect
-from collector.snapshot import Snapshot
-from policies.engine import evaluate
-from policies.findings import Results, Status
-from policies.rule_loader import load_policy_set
-from policies.waivers import WAIVERS_FILE, load_waivers
-from sandbox.local import LocalEstate
+from attest.collector.config import EstateConfig, load_config
+from attest.collector.run import collect
+from attest.collector.snapshot import Snapshot
+from attest.policies.engine import evaluate
+from attest.policies.findings import Results, Status
+from attest.policies.rule_loader import load_policy_set
+from attest.policies.waivers import WAIVERS_FILE, load_waivers
+from attest.sandbox.local import LocalEstate
 
 LOCAL_CONFIG = Path(__file__).resolve().parents[2] / "sandbox" / "attest.local.yaml"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from attest.cli import main
-from collector.snapshot import load_snapshot
+from attest.collector.snapshot import load_snapshot
 from fault_helpers import BASE_ENV, LOCAL_CONFIG, check, config
-from reports.render import render_all
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.reports.render import render_all
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 SECRET_RULES = ("ATL-SEC-001", "ATL-SEC-002", "ATL-SEC-003", "ATL-SEC-004", "ATL-SEC-005")

@@ -14,8 +14,8 @@ from typing import Callable
 import pytest
 
 from fault_helpers import check, collect_estate, gaps, not_passing
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 # The estate's read-only API key may not read audit logs: that gap is in every run, on no rule.

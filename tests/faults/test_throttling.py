@@ -14,8 +14,8 @@ import logging
 import pytest
 
 from fault_helpers import AWS_SERVICES, check, collect_estate, findings_json, gaps, resources_json
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 GENEROUS = {"AWS_MAX_ATTEMPTS": "12", "ATTEST_ATLAS_MAX_ATTEMPTS": "12"}
@@ -27,7 +27,7 @@ def test_throttling_a_third_of_all_calls_changes_neither_resources_nor_findings(
     plain = collect_estate(clean_estate, **GENEROUS)
     clean_estate.aws_faults.set([FaultRule(service=s, kind="throttle", rate=0.3) for s in AWS_SERVICES], seed=11)
     clean_estate.atlas.faults.throttle(share=0.3, retry_after=0, seed=11)
-    with caplog.at_level(logging.DEBUG, logger="collector.atlas.client"):
+    with caplog.at_level(logging.DEBUG, logger="attest.collector.atlas.client"):
         throttled = collect_estate(clean_estate, **GENEROUS)
 
     assert sum(clean_estate.aws_faults.injected.values()) >= 3

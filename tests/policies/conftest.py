@@ -7,12 +7,12 @@ from typing import Any, Callable
 import pytest
 from policy_fixtures import LOCAL_CONFIG
 
-from collector.config import EstateConfig, load_config
-from collector.snapshot import snapshot_from_dict
-from policies.engine import evaluate
-from policies.findings import Results
-from policies.rule_loader import PolicySet, load_policy_set
-from policies.waivers import WAIVERS_FILE, load_waivers
+from attest.collector.config import EstateConfig, load_config
+from attest.collector.snapshot import snapshot_from_dict
+from attest.policies.engine import evaluate
+from attest.policies.findings import Results
+from attest.policies.rule_loader import PolicySet, load_policy_set
+from attest.policies.waivers import WAIVERS_FILE, load_waivers
 
 
 @pytest.fixture(scope="session")

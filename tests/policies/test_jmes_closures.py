@@ -13,11 +13,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from collector.yamlfile import Locator
-from policies.conditions import evaluate_all
-from policies.jmes_closures import closure
-from policies.rule_loader import load_policy_set
-from policies.rule_schema import JMES_OPTIONS, Check, Condition, Group, compile_expr
+from attest.core.yamlfile import Locator
+from attest.policies.conditions import evaluate_all
+from attest.policies.jmes_closures import closure
+from attest.policies.rule_loader import load_policy_set
+from attest.policies.rule_schema import JMES_OPTIONS, Check, Condition, Group, compile_expr
 
 _SYNTAX = [
     "a", "a.b.c", "a[0]", "a[-1].b", "a[*].b", "a[].b", "a[][]", "a[*][0]", "[a, b]", "a.[b, c]",

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from policy_fixtures import find, seeded_doc
 
-from collector.snapshot import snapshot_from_dict
-from policies.baa import baa_coverage
-from policies.engine import evaluate
-from policies.findings import Status
+from attest.collector.snapshot import snapshot_from_dict
+from attest.policies.baa import baa_coverage
+from attest.policies.engine import evaluate
+from attest.policies.findings import Status
 
 
 def baa(results) -> dict[str, tuple[Status, str]]:

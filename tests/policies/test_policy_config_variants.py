@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import load_config
-from collector.run import collect
-from policies.check import load_check_waivers
-from policies.engine import evaluate
-from policies.findings import Status
-from policies.rule_loader import load_policy_set
-from policies.waivers import WAIVERS_FILE
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.policies.check import load_check_waivers
+from attest.policies.engine import evaluate
+from attest.policies.findings import Status
+from attest.policies.rule_loader import load_policy_set
+from attest.policies.waivers import WAIVERS_FILE
 
 pytestmark = pytest.mark.integration
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)

@@ -6,7 +6,7 @@ from typing import Any, Callable
 import pytest
 from policy_fixtures import seeded_doc
 
-from policies.findings import Results, Status
+from attest.policies.findings import Results, Status
 
 
 def cm005(results: Results) -> dict[str, Status]:

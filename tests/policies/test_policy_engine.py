@@ -7,8 +7,8 @@ from typing import Any, Callable
 
 from policy_fixtures import ACCOUNT, PROD, REF, seeded_doc
 
-from collector.snapshot import snapshot_from_dict
-from policies.findings import Results, Status
+from attest.collector.snapshot import snapshot_from_dict
+from attest.policies.findings import Results, Status
 
 
 def _gap(types: list[str], scope: str, operation: str, region: str | None = None) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def _resolve(document: Any, pointer: str) -> Any:
 
 
 def test_control_status_fails_closed_on_what_nobody_vouches_for() -> None:
-    from policies.findings import Attestation, Status, control_status
+    from attest.policies.findings import Attestation, Status, control_status
 
     current = Attestation("s", "a", "2026-10-01", "2027-04-01")
     lapsed = Attestation("s", "a", "2025-10-01", "2026-04-01")
@@ -123,7 +123,7 @@ def test_a_lapsed_attestation_makes_its_control_error(judge) -> None:
 
     from policy_fixtures import seeded_doc
 
-    from policies.findings import Status
+    from attest.policies.findings import Status
 
     doc = seeded_doc()
     doc["resources"] = [r for r in doc["resources"] if "legacy/" not in r["id"]]  # no failing secret

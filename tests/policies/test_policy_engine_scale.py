@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from collector.snapshot import Snapshot, load_snapshot
-from policies.check import run_check
-from policies.engine import snapshot_digest
+from attest.collector.snapshot import Snapshot, load_snapshot
+from attest.policies.check import run_check
+from attest.policies.engine import snapshot_digest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "check"
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from policy_fixtures import seeded_doc
 
-from collector.errors import BadInputError
-from collector.yamlfile import parse_yaml
-from policies.operators import OPERATORS
-from policies.rule_schema import parse_rule
-from policies.waivers import load_waivers
+from attest.core.errors import BadInputError
+from attest.core.yamlfile import parse_yaml
+from attest.policies.operators import OPERATORS
+from attest.policies.rule_schema import parse_rule
+from attest.policies.waivers import load_waivers
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=12),
                     st.sampled_from(["attributes.x", "related.runs[0]", "a[", "0.0.0.0/0", "ATL-PL-001", *OPERATORS]))

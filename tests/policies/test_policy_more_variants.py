@@ -11,13 +11,13 @@ import io
 import pytest
 from policy_fixtures import LOCAL_CONFIG
 
-from collector.config import load_config
-from collector.run import collect
-from policies.engine import evaluate
-from policies.findings import Status
-from policies.rule_loader import load_policy_set
-from policies.waivers import WAIVERS_FILE, load_waivers
-from sandbox.local import local_estate
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.policies.engine import evaluate
+from attest.policies.findings import Status
+from attest.policies.rule_loader import load_policy_set
+from attest.policies.waivers import WAIVERS_FILE, load_waivers
+from attest.sandbox.local import local_estate
 
 pytestmark = pytest.mark.integration
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.operators import OPERATORS
+from attest.policies.operators import OPERATORS
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pytest
 from policy_fixtures import find, seeded_doc
 
-from policies.findings import Results, Status
+from attest.policies.findings import Results, Status
 
 KNOWN = {
     ("ATL-DB-004", "waived", "203.0.113.45/32"),

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import BadInputError
-from policies.rule_loader import POLICIES_DIR, load_policy_set
+from attest.core.errors import BadInputError
+from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
 
 GOOD_RULE = """\
 rules:
@@ -135,8 +135,8 @@ def test_every_rule_is_documented() -> None:
 def test_fact_names_are_exactly_the_facts_the_graph_produces(local_config) -> None:
     from policy_fixtures import seeded_doc
 
-    from collector.snapshot import snapshot_from_dict
-    from policies.graph import FACT_NAMES, build_graph
+    from attest.collector.snapshot import snapshot_from_dict
+    from attest.policies.graph import FACT_NAMES, build_graph
 
     graph = build_graph(snapshot_from_dict(seeded_doc(), "fixture"), local_config)
     produced = {name for _, facts in graph.nodes(data="facts") for name in facts}

@@ -8,12 +8,12 @@ from typing import Callable
 import pytest
 from policy_fixtures import seeded_doc
 
-from collector.errors import BadInputError
-from collector.snapshot import snapshot_from_dict
-from policies.engine import evaluate
-from policies.findings import Results, Status
-from policies.rule_loader import PolicySet
-from policies.waivers import WAIVERS_FILE, load_waivers
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import snapshot_from_dict
+from attest.policies.engine import evaluate
+from attest.policies.findings import Results, Status
+from attest.policies.rule_loader import PolicySet
+from attest.policies.waivers import WAIVERS_FILE, load_waivers
 
 RULES = ["ATL-DB-004", "ATL-SEC-001"]
 LAPTOP = "atlas:6a7000000000000000000002/access_list_entry/203.0.113.45/32"
@@ -86,7 +86,7 @@ def test_duplicate_waiver_id_is_malformed(tmp_path: Path) -> None:
 
 
 def test_a_drift_waiver_is_valid_without_the_terraform_plane(tmp_path: Path, policy: PolicySet) -> None:
-    from policies.check import load_check_waivers
+    from attest.policies.check import load_check_waivers
 
     path = tmp_path / "waivers.yaml"
     path.write_text(

@@ -14,10 +14,10 @@ import jsonschema
 import pytest
 import regex
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
 
 HERE = Path(__file__).parent
 SHARED_SCHEMAS = HERE.parents[1].parent / "shared" / "schemas"
@@ -105,12 +105,12 @@ def json_walk() -> Any:
 @pytest.fixture(scope="session")
 def seeded(_default_estate_session: Any) -> dict[str, Any]:
     """The seeded local estate, really collected and checked, then rendered: snapshot, results, files."""
-    from collector.config import load_config
-    from collector.run import collect
-    from policies.engine import evaluate
-    from policies.rule_loader import load_policy_set
-    from policies.waivers import WAIVERS_FILE, load_waivers
-    from reports.render import render_all
+    from attest.collector.config import load_config
+    from attest.collector.run import collect
+    from attest.policies.engine import evaluate
+    from attest.policies.rule_loader import load_policy_set
+    from attest.policies.waivers import WAIVERS_FILE, load_waivers
+    from attest.reports.render import render_all
 
     config = load_config(LOCAL_CONFIG)
     now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)

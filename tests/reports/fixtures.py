@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from collector.config import EstateConfig, parse_config
-from collector.snapshot import Gap, Identity, Resource, Snapshot
-from collector.yamlfile import parse_yaml
-from policies.findings import (
+from attest.collector.config import EstateConfig, parse_config
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot
+from attest.core.yamlfile import parse_yaml
+from attest.policies.findings import (
     Attestation,
     ControlResult,
     Finding,
@@ -23,7 +23,7 @@ from policies.findings import (
     WaiverRef,
     rollup,
 )
-from reports.bundle import BundleRef
+from attest.reports.bundle import BundleRef
 
 ACCOUNT = "123456789012"
 STRAY_ACCOUNT = "210987654321"

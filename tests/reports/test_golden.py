@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.documents import DOCUMENTS
-from reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE, SUMMARY_FILE, render_all
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.documents import DOCUMENTS
+from attest.reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE, SUMMARY_FILE, render_all
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,7 +60,7 @@ spec = importlib.util.spec_from_file_location("attest_report_fixtures", sys.argv
 fx = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = fx
 spec.loader.exec_module(fx)
-from reports.render import render_all
+from attest.reports.render import render_all
 snapshot = fx.snapshot()
 results = fx.results(snapshot)
 for name, content in render_all(results, snapshot, fx.config(), bundle=fx.bundle(snapshot, results)).items():

@@ -24,11 +24,11 @@ from typing import Any, NoReturn
 
 import pytest
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.render import render_all
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.render import render_all
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 CHROMIUM = "/usr/bin/chromium"

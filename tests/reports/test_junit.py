@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from collector.snapshot import Snapshot
-from policies.findings import Results, Status
-from reports.bundle import BundleRef
-from reports.model import build_model
-from reports.junit import render_junit
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results, Status
+from attest.reports.bundle import BundleRef
+from attest.reports.model import build_model
+from attest.reports.junit import render_junit
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from policies.findings import Status
-from reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE
+from attest.policies.findings import Status
+from attest.reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE
 
 pytestmark = pytest.mark.integration
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from collector.snapshot import Snapshot
-from policies.findings import Results, Status
-from reports.bundle import BundleRef
-from reports.model import build_model
-from reports.oscal import control_token, render_oscal
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results, Status
+from attest.reports.bundle import BundleRef
+from attest.reports.model import build_model
+from attest.reports.oscal import control_token, render_oscal
 
 UUID_REFS = ("observation-uuid", "subject-uuid", "risk-uuid", "task-uuid", "party-uuid", "component-uuid")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.documents import DOCUMENTS, render_markdown
-from reports.model import build_model
-from reports.vendors import build_register
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.documents import DOCUMENTS, render_markdown
+from attest.reports.model import build_model
+from attest.reports.vendors import build_register
 
 
 def test_waiver_states_as_of_collection_day(results: Results, snapshot: Snapshot, bundle: BundleRef) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import EstateConfig
-from collector.errors import BadInputError
-from collector.snapshot import Snapshot
-from policies.findings import Attestation, Results, Status
-from reports import render as api
-from reports.bundle import BundleRef
+from attest.collector.config import EstateConfig
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Attestation, Results, Status
+from attest.reports import render as api
+from attest.reports.bundle import BundleRef
 
 
 def test_per_format_functions_match_render_all(

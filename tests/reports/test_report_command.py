@@ -10,12 +10,12 @@ from types import ModuleType
 import pytest
 
 from attest.cli import main
-from collector.config import EstateConfig
-from collector.snapshot import Snapshot
-from evidence.manifest import Manifest, file_entries
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.render import render_all
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.evidence.manifest import Manifest, file_entries
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.render import render_all
 
 
 def _sha(path: Path) -> str:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from collector.errors import BadInputError
-from policies.findings import Results
-from policies.results_io import load_results, results_from_dict
+from attest.core.errors import BadInputError
+from attest.policies.findings import Results
+from attest.policies.results_io import load_results, results_from_dict
 
 
 def _raw(results: Results) -> dict[str, Any]:

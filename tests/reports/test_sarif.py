@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from collector.snapshot import Snapshot
-from policies.findings import Results
-from reports.bundle import BundleRef
-from reports.model import build_model
-from reports.sarif import render_sarif
+from attest.collector.snapshot import Snapshot
+from attest.policies.findings import Results
+from attest.reports.bundle import BundleRef
+from attest.reports.model import build_model
+from attest.reports.sarif import render_sarif
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import requests
 import yaml
 from requests.auth import HTTPDigestAuth
 
-from collector.errors import BadInputError
-from sandbox.atlas import AtlasEmulator
+from attest.core.errors import BadInputError
+from attest.sandbox.atlas import AtlasEmulator
 
 ESTATE = Path(__file__).resolve().parents[2] / "sandbox" / "estates" / "default.yaml"
 VPCE = {"atlas-reference": "vpce-0a1b2c3d4e5f67890"}

@@ -23,8 +23,8 @@ from jsonschema import ValidationError, validators
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from requests.auth import HTTPDigestAuth
 
-from sandbox.atlas import AtlasEmulator
-from sandbox.atlas.api import OPERATIONS, PREFIX
+from attest.sandbox.atlas import AtlasEmulator
+from attest.sandbox.atlas.api import OPERATIONS, PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared" / "atlas-api"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import BadInputError
-from sandbox.estate import ESTATES_DIR, load_estate
+from attest.core.errors import BadInputError
+from attest.sandbox.estate import ESTATES_DIR, load_estate
 
 
 def _variant(tmp_path: Path, body: str) -> Path:

@@ -8,8 +8,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from requests.auth import HTTPDigestAuth
 
-from sandbox.aws_faults import FaultRule
-from sandbox.local import LocalEstate
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.local import LocalEstate
 
 pytestmark = pytest.mark.integration
 
@@ -113,7 +113,7 @@ def test_a_rule_rejects_unknown_kinds_and_rates() -> None:
 
 def test_moto_servers_are_isolated_processes() -> None:
     """Two estates never share moto state, and a taken port is reported, not hung on."""
-    from sandbox.moto_server import MotoServer
+    from attest.sandbox.moto_server import MotoServer
 
     with MotoServer() as first, MotoServer() as second:
         kms = lambda url: boto3.client(  # noqa: E731

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from collector.config import load_config
-from collector.errors import BadInputError
-from sandbox.aws_faults import FaultRule
-from sandbox.estate import load_estate
-from sandbox.scale import atlas_section, scale_of, scaled_config
+from attest.collector.config import load_config
+from attest.core.errors import BadInputError
+from attest.sandbox.aws_faults import FaultRule
+from attest.sandbox.estate import load_estate
+from attest.sandbox.scale import atlas_section, scale_of, scaled_config
 
 
 def _with(scale: Any) -> dict[str, Any]:

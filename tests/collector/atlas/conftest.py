@@ -8,8 +8,8 @@ from typing import Iterator
 import pytest
 import yaml
 
-from collector.config import EstateConfig, load_config
-from sandbox.atlas import AtlasEmulator
+from attest.collector.config import EstateConfig, load_config
+from attest.sandbox.atlas import AtlasEmulator
 
 from atlas_env import OWNER_KEY, VPCE_ID
 

@@ -10,9 +10,9 @@ import urllib.parse
 
 import pytest
 
-from collector.atlas.client import AtlasApiError, AtlasClient, AtlasSettings
-from collector.errors import BadInputError
-from sandbox.atlas import AtlasEmulator
+from attest.collector.atlas.client import AtlasApiError, AtlasClient, AtlasSettings
+from attest.core.errors import BadInputError
+from attest.sandbox.atlas import AtlasEmulator
 
 from atlas_env import API_KEY, SERVICE_ACCOUNT
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from collector.atlas import AtlasResult, AtlasSettings, collect_atlas
-from collector.config import EstateConfig
-from sandbox.atlas import AtlasEmulator
+from attest.collector.atlas import AtlasResult, AtlasSettings, collect_atlas
+from attest.collector.config import EstateConfig
+from attest.sandbox.atlas import AtlasEmulator
 
 from atlas_env import API_KEY, OWNER_KEY, SERVICE_ACCOUNT, VPCE_ID
 

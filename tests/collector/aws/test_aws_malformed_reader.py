@@ -8,10 +8,10 @@ from typing import Iterator
 
 import pytest
 
-from collector.aws import kms
-from collector.aws.collect import base_factory
-from collector.aws.reading import Reading
-from collector.aws.session import AwsSettings
+from attest.collector.aws import kms
+from attest.collector.aws.collect import base_factory
+from attest.collector.aws.reading import Reading
+from attest.collector.aws.session import AwsSettings
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/k1"
 ANSWERS = {

@@ -7,10 +7,10 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
-from collector.aws.permissions import ASSUME_ROLE, PERMISSIONS, all_actions
-from collector.aws.reading import MalformedAnswer, Reading, classify, need, plain
-from collector.aws.session import AwsSettings, ClientFactory, Credentials
-from collector.errors import BadInputError
+from attest.collector.aws.permissions import ASSUME_ROLE, PERMISSIONS, all_actions
+from attest.collector.aws.reading import MalformedAnswer, Reading, classify, need, plain
+from attest.collector.aws.session import AwsSettings, ClientFactory, Credentials
+from attest.core.errors import BadInputError
 
 
 def _client_error(code: str, status: int = 400) -> ClientError:

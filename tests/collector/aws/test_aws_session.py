@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import NoCredentialsError
 from botocore.retries import standard
 
-from collector.aws.reading import Reading
-from collector.aws.session import AwsSettings, ClientFactory, Credentials
+from attest.collector.aws.reading import Reading
+from attest.collector.aws.session import AwsSettings, ClientFactory, Credentials
 
 DEAD_ENDPOINT = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}  # never reached: the refusal comes first
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from collector.config import load_config
-from collector.redact import is_marker, redact_tree
-from collector.run import collect
-from sandbox.local import local_estate
+from attest.collector.config import load_config
+from attest.collector.redact import is_marker, redact_tree
+from attest.collector.run import collect
+from attest.sandbox.local import local_estate
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 CONTAINER = {

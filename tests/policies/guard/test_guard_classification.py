@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policies.guard.classification import load_registry
+from attest.policies.guard.classification import load_registry
 
 PATHS = ("data-classification.yaml", "docs/infrastructure/data-classification.md")
 

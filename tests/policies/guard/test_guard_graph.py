@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from collector.errors import EvaluationError
-from policies.guard.graph import REFERENCE, build, verdict
-from policies.guard.model import Hop
-from policies.guard.results import Violation
+from attest.core.errors import EvaluationError
+from attest.policies.guard.graph import REFERENCE, build, verdict
+from attest.policies.guard.model import Hop
+from attest.policies.guard.results import Violation
 
 SOURCE = Hop("src/a.ts", 3, "getReferenceDb()")
 WRITE = Hop("src/a.ts", 4, ".insertOne() writes")

@@ -9,7 +9,7 @@ from guard_cases import CASES as TABLE
 from guard_cases import Case, materialise
 from guard_cases_gaps import GAP_CASES
 
-from policies.guard.rules import RULES
+from attest.policies.guard.rules import RULES
 
 CASES = TABLE + GAP_CASES
 

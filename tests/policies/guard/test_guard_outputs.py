@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from guard_cases import FIXTURE_APP
 
-from policies.guard.rules import RULES
+from attest.policies.guard.rules import RULES
 
 SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import BadInputError, EvaluationError
-from policies.findings import Status
-from policies.terraform.changelog import ChangeLogSettings, check_change_log
+from attest.core.errors import BadInputError, EvaluationError
+from attest.policies.findings import Status
+from attest.policies.terraform.changelog import ChangeLogSettings, check_change_log
 
 LOG = "docs/infrastructure/change-log.md"
 

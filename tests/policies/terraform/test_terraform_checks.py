@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import BadInputError, EvaluationError
-from policies.findings import Status
-from policies.terraform.checkov_run import (
+from attest.core.errors import BadInputError, EvaluationError
+from attest.policies.findings import Status
+from attest.policies.terraform.checkov_run import (
     CheckovSettings,
     CheckResult,
     _run_checkov,
     parse_report,
     run_terraform_checks,
 )
-from policies.terraform.mapping import load_mapping
+from attest.policies.terraform.mapping import load_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS_FIXTURE = FIXTURES / "checks"

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from collector.config import load_config
-from collector.errors import BadInputError
-from collector.run import collect
-from collector.snapshot import Gap, Identity, Resource, Snapshot
-from policies.findings import Status
-from policies.terraform.drift import detect_drift
-from policies.terraform.hcl import load_directory
-from policies.terraform.state import load_show_json, overlay
-from sandbox.local import LocalEstate
+from attest.collector.config import load_config
+from attest.core.errors import BadInputError
+from attest.collector.run import collect
+from attest.collector.snapshot import Gap, Identity, Resource, Snapshot
+from attest.policies.findings import Status
+from attest.policies.terraform.drift import detect_drift
+from attest.policies.terraform.hcl import load_directory
+from attest.policies.terraform.state import load_show_json, overlay
+from attest.sandbox.local import LocalEstate
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
 SHOWN = "tests/policies/terraform/fixtures/prod"  # evidence paths are relative to the repository root

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from attest.cli import main
-from collector.errors import BadInputError
-from collector.snapshot import Identity, Snapshot
-from policies.terraform.hcl import load_directory
+from attest.core.errors import BadInputError
+from attest.collector.snapshot import Identity, Snapshot
+from attest.policies.terraform.hcl import load_directory
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from collector.config import load_config
-from collector.snapshot import Identity, Resource, Snapshot
-from policies.findings import Finding, Status
-from policies.terraform.drift import match_declared
-from policies.terraform.hcl import Declared, load_directory
-from policies.terraform.plane import linked
+from attest.collector.config import load_config
+from attest.collector.snapshot import Identity, Resource, Snapshot
+from attest.policies.findings import Finding, Status
+from attest.policies.terraform.drift import match_declared
+from attest.policies.terraform.hcl import Declared, load_directory
+from attest.policies.terraform.plane import linked
 
 PROD = Path(__file__).parent / "fixtures" / "prod"
 SHOWN = "tests/policies/terraform/fixtures/prod"

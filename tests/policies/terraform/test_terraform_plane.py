@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from attest.cli import main
-from collector.config import load_config
-from collector.run import collect
-from policies.rule_loader import POLICIES_DIR
-from policies.terraform.checkov_run import CheckovSettings
-from sandbox.local import LocalEstate
+from attest.collector.config import load_config
+from attest.collector.run import collect
+from attest.policies.rule_loader import POLICIES_DIR
+from attest.policies.terraform.checkov_run import CheckovSettings
+from attest.sandbox.local import LocalEstate
 
 pytestmark = [
     pytest.mark.integration,

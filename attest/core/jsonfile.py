@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from collector.errors import BadInputError
+from attest.core.errors import BadInputError
 
 
 class _NotFinite(ValueError):

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from collector.errors import BadInputError
-from collector.gcpause import paused_gc
+from attest.core.errors import BadInputError
+from attest.core.gcpause import paused_gc
 
 KeyPath = tuple[str | int, ...]
 
