@@ -17,7 +17,7 @@ from typing import Any
 from attest.core.errors import EvaluationError
 from attest.policies.findings import Finding, Status
 from attest.policies.terraform.hcl import evidence_path, evidence_root, load_directory
-from attest.policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
+from attest.policies.terraform.mapping import MAPPING_FILE, TerraformRules, RuleInfo, load_mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHECKS_DIR = Path(__file__).with_name("checks")
@@ -127,7 +127,7 @@ def _result(item: dict[str, Any], status: Status, key: str, directory: Path, bas
     )
 
 
-def merge_results(results: tuple[CheckResult, ...], mapping: Mapping) -> tuple[Finding, ...]:
+def merge_results(results: tuple[CheckResult, ...], mapping: TerraformRules) -> tuple[Finding, ...]:
     """One finding per (rule, resource): several checks may implement one rule; the worst wins."""
     grouped: dict[tuple[str, str], list[CheckResult]] = {}
     for result in results:
