@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from attest.core.errors import BadInputError, EvaluationError
-from attest.sandbox.estate import estate_path
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -71,6 +70,8 @@ def _alive(pid: int) -> bool:
 
 
 def up(estate: str, state: Path) -> int:
+    from attest.sandbox.estate import estate_path  # the [sandbox] extra: imported only when asked for
+
     current = _read_state(state)
     if current is not None and _alive(int(current["pid"])):
         raise BadInputError(f"a sandbox is already running (pid {current['pid']}); `attest sandbox down` first", where=str(state))
