@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_state(state: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(state.read_text(encoding="utf-8"))
+        state_doc: dict[str, Any] = json.loads(state.read_text(encoding="utf-8"))
+        return state_doc
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
