@@ -9,7 +9,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 BROWSERS := chromium chromium-browser google-chrome google-chrome-stable
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser demo lint typecheck test constraints clean
+.PHONY: setup browser demo lint typecheck test constraints check-wheel clean
 
 # attest with the [sandbox] (local estate) and [test] (pytest, ruff, mypy, ...) extras, every file
 # checked against its sha256 in constraints.txt (pip hash-checks no project directory, hence two steps).
@@ -51,6 +51,10 @@ test: setup lint typecheck
 # Re-pin constraints.txt (versions and sha256) after changing the dependencies in pyproject.toml.
 constraints: $(STAMP)
 	$(VENV)/bin/python tools/lock_constraints.py
+
+# The built wheel with [sandbox] in a new venv runs `attest demo` (minutes; not part of `make test`).
+check-wheel: $(STAMP)
+	$(VENV)/bin/python tools/check_wheel.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) out build/typecheck
