@@ -16,11 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*command: str, cwd: Path | None = None) -> None:
+def run(*command: str, cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> None:
     started = time.monotonic()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run(command, check=True, cwd=cwd, env=env)
-    sys.stderr.write(f"check-wheel: {time.monotonic() - started:6.1f}s  {' '.join(command[-3:])}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "ATTEST_CHECKOV")}
+    code = subprocess.run(command, check=False, cwd=cwd, env=env).returncode
+    sys.stderr.write(f"check-wheel: {time.monotonic() - started:6.1f}s  exit {code}  {' '.join(command[-3:])}\n")
+    if code not in ok:
+        raise SystemExit(f"check-wheel: {' '.join(command)} exited {code}")
 
 
 def main() -> int:
@@ -36,7 +38,8 @@ def main() -> int:
         run(python, "-m", "pip", "check")
         attest = str(work / "venv" / "bin" / "attest")
         run(attest, "--version", cwd=work)
-        run(attest, "demo", "--output", str(work / "out"), cwd=work)
+        # the seeded estate plants known violations: the demo's verdict is exit 1 by design
+        run(attest, "demo", "--output", str(work / "out"), cwd=work, ok=(0, 1))
         for name in ("snapshot.json", "findings.json", "reports/control-mapping.html"):
             if not (work / "out" / name).is_file():
                 sys.stderr.write(f"check-wheel: the demo wrote no {name}\n")
