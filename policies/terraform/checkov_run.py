@@ -18,7 +18,7 @@ from attest.core.errors import EvaluationError
 from attest.policies.findings import Finding, Status
 from attest.policies.terraform.checkov_locate import FIX, checkov_env, locate_checkov
 from attest.policies.terraform.hcl import evidence_path, evidence_root, load_directory
-from attest.policies.terraform.mapping import MAPPING_FILE, TerraformRules, RuleInfo, load_mapping
+from attest.policies.terraform.mapping import MAPPING_FILE, RuleInfo, TerraformRules, load_mapping
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 _STATUS = {"passed_checks": Status.PASS, "failed_checks": Status.FAIL, "skipped_checks": Status.FAIL}

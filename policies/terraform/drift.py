@@ -18,7 +18,7 @@ from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource, Snapshot
 from attest.policies.findings import Finding, Status
 from attest.policies.terraform.hcl import Declared
-from attest.policies.terraform.mapping import TerraformRules, RuleInfo, load_mapping
+from attest.policies.terraform.mapping import RuleInfo, TerraformRules, load_mapping
 from attest.policies.terraform.resolve import Resolver
 
 UNDECLARED, MISSING, DIFFERS = "ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003"
