@@ -18,6 +18,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Callable, Mapping, TextIO
 
 from attest.core import __version__
@@ -202,6 +203,10 @@ def _open_job(account: AwsAccount, base: ClientFactory, salt: str, bounds: Bound
     return _Job(run, "open", f"aws {account.id}", account.id)
 
 
+def _read_service(access: AccountAccess, region: str, service: str, salt: str, wide: int) -> _Done:
+    return _Done(read_service(access, region, service, salt, wide))
+
+
 def _account_jobs(access: AccountAccess, salt: str, bounds: Bounds) -> tuple[_Job, ...]:
     account = access.account.id
     jobs = [_Job(lambda: _Done(read_identity(access, salt)), "identity", f"aws {account} identity", account)]
@@ -209,7 +214,7 @@ def _account_jobs(access: AccountAccess, salt: str, bounds: Bounds) -> tuple[_Jo
         wide = min(width(service), bounds.workers, bounds.per_account, bounds.per_service)
         for region in access.account.regions:
             jobs.append(_Job(
-                lambda region=region, service=service, wide=wide: _Done(read_service(access, region, service, salt, wide)),
+                partial(_read_service, access, region, service, salt, wide),
                 service,
                 f"aws {account} {region} {service}",
                 account,

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import format_time, parse_time
-from attest.evidence.canonical import canonical_json, sha256_hex
+from attest.evidence.canonical import compact_json, sha256_hex
 
 FORMAT = "attest-evidence-bundle/1"
 MANIFEST = "manifest.json"
@@ -65,7 +65,7 @@ class Manifest:
         }
 
     def to_bytes(self) -> bytes:
-        return canonical_json(self.to_dict())
+        return compact_json(self.to_dict())
 
 
 def bundle_id_for(started: datetime, snapshot_bytes: bytes) -> str:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.core.errors import BadInputError, EvaluationError
 from attest.collector.snapshot import format_time
-from attest.evidence.canonical import canonical_json
+from attest.evidence.canonical import compact_json
 from attest.evidence.manifest import MANIFEST
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -47,7 +47,7 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 def sign_bundle(kms: Any, key_id: str, bundle_id: str, manifest_sha256: str, signed_at: datetime) -> bytes:
     """signature.json: a DSSE envelope signed by KMS (kms:Sign)."""
-    payload = canonical_json(statement(bundle_id, manifest_sha256, signed_at))
+    payload = compact_json(statement(bundle_id, manifest_sha256, signed_at))
     try:
         answer = kms.sign(
             KeyId=key_id, Message=pae(PAYLOAD_TYPE, payload), MessageType="RAW", SigningAlgorithm=ALGORITHM
@@ -64,7 +64,7 @@ def sign_bundle(kms: Any, key_id: str, bundle_id: str, manifest_sha256: str, sig
             {"keyid": answer["KeyId"], "sig": base64.b64encode(answer["Signature"]).decode("ascii")}
         ],
     }
-    return canonical_json(envelope)
+    return compact_json(envelope)
 
 
 def load_public_key(pem: str, where: str) -> ec.EllipticCurvePublicKey:

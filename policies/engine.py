@@ -29,7 +29,8 @@ from attest.collector.snapshot import Gap, Snapshot, format_time
 from attest.policies.conditions import evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
-from attest.policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
+from attest.policies.graph import EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for

@@ -9,6 +9,7 @@ resource matches it (`found`) and, while none does, which live type and scope it
 from __future__ import annotations
 
 import ipaddress
+from functools import partial
 from typing import Any, Callable, Iterator
 
 import networkx as nx
@@ -73,36 +74,53 @@ def _region_name(d: dict[str, Any]) -> Any:
     return d["attributes"].get("regionName")
 
 
+def _attribute_is(field: str, wanted: str, d: dict[str, Any]) -> bool:
+    return bool(d["attributes"].get(field) == wanted)
+
+
+def _name_tag_is(wanted: str, d: dict[str, Any]) -> bool:
+    return bool(_tag(d["attributes"], "Name") == wanted)
+
+
+def _service_is(service: str, cluster: str, d: dict[str, Any]) -> bool:
+    attributes = d["attributes"]
+    return bool(attributes.get("serviceName") == service
+                and str(attributes.get("clusterArn", "")).endswith(f":cluster/{cluster}"))
+
+
+def _cidr_is(wanted: str, d: dict[str, Any]) -> bool:
+    return bool(_cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == wanted)
+
+
 def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe]]:
     """(kind, key, live type, scope or "*", region, match on a live node's data, probe) per declared item."""
     for secret in config.secrets:
         yield "secret", secret.name, "aws.secretsmanager.secret", "*", None, (
-            lambda d, n=secret.name: d["attributes"].get("Name") == n), (_secret_name, secret.name)
-    names = {(n, "*", None) for n in config.vpc_endpoint_names}
+            partial(_attribute_is, "Name", secret.name)), (_secret_name, secret.name)
+    names: set[tuple[str, str, str | None]] = {(n, "*", None) for n in config.vpc_endpoint_names}
     names |= {(p.vpc_endpoint_name, p.aws_account, p.region) for p in config.privatelinks}
     for name, account, region in sorted(names, key=lambda t: (t[0], t[1], t[2] or "")):
         key = name if account == "*" else f"{account}/{region}/{name}"
         yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
-            lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name)
+            partial(_name_tag_is, name)), (_name_tag, name)
     for svc in config.ecs_services:
         yield "ecs_service", f"{svc.account}/{svc.region}/{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
-            lambda d, s=svc: d["attributes"].get("serviceName") == s.service
-            and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}")), (_service_name, svc.service)
+            partial(_service_is, svc.service, svc.cluster)), (_service_name, svc.service)
     for project in config.atlas_projects:
         pid = project.id
         yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None
         for cluster in project.clusters:
             yield "cluster", f"{project.name}/{cluster.name}", "atlas.cluster", pid, None, (
-                lambda d, n=cluster.name: d["attributes"].get("name") == n), (_atlas_name, cluster.name)
+                partial(_attribute_is, "name", cluster.name)), (_atlas_name, cluster.name)
         for user in project.database_users:
             yield "database_user", f"{project.name}/{user}", "atlas.database_user", pid, None, (
-                lambda d, u=user: d["attributes"].get("username") == u), (_username, user)
+                partial(_attribute_is, "username", user)), (_username, user)
         for cidr in project.access_list:
             yield "access_list_entry", f"{project.name}/{cidr}", "atlas.access_list_entry", pid, None, (
-                lambda d, c=cidr: _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == c), (_entry_cidr, cidr)
+                partial(_cidr_is, cidr)), (_entry_cidr, cidr)
         for region in project.endpoint_service_regions:
             yield "endpoint_service", f"{project.name}/{region}", "atlas.endpoint_service", pid, None, (
-                lambda d, r=region: d["attributes"].get("regionName") == r), (_region_name, region)
+                partial(_attribute_is, "regionName", region)), (_region_name, region)
 
 
 def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:

@@ -141,12 +141,12 @@ def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Inde
             for service in services:
                 _edge(graph, endpoint, service, "pairs_with")
     for r in index.of("atlas.interface_endpoint"):
-        service = next(
+        service_id = next(
             (s.id for s in index.of("atlas.endpoint_service")
              if s.scope == r.scope and s.attributes.get("id") == r.attributes.get("endpointServiceId")),
             None,
         )
-        _edge(graph, r.id, service, "interface_of")
+        _edge(graph, r.id, service_id, "interface_of")
         _edge(graph, r.id, index.find("aws.ec2.vpc_endpoint", r.attributes.get("interfaceEndpointId")), "registers")
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from jmespath.functions import Functions
-from jmespath.visitor import _equals, _is_actual_number, _is_comparable
+# Private helpers, so that closures compare exactly as jmespath does; pyproject bounds jmespath <1.2.
+from jmespath.visitor import _equals, _is_actual_number, _is_comparable  # type: ignore[attr-defined]
 
 Search = Callable[[Any], Any]
 _ORDERING: dict[str, Callable[[Any, Any], bool]] = {
@@ -83,7 +84,7 @@ def _walk(steps: tuple[str | int, ...]) -> Search:
                 return None
             else:
                 try:
-                    value = value[step]
+                    value = value[step]  # type: ignore[index]  # an int: the class test above
                 except IndexError:
                     return None
         return value

@@ -62,11 +62,12 @@ def network(text: Any) -> IpNetwork | None:
 def _cidr_within(actual: Any, allowed: Any) -> bool:
     items = _listed(actual)
     parents = [network(v) for v in (_listed(allowed) or [])]
-    if items is None or any(p is None for p in parents):
+    known = [p for p in parents if p is not None]
+    if items is None or len(known) != len(parents):
         return False
     for item in items:
         net = network(item)
-        if net is None or not any(p.version == net.version and net.subnet_of(p) for p in parents):  # type: ignore[arg-type]
+        if net is None or not any(p.version == net.version and net.subnet_of(p) for p in known):  # type: ignore[arg-type]
             return False
     return True
 

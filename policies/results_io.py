@@ -50,7 +50,7 @@ class _Doc:
         return value
 
     def choice(self, value: Any, pointer: str, choices: tuple[str, ...]) -> str:
-        text = self.text(value, pointer)
+        text: str = self.text(value, pointer)
         if text not in choices:
             raise self.error(pointer, f"must be one of {', '.join(choices)} (got {text!r})")
         return text

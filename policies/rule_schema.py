@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import jmespath
 from jmespath import exceptions as jmes_errors
@@ -55,7 +55,8 @@ class _Functions(jmes_functions.Functions):
         return out
 
 
-JMES_OPTIONS = jmespath.Options(custom_functions=_Functions())
+JMES_FUNCTIONS = _Functions()
+JMES_OPTIONS = jmespath.Options(custom_functions=JMES_FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def compile_expr(text: Any, loc: Locator, path: KeyPath) -> Expr:
     for fact in _FACT.findall(text):  # a misspelt fact selects nothing, so it must not load
         if fact not in FACT_NAMES:
             raise loc.error(path, f"unknown fact {fact!r} (known: {', '.join(sorted(FACT_NAMES))})")
-    return Expr(text, compiled, closure(compiled.parsed, JMES_OPTIONS.custom_functions))
+    # the stubs call the parsed tree a TypedDict; at run time it is the plain dict closure() walks
+    return Expr(text, compiled, closure(cast("dict[str, Any]", compiled.parsed), JMES_FUNCTIONS))
 
 
 def _text(raw: Any, loc: Locator, path: KeyPath) -> str:

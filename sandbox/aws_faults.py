@@ -17,11 +17,14 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from types import TracebackType
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 KINDS = ("access_denied", "throttle", "server_error", "delay", "malformed")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -141,8 +144,11 @@ class FaultProxy:
                     return rule
         return None
 
-    @Request.application  # type: ignore[arg-type]
-    def _app(self, request: Request) -> Response:
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application: one request in, one response out."""
+        return self._handle(Request(environ))(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
         if request.path == "/_faults":
             return self._control(request)
         body = request.get_data(cache=True)

@@ -47,7 +47,10 @@ class _Seeder:
         self.aws = aws
         self.region = str(aws["region"])
         session = boto3.Session(region_name=self.region, **credentials)
-        self.client = lambda service: session.client(service, endpoint_url=endpoint_url)
+        self._session, self._endpoint_url = session, endpoint_url
+
+    def client(self, service: str) -> Any:
+        return self._session.client(service, endpoint_url=self._endpoint_url)
 
     def network(self) -> tuple[str, dict[str, str], dict[str, str]]:
         ec2 = self.client("ec2")
@@ -171,7 +174,7 @@ class _Seeder:
     def _task_definition(self, ecs: Any, td: Mapping[str, Any], secret_arns: Mapping[str, str]) -> str:
         container = td["container"]
         tags = _tags(td.get("tags") or {}, "key", "value")
-        return ecs.register_task_definition(
+        arn: str = ecs.register_task_definition(
             family=td["family"],
             requiresCompatibilities=["FARGATE"],
             networkMode="awsvpc",
@@ -191,6 +194,7 @@ class _Seeder:
             ],
             **({"tags": tags} if tags else {}),
         )["taskDefinition"]["taskDefinitionArn"]
+        return arn
 
 
 def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> SeededAws:

@@ -21,15 +21,13 @@ from attest.evidence.lockers import open_locker
 from attest.evidence.verify import Verification, verify_locker
 from attest.policies.findings import Status
 from attest.policies.rule_loader import POLICIES_DIR
-from attest.sandbox import LOCAL_CONFIG
-from attest.sandbox.local import local_estate
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("demo", help="run collect, check, report and export on the bundled local estate")
     parser.add_argument("--output", "-o", default="out", help="directory for the reports and evidence (default: out)")
     parser.add_argument("--estate", default="default", help="seeded estate name or file (default: default)")
-    parser.add_argument("--config", default=str(LOCAL_CONFIG), help="estate config (default: the local estate's)")
+    parser.add_argument("--config", help="estate config (default: the local estate's)")
     parser.set_defaults(run=run)
 
 
@@ -61,8 +59,11 @@ def _summary(done: ExportRun, out: Path, verification: Verification) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from attest.sandbox import LOCAL_CONFIG  # the [sandbox] extra: imported only when asked for
+    from attest.sandbox.local import local_estate
+
     out = Path(args.output)
-    config = load_config(args.config)
+    config = load_config(args.config or LOCAL_CONFIG)
     fresh = newest_bundle(str(out / "evidence"), config.evidence, {}) is None
     sys.stderr.write("attest demo: starting the local estate (moto server and Atlas emulator on 127.0.0.1)\n")
     with local_estate(args.estate) as estate:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from attest.core.errors import BadInputError, EvaluationError
-from attest.sandbox.estate import estate_path
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -53,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_state(state: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(state.read_text(encoding="utf-8"))
+        state_doc: dict[str, Any] = json.loads(state.read_text(encoding="utf-8"))
+        return state_doc
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
@@ -71,6 +71,8 @@ def _alive(pid: int) -> bool:
 
 
 def up(estate: str, state: Path) -> int:
+    from attest.sandbox.estate import estate_path  # the [sandbox] extra: imported only when asked for
+
     current = _read_state(state)
     if current is not None and _alive(int(current["pid"])):
         raise BadInputError(f"a sandbox is already running (pid {current['pid']}); `attest sandbox down` first", where=str(state))

@@ -62,10 +62,8 @@ class AtlasSettings:
         ATTEST_ATLAS_MAX_ATTEMPTS and ATTEST_ATLAS_TIMEOUT tune retries and the per-call timeout,
         as AWS_MAX_ATTEMPTS and ATTEST_AWS_READ_TIMEOUT do for AWS.
         """
-        tuning = {
-            "timeout": positive_number(environ, "ATTEST_ATLAS_TIMEOUT", 20.0),
-            "max_retries": int(positive_number(environ, "ATTEST_ATLAS_MAX_ATTEMPTS", 5.0)) - 1,
-        }
+        timeout = positive_number(environ, "ATTEST_ATLAS_TIMEOUT", 20.0)
+        max_retries = int(positive_number(environ, "ATTEST_ATLAS_MAX_ATTEMPTS", 5.0)) - 1
         base_url = (environ.get("MONGODB_ATLAS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("https://", "http://")):
             raise BadInputError("MONGODB_ATLAS_BASE_URL must be an http(s) URL", where="environment")
@@ -74,11 +72,12 @@ class AtlasSettings:
             if not (client_id and client_secret):
                 missing = "MONGODB_ATLAS_CLIENT_SECRET" if client_id else "MONGODB_ATLAS_CLIENT_ID"
                 raise BadInputError(f"{missing} is not set (a service account needs both id and secret)", where="environment")
-            return cls(base_url=base_url, client_id=client_id, client_secret=client_secret, **tuning)
+            return cls(base_url=base_url, client_id=client_id, client_secret=client_secret, timeout=timeout,
+                       max_retries=max_retries)
         public = next((environ[n] for n in _PUBLIC if environ.get(n)), None)
         private = next((environ[n] for n in _PRIVATE if environ.get(n)), None)
         if public and private:
-            return cls(base_url=base_url, public_key=public, private_key=private, **tuning)
+            return cls(base_url=base_url, public_key=public, private_key=private, timeout=timeout, max_retries=max_retries)
         if public or private:
             missing = _PRIVATE[0] if public else _PUBLIC[0]
             raise BadInputError(f"{missing} is not set (an API key needs both halves)", where="environment")
@@ -212,14 +211,14 @@ class AtlasClient:
     def _error(self, response: requests.Response, operation: str) -> AtlasApiError:
         status = response.status_code
         reason = _REASON_BY_STATUS.get(status) or ("server_error" if status >= 500 else "malformed")
-        code, detail = None, ""
         try:
             body = response.json()
         except ValueError:
             body = None
-        if isinstance(body, dict):
-            code = body.get("errorCode") if isinstance(body.get("errorCode"), str) else None
-            detail = body.get("detail") if isinstance(body.get("detail"), str) else ""
+        fields = body if isinstance(body, dict) else {}
+        code, detail = fields.get("errorCode"), fields.get("detail")
+        code = code if isinstance(code, str) else None
+        detail = detail if isinstance(detail, str) else ""
         code = code or response.headers.get("X-Error-Code")
         text = f"{operation}: HTTP {status}" + (f" {code}" if code else "") + (f": {detail}" if detail else "")
         return AtlasApiError(reason, self._scrub(text)[:240], status, code)

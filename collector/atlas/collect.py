@@ -122,7 +122,8 @@ class _Reader:
 
         def read() -> _Outcome:
             services = self.client.get_array(f"{self.base}/privateEndpoint/AWS/endpointService", V2023, op)
-            resources, follow_ups = [], []
+            resources: list[Resource] = []
+            follow_ups: list[Callable[[], _Outcome]] = []
             for service in services:
                 sid = _text(service, "id")
                 resources.append(self._resource("atlas.endpoint_service", f"endpoint_service/{sid}", service, (op,)))
@@ -212,8 +213,9 @@ def _text(doc: dict[str, Any], key: str) -> str:
 
 def _access_key(doc: dict[str, Any]) -> str:
     for key in ("cidrBlock", "awsSecurityGroup"):
-        if isinstance(doc.get(key), str) and doc[key]:
-            return doc[key]
+        value = doc.get(key)
+        if isinstance(value, str) and value:
+            return value
     raise AtlasApiError("malformed", "an access-list entry has neither 'cidrBlock' nor 'awsSecurityGroup'")
 
 

@@ -8,6 +8,7 @@ before storing, each noted by its JSON path, never its value.
 from __future__ import annotations
 
 from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -51,8 +52,9 @@ def read(r: Reading) -> None:
         return
     ordered = sorted(arns)
     chunks = _chunks(ordered, 100)
-    answers = r.each([*(partial(_clusters, r, ecs, chunk) for chunk in chunks),
-                      *(partial(_services, r, ecs, arn) for arn in ordered)])
+    calls: list[Callable[[], Any]] = [*(partial(_clusters, r, ecs, chunk) for chunk in chunks),
+                                      *(partial(_services, r, ecs, arn) for arn in ordered)]
+    answers = r.each(calls)
     for clusters in answers[: len(chunks)]:
         for cluster in clusters or ():
             r.add(cluster["clusterArn"], CLUSTER, ("ecs:ListClusters", "ecs:DescribeClusters"), cluster)
@@ -110,6 +112,11 @@ def _family(arn: str) -> tuple[str, int]:
     return name, int(revision) if revision.isdigit() else 0
 
 
+def _newest_or_gap(r: Reading, ecs: Any, family: str) -> str | None:
+    """The newest active revision of `family`; None, with a gap recorded, if it cannot be listed."""
+    return r.attempt("ecs:ListTaskDefinitions", (TASK_DEF,), partial(_newest, r, ecs, family))
+
+
 def _newest(r: Reading, ecs: Any, family: str) -> str | None:
     listed = r.paginate(
         ecs, "list_task_definitions", "taskDefinitionArns", "ecs:ListTaskDefinitions", familyPrefix=family, status="ACTIVE"
@@ -123,8 +130,11 @@ def _task_definitions(r: Reading, ecs: Any, running: set[str]) -> None:
     revision that is not running is described after."""
     families = sorted({_family(arn)[0] for arn in running})
     arns = sorted(running)
-    answers = r.each([*(partial(_task, r, ecs, arn) for arn in arns),
-                      *(partial(r.attempt, "ecs:ListTaskDefinitions", (TASK_DEF,), partial(_newest, r, ecs, f)) for f in families)])
+    calls: list[Callable[[], Any]] = [
+        *(partial(_task, r, ecs, arn) for arn in arns),
+        *(partial(_newest_or_gap, r, ecs, f) for f in families),
+    ]
+    answers = r.each(calls)
     tasks: dict[str, dict[str, Any] | None] = dict(zip(arns, answers[: len(arns)]))
     newest: dict[str, str | None] = dict(zip(families, answers[len(arns):]))
     extra = sorted({arn for arn in newest.values() if arn} - running)
@@ -162,6 +172,7 @@ def _redacted(r: Reading, arn: str, index: int, container: dict[str, Any]) -> di
         for variable in names:
             r.notes.append(f"redacted environment variable {variable} of container {name} in {arn}")
         container = {**container, "environment": environment}
+    redacted: dict[str, Any]
     redacted, paths = redact_tree(container, r.salt, f"containerDefinitions[{index}]")
     for path in paths:
         r.notes.append(f"redacted {path} of container {name} in {arn}")

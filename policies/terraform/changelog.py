@@ -17,7 +17,7 @@ from typing import Iterable
 
 from attest.core.errors import BadInputError, EvaluationError
 from attest.policies.findings import Finding, Status
-from attest.policies.terraform.mapping import Mapping, load_mapping
+from attest.policies.terraform.mapping import TerraformRules, load_mapping
 
 RULE_ID = "ATL-CHG-001"
 # Prefixes that look like issue keys but name standards, algorithms and encodings (SHA-256, UTF-8, TLS-1).
@@ -50,7 +50,7 @@ class ChangeLogSettings:
 
 def check_change_log(repo: str | Path, changed_paths: Iterable[str],
                      config: ChangeLogSettings = ChangeLogSettings(), *, base: str | None = None,
-                     mapping: Mapping | None = None) -> tuple[Finding, ...]:
+                     mapping: TerraformRules | None = None) -> tuple[Finding, ...]:
     """One ATL-CHG-001 finding when a watched path changed (none otherwise)."""
     changed = sorted({_normal(p) for p in changed_paths})
     touched = [p for p in changed if any(_under(p, w) for w in config.watched)]

@@ -16,21 +16,21 @@ from typing import Any
 
 from attest.core.errors import EvaluationError
 from attest.policies.findings import Finding, Status
+from attest.policies.terraform.checkov_locate import FIX, checkov_env, locate_checkov
 from attest.policies.terraform.hcl import evidence_path, evidence_root, load_directory
-from attest.policies.terraform.mapping import MAPPING_FILE, Mapping, RuleInfo, load_mapping
+from attest.policies.terraform.mapping import MAPPING_FILE, RuleInfo, TerraformRules, load_mapping
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHECKS_DIR = Path(__file__).with_name("checks")
-FIX = "run `make setup` to create .venv-checkov"
 _STATUS = {"passed_checks": Status.PASS, "failed_checks": Status.FAIL, "skipped_checks": Status.FAIL}
 _ORDER = (Status.FAIL, Status.ERROR, Status.PASS)
 
 
 @dataclass(frozen=True)
 class CheckovSettings:
-    """Where checkov and our checks live; tests and unusual layouts may point elsewhere."""
+    """Where checkov and our checks live; tests and unusual layouts may point elsewhere.
+    `checkov` None: found when run (`checkov_locate`: ATTEST_CHECKOV, .venv-checkov, PATH)."""
 
-    checkov: Path = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
+    checkov: Path | None = None
     checks_dir: Path = CHECKS_DIR
     mapping_file: Path = MAPPING_FILE
     timeout_seconds: int = 600
@@ -57,16 +57,17 @@ def run_terraform_checks(directory: str | Path, config: CheckovSettings = Checko
 
 
 def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str]) -> Any:
-    if not (config.checkov.is_file() and os.access(config.checkov, os.X_OK)):
-        raise EvaluationError(f"checkov not found at {config.checkov}: {FIX}")
+    checkov = config.checkov or locate_checkov().require()
+    if not (checkov.is_file() and os.access(checkov, os.X_OK)):
+        raise EvaluationError(f"checkov not found at {checkov}: {FIX}")
     command = [
-        str(config.checkov), "-d", str(directory), "--framework", "terraform",
+        str(checkov), "-d", str(directory), "--framework", "terraform",
         "--external-checks-dir", str(config.checks_dir), "--check", ",".join(check_ids),
         "-o", "json", "--compact", "--skip-download",
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=config.timeout_seconds,
-                              check=False, env=_checkov_env())
+                              check=False, env=checkov_env())
     except OSError as exc:
         raise EvaluationError(f"checkov could not start ({exc.strerror}): {FIX}") from None
     except subprocess.TimeoutExpired:
@@ -79,13 +80,6 @@ def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str])
         return json.loads(done.stdout)
     except json.JSONDecodeError:
         raise EvaluationError(f"checkov gave no JSON report: {_last_line(done.stderr or done.stdout)}") from None
-
-
-def _checkov_env() -> dict[str, str]:
-    """Our venv's variables must not leak into checkov's interpreter (PYTHONPATH, VIRTUAL_ENV)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env["BC_SKIP_MAPPING"] = "TRUE"
-    return env
 
 
 def _last_line(text: str) -> str:
@@ -127,7 +121,7 @@ def _result(item: dict[str, Any], status: Status, key: str, directory: Path, bas
     )
 
 
-def merge_results(results: tuple[CheckResult, ...], mapping: Mapping) -> tuple[Finding, ...]:
+def merge_results(results: tuple[CheckResult, ...], mapping: TerraformRules) -> tuple[Finding, ...]:
     """One finding per (rule, resource): several checks may implement one rule; the worst wins."""
     grouped: dict[tuple[str, str], list[CheckResult]] = {}
     for result in results:

@@ -18,7 +18,7 @@ from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource, Snapshot
 from attest.policies.findings import Finding, Status
 from attest.policies.terraform.hcl import Declared
-from attest.policies.terraform.mapping import Mapping, RuleInfo, load_mapping
+from attest.policies.terraform.mapping import RuleInfo, TerraformRules, load_mapping
 from attest.policies.terraform.resolve import Resolver
 
 UNDECLARED, MISSING, DIFFERS = "ATL-DRIFT-001", "ATL-DRIFT-002", "ATL-DRIFT-003"
@@ -45,7 +45,7 @@ class Kind:
 
 
 def detect_drift(declared: tuple[Declared, ...], snapshot: Snapshot, config: EstateConfig,
-                 mapping: Mapping | None = None) -> tuple[Finding, ...]:
+                 mapping: TerraformRules | None = None) -> tuple[Finding, ...]:
     """Drift findings between declared resources (hcl.load_directory) and a live snapshot."""
     rules = (mapping or load_mapping()).rules
     ctx = _context(declared, snapshot, config)

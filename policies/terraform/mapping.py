@@ -38,7 +38,7 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
-class Mapping:
+class TerraformRules:
     """checkov check id -> rule, plus every rule the Terraform plane may report."""
 
     checks: dict[str, RuleInfo]
@@ -49,7 +49,7 @@ class Mapping:
         return self.rules[rule_id]
 
 
-def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR) -> Mapping:
+def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR) -> TerraformRules:
     """Read the shared rules and the Terraform mapping; unknown rule ids are errors with file:line."""
     rules: dict[str, RuleInfo] = {}
     for path in sorted(rules_dir.glob("*.yaml")) if rules_dir.is_dir() else ():
@@ -69,7 +69,7 @@ def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR)
         if not rules[rule_id].reason:
             raise BadInputError(f"rule {rule_id} needs a `reason` (why it implements its controls)",
                                 where=str(mapping_file))
-    return Mapping(checks=checks, rules=rules, own=own)
+    return TerraformRules(checks=checks, rules=rules, own=own)
 
 
 def _add_rules(rules: dict[str, RuleInfo], path: Path) -> tuple[dict[str, Any], Locator]:

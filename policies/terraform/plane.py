@@ -22,7 +22,7 @@ from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
 from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
 from attest.policies.terraform.drift import detect_drift, match_declared
 from attest.policies.terraform.hcl import Declared, load_directory
-from attest.policies.terraform.mapping import Mapping, load_mapping
+from attest.policies.terraform.mapping import TerraformRules, load_mapping
 from attest.policies.terraform.state import load_show_json, overlay
 from attest.policies.waivers import Waiver, waiver_for
 
@@ -61,7 +61,7 @@ def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
     return replace(finding, status=Status.WAIVED, waiver=waiver.ref) if waiver else finding
 
 
-def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: Mapping,
+def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: TerraformRules,
           settings: CheckovSettings, matches: tuple[tuple[Declared, Resource], ...] = ()) -> Results:
     """Add findings, linked across planes; map the Terraform-only rules onto their controls; re-roll each control."""
     findings = tuple(sorted(linked(results.findings + found, matches), key=Finding.sort_key))
@@ -95,7 +95,7 @@ def linked(findings: tuple[Finding, ...], matches: tuple[tuple[Declared, Resourc
     return tuple(out)
 
 
-def _with_own_rules(control: ControlResult, mapping: Mapping) -> ControlResult:
+def _with_own_rules(control: ControlResult, mapping: TerraformRules) -> ControlResult:
     """Rules only the Terraform plane evaluates join the controls they name, with their reason."""
     added = tuple(ControlMapping(rule_id, mapping.rule(rule_id).reason) for rule_id in mapping.own
                   if control.control_id in mapping.rule(rule_id).controls and rule_id not in control.rule_ids)

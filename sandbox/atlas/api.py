@@ -148,7 +148,7 @@ class AtlasApi:
         if endpoint is None:
             return error_response(ApiError(404, "RESOURCE_NOT_FOUND", f"Cannot find resource {request.path}."))
         try:
-            return self._answer(request, _BY_ID[endpoint], args, principal)
+            return self._answer(request, _BY_ID[endpoint], dict(args), principal)
         except ApiError as err:
             return error_response(err)
 
@@ -188,8 +188,8 @@ class AtlasApi:
     def _token(self, request: Request) -> Response:
         token = self.auth.issue_token(request.headers.get("Authorization"), request.form.get("grant_type"))
         if token is None:
-            body = {"error": "invalid_client", "error_description": "Invalid client credentials."}
-            return Response(json.dumps(body), status=401, content_type="application/json")
+            refused = {"error": "invalid_client", "error_description": "Invalid client credentials."}
+            return Response(json.dumps(refused), status=401, content_type="application/json")
         body = {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
         return Response(json.dumps(body), status=200, content_type="application/json")
 

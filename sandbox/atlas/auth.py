@@ -66,7 +66,7 @@ class Authenticator:
         nc, cnonce, qop = fields.get("nc"), fields.get("cnonce"), fields.get("qop")
         if not (user and nonce and uri and response and nc and cnonce) or qop != "auth":
             return None
-        if fields.get("realm") != REALM or fields.get("algorithm", "MD5").upper() != "MD5":
+        if fields.get("realm") != REALM or (fields.get("algorithm") or "MD5").upper() != "MD5":
             return None
         with self._lock:
             known = nonce in self._nonces

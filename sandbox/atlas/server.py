@@ -26,7 +26,7 @@ class _QuietHandler(WSGIRequestHandler):
 class AtlasEmulator:
     """Serves the estate's Atlas projects; clients append `/api/atlas/v2` to `base_url`."""
 
-    def __init__(self, atlas_section: dict, vpce_ids: Mapping[str, str], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, atlas_section: dict[str, Any], vpce_ids: Mapping[str, str], host: str = "127.0.0.1", port: int = 0) -> None:
         if host not in LOOPBACK:
             raise ValueError(f"the Atlas emulator listens on loopback only, not {host!r}")
         self.faults = FaultPlan()
@@ -40,7 +40,6 @@ class AtlasEmulator:
         if self._server is not None:
             return
         server = make_server(self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler)
-        server.daemon_threads = True
         self._server = server
         host = f"[{self._host}]" if ":" in self._host else self._host
         self.base_url = f"http://{host}:{server.server_port}"

@@ -92,10 +92,10 @@ def test_partials_that_miss_a_configured_project_cannot_be_judged(whole: Path, t
 
 
 def test_partials_with_terraform_judge_like_the_whole(whole: Path, tmp_path: Path) -> None:
-    from attest.policies.terraform.checkov_run import CheckovSettings
+    from attest.policies.terraform.checkov_locate import locate_checkov
 
-    if not CheckovSettings().checkov.is_file():
-        pytest.skip(".venv-checkov is missing: run `make setup`")
+    if locate_checkov().path is None:
+        pytest.skip("no checkov: run `make setup`")
     prod = Path(__file__).resolve().parents[1] / "policies" / "terraform" / "fixtures" / "prod"
     doc = json.loads(whole.read_text())
     aws = _write(tmp_path / "aws.json", _partial(doc, "aws"))

@@ -12,7 +12,7 @@ from evidence_helpers import CADENCE, NIGHT, START, export_one
 
 from attest.core.errors import BadInputError
 from attest.evidence.bundle import Signer
-from attest.evidence.canonical import canonical_json
+from attest.evidence.canonical import compact_json
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.signing import PAYLOAD_TYPE, sign_bundle
 from attest.evidence.verify import verify_locker
@@ -49,7 +49,7 @@ def test_a_rewritten_manifest_fails_its_signature(locker: LocalLocker, kms_key: 
     path = locker.root / published.manifest.bundle_id / "manifest.json"
     manifest = json.loads(path.read_bytes())
     manifest["collector_identity"]["atlas_principal"] = "someone-else"
-    path.write_bytes(canonical_json(manifest))
+    path.write_bytes(compact_json(manifest))
     found = verify_locker(locker, pem, CADENCE).problems
     assert [(p.kind, p.path) for p in found] == [("signature", "signature.json")]
     assert "digest differs" in found[0].message

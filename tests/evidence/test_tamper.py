@@ -9,7 +9,7 @@ from datetime import timedelta
 from evidence_helpers import CADENCE, NIGHT, START, export_one
 
 from attest.evidence.bundle import Published
-from attest.evidence.canonical import canonical_json, sha256_hex
+from attest.evidence.canonical import compact_json, sha256_hex
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.verify import verify_locker
 
@@ -48,7 +48,7 @@ def test_rewritten_manifest_breaks_the_chain(locker: LocalLocker, three_nights: 
     for entry in manifest["files"]:
         if entry["path"] == "reports/summary.md":
             entry.update(size=len(b"# Summary\n\nall good\n"), sha256=sha256_hex(b"# Summary\n\nall good\n"))
-    (bundle / "manifest.json").write_bytes(canonical_json(manifest))
+    (bundle / "manifest.json").write_bytes(compact_json(manifest))
     assert problems(locker) == [("chain", bid(three_nights[1]), "manifest.json")]
 
 

@@ -74,3 +74,17 @@ def test_nightly_config_is_a_documented_variable_checked_before_use(tmp_path: Pa
                              capture_output=True, text=True, timeout=30)
         assert ran.returncode == code, (value, ran.stdout)
         assert code == 0 or "::error::" in ran.stdout
+
+
+def test_nightly_runs_checkov_from_its_own_pinned_venv_and_checks_the_terraform() -> None:
+    steps = nightly()["jobs"]["export"]["steps"]
+    install = next(s for s in steps if s.get("name", "").startswith("Install checkov"))
+    assert "-m venv" in install["run"] and "checkov-requirements.txt" in install["run"]
+    assert "ATTEST_CHECKOV=" in install["run"] and "$GITHUB_ENV" in install["run"]
+    attest = next(s for s in steps if s.get("name", "").startswith("Install attest"))
+    assert "--require-hashes" in attest["run"] and "checkov" not in attest["run"]
+    terraform = next(s for s in steps if s.get("id") == "terraform")
+    assert "attest check" in terraform["run"] and '--terraform "$ATTEST_TERRAFORM_DIR"' in terraform["run"]
+    names = [s.get("id") or s.get("name", "") for s in steps]
+    assert names.index("export") < names.index("terraform")
+    assert any("steps.terraform.outputs.exit_code != '0'" in str(s.get("if", "")) for s in steps)

@@ -20,7 +20,7 @@ from attest.policies.findings import Results
 from attest.reports.bundle import BundleRef
 
 HERE = Path(__file__).parent
-SHARED_SCHEMAS = HERE.parents[1].parent / "shared" / "schemas"
+SCHEMAS = HERE.parent / "vendored" / "schemas"
 LOCAL_CONFIG = HERE.parents[1] / "sandbox" / "attest.local.yaml"
 
 
@@ -62,9 +62,7 @@ def bundle(fx: ModuleType, snapshot: Snapshot, results: Results) -> BundleRef:
 
 @pytest.fixture(scope="session")
 def schemas() -> Path:
-    if not SHARED_SCHEMAS.is_dir():
-        pytest.skip(f"needs the shared schemas at {SHARED_SCHEMAS} (../shared from the project root); not present")
-    return SHARED_SCHEMAS
+    return SCHEMAS
 
 
 def _regex_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[jsonschema.ValidationError]:

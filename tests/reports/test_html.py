@@ -1,7 +1,7 @@
 """The HTML documents: self-contained, escaped, and loading in headless Chromium with no console
 errors and no network requests. Screenshots go to test-artifacts/reports/ for a human to look at.
-Without a browser (chromium, chromium-browser, google-chrome) the browser tests skip, except under CI
-(the CI variable set), where they fail.
+The browser (chromium, chromium-browser or google-chrome) is installed by `make setup`, never by a
+test; without one the browser tests fail, saying so, rather than skip.
 
 Chromium is driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`): no port is
 opened, and every console message, exception and network request of the page is observed.
@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
@@ -210,38 +210,12 @@ def find_browser(path: str | None = None, debian: Path = Path(CHROMIUM)) -> str 
     return None
 
 
-def unavailable(reason: str) -> NoReturn:
-    """Skip the browser tests locally; under CI (the CI variable set) fail, so they never silently vanish."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser check must run: install chromium or google-chrome")
-    pytest.skip(reason)
-
-
-def _apt_install_chromium() -> str | None:
-    """Why apt-get could not install chromium, or None once it did."""
-    if shutil.which("apt-get") is None:
-        return "headless Chromium is not installed and apt-get is unavailable to install it"
-    try:
-        done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
-            done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"could not install chromium with apt-get: {exc}"
-    if done.returncode != 0:
-        return f"could not install chromium with apt-get (exit {done.returncode}): {done.stderr.strip()[-300:]}"
-    return None
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """A Chromium or Chrome binary; Debian's chromium is installed with apt-get when none is found."""
+    """A Chromium or Chrome binary, as `make setup` leaves one."""
     found = find_browser()
     if found is None:
-        why = _apt_install_chromium()
-        found = find_browser()
-        if found is None:
-            unavailable(why or f"apt-get reported success but no {' / '.join(BROWSERS)} binary is present")
+        pytest.fail(f"no headless browser ({' / '.join(BROWSERS)}): run `make setup`, which installs chromium")
     return found
 
 
@@ -253,15 +227,6 @@ def test_chrome_binaries_are_accepted_when_chromium_is_absent(tmp_path: Path) ->
         binary.chmod(0o755)
         assert find_browser(path=str(binary.parent), debian=tmp_path / "absent") == str(binary)
     assert find_browser(path=str(tmp_path / "empty"), debian=tmp_path / "absent") is None
-
-
-def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI is set"):
-        unavailable("no browser")
-    monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="no browser"):
-        unavailable("no browser")
 
 
 def test_the_harness_sees_console_errors_and_requests(chromium: str, tmp_path: Path) -> None:

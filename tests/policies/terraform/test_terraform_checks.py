@@ -19,15 +19,14 @@ from attest.policies.terraform.checkov_run import (
     parse_report,
     run_terraform_checks,
 )
+from attest.policies.terraform.checkov_locate import locate_checkov
 from attest.policies.terraform.mapping import load_mapping
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS_FIXTURE = FIXTURES / "checks"
 PROD_FIXTURE = FIXTURES / "prod"
 
-pytestmark = pytest.mark.skipif(
-    not CheckovSettings().checkov.is_file(), reason=".venv-checkov is missing: run `make setup`"
-)
+pytestmark = pytest.mark.skipif(locate_checkov().path is None, reason="no checkov: run `make setup`")
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ from attest.cli import main
 from attest.collector.config import load_config
 from attest.collector.run import collect
 from attest.policies.rule_loader import POLICIES_DIR
-from attest.policies.terraform.checkov_run import CheckovSettings
+from attest.policies.terraform.checkov_locate import locate_checkov
 from attest.sandbox.local import LocalEstate
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not CheckovSettings().checkov.is_file(), reason=".venv-checkov is missing: run `make setup`"),
+    pytest.mark.skipif(locate_checkov().path is None, reason="no checkov: run `make setup`"),
 ]
 PROD = Path(__file__).parent / "fixtures" / "prod"
 LOCAL_CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
