@@ -35,7 +35,7 @@ def test_intact_locker_exits_0(locker: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_changed_byte_exits_1_naming_the_file(locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    newest = sorted(p for p in locker.iterdir() if p.is_dir())[-1]
+    newest = sorted(p for p in locker.iterdir() if p.is_dir() and p.name != "heads")[-1]
     (newest / "findings.json").write_bytes(b"{}\r\n")
     assert main(["verify", str(locker), "--as-of", "2026-11-21T12:00:00Z"]) == 1
     assert f"PROBLEM {newest.name}/findings.json: changed:" in capsys.readouterr().out
