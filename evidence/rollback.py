@@ -64,7 +64,7 @@ def history_problems(
             continue
         if seen.deleted:
             if bundle == WITNESSES:
-                problems.append(Problem("rollback", path, key, "a delete marker hides this witness of a chain head"))
+                problems.append(Problem("rollback", None, key, "a delete marker hides this witness of a chain head"))
             elif path == MANIFEST:
                 problems.append(Problem(
                     "rollback", bundle, path,
@@ -79,15 +79,29 @@ def history_problems(
                 f"{seen.versions} versions stored: written again after export (verify read the newest; the "
                 "original stays retrievable by version id)",
             ))
-    moved = history.get(HEAD)
-    published = history.get(f"{newest_id}/{MANIFEST}") if newest_id else None
-    if head != newest_id and moved and published and moved.last_modified and published.last_modified:
-        if moved.last_modified > published.last_modified:
-            problems.append(Problem(
-                "rollback", None, HEAD,
-                f"names {head or 'nothing'} but was rewritten after the newer bundle {newest_id} was published",
-            ))
+    problems.extend(_head_rewritten(history, head, newest_id))
     return problems
+
+
+def _head_rewritten(history: Mapping[str, KeyHistory], head: str | None, newest_id: str | None) -> list[Problem]:
+    """HEAD written more often than bundles were published, or after the newest one while naming another.
+
+    Each export writes HEAD once, after its manifest: more HEAD versions than manifests ever stored
+    (hidden ones included) means HEAD was written by hand.
+    """
+    moved = history.get(HEAD)
+    if moved is None or head == newest_id:
+        return []
+    published = sum(1 for key in history if _split(key)[1] == MANIFEST and _split(key)[0] != WITNESSES)
+    newest = history.get(f"{newest_id}/{MANIFEST}") if newest_id else None
+    later = bool(newest and moved.last_modified and newest.last_modified and moved.last_modified > newest.last_modified)
+    if moved.versions <= published and not later:
+        return []
+    return [Problem(
+        "rollback", None, HEAD,
+        f"names {head or 'nothing'} but was rewritten after the newer bundle {newest_id} was published "
+        f"({moved.versions} HEAD versions for {published} bundle(s) ever published)",
+    )]
 
 
 def witness_problems(
