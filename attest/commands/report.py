@@ -72,7 +72,7 @@ def _verify(bundle: Path, args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     bundle = _bundle_dir(args.target)
-    if bundle is not None and not args.unverified:
+    if bundle is not None and (bundle / "manifest.json").is_file() and not args.unverified:
         problems = _verify(bundle, args)
         if problems:
             for line in problems:
