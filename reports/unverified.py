@@ -24,9 +24,9 @@ def _mark(name: str, content: str) -> str:
         return f"> **{NOTICE}**\n\n{content}"
     if name.endswith(".html"):
         tag = content.find("<body>")
-        banner = f'<p class="not-verified" role="alert"><strong>{NOTICE}</strong></p>\n'
+        banner = f'<p class="not-verified" role="alert"><strong>{NOTICE}</strong></p>'
         if tag >= 0:
-            cut = tag + len("<body>") + 1
-            return content[:cut] + banner + content[cut:]
-        return banner + content
+            cut = tag + len("<body>")
+            return f"{content[:cut]}\n{banner}{content[cut:]}"
+        return f"{banner}\n{content}"
     return content
