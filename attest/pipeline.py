@@ -13,7 +13,7 @@ from typing import Callable, Mapping
 from attest.collector.config import EstateConfig, EvidenceConfig
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
-from attest.evidence.bundle import Published, newest_link, write_bundle
+from attest.evidence.bundle import Published, Seen, newest_link, write_bundle
 from attest.evidence.canonical import sha256_hex
 from attest.evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
 from attest.evidence.freshness import freshness_finding
@@ -36,6 +36,7 @@ class ExportRun:
     files: Mapping[str, bytes]
     published: Published
     locker: str
+    swept: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -85,6 +86,7 @@ def export_snapshot(
     """
     locker = open_locker(locker_location, config.evidence, environ, create=True)
     started = now()
+    swept = tuple(locker.sweep(started))
     previous = newest_link(locker)
     require_chain_choice(locker.location, previous[0].bundle_id if previous else None, new_chain)
     cadence = timedelta(hours=config.evidence.cadence_hours)
@@ -108,8 +110,9 @@ def export_snapshot(
         policy_digest=results.policy_digest,
         config_digest=config.digest,
         signer=kms_signer(config, environ, now),
+        seen=Seen(previous[0].bundle_id if previous else None),
     )
-    return ExportRun(results, freshness, files, published, locker.location)
+    return ExportRun(results, freshness, files, published, locker.location, swept)
 
 
 def newest_bundle(location: str, settings: EvidenceConfig, environ: Mapping[str, str]) -> str | None:

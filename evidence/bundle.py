@@ -1,7 +1,8 @@
 """Writing one bundle: hash the files, chain to the newest bundle, sign, publish, move HEAD.
 
-The order is what makes a crash harmless: the bundle is published whole (manifest last), and only
-then does HEAD move. A crash before publishing leaves the previous head; a crash after it leaves a
+The order is what makes a crash harmless: the bundle is published whole (manifest last), then its
+witness (`heads/<bundle_id>`, under Object Lock on S3) records the new chain head, and only then does
+HEAD move. A crash before publishing leaves the previous head; a crash after it leaves a
 complete new bundle that the next export (and `verify`) recognises as the newest link of the chain.
 """
 from __future__ import annotations
@@ -15,12 +16,21 @@ from attest.core import __version__
 from attest.core.errors import BadInputError, EvaluationError
 from attest.evidence.canonical import sha256_hex
 from attest.evidence.lockers import Locker
-from attest.evidence.manifest import MANIFEST, SIGNATURE, ChainLink, Manifest, file_entries, parse_manifest
+from attest.evidence.manifest import (
+    MANIFEST, SIGNATURE, ChainLink, Manifest, Witness, file_entries, parse_manifest,
+)
 
 log = logging.getLogger("attest.evidence")
 
 Signer = Callable[[str, str], bytes]
 """(bundle_id, manifest_sha256) -> signature.json bytes."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The newest bundle an export saw when it started (None: an empty locker)."""
+
+    bundle_id: str | None
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,24 @@ def write_bundle(
     policy_digest: str | None,
     config_digest: str,
     signer: Signer | None,
+    seen: Seen | None = None,
 ) -> Published:
-    """Publish `files` as bundle `bundle_id`, chained to the locker's newest bundle."""
+    """Publish `files` as bundle `bundle_id`, chained to the locker's newest bundle.
+
+    With `seen`, a newest bundle other than the one seen when the run started means another export
+    wrote to the locker meanwhile: this one stops rather than fork the chain.
+    """
     reserved = {MANIFEST, SIGNATURE} & set(files)
     if reserved:
         raise BadInputError(f"a bundle file may not be named {sorted(reserved)[0]}", where=bundle_id)
     found = newest_link(locker)
+    now_newest = found[0].bundle_id if found else None
+    if seen is not None and now_newest != seen.bundle_id:
+        raise EvaluationError(
+            f"another export is writing to this locker: bundle {now_newest} appeared after this run started "
+            f"(it saw {seen.bundle_id or 'an empty locker'}); nothing was written, run it again",
+            where=locker.location,
+        )
     if found and found[0].bundle_id >= bundle_id:
         raise EvaluationError(
             f"bundle {bundle_id} does not sort after the newest bundle {found[0].bundle_id} (clock skew?)",
@@ -89,5 +111,6 @@ def write_bundle(
         payload[SIGNATURE] = signer(bundle_id, digest)
     payload[MANIFEST] = manifest_bytes
     locker.publish(bundle_id, payload)
+    locker.write_witness(bundle_id, Witness(bundle_id, digest).to_bytes())
     locker.set_head(bundle_id)
     return Published(manifest, digest, signer is not None)

@@ -15,6 +15,7 @@ FORMAT = "attest-evidence-bundle/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.json"
 HEAD = "HEAD"
+WITNESSES = "heads"
 BUNDLE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 
 
@@ -132,3 +133,27 @@ def parse_manifest(data: bytes, where: str) -> Manifest:
         previous=previous,
         files=tuple(_entry(f, f"{where}#/files/{i}") for i, f in enumerate(files)),
     )
+
+
+@dataclass(frozen=True)
+class Witness:
+    """What `heads/<bundle_id>` records: the chain head an export wrote (a receipt kept in the locker)."""
+
+    bundle_id: str
+    manifest_sha256: str
+
+    def to_bytes(self) -> bytes:
+        return compact_json({"bundle_id": self.bundle_id, "manifest_sha256": self.manifest_sha256})
+
+
+def parse_witness(data: bytes, where: str) -> Witness:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadInputError("witness is not JSON", where=where) from None
+    if not isinstance(raw, dict):
+        raise BadInputError("witness is not a JSON object", where=where)
+    digest = _field(raw, "manifest_sha256", str, where)
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise BadInputError("witness manifest_sha256 is not 64 hex digits", where=where)
+    return Witness(_field(raw, "bundle_id", str, where), digest)

@@ -1,14 +1,17 @@
 """An S3 locker: every object written with Object Lock retention and a SHA-256 integrity checksum.
 
-Layout: `s3://bucket/prefix/<bundle_id>/<files>` and `s3://bucket/prefix/HEAD`. The bucket must have
+Layout: `s3://bucket/prefix/<bundle_id>/<files>`, `s3://bucket/prefix/heads/<bundle_id>` (one
+witness per export, recording the chain head it wrote) and `s3://bucket/prefix/HEAD`. The bucket must have
 Object Lock enabled (which implies versioning). manifest.json is uploaded last, so a prefix without
 one is an interrupted upload, never a complete bundle. A locked version cannot be deleted or
-overwritten until its retention date; a later PUT only adds a new version, which `verify` then sees.
+overwritten until its retention date; a later PUT only adds a new version, and a plain DELETE only
+adds a delete marker: `history` lists both, so `verify` sees them.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
@@ -18,7 +21,22 @@ from attest.collector.config import EvidenceConfig
 from attest.core.errors import BadInputError, EvaluationError
 from attest.evidence.clients import aws_client, region_for
 from attest.evidence.crashpoints import checkpoint
-from attest.evidence.manifest import BUNDLE_ID, HEAD, MANIFEST
+from attest.evidence.manifest import BUNDLE_ID, HEAD, MANIFEST, WITNESSES
+
+OBJECT_LOCK_FIX = (
+    "create the bucket with Object Lock (aws s3api create-bucket --object-lock-enabled-for-bucket ...), "
+    "or enable it on this versioned bucket (aws s3api put-object-lock-configuration --bucket {bucket} "
+    "--object-lock-configuration ObjectLockEnabled=Enabled)"
+)
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """Every version of one key: how many were written, and whether a delete marker now hides them."""
+
+    versions: int
+    deleted: bool
+    last_modified: datetime | None
 
 
 def s3_client(environ: Mapping[str, str]) -> Any:
@@ -48,7 +66,14 @@ class S3Locker:
         try:
             return getattr(self.client, operation)(**kwargs)
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "error")
+            error = exc.response.get("Error", {})
+            code = error.get("Code", "error")
+            if operation == "put_object" and code == "InvalidRequest" and "objectlock" in _squash(error.get("Message")):
+                raise BadInputError(
+                    f"bucket {self.bucket} does not have Object Lock enabled, so no bundle can be retained: "
+                    + OBJECT_LOCK_FIX.format(bucket=self.bucket),
+                    where=self.location,
+                ) from None
             raise EvaluationError(f"S3 {operation} failed: {code}", where=self.location) from None
         except BotoCoreError as exc:
             problem = exc.__class__.__name__
@@ -75,7 +100,8 @@ class S3Locker:
         return sorted({k.split("/", 1)[0] for k in self._keys() if "/" in k and BUNDLE_ID.match(k.split("/", 1)[0])})
 
     def stray_entries(self) -> list[str]:
-        return sorted({k.split("/", 1)[0] for k in self._keys() if k != HEAD and not BUNDLE_ID.match(k.split("/", 1)[0])})
+        tops = {k.split("/", 1)[0] for k in self._keys() if k != HEAD}
+        return sorted(t for t in tops if t != WITNESSES and not BUNDLE_ID.match(t))
 
     def files(self, bundle_id: str) -> list[str]:
         return [k.split("/", 1)[1] for k in self._keys() if k.startswith(bundle_id + "/")]
@@ -110,6 +136,42 @@ class S3Locker:
             ObjectLockRetainUntilDate=retain_until,
         )
 
+    def witnesses(self) -> dict[str, bytes | None]:
+        """Each witness under heads/, by the bundle id it is named for."""
+        names = [k.split("/", 1)[1] for k in self._keys() if k.startswith(WITNESSES + "/")]
+        return {name: self._get(self._key(WITNESSES, name)) for name in names}
+
+    def write_witness(self, bundle_id: str, data: bytes) -> None:
+        self._put(self._key(WITNESSES, bundle_id), data)
+
+    def sweep(self, before: datetime) -> list[str]:
+        """Nothing: locked objects of an interrupted upload cannot be removed (verify notes them)."""
+        return []
+
+    def history(self) -> dict[str, KeyHistory]:
+        """Every key under the prefix with its version count and whether a delete marker hides it."""
+        base = self._key() + "/" if self.prefix else ""
+        counts: dict[str, int] = {}
+        latest: dict[str, tuple[bool, datetime | None]] = {}
+        marker: dict[str, str] = {}
+        while True:
+            page = self._call("list_object_versions", Bucket=self.bucket, Prefix=base, **marker)
+            for item in page.get("Versions", []):
+                key = item["Key"][len(base):]
+                counts[key] = counts.get(key, 0) + 1
+                if item.get("IsLatest"):
+                    latest[key] = (False, item.get("LastModified"))
+            for item in page.get("DeleteMarkers", []):
+                if item.get("IsLatest"):
+                    latest[item["Key"][len(base):]] = (True, item.get("LastModified"))
+            if not page.get("IsTruncated"):
+                break
+            marker = {"KeyMarker": page["NextKeyMarker"], "VersionIdMarker": page["NextVersionIdMarker"]}
+        return {
+            key: KeyHistory(count, latest.get(key, (False, None))[0], latest.get(key, (False, None))[1])
+            for key, count in sorted(counts.items())
+        }
+
     def publish(self, bundle_id: str, files: Mapping[str, bytes]) -> None:
         if self._get(self._key(bundle_id, MANIFEST)) is not None:
             raise BadInputError(f"bundle {bundle_id} already exists", where=self.location)
@@ -124,3 +186,7 @@ class S3Locker:
     def set_head(self, bundle_id: str) -> None:
         checkpoint("before-head")
         self._put(self._key(HEAD), (bundle_id + "\n").encode("ascii"))
+
+
+def _squash(text: Any) -> str:
+    return "".join(str(text or "").lower().split())

@@ -3,35 +3,38 @@
 Each problem names the bundle and file it concerns. Observations that are not tampering (an upload
 interrupted before its manifest, a HEAD one bundle behind after a crash) are notes, reported but not
 failing. Signatures present but no key to check them is a problem: a verdict of "intact" must mean the
-signatures were checked, unless the caller skipped them on purpose (then it is a note saying so).
+signatures were checked, unless the caller skipped them on purpose (then it is a note saying so). A
+bundle whose own config (or the verifier's) names a signing key must carry a signature, skipped or not.
+Rollback (the newest nights cut off) is checked as far as the locker allows: see `rollback`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import format_time
 from attest.evidence.canonical import sha256_hex
+from attest.evidence.export import CONFIG
+from attest.evidence.keys import KeySource, named_signing_key
 from attest.evidence.lockers import Locker
 from attest.evidence.manifest import MANIFEST, SIGNATURE, Manifest, parse_manifest
-from attest.evidence.signing import check_signature, load_public_key
+from attest.evidence.problems import Problem
+from attest.evidence.rollback import (
+    LOCAL_GUARANTEE, LOCAL_WITH_RECEIPT, S3_GUARANTEE, Receipt, history_problems, receipt_problems,
+    witness_problems,
+)
+from attest.evidence.signing import check_signature
 
 
 @dataclass(frozen=True)
-class Problem:
-    kind: str
-    bundle_id: str | None
-    path: str | None
-    message: str
+class Expectations:
+    """What the verifier knows beyond the locker: the key its config names, and an auditor's receipt."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "bundle_id": self.bundle_id, "path": self.path, "message": self.message}
-
-    def line(self) -> str:
-        where = "/".join(p for p in (self.bundle_id, self.path) if p) or "locker"
-        return f"{where}: {self.kind}: {self.message}"
+    required_key: str | None = None
+    receipt: Receipt | None = None
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Verification:
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     signatures_checked: bool
+    signature_key: str = "no key"
+    rollback: str = LOCAL_GUARANTEE
+    digests: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,7 +56,10 @@ class Verification:
             "bundles": list(self.bundles),
             "head": self.head,
             "newest": self.newest.bundle_id if self.newest else None,
+            "newest_manifest_sha256": self.digests.get(self.newest.bundle_id) if self.newest else None,
             "signatures_checked": self.signatures_checked,
+            "signature_key": self.signature_key,
+            "rollback": self.rollback,
             "problems": [p.to_dict() for p in self.problems],
             "notes": list(self.notes),
         }
@@ -59,12 +68,16 @@ class Verification:
 class _Walk:
     """Collects problems and notes while checking one locker."""
 
-    def __init__(self, locker: Locker, public_key_pem: str | None, cadence: timedelta) -> None:
+    def __init__(self, locker: Locker, keys: KeySource, cadence: timedelta, required_key: str | None, skip: bool) -> None:
         self.locker = locker
-        self.key = load_public_key(public_key_pem, "evidence.signing.public_key") if public_key_pem else None
+        self.keys = keys
+        self.required_key = required_key
+        self.skip = skip
         self.cadence = cadence
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.unchecked: list[str] = []
+        self.checked = 0
 
     def problem(self, kind: str, bundle_id: str | None, path: str | None, message: str) -> None:
         self.problems.append(Problem(kind, bundle_id, path, message))
@@ -82,12 +95,24 @@ class _Walk:
         digest = sha256_hex(data)
         if manifest.bundle_id != bundle_id:
             self.problem("manifest", bundle_id, MANIFEST, f"manifest names bundle {manifest.bundle_id}")
-        self._files(bundle_id, manifest)
-        self._signature(bundle_id, digest)
+        config = self._files(bundle_id, manifest)
+        self._signature(bundle_id, digest, self._named_key(bundle_id, config))
         return manifest, digest
 
-    def _files(self, bundle_id: str, manifest: Manifest) -> None:
+    def _named_key(self, bundle_id: str, config: bytes | None) -> str | None:
+        """The signing key this bundle must be signed with: the verifier's, else its own config's."""
+        if self.required_key or config is None:
+            return self.required_key
+        try:
+            return named_signing_key(config)
+        except ValueError as exc:
+            self.problem("config", bundle_id, CONFIG, f"{exc}: cannot tell whether the bundle must be signed")
+            return None
+
+    def _files(self, bundle_id: str, manifest: Manifest) -> bytes | None:
+        """Re-hash every listed file; the bundle's config/attest.yaml when it is intact."""
         listed = {entry.path for entry in manifest.files}
+        config = None
         for entry in manifest.files:
             data = self.locker.read(bundle_id, entry.path)
             if data is None:
@@ -98,18 +123,31 @@ class _Walk:
                     f"content differs from the manifest (sha256 {sha256_hex(data)[:16]}..., {len(data)} bytes; "
                     f"manifest says {entry.sha256[:16]}..., {entry.size} bytes)",
                 )
+            elif entry.path == CONFIG:
+                config = data
         for path in self.locker.files(bundle_id):
             if path not in listed and path not in (MANIFEST, SIGNATURE):
                 self.problem("extra", bundle_id, path, "present but not listed in the manifest")
+        return config
 
-    def _signature(self, bundle_id: str, manifest_sha256: str) -> None:
-        if self.key is None:
-            return
+    def _signature(self, bundle_id: str, manifest_sha256: str, named: str | None) -> None:
         envelope = self.locker.read(bundle_id, SIGNATURE)
         if envelope is None:
-            self.problem("unsigned", bundle_id, SIGNATURE, "no signature, but a signing key is configured")
+            if named:
+                whose = "the verifier's config" if named == self.required_key else "the bundle's config/attest.yaml"
+                self.problem("unsigned", bundle_id, SIGNATURE, f"no signature, but {whose} names signing key {named}")
+            elif self.keys.given is not None and not self.skip:
+                self.problem("unsigned", bundle_id, SIGNATURE, "no signature, but a signing key is configured")
             return
-        why = check_signature(envelope, bundle_id, manifest_sha256, self.key)
+        if self.skip:
+            self.unchecked.append(bundle_id)
+            return
+        key = self.keys.key_for(named)
+        if key is None:
+            self.unchecked.append(bundle_id)
+            return
+        self.checked += 1
+        why = check_signature(envelope, bundle_id, manifest_sha256, key)
         if why:
             self.problem("signature", bundle_id, SIGNATURE, why)
 
@@ -145,13 +183,15 @@ class _Walk:
                     f"{hours:.1f} h after {before_id}, beyond the {self.cadence.total_seconds() / 3600:g} h cadence",
                 )
 
-    def head(self, head: str | None, complete: list[tuple[str, Manifest, str]]) -> None:
+    def head(self, head: str | None, complete: list[tuple[str, Manifest, str]], *, rewritten: bool = False) -> None:
         if not complete:
             if head is not None:
                 self.problem("head", None, "HEAD", f"names {head}, but the locker holds no complete bundle")
             return
         newest_id, newest, _ = complete[-1]
         if head == newest_id:
+            return
+        if rewritten:
             return
         if head is not None and newest.previous is not None and newest.previous.bundle_id == head:
             self.notes.append(f"HEAD names {head}, one behind {newest_id} (an export stopped before moving HEAD)")
@@ -161,10 +201,17 @@ class _Walk:
 
 
 def verify_locker(
-    locker: Locker, public_key_pem: str | None, cadence: timedelta, *, skip_signatures: bool = False
+    locker: Locker,
+    public_key_pem: str | None,
+    cadence: timedelta,
+    *,
+    skip_signatures: bool = False,
+    keys: KeySource | None = None,
+    expect: Expectations = Expectations(),
 ) -> Verification:
     """Check the locker; with `skip_signatures`, signed bundles without a key are noted, not a problem."""
-    walk = _Walk(locker, public_key_pem, cadence)
+    source = keys or KeySource(public_key_pem)
+    walk = _Walk(locker, source, cadence, expect.required_key, skip_signatures)
     ids = locker.bundle_ids()
     head = locker.head()
     complete: list[tuple[str, Manifest, str]] = []
@@ -182,25 +229,71 @@ def verify_locker(
         else:
             walk.notes.append(f"{bundle_id}: no manifest.json: an interrupted export, not part of the chain")
     walk.chain(complete, set(ids))
-    walk.head(head, complete)
+    newest = complete[-1][1] if complete else None
+    history = locker.history()
+    if history is not None:
+        walk.problems.extend(history_problems(history, head, newest.bundle_id if newest else None))
+    rollback_guarantee = _rollback_checks(walk, locker, history is not None, complete, expect)
+    walk.head(head, complete, rewritten=any(p.kind == "rollback" and p.path == "HEAD" for p in walk.problems))
     for stray in locker.stray_entries():
         walk.notes.append(f"{stray}: not a bundle (left by an interrupted write, or placed by hand)")
-    signed = [i for i, _, _ in complete if locker.read(i, SIGNATURE) is not None]
-    if walk.key is None and signed:
-        if skip_signatures:
-            walk.notes.append(f"{len(signed)} signed bundle(s) not checked: signature checks skipped (--no-signatures)")
-        else:
-            walk.problem(
-                "unchecked", None, None,
-                f"{len(signed)} bundle(s) are signed but no public key is given to check them "
-                "(pass --public-key, set evidence.signing.public_key, or skip with --no-signatures)",
-            )
+    _unchecked_signatures(walk)
     return Verification(
         locker=locker.location,
         bundles=tuple(i for i, _, _ in complete),
         head=head,
-        newest=complete[-1][1] if complete else None,
+        newest=newest,
         problems=tuple(walk.problems),
         notes=tuple(walk.notes),
-        signatures_checked=walk.key is not None,
+        signatures_checked=not skip_signatures and (source.given is not None or walk.checked > 0),
+        signature_key=source.described(),
+        rollback=rollback_guarantee,
+        digests={i: d for i, _, d in complete},
     )
+
+
+def _rollback_checks(
+    walk: _Walk, locker: Locker, has_history: bool, complete: list[tuple[str, Manifest, str]], expect: Expectations
+) -> str:
+    """Witness and receipt checks; the sentence saying how far rollback is detectable in this locker."""
+    digests = {i: d for i, _, d in complete}
+    problems, notes = witness_problems(locker.witnesses(), digests)
+    walk.problems.extend(problems)
+    walk.notes.extend(notes)
+    walk.problems.extend(receipt_problems(expect.receipt, expect.since, digests, complete[-1][1] if complete else None))
+    if has_history:
+        return S3_GUARANTEE
+    return LOCAL_WITH_RECEIPT if expect.receipt or expect.since else LOCAL_GUARANTEE
+
+
+def _unchecked_signatures(walk: _Walk) -> None:
+    if not walk.unchecked:
+        return
+    count = len(walk.unchecked)
+    if walk.skip:
+        walk.notes.append(f"{count} signed bundle(s) not checked: signature checks skipped (--no-signatures)")
+    else:
+        walk.problem(
+            "unchecked", None, None,
+            f"{count} bundle(s) are signed but no public key is given to check them "
+            "(pass --public-key, set evidence.signing.public_key, or skip with --no-signatures)",
+        )
+
+
+def verify_bundle(locker: Locker, bundle_id: str, keys: KeySource, expect: Expectations = Expectations()) -> list[Problem]:
+    """One bundle alone (for `attest report`): its files, its signature, and its link to the bundle before it."""
+    walk = _Walk(locker, keys, timedelta(0), expect.required_key, False)
+    checked = walk.bundle(bundle_id)
+    if checked is None:
+        if not walk.problems:
+            walk.problem("missing", bundle_id, MANIFEST, "no manifest.json: not a complete bundle")
+        return walk.problems
+    link = checked[0].previous
+    if link is not None:
+        before = locker.read(link.bundle_id, MANIFEST)
+        if before is None:
+            walk.problem("chain", bundle_id, MANIFEST, f"links to {link.bundle_id}, which is not beside it in the locker")
+        elif sha256_hex(before) != link.manifest_sha256:
+            walk.problem("chain", bundle_id, MANIFEST, f"the manifest of {link.bundle_id} is not the one this bundle links to")
+    _unchecked_signatures(walk)
+    return walk.problems

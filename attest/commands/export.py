@@ -61,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
     if args.summary:
         with open(args.summary, "a", encoding="utf-8") as handle:
             handle.write(done.summary())
+    for name in done.swept:
+        sys.stderr.write(f"attest: swept {done.locker}/{name}: left by an earlier export that did not finish\n")
     write_text(f"{done.locker}/{done.published.manifest.bundle_id}\n", None)
+    published = done.published
+    sys.stderr.write(
+        f"attest: receipt: --expect-head {published.manifest.bundle_id}@{published.manifest_sha256}\n"
+    )
     sys.stderr.write(f"attest: {done.freshness.rule_id} {done.freshness.status.value}: {done.freshness.message}\n")
     return done.exit_code

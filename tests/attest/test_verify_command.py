@@ -35,7 +35,7 @@ def test_intact_locker_exits_0(locker: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_changed_byte_exits_1_naming_the_file(locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    newest = sorted(p for p in locker.iterdir() if p.is_dir())[-1]
+    newest = sorted(p for p in locker.iterdir() if p.is_dir() and p.name != "heads")[-1]
     (newest / "findings.json").write_bytes(b"{}\r\n")
     assert main(["verify", str(locker), "--as-of", "2026-11-21T12:00:00Z"]) == 1
     assert f"PROBLEM {newest.name}/findings.json: changed:" in capsys.readouterr().out
@@ -47,6 +47,7 @@ def test_stale_locker_exits_1_with_a_failing_freshness_finding(locker: Path, cap
     assert report["problems"] == []
     assert report["freshness"]["rule_id"] == "EVD-FRESH-001" and report["freshness"]["status"] == "fail"
     assert report["freshness"]["controls"] == ["SOC2-CC8.1"]
+    assert report["rollback"].startswith("NOT detectable in a plain directory")
 
 
 def test_a_wider_cadence_accepts_the_same_age(locker: Path) -> None:
@@ -85,7 +86,9 @@ def test_no_signatures_is_stated_in_json(signed_locker: Path, capsys: pytest.Cap
 
 @pytest.mark.parametrize(
     "args",
-    [["verify", "/nonexistent/locker"], ["verify", "LOCKER", "--as-of", "yesterday"], ["verify", "LOCKER", "--public-key", "/nonexistent.pem"]],
+    [["verify", "/nonexistent/locker"], ["verify", "LOCKER", "--as-of", "yesterday"], ["verify", "LOCKER", "--public-key", "/nonexistent.pem"],
+     ["verify", "LOCKER", "--expect-head", "HEAD~1"], ["verify", "LOCKER", "--since", "last week"],
+     ["verify", "LOCKER", "--as-of", "2026-11-20T12:00:00Z"]],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], locker: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([a.replace("LOCKER", str(locker)) for a in args]) == 2

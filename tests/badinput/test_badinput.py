@@ -160,7 +160,7 @@ def _terraform(tmp: Path, source: Path) -> Placed:
 def _manifest(tmp: Path, source: Path, locker: Path) -> Placed:
     copy = tmp / "locker"
     shutil.copytree(locker, copy)
-    (bundle,) = [p for p in copy.iterdir() if p.is_dir()]
+    (bundle,) = [p for p in copy.iterdir() if p.is_dir() and p.name != "heads"]
     shutil.copyfile(source, bundle / "manifest.json")
     return Placed(["verify", str(copy)], str(bundle / "manifest.json"))
 

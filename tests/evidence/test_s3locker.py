@@ -59,7 +59,7 @@ def test_locked_version_refuses_delete_and_overwrite_is_detected(s3_locker: S3Lo
     original = s3.get_object(Bucket=s3_locker.bucket, Key=key, VersionId=version)["Body"].read()
     assert original.startswith(b'{\n  "controls"')
     found = verify_locker(s3_locker, None, CADENCE).problems
-    assert [(p.kind, p.path) for p in found] == [("changed", "findings.json")]
+    assert [(p.kind, p.path) for p in found] == [("changed", "findings.json"), ("overwritten", "findings.json")]
 
 
 

@@ -51,7 +51,7 @@ def test_a_rewritten_manifest_fails_its_signature(locker: LocalLocker, kms_key: 
     manifest["collector_identity"]["atlas_principal"] = "someone-else"
     path.write_bytes(compact_json(manifest))
     found = verify_locker(locker, pem, CADENCE).problems
-    assert [(p.kind, p.path) for p in found] == [("signature", "signature.json")]
+    assert [(p.kind, p.path) for p in found] == [("signature", "signature.json"), ("rollback", "manifest.json")]
     assert "digest differs" in found[0].message
 
 

@@ -49,19 +49,23 @@ def test_rewritten_manifest_breaks_the_chain(locker: LocalLocker, three_nights: 
         if entry["path"] == "reports/summary.md":
             entry.update(size=len(b"# Summary\n\nall good\n"), sha256=sha256_hex(b"# Summary\n\nall good\n"))
     (bundle / "manifest.json").write_bytes(compact_json(manifest))
-    assert problems(locker) == [("chain", bid(three_nights[1]), "manifest.json")]
+    assert problems(locker) == [
+        ("chain", bid(three_nights[1]), "manifest.json"), ("rollback", bid(three_nights[0]), "manifest.json")
+    ]
 
 
 def test_removed_middle_bundle(locker: LocalLocker, three_nights: list[Published]) -> None:
     shutil.rmtree(locker.root / bid(three_nights[1]))
     found = verify_locker(locker, None, CADENCE).problems
-    assert [(p.kind, p.bundle_id) for p in found] == [("chain", bid(three_nights[2])), ("gap", bid(three_nights[2]))]
+    assert [(p.kind, p.bundle_id) for p in found] == [
+        ("chain", bid(three_nights[2])), ("gap", bid(three_nights[2])), ("rollback", bid(three_nights[1]))
+    ]
     assert "is not in the locker" in found[0].message
 
 
 def test_removed_newest_bundle_leaves_head_dangling(locker: LocalLocker, three_nights: list[Published]) -> None:
     shutil.rmtree(locker.root / bid(three_nights[2]))
-    assert problems(locker) == [("head", None, "HEAD")]
+    assert problems(locker) == [("rollback", bid(three_nights[2]), None), ("head", None, "HEAD")]
 
 
 def test_removed_manifest_of_a_chained_bundle(locker: LocalLocker, three_nights: list[Published]) -> None:
@@ -111,5 +115,5 @@ def test_export_after_a_garbled_manifest_chains_past_it(locker: LocalLocker, thr
     later = export_one(locker, START + NIGHT * 2 + timedelta(hours=1))
     assert later.manifest.previous.bundle_id == bid(three_nights[1])
     assert [(p.kind, p.bundle_id) for p in verify_locker(locker, None, CADENCE).problems] == [
-        ("manifest", bid(three_nights[2]))
+        ("manifest", bid(three_nights[2])), ("rollback", bid(three_nights[2]))
     ]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 from types import ModuleType
@@ -18,13 +17,9 @@ from attest.reports.bundle import BundleRef
 from attest.reports.render import render_all
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_bundle(root: Path, fx: ModuleType, results: Results, snapshot: Snapshot) -> Path:
     """A bundle as the evidence stage lays it out: files plus a manifest of their sha256."""
-    bundle = root / "bundle"
+    bundle = root / "bundle-test-0001"
     (bundle / "sources" / "infra/envs/prod").mkdir(parents=True)
     (bundle / "sources" / "app/src/db").mkdir(parents=True)
     (bundle / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
@@ -40,6 +35,15 @@ def write_bundle(root: Path, fx: ModuleType, results: Results, snapshot: Snapsho
     )
     (bundle / "manifest.json").write_bytes(manifest.to_bytes())
     return bundle
+
+
+def remanifest(bundle: Path) -> None:
+    """Re-list the bundle's files in its manifest after a test changed them (a consistent rewrite)."""
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    files = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+    del files["manifest.json"]
+    manifest["files"] = [entry.to_dict() for entry in file_entries(files)]
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture()
@@ -101,9 +105,7 @@ def test_a_source_location_outside_the_bundle_is_cited_as_repository_source(
     bundle = write_bundle(tmp_path, fx, results, snapshot)
     for source in (bundle / "sources").rglob("*.t[fs]"):
         source.unlink()
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    manifest["files"] = [f for f in manifest["files"] if not f["path"].startswith("sources/")]
-    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    remanifest(bundle)
     assert main(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")]) == 0
     text = (tmp_path / "o" / "control-mapping.md").read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if f"| `{fx.TF_SECRET}`" in line)
@@ -116,9 +118,7 @@ def test_the_bundled_config_is_used_when_none_is_given(
     bundle = write_bundle(tmp_path, fx, results, snapshot)
     (bundle / "config").mkdir()
     (bundle / "config" / "attest.yaml").write_bytes(config_file.read_bytes())
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    manifest["files"].append({"path": "config/attest.yaml", "sha256": _sha(config_file), "size": 1})
-    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    remanifest(bundle)
     assert main(["report", str(bundle), "--output", str(tmp_path / "a")]) == 0
     assert main(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "b")]) == 0
     for path in (tmp_path / "a").iterdir():
@@ -161,6 +161,10 @@ def test_a_tampered_bundle_file(
     bundle = write_bundle(tmp_path, fx, results, snapshot)
     (bundle / "snapshot.json").write_text(snapshot.to_json().replace("contractor", "contracter"), encoding="utf-8")
     code, err = _run(["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o")], capsys)
+    assert code == 1 and "PROBLEM bundle-test-0001/snapshot.json: changed" in err and "--unverified" in err
+    assert not (tmp_path / "o").exists()
+    args = ["report", str(bundle), "--config", str(config_file), "--output", str(tmp_path / "o"), "--unverified"]
+    code, err = _run(args, capsys)
     assert code == 2 and "does not match the manifest" in err
 
 
