@@ -108,8 +108,8 @@ def parse(repo: Path, rel: str, cache: dict[tuple[str, bytes], Source] | None = 
     return source
 
 
-def text_of(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
+def text_of(node: Node | None) -> str:
+    return (node.text or b"").decode("utf-8", "replace") if node is not None else ""
 
 
 def string_value(node: Node | None) -> str | None:
