@@ -43,7 +43,7 @@ class Callbacks:
             return NONE
         symbol = self.ev.engine.resolve_local(self.ev.module.rel, name)
         if symbol is not None and symbol.kind == "fn":
-            return self.ev.apply_unit(node, symbol.key, name, bound)
+            return self.ev.apply_unit(node, symbol.unit, name, bound)
         self.unknown_callee(node, name, bound)
         return NONE
 

@@ -147,7 +147,7 @@ class Calls:
         if symbol.kind == "namespace":
             symbol = self.ev.engine.resolve_export(symbol.module, "default") or symbol
         if symbol.kind == "fn":
-            return self.summaries.apply_unit(node, symbol.key, label, argvals, args)
+            return self.summaries.apply_unit(node, symbol.unit, label, argvals, args)
         if symbol.kind == "package":
             return self.third_party(node, symbol.package or "", argvals)
         if symbol.kind == "unresolved":

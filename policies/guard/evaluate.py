@@ -17,7 +17,7 @@ from attest.policies.guard.members import Members, pattern_key
 from attest.policies.guard.model import Effect, Hop, Val, contained, join
 from attest.policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
 from attest.policies.guard.mongo import WRITE_STAGES
-from attest.policies.guard.sources import parameters, string_value, text_of
+from attest.policies.guard.sources import global_property, parameters, string_value, text_of
 from attest.policies.guard.summaries import Summaries
 
 SKIP = frozenset({
@@ -199,6 +199,10 @@ class Evaluator:
 
     def assign(self, left: Node | None, vals: Vals) -> None:
         if left is None:
+            return
+        shared = global_property(left)
+        if shared is not None and self.declared(text_of(left).split(".")[0]) is None:
+            self.engine.join_cell(("global", shared), vals)
             return
         if left.type in ("member_expression", "subscript_expression"):
             base = left.child_by_field_name("object")

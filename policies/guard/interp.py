@@ -34,6 +34,11 @@ class Symbol:
     key: tuple[str, ...] = ()
     package: str | None = None
 
+    @property
+    def unit(self) -> UnitKey:
+        """The unit of a `fn` symbol."""
+        return (self.key[0], self.key[1], self.key[2])
+
 
 class Program(Protocol):
     """The whole-repo state an evaluator reads and feeds: names, summaries, cells, sources."""

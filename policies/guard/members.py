@@ -11,7 +11,7 @@ from attest.policies.guard.environment import Environment
 from attest.policies.guard.interp import NONE, Interp, Vals
 from attest.policies.guard.model import PLAIN_PROPERTIES, Val, join
 from attest.policies.guard.mongo import DRIVER_KINDS, READ_METHODS, READ_PROPERTIES, is_write_method
-from attest.policies.guard.sources import string_value, text_of
+from attest.policies.guard.sources import global_property, string_value, text_of
 
 
 def member_effect(prop: str, val: Val, called: bool) -> str | None:
@@ -70,6 +70,9 @@ class Members:
             return NONE
         if obj.type == "this":
             return self.field(prop, node)
+        shared = global_property(node)
+        if shared is not None and ev.declared(text_of(obj).lstrip("(").split(".")[0]) is None:
+            return ev.engine.read_cell(("global", shared), ev.unit)
         if obj.type == "identifier" and ev.declared(text_of(obj)) is None:
             static = self.static_member(node, text_of(obj), prop)
             if static is not None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from attest.policies.guard.model import Hop
-from attest.policies.guard.modules import Module
+from attest.policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, Module
 from attest.policies.guard.mongo import CLIENT_FACTORIES
-from attest.policies.guard.sources import text_of
+from attest.policies.guard.sources import global_property, text_of
 
 Span = tuple[int, int]
 
@@ -34,8 +34,19 @@ def _walk(node: Node) -> list[Node]:
     return out
 
 
+def _in_function(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_VALUES or parent.type in FUNCTION_NODES or parent.type == "method_definition":
+            return True
+        parent = parent.parent
+    return False
+
+
 def _writes(module: Module) -> dict[str, list[Node]]:
-    """Each module variable's initialisers and right-hand sides of assignments, anywhere in the module."""
+    """What each module-level name (a module variable, a name declared in a top-level block such as
+    `if (!global._client) { const client = ... }`, a property of the global object) is given:
+    initialisers and right-hand sides of assignments."""
     found: dict[str, list[Node]] = {}
     for node in _walk(module.source.root):
         if node.type == "variable_declarator":
@@ -44,8 +55,13 @@ def _writes(module: Module) -> dict[str, list[Node]]:
             name, value = node.child_by_field_name("left"), node.child_by_field_name("right")
         else:
             continue
-        if name is not None and value is not None and name.type == "identifier" and text_of(name) in module.variables:
+        if name is None or value is None:
+            continue
+        if name.type == "identifier" and (text_of(name) in module.variables or not _in_function(node)):
             found.setdefault(text_of(name), []).append(value)
+        shared = global_property(name)
+        if shared is not None:
+            found.setdefault(f"global.{shared}", []).append(value)
     return found
 
 
@@ -55,7 +71,9 @@ def _builds_client(node: Node) -> bool:
         return ctor is not None and text_of(ctor).rsplit(".", 1)[-1] in CLIENT_FACTORIES
     if node.type == "call_expression":
         fn = node.child_by_field_name("function")
-        obj = fn.child_by_field_name("object") if fn is not None and fn.type == "member_expression" else None
+        if fn is None or fn.type != "member_expression":
+            return False
+        obj = fn.child_by_field_name("object")
         return (obj is not None and text_of(obj).rsplit(".", 1)[-1] in CLIENT_FACTORIES
                 and text_of(fn.child_by_field_name("property")) == "connect")
     return False
@@ -75,10 +93,14 @@ def reference_builds(module: Module, helpers: tuple[str, ...]) -> frozenset[Span
         for node in _walk(region):
             if _builds_client(node):
                 builds.add((node.start_byte, node.end_byte))
+            shared = global_property(node)
+            if shared is not None and f"global.{shared}" not in seen_vars:
+                seen_vars.add(f"global.{shared}")
+                regions += writes.get(f"global.{shared}", [])
             if node.type != "identifier":
                 continue
             name = text_of(node)
-            if name in module.variables and name not in seen_vars:
+            if name in writes and name not in seen_vars:
                 seen_vars.add(name)
                 regions += writes.get(name, [])
             elif name in module.functions and name not in seen_fns:
