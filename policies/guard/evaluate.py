@@ -367,7 +367,8 @@ class Evaluator:
 
     def template(self, node: Node) -> Vals:
         """A template literal carries the reference URI (or a parameter) it is built from."""
-        parts = [self.eval(c) for c in node.named_children if c.type == "template_substitution"]
+        parts = [self.eval(c.named_children[0]) for c in node.named_children
+                 if c.type == "template_substitution" and c.named_children]
         return tuple(Val(v.root, "uri" if v.kind == "uri" else "any", None, v.hops) for v in join(*parts)
                      if v.kind == "uri" or isinstance(v.root, int))
 
