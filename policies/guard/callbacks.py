@@ -97,21 +97,23 @@ class Callbacks:
             else:
                 self.unknown_callee(callback, text_of(callback), bound)
 
-    def unknown_receiver(self, node: Node, prop: str, argvals: list[Vals]) -> None:
+    def unknown_receiver(self, node: Node, prop: str, argvals: list[Vals]) -> bool:
         """A reference value handed to a method of an object the guard knows nothing about (`this.cb`
         of a class field, `globalThis.keep`, a logger): deny by default, except the builtins that only
-        read or copy what they are given (`console`, `JSON`, `Object`, `Array`, `Promise`, ...)."""
+        read or copy what they are given (`console`, `JSON`, `Object`, `Array`, `Promise`, ...): True for
+        those, whose result carries what they were given."""
         fn = node.child_by_field_name("function")
         obj = fn.child_by_field_name("object") if fn is not None else None
         if prop in ("bind", "call", "apply") and any(v.kind == "method" for v in self.ev.eval(obj)):
-            return  # `coll.findOne.call(coll, ...)`: the member itself was checked
+            return False  # `coll.findOne.call(coll, ...)`: the member itself was checked
         while obj is not None and obj.type in UNWRAP_CHAIN:
             obj = obj.child_by_field_name("object") or (obj.named_children[0] if obj.named_children else None)
         if obj is not None and text_of(obj) in BENIGN_RECEIVERS:
-            return
+            return True
         name = f"{text_of(obj) if obj is not None else '?'}...{prop}"
         site = self.ev.hop(node, f"handed to .{prop}() of an object the guard cannot resolve")
         for vals in argvals:
             for val in vals:
                 if val.root == "ref" and (val.is_handle() or val.kind == "uri"):
                     self.ev.effect("dynamic", val, f"handed to {name}(), a method the guard cannot resolve", site)
+        return False

@@ -249,7 +249,8 @@ class Calls:
         out: list[Val] = list(self.summaries.instance_call(node, recv, prop, argvals, args))
         if not handles:
             if not any(v.kind == "instance" for v in recv) and prop not in CONTAINER_METHODS:
-                self.callbacks.unknown_receiver(node, prop, argvals)
+                if self.callbacks.unknown_receiver(node, prop, argvals):
+                    return contained(join(*argvals, tuple(out)))  # `Array.from(colls)`, `Object.values(reg)`
             if prop == "then" and argvals:
                 return join(argvals[0], tuple(out))
             return join(*argvals, tuple(out)) if prop in PASS_THROUGH else join(tuple(out))

@@ -168,6 +168,13 @@ export async function f() {
   await {op}(await getReferenceDb(), { title: "x" }); // SITE
 }
 """, "insertPost", "listPosts"),
+    mutant("collections-through-object-values", "reference-write", HEADER + """
+export async function f() {
+  const db = await getReferenceDb();
+  const registry = { staging: db.collection("formularies_staging") };
+  for (const coll of Array.from(Object.values(registry))) await coll.{op}({}); // SITE
+}
+""", "deleteMany", "findOne"),
     mutant("computed-collection-name-written", "reference-write", HEADER + """
 export async function f(name: string) {
   const db = await getReferenceDb();
