@@ -1,8 +1,9 @@
 """The per-function interpreter: walks one function's syntax tree once, in source order, tracking
 which values derive from the reference handle (or from a parameter, for the function's summary).
 
-It is flow-insensitive within a function (assignments join), property-insensitive on objects (a
-registry of handles is itself a handle), and context-insensitive across functions (summaries)."""
+It is flow-insensitive within a function (assignments join), property-sensitive on object literals
+only (a value remembers the property it was put under; a container of handles holds them), and
+context-insensitive across functions (summaries)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -141,7 +142,7 @@ class Evaluator:
 
     def literal(self, node: Node | None, depth: int = 0) -> str | None:
         """A string the expression certainly evaluates to (literals and constants), else None."""
-        if node is None or depth > 4:
+        if node is None or depth > 16:
             return None
         if node.type in UNWRAP and node.named_children:
             return self.literal(node.named_children[0], depth + 1)
