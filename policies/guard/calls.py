@@ -180,9 +180,14 @@ class Calls:
             self.ev.engine.found_source("client", site)
             return (Val("ref", "client", None, (site,)),)
         first = argvals[0] if argvals else NONE
+        for v in first:
+            if v.kind in ("envvar", "envname"):  # it may be the reference URI: the guard cannot vouch
+                made = Val("ref", "envvar", None, v.hops)
+                self.ev.effect("dynamic", made, "MongoClient built from an environment variable named at run time",
+                               self.ev.hop(node, "MongoClient from an environment variable the guard cannot name"))
         site = self.ev.hop(node, "MongoClient for the reference URI")
         return tuple(Val(v.root, "client", None, (*v.hops, site)[:32]) for v in first
-                     if v.is_reference() and v.kind not in ("stage", "instance", "method"))
+                     if v.is_reference() and v.kind not in ("stage", "instance", "method", "envvar", "envname"))
 
     def bound_call(self, node: Node, methods: Vals, args: list[Node], argvals: list[Vals]) -> Vals:
         """A driver method called through a value (`const collection = db.collection.bind(db)`,

@@ -222,7 +222,8 @@ class Engine:
         self.results[unit] = tuple(e for e in effects if e.param == "ref")
         summary = Summary(
             tuple(e for e in effects if isinstance(e.param, int) or str(e.param).startswith("ctor:")),
-            join(tuple(v for v in evaluator.returns if v.root != "ref" or v.is_handle() or v.kind == "uri")),
+            join(tuple(v for v in evaluator.returns
+                       if v.root != "ref" or v.is_handle() or v.kind in ("uri", "envvar"))),
         )
         if summary.signature() != self.summaries.get(unit, Summary()).signature():
             self.summaries[unit] = summary

@@ -23,6 +23,20 @@ class Environment:
             return NONE
         return (Val("env", "env", None, (self.ev.hop(node, ENVIRONMENT),)),)
 
+    def computed(self, keys: Vals, node: Node) -> Vals:
+        """`process.env[key]` with a key the guard cannot read: a parameter (`requireEnv(name)`,
+        settled where a caller passes a literal name), else a variable it cannot name."""
+        site = self.ev.hop(node, f"{text_of(node)} reads a variable named at run time")
+        params = tuple(Val(k.root, "envname", None, (site,)) for k in keys if isinstance(k.root, int))
+        return params or (Val("ref", "envvar", None, (site,)),)
+
+    def named(self, name: str | None, node: Node, passed: Vals) -> Vals:
+        """A callee's `process.env[param]` at a call site: the name the caller passes (`requireEnv(
+        "MONGODB_REFERENCE_URI")` is the URI), else what the caller's own parameters name."""
+        if name is not None:
+            return self.variable(name, node)
+        return self.computed(passed, node)
+
     def variable(self, name: str | None, node: Node) -> Vals:
         """The reference URI when `name` is the reference variable; other variables are plain data."""
         ev = self.ev

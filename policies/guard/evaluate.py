@@ -54,7 +54,7 @@ class Evaluator:
         self.env = Environment(self)
         self.members = Members(self, self.env)
         self.callbacks = Callbacks(self)
-        self.summaries = Summaries(self, self.callbacks)
+        self.summaries = Summaries(self, self.callbacks, self.env)
         self.calls = Calls(self, self.callbacks, self.summaries, self.members)
 
     # -- entry points -------------------------------------------------------------------------
@@ -370,8 +370,9 @@ class Evaluator:
         """A template literal carries the reference URI (or a parameter) it is built from."""
         parts = [self.eval(c.named_children[0]) for c in node.named_children
                  if c.type == "template_substitution" and c.named_children]
-        return tuple(Val(v.root, "uri" if v.kind == "uri" else "any", None, v.hops) for v in join(*parts)
-                     if v.kind == "uri" or isinstance(v.root, int))
+        kept = ("uri", "envvar", "envname")
+        return tuple(Val(v.root, v.kind if v.kind in kept else "any", None, v.hops) for v in join(*parts)
+                     if v.kind in kept or isinstance(v.root, int))
 
     def closure(self, fn: Node, args: list[Vals], called: bool = False) -> Vals:
         """Run a nested function in a child scope (closures see the enclosing names); its returns.

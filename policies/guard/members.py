@@ -119,11 +119,12 @@ class Members:
         index = node.child_by_field_name("index")
         vals = ev.eval(obj)
         name = ev.literal(index)
-        if name is None:
-            ev.eval(index)
+        keys = ev.eval(index) if name is None else NONE
         out: list[Val] = []
         for val in vals:
-            if val.kind in ("db", "client") and val.is_handle():
+            if val.kind == "env" and name is None:
+                out += self.env.computed(keys, node)
+            elif val.kind in ("db", "client") and val.is_handle():
                 label = name or text_of(index)
                 site = ev.hop(node, f"collection [{label}]")
                 if name is not None:

@@ -29,7 +29,8 @@ class Val:
     function being summarised, or "ctor:<index>" (a constructor parameter kept in a field)."""
 
     root: str | int
-    kind: str  # uri | env (the `process.env` object) | client | db | coll | any | stage |
+    kind: str  # uri | env (the `process.env` object) | envvar (a variable of it named at run time) |
+    # envname (one named by a parameter) | client | db | coll | any | stage |
     # instance (coll then names "module#Class") | method (a member of a driver object, already
     # checked: `const run = coll.findOne`; `bound` names it, "db.collection")
     coll: str | None
@@ -52,7 +53,7 @@ class Val:
                    self.bound)
 
     def is_handle(self) -> bool:
-        return self.kind not in ("uri", "env", "stage", "instance", "method")
+        return self.kind not in ("uri", "env", "envvar", "envname", "stage", "instance", "method")
 
     def is_reference(self) -> bool:
         """Derived from the reference cluster (or, in a summary, from a parameter)."""

@@ -8,6 +8,7 @@ from typing import Sequence
 from tree_sitter import Node
 
 from attest.policies.guard.callbacks import Callbacks
+from attest.policies.guard.environment import Environment
 from attest.policies.guard.interp import Interp, Symbol, UnitKey, Vals
 from attest.policies.guard.members import member_effect
 from attest.policies.guard.model import Effect, Hop, Val, join
@@ -33,9 +34,10 @@ def rebase(eff: Effect, val: Val, site: Hop) -> Effect | None:
 
 
 class Summaries:
-    def __init__(self, ev: Interp, callbacks: Callbacks) -> None:
+    def __init__(self, ev: Interp, callbacks: Callbacks, env: Environment) -> None:
         self.ev = ev
         self.callbacks = callbacks
+        self.env = env
 
     def apply_unit(self, node: Node, unit: UnitKey, label: str, argvals: list[Vals],
                    args: Sequence[Node] = ()) -> Vals:
@@ -56,7 +58,11 @@ class Summaries:
         out: list[Val] = []
         back = ev.hop(node, f"returned from {label}()")
         for ret in summary.returns:
-            if isinstance(ret.root, int):
+            if isinstance(ret.root, int) and ret.kind == "envname":
+                arg = args[ret.root] if ret.root < len(args) else None
+                passed = argvals[ret.root] if ret.root < len(argvals) else ()
+                out += self.env.named(ev.literal(arg) if arg is not None else None, arg or node, passed)
+            elif isinstance(ret.root, int):
                 for val in argvals[ret.root] if ret.root < len(argvals) else ():
                     kind = val.kind if ret.kind == "any" else ret.kind
                     out.append(Val(val.root, kind, ret.coll or val.coll, (val.hops + (site,) + ret.hops)[:32],

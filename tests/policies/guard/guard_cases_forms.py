@@ -101,7 +101,27 @@ def many(op: str) -> str:
             f"  for (const c of all) await (c as any).{op}({{}}); // SITE\n}}\n")
 
 
+REQUIRE_ENV = MONGO + """function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+export async function f() {
+  const client = new MongoClient(requireEnv("{op}"));
+  await client.db("reference").collection("formularies_staging").insertOne({}); // SITE
+}
+"""
+COMPUTED_ENV = MONGO + """const KEYS = { reference: ["MONGODB", "REFERENCE", "URI"].join("_") };
+export async function f() {
+  const client = new MongoClient(`${{op}}`); // SITE
+  return client.db("reference").collection("formularies_staging").findOne({});
+}
+"""
+
 FORM_CASES: tuple[Case, ...] = (
+    mutant("uri-named-through-require-env", "reference-write", REQUIRE_ENV, "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
+    mutant("uri-from-a-computed-env-key", "dynamic-use", COMPUTED_ENV, "process.env[KEYS.reference]",
+           "process.env.ANALYTICS_URI"),
     mutant("uri-destructured-into-connect-helper", "reference-write", CONNECT_HELPER, "insertOne", "findOne"),
     mutant("uri-in-config-object", "reference-write", CONFIG_OBJECT, "updateMany", "countDocuments"),
     mutant("uri-in-template-literal", "reference-write", TEMPLATE, "deleteMany", "find"),
