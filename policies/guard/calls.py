@@ -42,6 +42,9 @@ class Calls:
         args = self.arguments(node)
         if fn is None:
             return NONE
+        if fn.type == "import" or (fn.type == "identifier" and text_of(fn) == "require"
+                                   and self.ev.declared("require") is None):
+            return self.load(node, args)
         if fn.type == "identifier":
             return self.call_name(node, text_of(fn), args)
         if fn.type == "member_expression":
@@ -98,6 +101,9 @@ class Calls:
             methods = tuple(v for v in callee if v.bound is not None)
             if methods:
                 return self.bound_call(node, methods, args, argvals)
+            exports = tuple(v for v in callee if v.kind == "export")
+            if exports:
+                return self.call_exports(node, exports, args, argvals)
             self.callbacks.invoke_param(node, name, callee, argvals)
             return NONE
         symbol = self.ev.engine.resolve_local(self.ev.module.rel, name)
@@ -189,6 +195,26 @@ class Calls:
         return tuple(Val(v.root, "client", None, (*v.hops, site)[:32]) for v in first
                      if v.is_reference() and v.kind not in ("stage", "instance", "method", "envvar", "envname"))
 
+    def load(self, node: Node, args: list[Node]) -> Vals:
+        """`await import("./ref")`, `require("./ref")` in a function: the repo module, as a value."""
+        spec = string_value(args[0]) if len(args) == 1 else None
+        self.eval_args(args, NONE)
+        if spec is None:
+            return NONE
+        where = f"{self.ev.module.rel}:{node.start_point[0] + 1}"
+        target = self.ev.engine.dynamic_import(self.ev.module.rel, spec, where)
+        if target is None:
+            return NONE
+        return (Val("ns", "namespace", target, (self.ev.hop(node, f"loads {target}"),)),)
+
+    def call_exports(self, node: Node, exports: Vals, args: list[Node], argvals: list[Vals]) -> Vals:
+        """A function of a module loaded at run time, called: its summary applies."""
+        out: list[Vals] = []
+        for export in exports:
+            rel, _sep, name = (export.coll or "").partition("#")
+            out.append(self.summaries.apply_unit(node, (rel, "fn", name), name, argvals, args))
+        return join(*out)
+
     def bound_call(self, node: Node, methods: Vals, args: list[Node], argvals: list[Vals]) -> Vals:
         """A driver method called through a value (`const collection = db.collection.bind(db)`,
         `const { collection } = db`): the same as calling it on its object."""
@@ -232,6 +258,12 @@ class Calls:
         return NONE
 
     def method_call(self, node: Node, recv: Vals, prop: str, args: list[Node]) -> Vals:
+        loaded = tuple(v for v in recv if v.kind == "namespace")
+        if loaded:
+            exports = self.members.select(loaded, prop, node)
+            called = tuple(v for v in exports if v.kind == "export")
+            if called:
+                return self.call_exports(node, called, args, self.eval_args(args, NONE))
         handles = tuple(v for v in recv if v.is_handle())
         argvals = self.eval_args(args, handles if prop in ITERATORS else NONE)
         methods = tuple(v for v in recv if v.bound is not None)

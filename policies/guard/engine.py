@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict, deque
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -12,7 +13,7 @@ from attest.policies.guard.config import GuardConfig
 from attest.policies.guard.evaluate import Evaluator
 from attest.policies.guard.interp import CellKey, Symbol, UnitKey
 from attest.policies.guard.model import Effect, Hop, Summary, Val, join
-from attest.policies.guard.modules import Module
+from attest.policies.guard.modules import MISSING, Module
 from attest.policies.guard.reference import Span, definition_sites, reference_builds
 
 SOURCE_KINDS = (("definition", "helper_definitions"), ("call", "helper_calls"), ("uri", "uri_reads"),
@@ -30,8 +31,10 @@ def import_targets(module: Module, modules: dict[str, Module]) -> list[str]:
 
 
 class Engine:
-    def __init__(self, modules: dict[str, Module], config: GuardConfig) -> None:
+    def __init__(self, modules: dict[str, Module], config: GuardConfig,
+                 resolve: Callable[[str, str], tuple[str | None, str | None]] | None = None) -> None:
         self.modules = modules
+        self._resolve = resolve
         self.config = config
         self.summaries: dict[UnitKey, Summary] = {}
         self.cells: dict[CellKey, tuple[Val, ...]] = {}
@@ -114,6 +117,16 @@ class Engine:
             if found is not None:
                 return found
         return None
+
+    def dynamic_import(self, importer: str, spec: str, where: str) -> str | None:
+        """The repo module an `import("spec")` or a `require("spec")` inside a function loads (None
+        for a package or a file that is not code); a local-looking one naming no file fails closed."""
+        if self._resolve is None:
+            return None
+        target, package = self._resolve(importer, spec)
+        if package == MISSING:
+            raise EvaluationError(f"import {spec!r} looks local but resolves to no file in the repo", where=where)
+        return target if target in self.modules else None
 
     def definition_node(self, symbol: Symbol) -> Node | None:
         module = self.modules.get(symbol.module)

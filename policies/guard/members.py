@@ -52,6 +52,8 @@ class Members:
         for val in vals:
             if val.kind == "env":
                 out += self.env.variable(prop, node)
+            elif val.kind == "namespace":
+                out += self.exported(val, prop, node)
             elif val.kind in DRIVER_KINDS:
                 out.append(Val(val.root, "method", val.coll, val.hops, None, f"{val.kind}.{prop}"))
             elif val.kind in PLAIN_PROPERTIES or val.kind == "method":
@@ -61,6 +63,17 @@ class Members:
             elif val.field == prop:
                 out.append(Val(val.root, val.kind, val.coll, val.hops, None, val.bound))
         return join(tuple(out))
+
+    def exported(self, val: Val, prop: str | None, node: Node) -> Vals:
+        """`name` of a module loaded at run time: a variable's values, or the function to call."""
+        ev = self.ev
+        symbol = ev.engine.resolve_export(val.coll or "", prop) if prop is not None else None
+        if symbol is not None and symbol.kind == "var":
+            return tuple(v.extend(ev.hop(node, f"uses {prop} from {symbol.module}"))
+                         for v in ev.engine.read_cell(symbol.key, ev.unit))
+        if symbol is not None and symbol.kind == "fn":
+            return (Val("ns", "export", f"{symbol.module}#{symbol.name}", val.hops),)
+        return NONE
 
     def member(self, node: Node) -> Vals:
         ev = self.ev

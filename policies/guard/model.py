@@ -30,7 +30,8 @@ class Val:
 
     root: str | int
     kind: str  # uri | env (the `process.env` object) | envvar (a variable of it named at run time) |
-    # envname (one named by a parameter) | client | db | coll | any | stage |
+    # envname (one named by a parameter) | namespace (a module loaded by `import()`, coll names it) |
+    # export (one of its functions, coll "module#name") | client | db | coll | any | stage |
     # instance (coll then names "module#Class") | method (a member of a driver object, already
     # checked: `const run = coll.findOne`; `bound` names it, "db.collection")
     coll: str | None
@@ -53,7 +54,8 @@ class Val:
                    self.bound)
 
     def is_handle(self) -> bool:
-        return self.kind not in ("uri", "env", "envvar", "envname", "stage", "instance", "method")
+        return self.kind not in ("uri", "env", "envvar", "envname", "stage", "instance", "method", "namespace",
+                                 "export")
 
     def is_reference(self) -> bool:
         """Derived from the reference cluster (or, in a summary, from a parameter)."""

@@ -135,10 +135,10 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
                for s in sources}
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
     subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
-    engine = Engine(subset, config)
+    engine = Engine(subset, config, resolver.resolve)
     engine.run()
     if engine.foreign_store and subset is not modules:
-        engine = Engine(modules, config)
+        engine = Engine(modules, config, resolver.resolve)
         engine.run()
     registry = load_registry(root, config.classification)
     declared = terraform.load(root, config)

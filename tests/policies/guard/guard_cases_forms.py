@@ -118,7 +118,24 @@ export async function f() {
 }
 """
 
+WRAPPER = ("src/lib/ref-wrap.ts", "", HEADER + """export async function openStaging() {
+  return (await getReferenceDb()).collection("formularies_staging");
+}
+""")
+
 FORM_CASES: tuple[Case, ...] = (
+    mutant("dynamic-import-of-a-wrapper", "reference-write", """export async function f() {
+  const { openStaging } = await import("@/lib/ref-wrap");
+  const staging = await openStaging();
+  await staging.{op}({}); // SITE
+}
+""", "insertOne", "findOne", WRAPPER),
+    mutant("require-inside-a-function", "reference-write", """export async function f() {
+  const wrap = require("./ref-wrap");
+  const staging = await wrap.openStaging();
+  await staging.{op}({}); // SITE
+}
+""", "deleteOne", "countDocuments", WRAPPER),
     mutant("uri-named-through-require-env", "reference-write", REQUIRE_ENV, "MONGODB_REFERENCE_URI", "ANALYTICS_URI"),
     mutant("uri-from-a-computed-env-key", "dynamic-use", COMPUTED_ENV, "process.env[KEYS.reference]",
            "process.env.ANALYTICS_URI"),
