@@ -14,10 +14,10 @@ from attest.policies.guard.calls import Calls
 from attest.policies.guard.callbacks import Callbacks
 from attest.policies.guard.environment import Environment
 from attest.policies.guard.interp import NONE, UNWRAP, Program, UnitKey, Vals
+from attest.policies.guard.literals import Literals
 from attest.policies.guard.members import Members, pattern_key
 from attest.policies.guard.model import Effect, Hop, Val, contained, join
 from attest.policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
-from attest.policies.guard.mongo import WRITE_STAGES
 from attest.policies.guard.sources import global_property, parameters, string_value, text_of
 from attest.policies.guard.summaries import Summaries
 
@@ -52,6 +52,7 @@ class Evaluator:
         self.inlining: list[tuple[int, tuple[frozenset[object], ...]]] = []
         self.top_level = unit[1] == "top"
         self.env = Environment(self)
+        self.literals = Literals(self)
         self.members = Members(self, self.env)
         self.callbacks = Callbacks(self)
         self.summaries = Summaries(self, self.callbacks, self.env)
@@ -318,7 +319,7 @@ class Evaluator:
         if kind == "new_expression":
             return self.calls.new(node)
         if kind == "template_string":
-            return self.template(node)
+            return self.literals.template(node)
         if kind == "yield_expression":
             yielded = join(*(self.eval(c) for c in node.named_children))
             self.returns.extend(yielded)
@@ -331,7 +332,7 @@ class Evaluator:
             parts = [self.eval(c) for c in node.named_children]
             return join(*parts[1:]) if kind == "ternary_expression" else join(*parts)
         if kind == "object":
-            return self.object(node)
+            return self.literals.object(node)
         if kind in ("array", "sequence_expression"):
             parts = [self.eval(c) for c in node.named_children]
             return (parts[-1] if parts else NONE) if kind == "sequence_expression" else contained(join(*parts))
@@ -343,36 +344,6 @@ class Evaluator:
             if child.type not in SKIP:
                 self.exec(child) if child.type == "statement_block" else self.eval(child)
         return NONE
-
-    def object(self, node: Node) -> Vals:
-        """An object literal's values, each under its property (a computed key: under any)."""
-        parts: list[Vals] = []
-        for child in node.named_children:
-            if child.type == "pair":
-                key = child.child_by_field_name("key")
-                key_text = string_value(key) if key is not None and key.type == "string" else text_of(key)
-                if key_text in WRITE_STAGES:
-                    parts.append((Val("stage", "stage", None, (self.hop(child, f"{key_text} stage"),)),))
-                computed = key is not None and key.type == "computed_property_name"
-                if computed:
-                    self.eval(key)
-                value = self.eval(child.child_by_field_name("value"))
-                parts.append(contained(value, None if computed else key_text))
-            elif child.type == "shorthand_property_identifier":
-                parts.append(contained(self.lookup(text_of(child), child), text_of(child)))
-            elif child.type == "method_definition":
-                parts.append(contained(self.closure(child, []), text_of(child.child_by_field_name("name"))))
-            else:
-                parts.append(contained(self.eval(child)))
-        return join(*parts)
-
-    def template(self, node: Node) -> Vals:
-        """A template literal carries the reference URI (or a parameter) it is built from."""
-        parts = [self.eval(c.named_children[0]) for c in node.named_children
-                 if c.type == "template_substitution" and c.named_children]
-        kept = ("uri", "envvar", "envname")
-        return tuple(Val(v.root, v.kind if v.kind in kept else "any", None, v.hops) for v in join(*parts)
-                     if v.kind in kept or isinstance(v.root, int))
 
     def closure(self, fn: Node, args: list[Vals], called: bool = False) -> Vals:
         """Run a nested function in a child scope (closures see the enclosing names); its returns.
