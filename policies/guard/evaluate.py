@@ -99,9 +99,6 @@ class Evaluator:
                    args: Sequence[Node] = ()) -> Vals:
         return self.summaries.apply_unit(node, unit, label, argvals, args)
 
-    def unknown_callee(self, node: Node, name: str, argvals: list[Vals]) -> None:
-        self.callbacks.unknown_callee(node, name, argvals)
-
     def limit(self, node: Node, what: str) -> None:
         """An analysis limit reached: fail closed, naming the place."""
         site = self.hop(node, f"analysis limit: {what}")
@@ -202,8 +199,8 @@ class Evaluator:
     def assign(self, left: Node | None, vals: Vals) -> None:
         if left is None:
             return
-        shared = global_property(left)
-        if shared is not None and self.declared(text_of(left).split(".")[0]) is None:
+        shared = global_property(left, lambda name: self.declared(name) is not None)
+        if shared is not None:
             self.engine.join_cell(("global", shared), vals)
             return
         if left.type in ("member_expression", "subscript_expression"):

@@ -83,8 +83,8 @@ class Members:
             return NONE
         if obj.type == "this":
             return self.field(prop, node)
-        shared = global_property(node)
-        if shared is not None and ev.declared(text_of(obj).lstrip("(").split(".")[0]) is None:
+        shared = global_property(node, lambda name: ev.declared(name) is not None)
+        if shared is not None:
             return ev.engine.read_cell(("global", shared), ev.unit)
         if obj.type == "identifier" and ev.declared(text_of(obj)) is None:
             static = self.static_member(node, text_of(obj), prop)
