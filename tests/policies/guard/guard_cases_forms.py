@@ -149,6 +149,9 @@ FORM_CASES: tuple[Case, ...] = (
          "createIndexes", "indexes", SHARED),
     mutant("helper-client-to-connect-mongo", "third-party-handle", SESSION_STORE, "clientPromise",
            "mongoUrl: process.env.SESSION_STORE_URI", (SHARED, "", SHARED_CLIENT.replace("{op}", "indexes"))),
+    mutant("uri-to-connect-mongo-mongo-url", "third-party-handle", """import MongoStore from "connect-mongo";
+export const store = MongoStore.create({ mongoUrl: process.env.{op}, collectionName: "sessions" }); // SITE
+""", "MONGODB_REFERENCE_URI", "SESSION_STORE_URI"),
     mutant("write-five-arrow-functions-deep", "reference-write", NESTED, "insertOne", "findOne"),
     Case("local-calls-past-the-inline-limit", "dynamic-use", (("src/lib/mutant.ts", "", "{op}"),),
          chain(16, "insertOne"), chain(3, "findOne"), needle="DEEP"),
