@@ -86,14 +86,14 @@ def _markdown(path: Path, rel: str) -> list[Entry]:
             col = next((i for i, n in enumerate(names) if "collection" in n), None)
             cls = next((i for i, n in enumerate(names) if "class" in n), None)
             if col is not None and cls is not None:
-                cluster = next((i for i, n in enumerate(names) if "cluster" in n), -1)
-                columns = {"collection": col, "class": cls, "cluster": cluster}
+                at = next((i for i, n in enumerate(names) if "cluster" in n), -1)
+                columns = {"collection": col, "class": cls, "cluster": at}
             continue
         if re.fullmatch(r"[\s|:-]*", line):
             continue
         if len(cells) <= max(columns.values()):
             raise BadInputError("table row has fewer cells than the header", where=f"{rel}:{number}")
-        where = f"{rel}:{number}"
+        place = f"{rel}:{number}"
         cluster = cells[columns["cluster"]].lower() if columns["cluster"] >= 0 else ""
-        entries.append(Entry(cells[columns["collection"]], _check_class(cells[columns["class"]], where), cluster, where))
+        entries.append(Entry(cells[columns["collection"]], _check_class(cells[columns["class"]], place), cluster, place))
     return entries

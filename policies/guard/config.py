@@ -33,6 +33,7 @@ class GuardConfig:
     # Anchored at the repo root, except `**/` entries (see sources.excluded).
     exclude: tuple[str, ...] = ("**/node_modules", "**/.git", ".next", "dist", "build", "coverage", "out")
     source: str = "(defaults)"
+    configured: bool = False  # the guard file names the reference helper or URI variable itself
 
 
 def _strings(data: dict[str, Any], key: str, loc: Locator) -> tuple[str, ...] | None:
@@ -63,7 +64,8 @@ def load_config(repo: Path, explicit: str | None = None) -> GuardConfig:
     uri = data.get("reference_uri_env", base.reference_uri_env)
     if not isinstance(uri, str) or not uri.isidentifier():
         raise loc.error(("reference_uri_env",), "must be an environment variable name")
-    values: dict[str, Any] = {"reference_uri_env": uri, "source": str(path)}
+    values: dict[str, Any] = {"reference_uri_env": uri, "source": str(path),
+                              "configured": "reference_helpers" in data or "reference_uri_env" in data}
     for key in ("reference_helpers", "read_only_packages", "classification", "terraform_dirs",
                 "reference_projects", "exclude"):
         got = _strings(data, key, loc)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from typing import Callable
 
 from tree_sitter import Node
 
 from attest.core.errors import EvaluationError
 from attest.policies.guard.config import GuardConfig
 from attest.policies.guard.evaluate import Evaluator
-from attest.policies.guard.model import Effect, Summary, Val, join
-from attest.policies.guard.modules import Module
+from attest.policies.guard.interp import CellKey, Symbol, UnitKey
+from attest.policies.guard.model import Effect, Hop, Summary, Val, join
+from attest.policies.guard.modules import MISSING, Module
+from attest.policies.guard.reference import Span, definition_sites, reference_builds
 
-UnitKey = tuple[str, str, str]  # (module, "top" | "fn" | "method" | "fields", name)
-CellKey = tuple[str, ...]
+SOURCE_KINDS = (("definition", "helper_definitions"), ("call", "helper_calls"), ("uri", "uri_reads"),
+                ("client", "helper_clients"))
 MAX_RUNS_PER_UNIT = 64  # summaries only grow over finite keys; this bounds a pathological case
 RECURSION_LIMIT = 12000
 
@@ -28,21 +30,11 @@ def import_targets(module: Module, modules: dict[str, Module]) -> list[str]:
     return sorted(t for t in targets if t in modules)
 
 
-@dataclass(frozen=True)
-class Symbol:
-    """What a name refers to: fn (a unit), var (a cell), class, namespace (a module), package, or
-    unresolved (an import of a repo file that does not exist or does not export the name)."""
-
-    kind: str
-    module: str
-    name: str
-    key: tuple[str, ...] = ()
-    package: str | None = None
-
-
 class Engine:
-    def __init__(self, modules: dict[str, Module], config: GuardConfig) -> None:
+    def __init__(self, modules: dict[str, Module], config: GuardConfig,
+                 resolve: Callable[[str, str], tuple[str | None, str | None]] | None = None) -> None:
         self.modules = modules
+        self._resolve = resolve
         self.config = config
         self.summaries: dict[UnitKey, Summary] = {}
         self.cells: dict[CellKey, tuple[Val, ...]] = {}
@@ -54,6 +46,23 @@ class Engine:
         self._locals: dict[tuple[str, str], Symbol | None] = {}
         self.foreign_store = False  # a module assigned into another module's variable
         self.settled: set[UnitKey] = set()  # units whose callback parameters some call site supplies
+        self.sources: set[tuple[str, Hop]] = {
+            ("definition", hop) for rel in sorted(modules) for hop in definition_sites(modules[rel], config.reference_helpers)}
+        self._builds: dict[str, frozenset[Span]] = {}
+
+    # -- reference sources ----------------------------------------------------------------------
+    def found_source(self, kind: str, site: Hop) -> None:
+        """A reference source: a helper call, a read of the reference variable, a client built for the helper."""
+        self.sources.add((kind, site))
+
+    def source_counts(self) -> dict[str, int]:
+        kinds = [kind for kind, _hop in self.sources]
+        return {name: kinds.count(kind) for kind, name in SOURCE_KINDS}
+
+    def builds_reference_client(self, rel: str, node: Node) -> bool:
+        if rel not in self._builds:
+            self._builds[rel] = reference_builds(self.modules[rel], self.config.reference_helpers)
+        return (node.start_byte, node.end_byte) in self._builds[rel]
 
     # -- name resolution ----------------------------------------------------------------------
     def resolve_local(self, module: str, name: str) -> Symbol | None:
@@ -108,6 +117,16 @@ class Engine:
             if found is not None:
                 return found
         return None
+
+    def dynamic_import(self, importer: str, spec: str, where: str) -> str | None:
+        """The repo module an `import("spec")` or a `require("spec")` inside a function loads (None
+        for a package or a file that is not code); a local-looking one naming no file fails closed."""
+        if self._resolve is None:
+            return None
+        target, package = self._resolve(importer, spec)
+        if package == MISSING:
+            raise EvaluationError(f"import {spec!r} looks local but resolves to no file in the repo", where=where)
+        return target if target in self.modules else None
 
     def definition_node(self, symbol: Symbol) -> Node | None:
         module = self.modules.get(symbol.module)
@@ -216,7 +235,8 @@ class Engine:
         self.results[unit] = tuple(e for e in effects if e.param == "ref")
         summary = Summary(
             tuple(e for e in effects if isinstance(e.param, int) or str(e.param).startswith("ctor:")),
-            join(tuple(v for v in evaluator.returns if v.root != "ref" or v.is_handle() or v.kind == "uri")),
+            join(tuple(v for v in evaluator.returns
+                       if v.root != "ref" or v.is_handle() or v.kind in ("uri", "envvar"))),
         )
         if summary.signature() != self.summaries.get(unit, Summary()).signature():
             self.summaries[unit] = summary

@@ -1,40 +1,45 @@
 """The per-function interpreter: walks one function's syntax tree once, in source order, tracking
 which values derive from the reference handle (or from a parameter, for the function's summary).
 
-It is flow-insensitive within a function (assignments join), property-insensitive on objects (a
-registry of handles is itself a handle), and context-insensitive across functions (summaries)."""
+It is flow-insensitive within a function (assignments join), property-sensitive on object literals
+only (a value remembers the property it was put under; a container of handles holds them), and
+context-insensitive across functions (summaries)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Sequence
 
 from tree_sitter import Node
 
-from attest.policies.guard.calls import UNWRAP, Calls
-from attest.policies.guard.members import Members
-from attest.policies.guard.model import PLAIN_PROPERTIES, Effect, Hop, Val, contained, join
+from attest.policies.guard.calls import Calls
+from attest.policies.guard.callbacks import Callbacks
+from attest.policies.guard.environment import Environment
+from attest.policies.guard.interp import NONE, UNWRAP, Program, UnitKey, Vals
+from attest.policies.guard.literals import Literals
+from attest.policies.guard.members import Members, pattern_key
+from attest.policies.guard.model import Effect, Hop, Val, contained, join
 from attest.policies.guard.modules import FUNCTION_NODES, FUNCTION_VALUES, ClassInfo, Module
-from attest.policies.guard.mongo import DRIVER_KINDS, WRITE_STAGES
-from attest.policies.guard.sources import parameters, string_value, text_of
+from attest.policies.guard.sources import global_property, parameters, string_value, text_of
+from attest.policies.guard.summaries import Summaries
 
-if TYPE_CHECKING:
-    from attest.policies.guard.engine import Engine, UnitKey
-
-Vals = tuple[Val, ...]
-NONE: Vals = ()
 SKIP = frozenset({
     "comment", "type_alias_declaration", "interface_declaration", "import_statement", "type_annotation",
     "type_arguments", "type_parameters", "ambient_declaration", "enum_declaration", "debugger_statement",
     "abstract_class_declaration", "class_declaration", "module", "internal_module",
 })
-MAX_INLINE = 3
+# A local function called from a local function called from ... is inlined this deep; deeper, or a
+# recursive call with reference values the active call did not have, is a `dynamic-use` error.
+MAX_INLINE = 16
 
 
 class Scope(dict[str, tuple[Vals, "Node | None"]]):
     """Local names: their values and the node they were declared with (for literals, local functions)."""
 
 
-class Evaluator(Calls, Members):
-    def __init__(self, engine: Engine, module: Module, unit: UnitKey, label: str,
+class Evaluator:
+    """Statements, bindings and expressions of one unit; members, calls, callee summaries,
+    callbacks and the environment are its parts, each behind the `Interp` interface."""
+
+    def __init__(self, engine: Program, module: Module, unit: UnitKey, label: str,
                  cls: ClassInfo | None = None) -> None:
         self.engine = engine
         self.module = module
@@ -44,8 +49,14 @@ class Evaluator(Calls, Members):
         self.scopes: list[Scope] = [Scope()]
         self.effects: dict[tuple[object, ...], Effect] = {}
         self.returns: list[Val] = []
-        self.depth = 0
+        self.inlining: list[tuple[int, tuple[frozenset[object], ...]]] = []
         self.top_level = unit[1] == "top"
+        self.env = Environment(self)
+        self.literals = Literals(self)
+        self.members = Members(self, self.env)
+        self.callbacks = Callbacks(self)
+        self.summaries = Summaries(self, self.callbacks, self.env)
+        self.calls = Calls(self, self.callbacks, self.summaries, self.members)
 
     # -- entry points -------------------------------------------------------------------------
     def run_function(self, fn: Node) -> None:
@@ -79,8 +90,19 @@ class Evaluator(Calls, Members):
 
     def effect(self, kind: str, val: Val, detail: str, site: Hop, coll: str | None = None) -> None:
         hops = (val.hops + (site,))[:32]
-        made = Effect(kind, val.root, detail, coll if coll is not None else val.coll, hops, site)
+        self.record(Effect(kind, val.root, detail, coll if coll is not None else val.coll, hops, site))
+
+    def record(self, made: Effect) -> None:
         self.effects.setdefault(made.key, made)
+
+    def apply_unit(self, node: Node, unit: UnitKey, label: str, argvals: list[Vals],
+                   args: Sequence[Node] = ()) -> Vals:
+        return self.summaries.apply_unit(node, unit, label, argvals, args)
+
+    def limit(self, node: Node, what: str) -> None:
+        """An analysis limit reached: fail closed, naming the place."""
+        site = self.hop(node, f"analysis limit: {what}")
+        self.effect("dynamic", Val("ref", "any", None, ()), f"analysis limit: {what}", site)
 
     def _body(self, fn: Node) -> None:
         body = fn.child_by_field_name("body")
@@ -118,7 +140,7 @@ class Evaluator(Calls, Members):
 
     def literal(self, node: Node | None, depth: int = 0) -> str | None:
         """A string the expression certainly evaluates to (literals and constants), else None."""
-        if node is None or depth > 4:
+        if node is None or depth > 16:
             return None
         if node.type in UNWRAP and node.named_children:
             return self.literal(node.named_children[0], depth + 1)
@@ -139,9 +161,6 @@ class Evaluator(Calls, Members):
         if pattern is None:
             return
         kind = pattern.type
-        if kind == "object_pattern" and any(v.is_handle() for v in vals):
-            self.destructure(pattern, vals)
-            vals = tuple(v.extend(kind="method") if v.kind in DRIVER_KINDS else v for v in vals)
         if kind in ("identifier", "shorthand_property_identifier_pattern", "this"):
             name = text_of(pattern)
             scope = self.scopes[-1]
@@ -150,27 +169,52 @@ class Evaluator(Calls, Members):
             if self.top_level and len(self.scopes) == 1:
                 self.engine.join_cell(("var", self.module.rel, name), vals)
             return
+        if kind == "object_pattern":
+            self.bind_object(pattern, vals)
+            return
         for child in pattern.named_children:
-            if kind == "pair_pattern" and child == pattern.child_by_field_name("key"):
-                continue
             if child.type in ("object_assignment_pattern", "assignment_pattern"):
                 right = child.child_by_field_name("right")
-                extra = self.eval(right) if right is not None else NONE
-                self.bind(child.child_by_field_name("left"), join(vals, extra), None)
+                self.bind(child.child_by_field_name("left"), join(vals, self.eval(right)), None)
             elif child.type not in ("type_annotation", "comment", "property_identifier"):
                 self.bind(child, vals, None)
 
-    def assign(self, left: Node, vals: Vals) -> None:
+    def bind_object(self, pattern: Node, vals: Vals) -> None:
+        """`const { users, posts: p = x, ...rest } = value`: each name gets what sits under its key."""
+        if any(v.is_handle() for v in vals):
+            self.members.destructure(pattern, vals)
+        for child in pattern.named_children:
+            key = pattern_key(child)
+            part = self.members.select(vals, key, child) if key is not None else vals
+            if child.type == "pair_pattern":
+                self.bind(child.child_by_field_name("value"), part, None)
+            elif child.type == "object_assignment_pattern":
+                right = child.child_by_field_name("right")
+                self.bind(child.child_by_field_name("left"), join(part, self.eval(right)), None)
+            elif child.type == "shorthand_property_identifier_pattern":
+                self.bind(child, part, None)
+            elif child.type not in ("type_annotation", "comment"):
+                self.bind(child, part, None)
+
+    def assign(self, left: Node | None, vals: Vals) -> None:
+        if left is None:
+            return
+        shared = global_property(left, lambda name: self.declared(name) is not None)
+        if shared is not None:
+            self.engine.join_cell(("global", shared), vals)
+            return
         if left.type in ("member_expression", "subscript_expression"):
             base = left.child_by_field_name("object")
             if base is not None and base.type == "this" and self.cls is not None and left.type == "member_expression":
                 self.store_field(text_of(left.child_by_field_name("property")), vals)
                 return
+            direct = base is not None and base.type == "identifier" and left.type == "member_expression"
             while base is not None and base.type in ("member_expression", "subscript_expression"):
                 base = base.child_by_field_name("object")
             if base is None or base.type != "identifier":
                 return
-            left, vals = base, contained(vals)
+            key = text_of(left.child_by_field_name("property")) if direct else None
+            left, vals = base, contained(vals, key)
         if left.type != "identifier":
             self.bind(left, vals, None)
             return
@@ -210,10 +254,6 @@ class Evaluator(Calls, Members):
                 value = decl.child_by_field_name("value")
                 if self.top_level and len(self.scopes) == 1 and value is not None and value.type in FUNCTION_VALUES:
                     continue
-                name = decl.child_by_field_name("name")
-                if name is not None and name.type == "object_pattern" and self.is_process_env(value):
-                    self.bind_env(name)
-                    continue
                 self.bind(decl.child_by_field_name("name"), self.eval(value) if value is not None else NONE, value)
         elif kind == "return_statement":
             for child in node.named_children:
@@ -222,12 +262,15 @@ class Evaluator(Calls, Members):
             if self.top_level and len(self.scopes) == 1:
                 return
             name = node.child_by_field_name("name")
-            self.scopes[-1][text_of(name)] = (NONE, node)
+            if name is not None:
+                self.scopes[-1][text_of(name)] = (NONE, node)
             self.closure(node, [])
         elif kind == "for_in_statement":
             vals = self.eval(node.child_by_field_name("right"))
             self.bind(node.child_by_field_name("left"), vals, None)
-            self.exec(node.child_by_field_name("body"))
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.exec(body)
         elif kind == "export_statement":
             target = node.child_by_field_name("declaration") or node.child_by_field_name("value")
             if target is not None and node.child_by_field_name("source") is None:
@@ -236,13 +279,16 @@ class Evaluator(Calls, Members):
                 if target.type in FUNCTION_NODES:
                     self.exec(target)
                     return
-                vals = self.eval(target) if target.type not in ("lexical_declaration", "variable_declaration") else None
-                if vals is None:
+                if target.type in ("lexical_declaration", "variable_declaration"):
                     self.exec(target)
-                elif any(c.type == "default" for c in node.children):
+                    return
+                vals = self.eval(target)
+                if any(c.type == "default" for c in node.children):
                     self.engine.join_cell(("var", self.module.rel, "default"), vals)
         elif kind == "catch_clause":
-            self.exec(node.child_by_field_name("body"))
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.exec(body)
         elif kind.endswith("_statement") or kind in ("statement_block", "else_clause", "switch_body",
                                                     "switch_case", "switch_default", "finally_clause",
                                                     "program"):
@@ -262,13 +308,19 @@ class Evaluator(Calls, Members):
             inner = [c for c in node.named_children if c.type not in ("type_arguments", "type_annotation")]
             return self.eval(inner[0]) if inner else NONE
         if kind == "call_expression":
-            return self.call(node)
+            return self.calls.call(node)
         if kind == "member_expression":
-            return self.member(node)
+            return self.env.value(node) or self.members.member(node)
         if kind == "subscript_expression":
-            return self.subscript(node)
+            return self.members.subscript(node)
         if kind == "new_expression":
-            return self.new(node)
+            return self.calls.new(node)
+        if kind == "template_string":
+            return self.literals.template(node)
+        if kind == "yield_expression":
+            yielded = join(*(self.eval(c) for c in node.named_children))
+            self.returns.extend(yielded)
+            return NONE
         if kind in ("assignment_expression", "augmented_assignment_expression"):
             vals = self.eval(node.child_by_field_name("right"))
             self.assign(node.child_by_field_name("left"), vals)
@@ -277,7 +329,7 @@ class Evaluator(Calls, Members):
             parts = [self.eval(c) for c in node.named_children]
             return join(*parts[1:]) if kind == "ternary_expression" else join(*parts)
         if kind == "object":
-            return self.object(node)
+            return self.literals.object(node)
         if kind in ("array", "sequence_expression"):
             parts = [self.eval(c) for c in node.named_children]
             return (parts[-1] if parts else NONE) if kind == "sequence_expression" else contained(join(*parts))
@@ -290,32 +342,22 @@ class Evaluator(Calls, Members):
                 self.exec(child) if child.type == "statement_block" else self.eval(child)
         return NONE
 
-    def object(self, node: Node) -> Vals:
-        parts: list[Vals] = []
-        for child in node.named_children:
-            if child.type == "pair":
-                key = child.child_by_field_name("key")
-                key_text = string_value(key) if key is not None and key.type == "string" else text_of(key)
-                if key_text in WRITE_STAGES:
-                    parts.append((Val("stage", "stage", None, (self.hop(child, f"{key_text} stage"),)),))
-                if key is not None and key.type == "computed_property_name":
-                    self.eval(key)
-                parts.append(self.eval(child.child_by_field_name("value")))
-            elif child.type == "shorthand_property_identifier":
-                parts.append(self.lookup(text_of(child), child))
-            elif child.type == "method_definition":
-                parts.append(self.closure(child, []))
-            else:
-                parts.append(self.eval(child))
-        return contained(join(*parts))
-
-    def closure(self, fn: Node, args: list[Vals]) -> Vals:
-        """Run a nested function in a child scope (closures see the enclosing names); its returns."""
-        if self.depth > MAX_INLINE:
-            return NONE
+    def closure(self, fn: Node, args: list[Vals], called: bool = False) -> Vals:
+        """Run a nested function in a child scope (closures see the enclosing names); its returns.
+        `called`: a local function called by name, inlined with the caller's arguments (a function
+        written inline is analysed where it is written, however deep)."""
+        if called:
+            shapes = tuple(frozenset(v.shape for v in vals if v.is_reference()) for vals in args)
+            active = [frame for frame in self.inlining if frame[0] == fn.id]
+            if active and all(shape <= (active[-1][1][i] if i < len(active[-1][1]) else frozenset())
+                              for i, shape in enumerate(shapes)):
+                return NONE  # a recursive call with nothing new: the active call covers it
+            if active or len(self.inlining) >= MAX_INLINE:
+                self.limit(fn, f"local function calls nested more than {MAX_INLINE} deep or recursive")
+                return NONE
+            self.inlining.append((fn.id, shapes))
         saved_returns, self.returns = self.returns, []
         self.scopes.append(Scope())
-        self.depth += 1
         try:
             for index, param in enumerate(parameters(fn)):
                 pattern = param.child_by_field_name("pattern") or param
@@ -327,67 +369,7 @@ class Evaluator(Calls, Members):
             self._body(fn)
             return join(tuple(self.returns))
         finally:
-            self.depth -= 1
+            if called:
+                self.inlining.pop()
             self.scopes.pop()
             self.returns = saved_returns
-
-    def member(self, node: Node) -> Vals:
-        obj = node.child_by_field_name("object")
-        prop = text_of(node.child_by_field_name("property"))
-        if obj is None:
-            return NONE
-        if obj.type == "this":
-            return self.field(prop, node)
-        if self.is_process_env(obj):
-            return self.env_var(prop, node)
-        if obj.type == "identifier" and self.declared(text_of(obj)) is None:
-            symbol = self.engine.resolve_local(self.module.rel, text_of(obj))
-            if symbol is not None and symbol.kind == "namespace":
-                target = self.engine.resolve_export(symbol.module, prop)
-                if target is not None and target.kind == "var":
-                    return tuple(v.extend(self.hop(node, f"uses {prop} from {target.module}"))
-                                 for v in self.engine.read_cell(target.key, self.unit))
-                return NONE
-        vals = self.eval(obj)
-        self.property_use(node, vals, prop)
-        return tuple(v.extend(kind="method") if v.kind in DRIVER_KINDS else v
-                     for v in vals if v.kind not in PLAIN_PROPERTIES or v.kind in DRIVER_KINDS)
-
-    def field(self, name: str, node: Node) -> Vals:
-        if self.cls is None:
-            return NONE
-        vals = self.engine.read_cell(("field", self.module.rel, self.cls.name, name), self.unit)
-        getter = self.cls.methods.get(name)
-        if getter is not None and any(c.type == "get" for c in getter.children):
-            unit = (self.module.rel, "method", f"{self.cls.name}.{name}")
-            vals = join(vals, self.apply_unit(node, unit, f"get {name}", []))
-        return tuple(v.extend(self.hop(node, f"this.{name}")) for v in vals)
-
-    def subscript(self, node: Node) -> Vals:
-        obj = node.child_by_field_name("object")
-        index = node.child_by_field_name("index")
-        if obj is not None and self.is_process_env(obj):
-            return self.env_var(self.literal(index), node)
-        vals = self.eval(obj)
-        name = self.literal(index)
-        if name is None:
-            self.eval(index)
-        out: list[Val] = []
-        for val in vals:
-            if val.kind in ("db", "client") and val.is_handle():
-                site = self.hop(node, f"collection [{name or text_of(index)}]")
-                if name is None:
-                    self.effect("dynamic", val, "collection name from a variable", site)
-                    out.append(val.extend(site, kind="coll", coll="?"))
-                else:
-                    self.effect("access", val, "collection", site, coll=name)
-                    out.append(val.extend(site, kind="coll", coll=name))
-            elif val.kind == "coll" and val.is_handle():
-                if name is None:
-                    self.effect("dynamic", val, "computed member", self.hop(node, f"member [{text_of(index)}]"))
-                else:
-                    self.property_use(node, (val,), name)
-                    out.append(val.extend(kind="method"))
-            else:
-                out.append(val)
-        return join(tuple(out))

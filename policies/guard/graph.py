@@ -16,6 +16,7 @@ candidate whose chain does not connect is a fault of the guard itself, so it fai
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -23,6 +24,8 @@ from attest.core.errors import EvaluationError
 from attest.policies.guard.model import Hop
 from attest.policies.guard.results import Violation
 
+if TYPE_CHECKING:
+    Graph = nx.MultiDiGraph[str]
 PHI = "data:phi"
 REFERENCE = "data:reference"
 
@@ -31,8 +34,8 @@ def node_id(hop: Hop) -> str:
     return f"site:{hop.file}:{hop.line}"
 
 
-def build(candidates: list[Violation]) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
+def build(candidates: list[Violation]) -> Graph:
+    graph: Graph = nx.MultiDiGraph()
     graph.add_node(PHI, type="data.class", data_class="phi")
     graph.add_node(REFERENCE, type="data.cluster", role="reference", data_class="public", origin="config")
     for index, candidate in enumerate(candidates):
@@ -48,7 +51,7 @@ def build(candidates: list[Violation]) -> nx.MultiDiGraph:
     return graph
 
 
-def verdict(graph: nx.MultiDiGraph, candidates: list[Violation]) -> tuple[list[Violation], bool]:
+def verdict(graph: Graph, candidates: list[Violation]) -> tuple[list[Violation], bool]:
     """Every candidate, once its chain is confirmed as a path from PHI to a reference store, and whether
     any path exists. A chain that does not confirm is never dropped: evaluation fails naming it."""
     edges: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
@@ -64,6 +67,7 @@ def verdict(graph: nx.MultiDiGraph, candidates: list[Violation]) -> tuple[list[V
     return list(candidates), reachable
 
 
-def _connects(graph: nx.MultiDiGraph, edges: list[tuple[str, str, int]], candidate: Violation) -> bool:
-    chain = graph.edge_subgraph(edges)
+def _connects(graph: Graph, edges: list[tuple[str, str, int]], candidate: Violation) -> bool:
+    keyed: list[Any] = list(edges)
+    chain = graph.edge_subgraph(keyed)
     return PHI in chain and candidate.sink in chain and nx.has_path(chain, PHI, candidate.sink)

@@ -1,23 +1,17 @@
-"""Members of reference values taken without a plain call: a write method used as a value
-(`coll.insertOne.bind(coll)`, `const { insertOne } = coll`, `coll["insertOne"]`), unknown methods
-and properties of driver objects (deny by default), and names destructured from `process.env`.
-Mixed into `Evaluator`."""
+"""Members of values: `obj.prop` and `obj[index]`. On a driver object a write method taken as a
+value is a write (`coll.insertOne.bind(coll)`, `const { insertOne } = coll`, `coll["insertOne"]`)
+and any member not known to read is a use the guard cannot resolve (deny by default); on an object
+literal only the values under that property carry over; on `process.env` the reference variable is
+the reference URI."""
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from attest.policies.guard.model import Effect, Hop, Val
+from attest.policies.guard.environment import Environment
+from attest.policies.guard.interp import NONE, Interp, Vals
+from attest.policies.guard.model import PLAIN_PROPERTIES, Val, join
 from attest.policies.guard.mongo import DRIVER_KINDS, READ_METHODS, READ_PROPERTIES, is_write_method
-from attest.policies.guard.calls import UNWRAP
-from attest.policies.guard.sources import string_value, text_of
-
-if TYPE_CHECKING:
-    from attest.policies.guard.evaluate import Evaluator
-
-Vals = tuple[Val, ...]
-NONE: Vals = ()
+from attest.policies.guard.sources import global_property, string_value, text_of
 
 
 def member_effect(prop: str, val: Val, called: bool) -> str | None:
@@ -34,76 +28,144 @@ def member_effect(prop: str, val: Val, called: bool) -> str | None:
 
 
 class Members:
-    """Member handling; every method runs on an `Evaluator`."""
+    def __init__(self, ev: Interp, env: Environment) -> None:
+        self.ev = ev
+        self.env = env
 
-    def property_use(self: Evaluator, node: Node, vals: Vals, prop: str, called: bool = False) -> None:
+    def property_use(self, node: Node, vals: Vals, prop: str, called: bool = False) -> None:
+        ev = self.ev
         for val in vals:
             kind = member_effect(prop, val, called)
             if kind == "write":
-                self.effect("write", val, f"{prop} (taken as a value)", self.hop(node, f".{prop} taken as a value writes"))
+                ev.effect("write", val, f"{prop} (taken as a value)", ev.hop(node, f".{prop} taken as a value writes"))
             elif kind == "dynamic":
                 what = f".{prop}()" if called else f".{prop}"
-                self.effect("dynamic", val, f"unknown member {what}", self.hop(node, f"unknown member {what}"))
+                ev.effect("dynamic", val, f"unknown member {what}", ev.hop(node, f"unknown member {what}"))
             elif kind == "member":
-                self.effect("member", val, f"{'()' if called else ''}{prop}", self.hop(node, f".{prop}"))
+                ev.effect("member", val, f"{'()' if called else ''}{prop}", ev.hop(node, f".{prop}"))
 
-    def rebase(self: Evaluator, eff: Effect, val: Val, site: Hop) -> Effect | None:
-        """A callee's effect on its parameter, applied to the value the caller passes."""
-        kind = eff.kind
-        if kind == "member":
-            called = eff.detail.startswith("()")
-            prop = eff.detail[2:] if called else eff.detail
-            kind = member_effect(prop, val, called) or ""
-            detail = eff.detail if kind == "member" else (
-                f"{prop} (taken as a value)" if kind == "write" and not called else
-                prop if kind == "write" else f"unknown member .{prop}{'()' if called else ''}")
-        elif val.is_handle() or (kind == "uri" and val.kind == "uri"):
-            detail = eff.detail
-        else:
-            return None
-        if not kind:
-            return None
-        return Effect(kind, val.root, detail, eff.coll or val.coll, (val.hops + (site,) + eff.hops)[:32], site)
+    def select(self, vals: Vals, prop: str | None, node: Node) -> Vals:
+        """The values `.prop` of `vals` can be: a driver object's member is a method value; an object
+        literal's property only what was put under it (any, for an unknown `prop`); on the
+        environment, the reference URI."""
+        out: list[Val] = []
+        for val in vals:
+            if val.kind == "env":
+                out += self.env.variable(prop, node)
+            elif val.kind == "namespace":
+                out += self.exported(val, prop, node)
+            elif val.kind in DRIVER_KINDS:
+                out.append(Val(val.root, "method", val.coll, val.hops, None, f"{val.kind}.{prop}"))
+            elif val.kind in PLAIN_PROPERTIES or val.kind == "method":
+                continue
+            elif val.field is None or prop is None:
+                out.append(val)
+            elif val.field == prop:
+                out.append(Val(val.root, val.kind, val.coll, val.hops, None, val.bound))
+        return join(tuple(out))
 
-    def destructure(self: Evaluator, pattern: Node, vals: Vals) -> None:
+    def exported(self, val: Val, prop: str | None, node: Node) -> Vals:
+        """`name` of a module loaded at run time: a variable's values, or the function to call."""
+        ev = self.ev
+        symbol = ev.engine.resolve_export(val.coll or "", prop) if prop is not None else None
+        if symbol is not None and symbol.kind == "var":
+            return tuple(v.extend(ev.hop(node, f"uses {prop} from {symbol.module}"))
+                         for v in ev.engine.read_cell(symbol.key, ev.unit))
+        if symbol is not None and symbol.kind == "fn":
+            return (Val("ns", "export", f"{symbol.module}#{symbol.name}", val.hops),)
+        return NONE
+
+    def member(self, node: Node) -> Vals:
+        ev = self.ev
+        obj = node.child_by_field_name("object")
+        prop = text_of(node.child_by_field_name("property"))
+        if obj is None:
+            return NONE
+        if obj.type == "this":
+            return self.field(prop, node)
+        shared = global_property(node, lambda name: ev.declared(name) is not None)
+        if shared is not None:
+            return ev.engine.read_cell(("global", shared), ev.unit)
+        if obj.type == "identifier" and ev.declared(text_of(obj)) is None:
+            static = self.static_member(node, text_of(obj), prop)
+            if static is not None:
+                return static
+        vals = ev.eval(obj)
+        self.property_use(node, vals, prop)
+        return self.select(vals, prop, node)
+
+    def static_member(self, node: Node, name: str, prop: str) -> Vals | None:
+        """`ns.value` of a namespace import, and `Store.ref`, a static getter of a repo class."""
+        ev = self.ev
+        symbol = ev.engine.resolve_local(ev.module.rel, name)
+        if symbol is None:
+            return None
+        if symbol.kind == "namespace":
+            target = ev.engine.resolve_export(symbol.module, prop)
+            if target is not None and target.kind == "var":
+                return tuple(v.extend(ev.hop(node, f"uses {prop} from {target.module}"))
+                             for v in ev.engine.read_cell(target.key, ev.unit))
+            return NONE
+        if symbol.kind == "class":
+            module = ev.engine.modules.get(symbol.module)
+            cls = module.classes.get(symbol.name) if module is not None else None
+            getter = cls.methods.get(prop) if cls is not None else None
+            if getter is not None and any(c.type == "get" for c in getter.children):
+                unit = (symbol.module, "method", f"{symbol.name}.{prop}")
+                return ev.apply_unit(node, unit, f"get {symbol.name}.{prop}", [])
+        return None
+
+    def field(self, name: str, node: Node) -> Vals:
+        ev = self.ev
+        if ev.cls is None:
+            return NONE
+        vals = ev.engine.read_cell(("field", ev.module.rel, ev.cls.name, name), ev.unit)
+        getter = ev.cls.methods.get(name)
+        if getter is not None and any(c.type == "get" for c in getter.children):
+            unit = (ev.module.rel, "method", f"{ev.cls.name}.{name}")
+            vals = join(vals, ev.apply_unit(node, unit, f"get {name}", []))
+        return tuple(v.extend(ev.hop(node, f"this.{name}")) for v in vals)
+
+    def subscript(self, node: Node) -> Vals:
+        ev = self.ev
+        obj = node.child_by_field_name("object")
+        index = node.child_by_field_name("index")
+        vals = ev.eval(obj)
+        name = ev.literal(index)
+        keys = ev.eval(index) if name is None else NONE
+        out: list[Val] = []
+        for val in vals:
+            if val.kind == "env" and name is None:
+                out += self.env.computed(keys, node)
+            elif val.kind in ("db", "client") and val.is_handle():
+                label = name or text_of(index)
+                site = ev.hop(node, f"collection [{label}]")
+                if name is not None:
+                    ev.effect("access", val, "collection", site, coll=name)
+                out.append(val.extend(site, kind="coll", coll=name or "?"))
+            elif val.kind == "coll" and val.is_handle():
+                if name is None:
+                    ev.effect("dynamic", val, "computed member", ev.hop(node, f"member [{text_of(index)}]"))
+                else:
+                    self.property_use(node, (val,), name)
+                    out += self.select((val,), name, node)
+            else:
+                out += self.select((val,), name, node)
+        return join(tuple(out))
+
+    def destructure(self, pattern: Node, vals: Vals) -> None:
         """`const { insertOne } = coll`: each destructured name is a member taken as a value."""
         for child in pattern.named_children:
-            key = child.child_by_field_name("key") if child.type == "pair_pattern" else (
-                child.child_by_field_name("left") if child.type == "object_assignment_pattern" else child)
-            if key is not None and key.type in ("shorthand_property_identifier_pattern", "property_identifier",
-                                                "string", "identifier"):
-                self.property_use(child, vals, string_value(key) or text_of(key))
+            key = pattern_key(child)
+            if key is not None:
+                self.property_use(child, vals, key)
 
-    def bind_env(self: Evaluator, pattern: Node) -> None:
-        """`const { MONGODB_REFERENCE_URI: uri, OTHER } = process.env`: each name gets its variable."""
-        for child in pattern.named_children:
-            if child.type == "shorthand_property_identifier_pattern":
-                self.bind(child, self.env_var(text_of(child), child), None)
-            elif child.type == "pair_pattern":
-                key = child.child_by_field_name("key")
-                name = (string_value(key) or text_of(key)) if key is not None else None
-                self.bind(child.child_by_field_name("value"), self.env_var(name, child), None)
-            elif child.type == "object_assignment_pattern":
-                left, right = child.child_by_field_name("left"), child.child_by_field_name("right")
-                if left is not None:
-                    self.bind(left, self.env_var(text_of(left), child) + self.eval(right), None)
 
-    def is_process_env(self: Evaluator, node: Node | None, depth: int = 0) -> bool:
-        """`process.env`, a name bound to it (`const env = process.env`), here or at module level, or
-        an object spreading it (`{ ...process.env, PORT: "3000" }`: its other keys may shadow a
-        variable, which then counts as the environment's: a false alarm, never a miss)."""
-        while node is not None and node.type in UNWRAP and node.named_children:
-            node = node.named_children[0]
-        if node is None or depth > 4:
-            return False
-        if node.type == "identifier":
-            return self.is_process_env(self.definition(text_of(node)), depth + 1)
-        if node.type == "object":
-            return any(child.type == "spread_element" and child.named_children
-                       and self.is_process_env(child.named_children[0], depth + 1) for child in node.named_children)
-        return text_of(node) == "process.env"
-
-    def env_var(self: Evaluator, name: str | None, node: Node) -> Vals:
-        if name == self.engine.config.reference_uri_env:
-            return (Val("ref", "uri", None, (self.hop(node, f"process.env.{name}"),)),)
-        return NONE
+def pattern_key(child: Node) -> str | None:
+    """The property an object-pattern entry reads (`{ a }`, `{ a: b }`, `{ a = 1 }`), None for `...rest`."""
+    key = child.child_by_field_name("key") if child.type == "pair_pattern" else (
+        child.child_by_field_name("left") if child.type == "object_assignment_pattern" else child)
+    if key is None or key.type not in ("shorthand_property_identifier_pattern", "property_identifier", "string",
+                                       "identifier"):
+        return None
+    return string_value(key) or text_of(key)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_HOPS = 24
+MAX_HOPS = 24  # a path shows at most this many steps (display only: the finding is kept whole)
+WIDEN_AT = 16  # past this many values, values differing only in origin are merged (paths kept: the first)
 # A property read on a driver object is plain data (`coll.collectionName`, `db.databaseName`); on
 # anything else (a registry object, a parameter) it may hold a handle, so the value carries over.
 PLAIN_PROPERTIES = frozenset({"client", "db", "coll", "uri"})
@@ -28,35 +29,60 @@ class Val:
     function being summarised, or "ctor:<index>" (a constructor parameter kept in a field)."""
 
     root: str | int
-    kind: str  # uri | client | db | coll | any | stage | instance (coll then names "module#Class") |
-    # method (a member of a driver object, already checked: `const run = coll.findOne`)
+    kind: str  # uri | env (the `process.env` object) | envvar (a variable of it named at run time) |
+    # envname (one named by a parameter) | namespace (a module loaded by `import()`, coll names it) |
+    # export (one of its functions, coll "module#name") | client | db | coll | any | stage |
+    # instance (coll then names "module#Class") | method (a member of a driver object, already
+    # checked: `const run = coll.findOne`; `bound` names it, "db.collection")
     coll: str | None
     hops: tuple[Hop, ...]
+    field: str | None = None  # the object property it sits in (`{ users: coll }`), None for any
+    bound: str | None = None
 
     @property
     def key(self) -> tuple[object, ...]:
-        return (self.root, self.kind, self.coll, self.hops[0] if self.hops else None)
+        return (*self.shape, self.hops[0] if self.hops else None)
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """What a finding depends on: everything but the path."""
+        return (self.root, self.kind, self.coll, self.field, self.bound)
 
     def extend(self, *hops: Hop, kind: str | None = None, coll: str | None = None) -> Val:
         joined = (self.hops + hops)[:MAX_HOPS]
-        return Val(self.root, kind or self.kind, coll if coll is not None else self.coll, joined)
+        return Val(self.root, kind or self.kind, coll if coll is not None else self.coll, joined, self.field,
+                   self.bound)
 
     def is_handle(self) -> bool:
-        return self.kind not in ("uri", "stage", "instance", "method")
+        return self.kind not in ("uri", "env", "envvar", "envname", "stage", "instance", "method", "namespace",
+                                 "export")
+
+    def is_reference(self) -> bool:
+        """Derived from the reference cluster (or, in a summary, from a parameter)."""
+        return self.root == "ref" or isinstance(self.root, int)
 
 
 def join(*groups: tuple[Val, ...]) -> tuple[Val, ...]:
-    """Union of value sets, deduplicated by key (the first path seen wins), capped to stay finite."""
+    """Union of value sets, deduplicated by key (the first path seen wins). Past `WIDEN_AT` values,
+    values that differ only in their origin merge: nothing a finding depends on is dropped, and the
+    set stays finite (roots, kinds, collections and properties of one repo)."""
     seen: dict[tuple[object, ...], Val] = {}
     for group in groups:
         for val in group:
             seen.setdefault(val.key, val)
-    return tuple(seen.values())[:16]
+    if len(seen) <= WIDEN_AT:
+        return tuple(seen.values())
+    widened: dict[tuple[object, ...], Val] = {}
+    for val in seen.values():
+        widened.setdefault(val.shape, val)
+    return tuple(widened.values())
 
 
-def contained(vals: tuple[Val, ...]) -> tuple[Val, ...]:
-    """Values put into an object or array: the container holds handles but is not a driver object."""
-    return tuple(Val(v.root, "any", v.coll, v.hops) if v.kind in PLAIN_PROPERTIES else v for v in vals)
+def contained(vals: tuple[Val, ...], field: str | None = None) -> tuple[Val, ...]:
+    """Values put into an object (under `field`) or an array: the container holds handles but is not
+    a driver object."""
+    return tuple(Val(v.root, "any" if v.kind in PLAIN_PROPERTIES else v.kind, v.coll, v.hops,
+                     field if field is not None else v.field, v.bound) for v in vals)
 
 
 @dataclass(frozen=True)

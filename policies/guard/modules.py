@@ -56,7 +56,7 @@ class Resolver:
     def __init__(self, repo: Path, files: set[str], exists: Callable[[str], bool] | None = None) -> None:
         self.files = files
         self.exists = exists or (lambda rel: (repo / rel).is_file())
-        self.aliases = load_aliases(repo, self.exists)
+        self.aliases, self.base_url = load_aliases(repo, self.exists)
         self._cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     def resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
@@ -87,6 +87,10 @@ class Resolver:
             if any(self._on_disk(base) for base in bases):
                 return None, None
             return None, MISSING
+        if self.base_url is not None:  # `baseUrl`: `lib/db` may be the repo's own module, before a package
+            hit = self._probe(posixpath.normpath(posixpath.join(self.base_url, spec)))
+            if hit:
+                return hit, None
         parts = spec.split("/")
         package = "/".join(parts[:2]) if spec.startswith("@") and len(parts) > 1 else parts[0]
         return None, package
@@ -149,11 +153,12 @@ def _top_level(module: Module, stmt: Node, resolver: Resolver, exported: bool) -
                 continue
             names = [text_of(name)] if name is not None and name.type == "identifier" else _pattern_names(name)
             for ident in names:
-                if value is not None and value.type in FUNCTION_VALUES and name.type == "identifier":
+                plain = name is not None and name.type == "identifier"
+                if value is not None and value.type in FUNCTION_VALUES and plain:
                     module.functions[ident] = value
                 else:
                     module.variables.add(ident)
-                if value is not None and name.type == "identifier":
+                if value is not None and plain:
                     module.literals[ident] = value
                     _object_methods(module, ident, value)
                 if exported:
@@ -300,7 +305,7 @@ def _export(module: Module, stmt: Node, resolver: Resolver) -> None:
         elif namespace is not None:
             ident = namespace.named_children[-1]
             module.exports[text_of(ident)] = ("module", target, "*")
-        else:
+        elif clause is not None:
             for spec in clause.named_children:
                 name = spec.child_by_field_name("name")
                 alias = spec.child_by_field_name("alias") or name

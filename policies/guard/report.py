@@ -40,7 +40,7 @@ def text(result: GuardResult) -> str:
     counts = result.to_dict()["summary"]
     scope = f" introduced since {result.base}" if result.base else ""
     lines.append(f"guard: {counts['fail']} violation(s), {counts['error']} error(s), {counts['waived']} waived"
-                 f"{scope}; {result.files} source file(s) analysed")
+                 f"{scope}; {result.files} source file(s) analysed; {result.sources_line()}")
     return "\n".join(lines) + "\n"
 
 
@@ -61,6 +61,7 @@ def github(result: GuardResult) -> str:
         path = " -> ".join(f"{h.where()} {h.label}" for h in v.path)
         body = _escape_data(f"{v.message}\npath: {path}" + (f"\n{_waiver_note(v).strip()}" if v.waiver else ""))
         lines.append(f"::{level} file={_escape_property(v.site.file)},line={v.site.line},title={title}::{body}")
+    lines.append(f"::notice title=attest guard::{_escape_data(result.sources_line())}")
     for w in result.waivers:
         if w.state != "active":
             msg = _escape_data(f"waiver {w.state}: {w.problem}")
@@ -110,7 +111,8 @@ def sarif(result: GuardResult) -> str:
         "runs": [{
             "tool": {"driver": {"name": "attest-guard", "version": __version__, "rules": rules}},
             "results": results,
-            "properties": {"waivers": [w.to_dict() for w in result.waivers], "base": result.base},
+            "properties": {"waivers": [w.to_dict() for w in result.waivers], "base": result.base,
+                           "referenceSources": dict(result.sources)},
         }],
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -48,6 +48,7 @@ class GuardResult:
     waivers: tuple[Waiver, ...]
     files: int
     reachable: bool
+    sources: tuple[tuple[str, int], ...] = ()  # reference sources found, by kind (see engine.SOURCE_KINDS)
 
     def exit_code(self) -> int:
         statuses = {v.status for v in self.violations}
@@ -61,10 +62,18 @@ class GuardResult:
             "base": self.base,
             "files_analysed": self.files,
             "phi_can_reach_reference": self.reachable,
+            "reference_sources": dict(self.sources),
             "summary": counts,
             "violations": [v.to_dict() for v in self.violations],
             "waivers": [w.to_dict() for w in self.waivers],
         }
+
+    def sources_line(self) -> str:
+        """How many reference sources the analysis found, in words."""
+        counts = dict(self.sources)
+        return (f"reference sources: {counts.get('helper_definitions', 0)} helper definition(s), "
+                f"{counts.get('helper_calls', 0)} helper call(s), {counts.get('uri_reads', 0)} URI read(s), "
+                f"{counts.get('helper_clients', 0)} client(s) built for the helper")
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"

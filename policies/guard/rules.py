@@ -18,6 +18,8 @@ RULES = {rule.id: rule for rule in (
     Rule("phi-on-reference", "PHI-class collection on or through the reference cluster", "critical", "fail"),
     Rule("third-party-handle", "Reference handle handed to a third-party package", "high", "error"),
     Rule("dynamic-use", "Reference handle used in a way the guard cannot resolve", "high", "error"),
+    Rule("reference-source-missing", "The reference helper or URI variable is configured or mentioned, but the "
+         "analysis found no reference source", "high", "error"),
     Rule("unclassified-collection", "Collection read through the reference handle is not classified", "medium", "error"),
     Rule("tf-user-role", "Reference-project database user with a role other than read", "critical", "fail"),
     Rule("tf-user-scopes", "Reference-project database user without scopes", "high", "fail"),

@@ -106,6 +106,7 @@ class Scan:
     reachable: bool
     identities: tuple[tuple[object, ...], ...]
     modules: dict[str, Module] = field(default_factory=dict, compare=False)
+    sources: tuple[tuple[str, int], ...] = ()
 
 
 def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[object, ...]:
@@ -134,16 +135,19 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
                for s in sources}
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
     subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
-    engine = Engine(subset, config)
+    engine = Engine(subset, config, resolver.resolve)
     engine.run()
     if engine.foreign_store and subset is not modules:
-        engine = Engine(modules, config)
+        engine = Engine(modules, config, resolver.resolve)
         engine.run()
     registry = load_registry(root, config.classification)
     declared = terraform.load(root, config)
     candidates = (code_candidates(engine.findings(), registry) + registry_candidates(registry)
                   + terraform_candidates(terraform.check(root, declared, config)))
     confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
+    found = engine.source_counts()
+    if not any(found.values()):
+        confirmed += _no_source(root, subset, config)
     texts = {s.rel: s.text.decode("utf-8", "replace") for s in sources}
     waivers = _waivers(root, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
@@ -155,7 +159,31 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     violations = tuple(results[k] for k in sorted(results))
     lines = _line_reader(root, texts)
     return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
-                modules)
+                modules, tuple(found.items()))
+
+
+def _no_source(root: Path, modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
+    """A repo that names the reference helper or URI variable (in its guard file or its code) but
+    where the analysis found no reference source has lost track of it: an error, not a clean pass."""
+    names = (*config.reference_helpers, config.reference_uri_env)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    site: Hop | None = None
+    if config.configured:
+        path = Path(config.source)
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else config.source
+        site = Hop(shown, 1, "the guard file names the reference helper or URI variable")
+    for rel in sorted(modules):
+        if site is not None:
+            break
+        found = pattern.search(modules[rel].source.text.decode("utf-8", "replace"))
+        if found is not None:
+            line = modules[rel].source.text[:found.start()].count(b"\n") + 1
+            site = Hop(rel, line, f"mentions {found.group(0)}")
+    if site is None:
+        return []
+    return [Violation("reference-source-missing", f"{', '.join(names)} is named here, but the analysis found no "
+                      "reference source (no helper definition or call, no read of the URI variable)",
+                      site, (site,), ("can_write", "can_write"), REF)]
 
 
 def _whole_repo(rel: str, config: GuardConfig) -> bool:
@@ -229,7 +257,7 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     config = load_config(repo, config_file)
     if base is None:
         head = scan_tree(repo, config, None, today)
-        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable)
+        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources)
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache)
@@ -240,4 +268,5 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc.diagnostic())
             old = Scan((), (), 0, False, ())
-    return GuardResult(str(repo), base, _introduced(head, old), head.waivers, head.files, head.reachable)
+    return GuardResult(str(repo), base, _introduced(head, old), head.waivers, head.files, head.reachable,
+                       head.sources)

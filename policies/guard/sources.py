@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
 import tree_sitter_typescript
@@ -108,8 +109,29 @@ def parse(repo: Path, rel: str, cache: dict[tuple[str, bytes], Source] | None = 
     return source
 
 
-def text_of(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
+def text_of(node: Node | None) -> str:
+    return (node.text or b"").decode("utf-8", "replace") if node is not None else ""
+
+
+GLOBAL_OBJECTS = frozenset({"global", "globalThis", "window"})
+WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                      "type_assertion"})
+
+
+def global_property(node: Node | None, shadowed: Callable[[str], bool] = lambda _name: False) -> str | None:
+    """`x` of `global.x`, `(globalThis as any).x`, `window.x`: a property of the global object,
+    which modules use as a cache across reloads (`global._mongoClientPromise`); not when `shadowed`
+    says the object's name is a local one."""
+    while node is not None and node.type in WRAPPERS and node.named_children:
+        node = node.named_children[0]
+    if node is None or node.type != "member_expression":
+        return None
+    obj = node.child_by_field_name("object")
+    while obj is not None and obj.type in WRAPPERS and obj.named_children:
+        obj = obj.named_children[0]
+    if obj is None or obj.type != "identifier" or text_of(obj) not in GLOBAL_OBJECTS or shadowed(text_of(obj)):
+        return None
+    return text_of(node.child_by_field_name("property"))
 
 
 def string_value(node: Node | None) -> str | None:

@@ -17,20 +17,22 @@ def _strip_jsonc(text: str) -> str:
     return re.sub(r",(\s*[}\]])", r"\1", out)
 
 
-def load_aliases(repo: Path, exists: Callable[[str], bool]) -> list[tuple[str, list[str]]]:
-    """`compilerOptions.paths` of the repo's tsconfig.json (else jsconfig.json), following `extends`."""
+def load_aliases(repo: Path, exists: Callable[[str], bool]) -> tuple[list[tuple[str, list[str]]], str | None]:
+    """`compilerOptions.paths` of the repo's tsconfig.json (else jsconfig.json), following `extends`,
+    and its `baseUrl` (repo-relative), under which a bare specifier may name a repo module."""
     for name in ("tsconfig.json", "jsconfig.json"):
         if exists(name):
             base_url, paths, paths_dir = _compiler_options(repo, name, exists, frozenset({name}))
             if not isinstance(paths, dict):
                 raise BadInputError("compilerOptions.paths must be an object", where=name)
             root = base_url if base_url is not None else paths_dir
-            return [
+            aliases = [
                 (prefix, [posixpath.normpath(posixpath.join(root, t)) for t in targets])
                 for prefix, targets in sorted(paths.items(), key=lambda kv: -len(kv[0]))
                 if isinstance(targets, list)
             ]
-    return []
+            return aliases, base_url
+    return [], None
 
 
 def _compiler_options(repo: Path, rel: str, exists: Callable[[str], bool],

@@ -44,17 +44,18 @@ def parse_line(file: str, number: int, text: str, today: date) -> Waiver | None:
         return Waiver(file, number, "", "", "", "", "malformed",
                       'expected: allow <rule> reason="..." issue=#N until=YYYY-MM-DD')
     rule, until = fields.group("rule"), fields.group("until")
-    base = dict(file=file, line=number, rule=rule, reason=fields.group("reason"), issue=fields.group("issue"),
-                until=until)
+    def made(state: str, problem: str = "") -> Waiver:
+        return Waiver(file, number, rule, fields.group("reason"), fields.group("issue"), until, state, problem)
+
     if rule not in RULES:
-        return Waiver(**base, state="malformed", problem=f"unknown rule {rule!r}")
+        return made("malformed", f"unknown rule {rule!r}")
     try:
         expires = date.fromisoformat(until)
     except ValueError:
-        return Waiver(**base, state="malformed", problem=f"not a date: {until}")
+        return made("malformed", f"not a date: {until}")
     if expires < today:
-        return Waiver(**base, state="expired", problem=f"expired on {until}")
-    return Waiver(**base, state="active")
+        return made("expired", f"expired on {until}")
+    return made("active")
 
 
 def scan(file: str, text: str, today: date) -> list[Waiver]:

@@ -313,13 +313,12 @@ export async function f(method: string) {
   await (db.collection("formularies_staging") as any)[{op}]({}); // SITE
 }
 """, "m", '"findOne"'),
-    mutant("collection-from-variable", "dynamic-use", HEADER + """
-const NAME = "formularies_staging";
+    mutant("collection-from-variable", "reference-write", HEADER + """
 export async function f(name: string) {
   const db = await getReferenceDb();
-  await db.collection({op}).find({}).toArray(); // SITE
+  await db.collection(name).{op}({}); // SITE
 }
-""", "name", "NAME"),
+""", "deleteMany", "findOne"),
     mutant("phi-collection-read", "phi-on-reference", HEADER + """
 export async function f() {
   const db = await getReferenceDb();

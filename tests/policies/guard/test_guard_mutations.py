@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from guard_cases import CASES as TABLE
 from guard_cases import Case, materialise
+from guard_cases_forms import FORM_CASES
 from guard_cases_gaps import GAP_CASES
 
 from attest.policies.guard.rules import RULES
 
-CASES = TABLE + GAP_CASES
+CASES = TABLE + GAP_CASES + FORM_CASES
 
 
 def test_enough_mutations() -> None:
