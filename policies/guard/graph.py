@@ -25,7 +25,7 @@ from attest.policies.guard.model import Hop
 from attest.policies.guard.results import Violation
 
 if TYPE_CHECKING:
-    Graph = nx.MultiDiGraph[str]
+    from networkx import MultiDiGraph as Graph
 PHI = "data:phi"
 REFERENCE = "data:reference"
 

@@ -7,7 +7,6 @@ hand-written estate config whose evidence section names the signing key.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
