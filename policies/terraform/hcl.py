@@ -41,6 +41,7 @@ class Declared:
     attribute_lines: dict[str, int] = field(hash=False, compare=True)
     variables: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     shown: str = ""
+    locals: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def location(self) -> str:
@@ -76,8 +77,8 @@ def load_directory(directory: str | Path) -> tuple[Declared, ...]:
     base = evidence_root(root)
     return tuple(
         Declared(d.mode, d.type, d.name, d.address, d.file, d.line, d.attributes, d.attribute_lines, d.variables,
-                 evidence_path(Path(d.file), base))
-        for d in _load_module(root, prefix="", seen=frozenset(), inputs={})
+                 evidence_path(Path(d.file), base), d.locals)
+        for d in _load_module(root, prefix="", seen=frozenset(), inputs=root_variables(root))
     )
 
 
@@ -97,16 +98,23 @@ def evidence_path(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
-def _module_calls(directory: Path) -> tuple[ModuleCall, ...]:
+Blocks = list[tuple[Path, BlockRule]]
+
+
+def _module_blocks(directory: Path) -> Blocks:
+    """Every top-level block of one module directory, each file parsed once."""
+    return [(path, block) for path in _tf_files(directory) for block in _top_blocks(path)]
+
+
+def _module_calls(blocks: Blocks) -> tuple[ModuleCall, ...]:
     """The module blocks of one directory (not recursive)."""
     calls: list[ModuleCall] = []
-    for path in _tf_files(directory):
-        for block in _top_blocks(path):
-            labels = _labels(block)
-            if labels[0] == "module" and len(labels) == 2:
-                attributes = _body(block, path)
-                calls.append(ModuleCall(labels[1], str(attributes.get("source", "")), path.as_posix(),
-                                        _line(block), attributes))
+    for path, block in blocks:
+        labels = _labels(block)
+        if labels[0] == "module" and len(labels) == 2:
+            attributes = _body(block, path)
+            calls.append(ModuleCall(labels[1], str(attributes.get("source", "")), path.as_posix(),
+                                    _line(block), attributes))
     return tuple(calls)
 
 
@@ -114,12 +122,13 @@ def _load_module(directory: Path, prefix: str, seen: frozenset[Path], inputs: di
     resolved = directory.resolve()
     if resolved in seen:
         raise BadInputError("module source refers back to itself", where=directory.as_posix())
-    variables = {**_variable_defaults(directory), **inputs}
-    for path in _tf_files(directory):
-        for block in _top_blocks(path):
-            if _declares(block):
-                yield _declared(path, block, prefix, variables)
-    for call in _module_calls(directory):
+    blocks = _module_blocks(directory)
+    variables = {**_variable_defaults(blocks), **inputs}
+    locals_ = _locals(blocks)
+    for path, block in blocks:
+        if _declares(block):
+            yield _declared(path, block, prefix, variables, locals_)
+    for call in _module_calls(blocks):
         if call.source.startswith(("./", "../")):
             child = directory / call.source
             if not child.is_dir():
@@ -129,17 +138,48 @@ def _load_module(directory: Path, prefix: str, seen: frozenset[Path], inputs: di
             yield from _load_module(child, f"{prefix}module.{call.name}.", seen | {resolved}, passed)
 
 
-def _variable_defaults(directory: Path) -> dict[str, Any]:
+def _variable_defaults(blocks: Blocks) -> dict[str, Any]:
     """`variable` defaults of one module: what `var.NAME` means when no caller sets it."""
     defaults: dict[str, Any] = {}
-    for path in _tf_files(directory):
-        for block in _top_blocks(path):
-            labels = _labels(block)
-            if labels[0] == "variable" and len(labels) == 2:
-                body = _body(block, path)
-                if "default" in body:
-                    defaults[labels[1]] = body["default"]
+    for path, block in blocks:
+        labels = _labels(block)
+        if labels[0] == "variable" and len(labels) == 2:
+            body = _body(block, path)
+            if "default" in body:
+                defaults[labels[1]] = body["default"]
     return defaults
+
+
+def root_variables(root: Path) -> dict[str, Any]:
+    """What `terraform plan` in the root would read for its variables: terraform.tfvars, then
+    *.auto.tfvars in name order (a later file wins), as python-hcl2 reads them."""
+    found: dict[str, Any] = {}
+    auto = sorted(p for p in root.iterdir() if p.name.endswith(".auto.tfvars") and p.is_file())
+    for path in [root / "terraform.tfvars", *auto]:
+        if path.is_file():
+            found.update(_tfvars(path))
+    return found
+
+
+def _tfvars(path: Path) -> dict[str, Any]:
+    text = _read(path)
+    try:
+        values = hcl2.parses(text, discard_comments=True).serialize(_OPTIONS)
+    except UnexpectedInput as exc:
+        line = exc.line if exc.line > 0 else text.count("\n") + 1
+        raise BadInputError("Terraform variables syntax error", where=f"{path.as_posix()}:{line}") from None
+    if not isinstance(values, dict):
+        raise BadInputError("expected `name = value` lines", where=path.as_posix())
+    return dict(values)
+
+
+def _locals(blocks: Blocks) -> dict[str, Any]:
+    """Every `locals` block of one module, merged (Terraform forbids a name twice)."""
+    found: dict[str, Any] = {}
+    for path, block in blocks:
+        if _labels(block) == ["locals"]:
+            found.update(_body(block, path))
+    return found
 
 
 def _pass_through(value: Any, variables: dict[str, Any]) -> Any:
@@ -153,13 +193,17 @@ def _tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix == ".tf" and p.is_file())
 
 
-def _top_blocks(path: Path) -> list[BlockRule]:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise BadInputError(f"not UTF-8 text ({exc.reason})", where=path.as_posix()) from None
     except OSError as exc:
         raise BadInputError(f"cannot read: {exc.strerror}", where=path.as_posix()) from None
+
+
+def _top_blocks(path: Path) -> list[BlockRule]:
+    text = _read(path)
     try:
         tree = hcl2.parses(text, discard_comments=True)
     except UnexpectedInput as exc:
@@ -177,7 +221,8 @@ def _declares(block: BlockRule) -> bool:
     return labels[0] in _DECLARING_BLOCKS and len(labels) == 3
 
 
-def _declared(path: Path, block: BlockRule, prefix: str, variables: dict[str, Any]) -> Declared:
+def _declared(path: Path, block: BlockRule, prefix: str, variables: dict[str, Any],
+              locals_: dict[str, Any]) -> Declared:
     mode, rtype, name = _labels(block)
     attributes = _body(block, path)
     lines: dict[str, int] = {}
@@ -185,7 +230,8 @@ def _declared(path: Path, block: BlockRule, prefix: str, variables: dict[str, An
         if isinstance(child, (AttributeRule, BlockRule)):
             lines.setdefault(_child_name(child), _line(child))
     local = f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}"
-    return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines, variables)
+    return Declared(mode, rtype, name, prefix + local, path.as_posix(), _line(block), attributes, lines, variables,
+                    locals=locals_)
 
 
 def _body(block: BlockRule, path: Path) -> dict[str, Any]:
