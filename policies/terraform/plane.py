@@ -83,7 +83,7 @@ def with_terraform(
             log.warning("drift left out %d live resource(s) the Terraform roots do not manage (terraform.manages in "
                         "the config widens this): %s", len(outside), summary(outside))
     base = results if results is not None else static_results(policy, day)
-    merged = merge(base, tuple(_waived(f, waivers) for f in found), waivers, mapping, inputs.settings, matches)
+    merged = merge(base, tuple(found), waivers, mapping, inputs.settings, matches)
     return merged if results is not None else _static_rollup(merged)
 
 
@@ -115,16 +115,21 @@ def _static_rollup(results: Results) -> Results:
 
 
 def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
-    if finding.status is not Status.FAIL:
+    """A Terraform finding is waived by a waiver on its address, or on the live resource it declares."""
+    if finding.status is not Status.FAIL or finding.plane != "terraform":
         return finding
-    waiver = waiver_for(waivers, finding.rule_id, finding.resource_id)
-    return replace(finding, status=Status.WAIVED, waiver=waiver.ref) if waiver else finding
+    for resource_id in (finding.resource_id, *finding.related):
+        waiver = waiver_for(waivers, finding.rule_id, resource_id)
+        if waiver is not None:
+            return replace(finding, status=Status.WAIVED, waiver=waiver.ref)
+    return finding
 
 
 def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: Mapping,
           settings: CheckovSettings, matches: tuple[tuple[Declared, Resource], ...] = ()) -> Results:
     """Add findings, linked across planes; map the Terraform-only rules onto their controls; re-roll each control."""
-    findings = tuple(sorted(linked(results.findings + found, matches), key=Finding.sort_key))
+    findings = tuple(sorted((_waived(f, waivers) for f in linked(results.findings + found, matches)),
+                            key=Finding.sort_key))
     controls = tuple(_rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
     return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
                    policy_digest=_digest(results.policy_digest, settings))
