@@ -45,7 +45,7 @@ def _reference_user(d: Declared, resolver: Resolver, config: EstateConfig | None
     key = project_key(d, resolver, config)
     if key is None:
         return [rule.finding(Status.ERROR, d.address, d.attribute_location("project_id"),
-                             f"cannot tell which Atlas project {d.attributes.get('project_id')!r} is: variables, "
+                             f"{_named(d)}: cannot tell which Atlas project {d.attributes.get('project_id')!r} is: variables, "
                              "tfvars, locals and data sources do not determine it, so whether this user may write "
                              "to the reference project is unknown")]
     if key not in roles.reference:
@@ -55,14 +55,21 @@ def _reference_user(d: Declared, resolver: Resolver, config: EstateConfig | None
     scopes = [resolver.value(d, s.get("name")) for s in _blocks(d.attributes.get("scopes"))]
     if any(not isinstance(x, str) for pair in granted for x in pair) or any(not isinstance(s, str) for s in scopes):
         return [rule.finding(Status.ERROR, d.address, d.attribute_location("roles"),
-                             "a role or scope of this reference-project user is not determined by source")]
+                             f"{_named(d)}: cannot tell this reference-project user's roles or scopes: one is not "
+                             "determined by source")]
     problems = _user_problems(granted, scopes, roles, key)
     if problems:
         where = d.attribute_location("scopes" if problems[0].startswith("no scopes") else "roles")
         return [rule.finding(Status.FAIL, d.address, where,
-                             f"reference-project user {d.attributes.get('username')!r}: " + "; ".join(problems))]
+                             f"{_named(d)} reference-project user {d.attributes.get('username')!r} "
+                             + "; ".join(problems))]
     return [rule.finding(Status.PASS, d.address, d.attribute_location("roles"),
-                         f"reads only {', '.join(sorted({db for _, db in granted}))}, scoped to {', '.join(sorted(scopes))}")]
+                         f"{_named(d)} reads only {', '.join(sorted({db for _, db in granted}))}, "
+                         f"scoped to {', '.join(sorted(scopes))}")]
+
+
+def _named(d: Declared) -> str:
+    return f"{d.address} ({d.location})"
 
 
 def _user_problems(granted: list[tuple[Any, Any]], scopes: list[Any], roles: ProjectRoles, key: str) -> list[str]:
@@ -90,17 +97,19 @@ def _approved_range(d: Declared, resolver: Resolver, config: EstateConfig, mappi
     if cidr is None and isinstance(ip, str):
         cidr = f"{ip}/32"
     if "aws_security_group" in d.attributes and cidr is None:
-        return rule.finding(Status.PASS, d.address, d.location, "admits a security group, not an address range")
+        return rule.finding(Status.PASS, d.address, d.location, f"{_named(d)} admits a security group, not an address range")
     network = _network(cidr)
     field = "cidr_block" if "cidr_block" in d.attributes else "ip_address"
     if network is None:
         return rule.finding(Status.ERROR, d.address, d.attribute_location(field),
-                            f"the entry's range {d.attributes.get(field)!r} is not determined by source")
+                            f"{_named(d)}: cannot tell the entry's range: {d.attributes.get(field)!r} is not "
+                            "determined by source")
     approved = [n for n in (_network(r) for r in config.approved_ranges) if n is not None]
     if any(network.version == a.version and network.subnet_of(a) for a in approved):  # type: ignore[arg-type]
-        return rule.finding(Status.PASS, d.address, d.attribute_location(field), f"{network} lies in an approved range")
+        return rule.finding(Status.PASS, d.address, d.attribute_location(field),
+                            f"{_named(d)} admits {network}, within an approved range")
     return rule.finding(Status.FAIL, d.address, d.attribute_location(field),
-                        f"admits {network}, outside atlas.approved_access_ranges in {config.path}")
+                        f"{_named(d)} admits {network}, outside atlas.approved_access_ranges in {config.path}")
 
 
 def _network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
