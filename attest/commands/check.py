@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from attest.core.errors import UsageError
 from attest.core.gcpause import paused_gc
 from attest.output import write_text
 from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage, run_check
+from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.plane import TerraformInputs, with_terraform
 
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     return results.exit_code()
 
 
-def _with_terraform(args: argparse.Namespace, today: Any) -> Any:
+def _with_terraform(args: argparse.Namespace, today: dt.date | None) -> Results:
     """Load the snapshot and config once; judge the live plane (if any), then the roots."""
     config = load_config(args.config) if args.config else None
     snapshot = None

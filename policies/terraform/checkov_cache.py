@@ -77,11 +77,14 @@ def load(cache: Path, key: str) -> Any | None:
 
 def store(cache: Path, key: str, report: Any) -> None:
     """Write atomically; a cache that cannot be written only costs the next run a checkov start."""
+    tmp = None
     try:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(report, out, sort_keys=True)
         os.replace(tmp, cache / f"{key}.json")
-    except OSError as exc:
-        log.warning("could not write the checkov cache under %s: %s", cache, exc)
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("could not write the attest cache under %s: %s", cache, exc)
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,11 +24,13 @@ from attest.policies.check import load_check_waivers
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.findings import Mapping as ControlMapping
 from attest.policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
+from attest.policies.terraform import checkov_cache
 from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
 from attest.policies.terraform.drift import detect_drift, match_declared, out_of_scope
 from attest.policies.terraform.drift_scope import summary
 from attest.policies.terraform.hcl import Declared, evidence_path, evidence_root, load_directory
 from attest.policies.terraform.mapping import Mapping, load_mapping
+from attest.policies.terraform.parse_cache import load_directory_cached
 from attest.policies.terraform.state import load_show_json, overlay
 from attest.policies.terraform.static import static_findings
 from attest.policies.waivers import Waiver, waiver_for
@@ -65,7 +68,7 @@ def with_terraform(
     declared: list[Declared] = []
     found: list[Finding] = []
     for root in inputs.roots:
-        parsed = load_directory(root)
+        parsed = _parse(root, inputs.settings)
         label = _label(root) if len(inputs.roots) > 1 else ""
         checked = run_terraform_checks(root, inputs.settings, declared=parsed)
         found.extend(replace(f, resource_id=label + (f.resource_id or "")) if label else f for f in checked)
@@ -85,6 +88,13 @@ def with_terraform(
     base = results if results is not None else static_results(policy, day)
     merged = merge(base, tuple(found), waivers, mapping, inputs.settings, matches)
     return merged if results is not None else _static_rollup(merged)
+
+
+def _parse(root: Path, settings: CheckovSettings) -> tuple[Declared, ...]:
+    """The root's declarations, parsed once (and not again while the tree is unchanged)."""
+    if not settings.cache:
+        return load_directory(root)
+    return load_directory_cached(root, settings.cache_dir or checkov_cache.cache_dir(os.environ))
 
 
 def _label(root: Path) -> str:

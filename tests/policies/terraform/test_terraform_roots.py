@@ -281,3 +281,19 @@ def test_the_default_cache_is_under_the_users_cache_directory(tmp_path: Path) ->
     assert cache_dir({"ATTEST_CACHE_DIR": str(tmp_path / "c")}) == tmp_path / "c" / "checkov"
     assert cache_dir({}) == Path(os.path.expanduser("~")) / ".cache" / "attest" / "checkov"
 
+
+
+def test_a_parse_is_kept_until_the_root_or_a_module_outside_it_changes(tmp_path: Path) -> None:
+    from attest.policies.terraform.parse_cache import load_directory_cached
+    (tmp_path / "modules" / "key").mkdir(parents=True)
+    (tmp_path / "modules" / "key" / "main.tf").write_text('resource "aws_kms_key" "k" {\n  description = "one"\n}\n')
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('module "key" {\n  source = "../modules/key"\n}\n')
+    cache = tmp_path / "cache"
+    first = load_directory_cached(root, cache)
+    assert load_directory_cached(root, cache) == first == load_directory(root)
+    assert len(list(cache.glob("parse-*.json"))) == 1
+    (tmp_path / "modules" / "key" / "main.tf").write_text('resource "aws_kms_key" "k" {\n  description = "two"\n}\n')
+    (changed,) = load_directory_cached(root, cache)
+    assert changed.address == "module.key.aws_kms_key.k" and changed.attributes["description"] == "two"
