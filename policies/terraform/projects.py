@@ -1,4 +1,4 @@
-"""Which Atlas project a declaration targets, and which projects are reference or PHI.
+"""Which Atlas project a declaration targets, and which projects hold reference data.
 
 A declaration names its project through `project_id`: a literal id, a variable set in tfvars, a
 local, or a `mongodbatlas_project` resource or data source (by `project_id` or `name`). With an
@@ -26,7 +26,6 @@ class ProjectRoles:
     """Projects by role; the clusters and databases a reference user may reach (from the config)."""
 
     reference: frozenset[str]
-    phi: frozenset[str]
     reference_clusters: dict[str, frozenset[str]]
     reference_databases: dict[str, frozenset[str]]
     from_config: bool
@@ -59,17 +58,16 @@ def block_key(project: Declared, resolver: Resolver, config: EstateConfig | None
 
 def project_roles(declared: tuple[Declared, ...], resolver: Resolver, config: EstateConfig | None,
                   flagged: tuple[str, ...] = ()) -> ProjectRoles:
-    """Reference and PHI projects: the config's (and flags'), else what the root's names say."""
+    """Reference projects: the config's (and flags'), else what the root's names say."""
     reference = {key for name in flagged for key in (name, f"name:{name}")}
     if config is not None:
         reference |= {k for p in config.atlas_projects if p.role == "reference" for k in _keys(p)}
-        phi = frozenset(k for p in config.atlas_projects if p.role == "phi" for k in _keys(p))
         clusters = {k: frozenset(c.name for c in p.clusters if c.role == "reference")
                     for p in config.atlas_projects for k in _keys(p)}
         databases = {k: _reference_databases(p, config) for p in config.atlas_projects for k in _keys(p)}
-        return ProjectRoles(frozenset(reference), phi, clusters, databases, True)
+        return ProjectRoles(frozenset(reference), clusters, databases, True)
     reference |= _named_reference(declared, resolver)
-    return ProjectRoles(frozenset(reference), frozenset(), {}, {}, False)
+    return ProjectRoles(frozenset(reference), {}, {}, False)
 
 
 def _keys(project: AtlasProject) -> tuple[str, str]:

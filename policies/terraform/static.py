@@ -13,19 +13,20 @@ from typing import Any
 
 from attest.collector.config import EstateConfig
 from attest.policies.findings import Finding, Status
+from attest.policies.graph import cluster_class
 from attest.policies.terraform.hcl import Declared
 from attest.policies.terraform.mapping import Mapping
 from attest.policies.terraform.projects import ProjectRoles, project_key, project_roles
 from attest.policies.terraform.resolve import Resolver
 
 READ_ROLES = frozenset({"read", "readAnyDatabase"})
-USER, ACCESS = "mongodbatlas_database_user", "mongodbatlas_project_ip_access_list"
+USER, ACCESS, SECRET = "mongodbatlas_database_user", "mongodbatlas_project_ip_access_list", "aws_secretsmanager_secret"
 
 
 def static_findings(declared: tuple[Declared, ...], config: EstateConfig | None, mapping: Mapping,
                     reference_projects: tuple[str, ...] = ()) -> tuple[Finding, ...]:
-    """ATL-DB-005 for every database user on a reference project; ATL-DB-004 for every access-list
-    entry when a config names the approved ranges."""
+    """ATL-DB-005 for every database user on a reference project; with a config, ATL-DB-004 for every
+    access-list entry and ATL-SEC-004 for every secret the config lists."""
     resolver = Resolver(declared)
     roles = project_roles(declared, resolver, config, reference_projects)
     found: list[Finding] = []
@@ -36,6 +37,8 @@ def static_findings(declared: tuple[Declared, ...], config: EstateConfig | None,
             found.extend(_reference_user(item, resolver, config, roles, mapping))
         elif item.type == ACCESS and config is not None:
             found.append(_approved_range(item, resolver, config, mapping))
+        elif item.type == SECRET and config is not None and config.secrets:
+            found.extend(_secret_class(item, resolver, config, mapping))
     return tuple(sorted(found, key=Finding.sort_key))
 
 
@@ -110,6 +113,35 @@ def _approved_range(d: Declared, resolver: Resolver, config: EstateConfig, mappi
                             f"{_named(d)} admits {network}, within an approved range")
     return rule.finding(Status.FAIL, d.address, d.attribute_location(field),
                         f"{_named(d)} admits {network}, outside atlas.approved_access_ranges in {config.path}")
+
+
+def _secret_class(d: Declared, resolver: Resolver, config: EstateConfig, mapping: Mapping) -> list[Finding]:
+    """The secret's data_class tag against the class of the cluster the config says it points at."""
+    rule = mapping.rule("ATL-SEC-004")
+    name = resolver.value(d, d.attributes.get("name"))
+    if not isinstance(name, str):
+        return [rule.finding(Status.ERROR, d.address, d.attribute_location("name"),
+                             f"{_named(d)}: cannot tell whether it is a connection-string secret the config "
+                             f"lists: its name {d.attributes.get('name')!r} is not determined by source")]
+    listed = next((s for s in config.secrets if s.name == name), None)
+    if listed is None:
+        return []
+    project_name, cluster_name = listed.points_to.split("/", 1)
+    project = config.project(project_name)
+    cluster = next((c for c in project.clusters if c.name == cluster_name), None) if project else None
+    expected = cluster_class(cluster.role) if cluster else None
+    tags = resolver.value(d, d.attributes.get("tags"))
+    tagged = resolver.value(d, tags.get("data_class")) if isinstance(tags, dict) else None
+    undetermined_tags = "tags" in d.attributes and not isinstance(tags, dict)
+    if undetermined_tags or (isinstance(tags, dict) and "data_class" in tags and not isinstance(tagged, str)):
+        return [rule.finding(Status.ERROR, d.address, d.attribute_location("tags"),
+                             f"{_named(d)}: cannot tell its data_class tag: not determined by source")]
+    if tagged == expected:
+        return [rule.finding(Status.PASS, d.address, d.attribute_location("tags"),
+                             f"{_named(d)} is tagged data_class = {tagged}, the class of {listed.points_to}")]
+    return [rule.finding(Status.FAIL, d.address, d.attribute_location("tags"),
+                         f"{_named(d)} is tagged data_class = {tagged or 'nothing'}, but it points at "
+                         f"{listed.points_to}, which holds {expected} data")]
 
 
 def _network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

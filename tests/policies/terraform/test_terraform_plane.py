@@ -65,6 +65,7 @@ EXPECTED_TERRAFORM = [
     ("ATL-NET-002", "pass", "aws_security_group.app_tasks"),
     ("ATL-NET-002", "pass", "aws_security_group.atlas_privatelink"),
     ("ATL-SEC-003", "pass", "aws_kms_key.prod_mongodb"),
+    *(("ATL-SEC-004", "pass", s) for s in SECRETS),
     ("ATL-PL-004", "pass", "aws_vpc_endpoint.atlas_reference"),
     *(("ATL-SEC-001", "pass", s) for s in SECRETS),
     ("ATL-SEC-002", "pass", "aws_kms_key.prod_mongodb"),

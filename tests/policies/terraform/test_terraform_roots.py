@@ -217,6 +217,20 @@ def test_the_cli_lists_what_drift_left_out_once(tmp_path: Path, caplog: pytest.L
 
 
 @needs_checkov
+def test_a_secrets_class_tag_is_held_to_the_cluster_the_config_says_it_points_at(tmp_path: Path) -> None:
+    _, results = _check(tmp_path, "--terraform", str(EDGE), "--config", str(CONFIG))
+    judged = {f["resource_id"]: (f["status"], f["message"]) for f in results["findings"] if f["rule_id"] == "ATL-SEC-004"}
+    edge = "tests/policies/terraform/fixtures/roots/edge"
+    assert judged == {
+        "aws_secretsmanager_secret.catalog_uri": ("fail", f"aws_secretsmanager_secret.catalog_uri ({edge}/main.tf:41) "
+                                                  "is tagged data_class = phi, but it points at catalog/catalog-db, "
+                                                  "which holds public data"),
+        "aws_secretsmanager_secret.clinic_uri": ("pass", f"aws_secretsmanager_secret.clinic_uri ({edge}/main.tf:49) "
+                                                 "is tagged data_class = phi, the class of clinic/clinic-db"),
+    }
+
+
+@needs_checkov
 def test_several_roots_in_one_run_keep_their_findings_apart(tmp_path: Path) -> None:
     code, results = _check(tmp_path, "--terraform", str(CATALOG), "--terraform", str(EDGE))
     assert code == 1
