@@ -13,7 +13,7 @@ class KmsKeyEnabled(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="KMS key is enabled",
-            id="CKV_ATTEST_12",
+            id="CKV_ATTEST_22",
             categories=[CheckCategories.ENCRYPTION],
             supported_resources=["aws_kms_key"],
         )

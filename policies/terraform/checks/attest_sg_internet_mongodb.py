@@ -17,7 +17,7 @@ class NoInternetToMongoDbPorts(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Security group admits no internet range to MongoDB ports",
-            id="CKV_ATTEST_11",
+            id="CKV_ATTEST_21",
             categories=[CheckCategories.NETWORKING],
             supported_resources=["aws_security_group"],
         )

@@ -58,11 +58,11 @@ CASES = [
     ("CKV_ATTEST_5", "aws_ecs_task_definition.pass_uri_in_secrets", "pass"),
     ("CKV_ATTEST_5", "aws_ecs_task_definition.fail_uri_in_environment", "fail"),
     ("CKV_ATTEST_5", "aws_ecs_task_definition.fail_password_in_environment", "fail"),
-    ("CKV_ATTEST_11", "aws_security_group.fail_internet_to_mongodb", "fail"),
-    ("CKV_ATTEST_11", "aws_security_group.pass_internet_https_only", "pass"),
-    ("CKV_ATTEST_12", "aws_kms_key.fail_disabled", "fail"),
-    ("CKV_ATTEST_12", "aws_kms_key.pass_rotates", "pass"),
-    ("CKV_ATTEST_12", "aws_kms_key.error_enabled_unknown", "error"),
+    ("CKV_ATTEST_21", "aws_security_group.fail_internet_to_mongodb", "fail"),
+    ("CKV_ATTEST_21", "aws_security_group.pass_internet_https_only", "pass"),
+    ("CKV_ATTEST_22", "aws_kms_key.fail_disabled", "fail"),
+    ("CKV_ATTEST_22", "aws_kms_key.pass_rotates", "pass"),
+    ("CKV_ATTEST_22", "aws_kms_key.error_enabled_unknown", "error"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.pass_vpc", "pass"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.fail_open_uncommented", "fail"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.fail_suppressed_inline", "fail"),
@@ -86,13 +86,13 @@ def test_checks_do_not_judge_resources_outside_their_concern(check_results) -> N
 
 
 def test_a_check_that_cannot_decide_is_an_error_saying_why(check_results) -> None:
-    result = check_results[("CKV_ATTEST_12", "aws_kms_key.error_enabled_unknown")]
+    result = check_results[("CKV_ATTEST_22", "aws_kms_key.error_enabled_unknown")]
     assert result.status is Status.ERROR
     assert result.sentence.startswith("cannot tell: is_enabled") and "not a boolean" in result.sentence
 
 
 def test_a_failure_says_what_is_wrong_in_the_operators_words(check_results) -> None:
-    result = check_results[("CKV_ATTEST_11", "aws_security_group.fail_internet_to_mongodb")]
+    result = check_results[("CKV_ATTEST_21", "aws_security_group.fail_internet_to_mongodb")]
     assert result.sentence == "ingress admits 0.0.0.0/0 (the internet) to ports 27017-27017, which include MongoDB's 27015-27017"
 
 
