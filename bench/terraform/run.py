@@ -2,7 +2,7 @@
 
 Collects a snapshot from the seeded local estate (moto + the Atlas emulator), then times, as fresh
 child processes (pinned to one core with taskset when available; median of --repeat):
-- live: `attest check --snapshot S --config C`, the yardstick;
+- live: `attest check --snapshot S --config C`, the yardstick (interleaved with the warm runs);
 - terraform cold: the same plus `--terraform DIR` with an empty checkov cache (checkov runs);
 - terraform warm: the same on the unchanged tree (checkov's report comes from the cache);
 - static warm: `attest check --terraform DIR` alone (no snapshot, no config), cache warm.
@@ -76,19 +76,28 @@ def main() -> None:
     live = [str(ATTEST), "check", "--snapshot", str(snapshot), "--config", str(CONFIG), "-o", str(args.work / "out")]
     with_tf = live + ["--terraform", str(args.root)]
     static = [str(ATTEST), "check", "--terraform", str(args.root), "-o", str(args.work / "out")]
-    rows = [
-        ("live only", median_of(live, env, args.repeat)),
-        ("--terraform, cold cache (checkov runs)", median_of(with_tf, env, args.repeat, before=[str(cache)])),
-    ]
+    cold = median_of(with_tf, env, args.repeat, before=[str(cache)])
     timed(with_tf, env)  # warm the cache
-    rows.append(("--terraform, unchanged tree (cached)", median_of(with_tf, env, args.repeat)))
-    rows.append(("--terraform alone (static plane), cached", median_of(static, env, args.repeat)))
-    base = rows[0][1][0]
-    print("| run | wall (s) | CPU (s) | x live |")
-    print("|-----|---------:|--------:|-------:|")
+    series: dict[str, list[tuple[float, float]]] = {"live": [], "warm": [], "static": []}
+    for _ in range(args.repeat):  # interleaved, so a change in the machine's load hits every series alike
+        for name, command in (("live", live), ("warm", with_tf), ("static", static)):
+            wall, cpu, code = timed(command, env)
+            if code not in (0, 1, 3):
+                raise SystemExit(f"{' '.join(command)} exited {code}")
+            series[name].append((wall, cpu))
+    med = {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+           for name, runs in series.items()}
+    rows = [
+        ("live only", med["live"]),
+        ("--terraform, cold cache (checkov runs)", cold),
+        ("--terraform, unchanged tree (cached)", med["warm"]),
+        ("--terraform alone (static plane), cached", med["static"]),
+    ]
+    base_wall, base_cpu = med["live"]
+    print("| run | wall (s) | CPU (s) | x live (wall) | x live (CPU) |")
+    print("|-----|---------:|--------:|--------------:|-------------:|")
     for name, (wall, cpu) in rows:
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {wall / base:.2f} |")
-
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {wall / base_wall:.2f} | {cpu / base_cpu:.2f} |")
 
 if __name__ == "__main__":
     sys.exit(main())
