@@ -123,6 +123,7 @@ class EstateConfig:
     collections: tuple[Collection, ...]
     vendors: tuple[Vendor, ...]
     evidence: EvidenceConfig = EvidenceConfig()
+    terraform_manages: tuple[str, ...] = ()
 
     def project(self, name_or_id: str) -> AtlasProject | None:
         return next((p for p in self.atlas_projects if name_or_id in (p.id, p.name)), None)
@@ -294,7 +295,8 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
     top = r.mapping(
         data,
         (),
-        {"version", "aws", "atlas", "privatelink", "secrets", "ecs", "data_classification", "vendors", "evidence"},
+        {"version", "aws", "atlas", "privatelink", "secrets", "ecs", "data_classification", "vendors", "evidence",
+         "terraform"},
         {"version"},
     )
     if top["version"] != 1:
@@ -302,6 +304,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
     aws = r.mapping(top.get("aws", {}), ("aws",), {"accounts", "deploy_principals", "provenance_tags", "vpc_endpoints"}, set())
     atlas = r.mapping(top.get("atlas", {}), ("atlas",), {"org_id", "projects", "approved_access_ranges"}, set())
     ecs = r.mapping(top.get("ecs", {}), ("ecs",), {"services"}, set())
+    terraform = r.mapping(top.get("terraform", {}), ("terraform",), {"manages"}, set())
     org = atlas.get("org_id")
     config = EstateConfig(
         path=locator.path,
@@ -322,6 +325,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
         collections=r.items(top, "data_classification", (), lambda v, p: _collection(r, v, p)),
         vendors=r.items(top, "vendors", (), lambda v, p: _vendor(r, v, p)),
         evidence=_evidence(r, top.get("evidence", {}), ("evidence",)),
+        terraform_manages=r.texts(terraform.get("manages"), ("terraform", "manages")),
     )
     _cross_check(config, locator)
     return config
@@ -342,6 +346,10 @@ def _cross_check(config: EstateConfig, locator: Locator) -> None:
     for i, service in enumerate(config.ecs_services):
         if service.account not in accounts:
             raise locator.error(("ecs", "services", i, "account"), f"no AWS account {service.account!r} under aws.accounts")
+    for i, managed in enumerate(config.terraform_manages):
+        if managed not in accounts and config.project(managed) is None:
+            raise locator.error(("terraform", "manages", i),
+                                f"{managed!r} is neither an AWS account id under aws.accounts nor an Atlas project")
     for i, coll in enumerate(config.collections):
         if coll.cluster not in clusters:
             raise locator.error(("data_classification", i, "cluster"), f"no cluster {coll.cluster!r} under atlas.projects")

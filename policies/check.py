@@ -74,6 +74,12 @@ def _run_check(
     config = load_config(config_path)
     if len(paths) > 1:
         require_coverage(snapshot, config)
+    return check_loaded(snapshot, config, policies_dir, waivers_path, today)
+
+
+def check_loaded(snapshot: Snapshot, config: EstateConfig, policies_dir: str | Path,
+                 waivers_path: str | Path | None, today: dt.date | None) -> Results:
+    """Evaluate a snapshot and config already in hand (the Terraform plane reuses them)."""
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 LOCAL_CONFIG = Path(__file__).resolve().parent.parent / "sandbox" / "attest.local.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_checkov_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """checkov reports are cached per user; tests keep theirs in a session directory of their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ATTEST_CACHE_DIR", str(tmp_path_factory.mktemp("attest-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def _default_estate_session() -> Iterator[LocalEstate]:
     from attest.sandbox.local import local_estate  # only sessions that use the estate pay for its imports

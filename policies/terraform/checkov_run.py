@@ -3,7 +3,12 @@
 checkov pins old networkx and boto3 and ships an `hcl2` module that collides with python-hcl2, so
 it never shares our interpreter. Its open-source results carry no severity: severity, title and
 controls come from the rule each check is mapped onto (mapping.yaml). The directory is parsed with
-python-hcl2 first so that a syntax error is reported with its file and line (exit 2).
+python-hcl2 first (once; the caller may pass that parse) so that a syntax error is reported with its
+file and line (exit 2). Reports are cached by the content hash of the tree (checkov_cache.py).
+
+Our checks say why in checkov's `details`: that sentence is the finding's message, and a check that
+could not decide (`attest:undetermined`) is an `error`, never dropped; `attest:not-applicable`
+results are left out.
 """
 from __future__ import annotations
 
@@ -16,9 +21,11 @@ from typing import Any
 
 from attest.core.errors import EvaluationError
 from attest.policies.findings import Finding, Status
+from attest.policies.terraform import checkov_cache
 from attest.policies.terraform.checkov_locate import FIX, checkov_env, locate_checkov
-from attest.policies.terraform.hcl import evidence_path, evidence_root, load_directory
-from attest.policies.terraform.mapping import MAPPING_FILE, RuleInfo, TerraformRules, load_mapping
+from attest.policies.terraform.checks.attest_values import NOT_APPLICABLE, UNDETERMINED
+from attest.policies.terraform.hcl import Declared, evidence_path, evidence_root, load_directory
+from attest.policies.terraform.mapping import MAPPING_FILE, TerraformRules, RuleInfo, load_mapping
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 _STATUS = {"passed_checks": Status.PASS, "failed_checks": Status.FAIL, "skipped_checks": Status.FAIL}
@@ -34,6 +41,8 @@ class CheckovSettings:
     checks_dir: Path = CHECKS_DIR
     mapping_file: Path = MAPPING_FILE
     timeout_seconds: int = 600
+    cache: bool = True
+    cache_dir: Path | None = None  # None: ATTEST_CACHE_DIR, else the user cache directory
 
 
 @dataclass(frozen=True)
@@ -46,20 +55,45 @@ class CheckResult:
     address: str
     evidence: str
     note: str
+    sentence: str = ""
 
 
-def run_terraform_checks(directory: str | Path, config: CheckovSettings = CheckovSettings()) -> tuple[Finding, ...]:
-    """checkov over `directory` with our checks and the mapped built-ins, as plane=terraform findings."""
-    load_directory(directory)
+def run_terraform_checks(directory: str | Path, config: CheckovSettings = CheckovSettings(),
+                         declared: tuple[Declared, ...] | None = None) -> tuple[Finding, ...]:
+    """checkov over `directory` with our checks and the mapped built-ins, as plane=terraform findings.
+
+    `declared` is the directory's parse when the caller has it (its syntax is then already checked).
+    """
+    root = Path(directory)
+    if declared is None:
+        declared = load_directory(root)
     mapping = load_mapping(config.mapping_file)
-    report = _run_checkov(Path(directory), config, sorted(mapping.checks))
-    return merge_results(parse_report(report, Path(directory)), mapping)
+    check_ids = sorted(mapping.checks)
+    if not config.cache:
+        return merge_results(parse_report(_run_checkov(root, config, check_ids), root), mapping)
+    checkov = _require_checkov(config)
+    cache = config.cache_dir or checkov_cache.cache_dir(os.environ)
+    checkov_cache.require_outside(cache, [root])
+    inputs = [checkov.resolve(), config.mapping_file, *sorted(Path(config.checks_dir).glob("*.py"))]
+    key = checkov_cache.report_key(root, {Path(d.file).parent for d in declared}, inputs, check_ids)
+    report = checkov_cache.load(cache, key)
+    if report is None:
+        report = _run_checkov(root, config, check_ids)
+        parse_report(report, root)  # a report we cannot read is never kept
+        checkov_cache.store(cache, key, report)
+    return merge_results(parse_report(report, root), mapping)
 
 
-def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str]) -> Any:
+def _require_checkov(config: CheckovSettings) -> Path:
+    """The checkov to run: the configured one, else the one `locate_checkov` finds; it must be executable."""
     checkov = config.checkov or locate_checkov().require()
     if not (checkov.is_file() and os.access(checkov, os.X_OK)):
         raise EvaluationError(f"checkov not found at {checkov}: {FIX}")
+    return checkov
+
+
+def _run_checkov(directory: Path, config: CheckovSettings, check_ids: list[str]) -> Any:
+    checkov = _require_checkov(config)
     command = [
         str(checkov), "-d", str(directory), "--framework", "terraform",
         "--external-checks-dir", str(config.checks_dir), "--check", ",".join(check_ids),
@@ -102,15 +136,26 @@ def parse_report(report: Any, directory: Path) -> tuple[CheckResult, ...]:
         if errors:
             raise EvaluationError(f"checkov could not parse {', '.join(sorted(map(str, errors)))}")
         for key, status in _STATUS.items():
-            found.extend(_result(item, status, key, directory, base) for item in results.get(key) or [])
+            for item in results.get(key) or []:
+                result = _result(item, status, key, directory, base)
+                if result is not None:
+                    found.append(result)
     return tuple(found)
 
 
-def _result(item: dict[str, Any], status: Status, key: str, directory: Path, base: Path) -> CheckResult:
-    """One checkov result; its evidence path is repository-relative like the drift findings'."""
+def _result(item: dict[str, Any], status: Status, key: str, directory: Path, base: Path) -> CheckResult | None:
+    """One checkov result (None when our check found it not applicable); its evidence path is
+    repository-relative like the drift findings'."""
     relative = str(item.get("file_path", "")).lstrip("/")
     start = (item.get("file_line_range") or [0])[0]
     note = "suppressed inline by checkov:skip (use an attest waiver instead)" if key == "skipped_checks" else ""
+    details = [str(d) for d in item.get("details") or []]
+    sentence = details[0] if details else ""
+    if sentence.startswith(NOT_APPLICABLE) and status is Status.PASS:
+        return None
+    if sentence.startswith(UNDETERMINED):
+        sentence = "cannot tell: " + sentence[len(UNDETERMINED):].strip()
+        status = Status.FAIL if note else Status.ERROR
     return CheckResult(
         check_id=str(item["check_id"]),
         check_name=str(item.get("check_name", "")),
@@ -118,6 +163,7 @@ def _result(item: dict[str, Any], status: Status, key: str, directory: Path, bas
         address=str(item.get("resource", "")),
         evidence=f"{evidence_path(directory / relative, base)}:{start}",
         note=note,
+        sentence=sentence,
     )
 
 
@@ -134,7 +180,20 @@ def merge_results(results: tuple[CheckResult, ...], mapping: TerraformRules) -> 
 
 
 def _finding(rule: RuleInfo, group: list[CheckResult]) -> Finding:
+    """The worst verdict, in the words of every check that reached it, naming the declaration."""
     group = sorted(group, key=lambda r: (_ORDER.index(r.status), r.check_id))
     worst = group[0]
-    parts = [f"{r.check_id} {r.status.value}" + (f" ({r.note})" if r.note else "") for r in group]
-    return rule.finding(worst.status, worst.address, worst.evidence, f"{worst.check_name}: " + "; ".join(parts))
+    reasons = sorted({_reason(r) for r in group if r.status is worst.status})
+    return rule.finding(worst.status, worst.address, worst.evidence,
+                        f"{worst.address} ({worst.evidence}) " + "; ".join(reasons))
+
+
+def _reason(result: CheckResult) -> str:
+    """Our check's sentence; a built-in's name, said as met or not met."""
+    if result.sentence:
+        text = result.sentence
+    elif result.status is Status.PASS:
+        text = f"meets checkov {result.check_id}: {result.check_name}"
+    else:
+        text = f"does not meet checkov {result.check_id}: {result.check_name}"
+    return text + (f" ({result.note})" if result.note else "")

@@ -49,8 +49,26 @@ class TerraformRules:
         return self.rules[rule_id]
 
 
+_LOADED: dict[tuple[tuple[str, int, int], ...], TerraformRules] = {}
+
+
 def load_mapping(mapping_file: Path = MAPPING_FILE, rules_dir: Path = RULES_DIR) -> TerraformRules:
-    """Read the shared rules and the Terraform mapping; unknown rule ids are errors with file:line."""
+    """Read the shared rules and the Terraform mapping; unknown rule ids are errors with file:line.
+
+    One check reads it several times (waivers, checkov, drift): files unchanged since the last
+    read (same paths, sizes and modification times) give the same TerraformRules without parsing again.
+    """
+    try:
+        files = [Path(mapping_file), *sorted(Path(rules_dir).glob("*.yaml"))]
+        stamp = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    except OSError:
+        return _load_mapping(mapping_file, rules_dir)
+    if stamp not in _LOADED:
+        _LOADED[stamp] = _load_mapping(mapping_file, rules_dir)
+    return _LOADED[stamp]
+
+
+def _load_mapping(mapping_file: Path, rules_dir: Path) -> TerraformRules:
     rules: dict[str, RuleInfo] = {}
     for path in sorted(rules_dir.glob("*.yaml")) if rules_dir.is_dir() else ():
         _add_rules(rules, path)

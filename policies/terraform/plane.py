@@ -1,70 +1,145 @@
-"""`attest check --terraform DIR`: the Terraform plane's findings folded into the live results.
+"""`attest check --terraform DIR...`: the Terraform plane's findings, alone or folded into the live results.
 
-checkov findings land on the same rule ids as the live checks (so a control shows both planes), drift
-findings on ATL-DRIFT-*. Waivers cover Terraform findings exactly as they cover live ones, and each
-control's status is rolled up again over every finding that names it. A finding on a resource that
-drift matched across planes carries the other plane's id (`Finding.related`), so the report links the
-Terraform address and file:line to the live ARN or Atlas id.
+checkov findings land on the same rule ids as the live checks (so a control shows both planes), the
+estate-aware static rules (static.py) likewise, drift findings on ATL-DRIFT-*. Each root is parsed
+once; checkov's report comes from the cache when the tree is unchanged. Without a snapshot only the
+static plane runs, and each control is rolled up over the rules that judged something. Waivers cover
+Terraform findings exactly as they cover live ones. A finding on a resource that drift matched
+across planes carries the other plane's id (`Finding.related`), so the report links the Terraform
+address and file:line to the live ARN or Atlas id.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import replace
+import logging
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from attest.collector.config import load_config
-from attest.collector.snapshot import Resource, load_snapshot
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Resource, Snapshot
+from attest.core.errors import UsageError
+from attest.policies.check import load_check_waivers
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.findings import Mapping as ControlMapping
-from attest.policies.check import load_check_waivers
-from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
+from attest.policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
+from attest.policies.terraform import checkov_cache
 from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from attest.policies.terraform.drift import detect_drift, match_declared
-from attest.policies.terraform.hcl import Declared, load_directory
+from attest.policies.terraform.drift import detect_drift, match_declared, out_of_scope
+from attest.policies.terraform.drift_scope import summary
+from attest.policies.terraform.hcl import Declared, evidence_path, evidence_root, load_directory
 from attest.policies.terraform.mapping import TerraformRules, load_mapping
+from attest.policies.terraform.parse_cache import load_directory_cached
 from attest.policies.terraform.state import load_show_json, overlay
+from attest.policies.terraform.static import static_findings
 from attest.policies.waivers import Waiver, waiver_for
+
+log = logging.getLogger("attest.terraform")
+
+
+@dataclass(frozen=True)
+class TerraformInputs:
+    """The roots to judge and what resolves them: recorded state, and reference projects by flag."""
+
+    roots: tuple[Path, ...]
+    show_json: Path | None = None
+    reference_projects: tuple[str, ...] = ()
+    settings: CheckovSettings = CheckovSettings()
 
 
 def with_terraform(
-    results: Results,
-    directory: str | Path,
-    snapshot_path: str | Path,
-    config_path: str | Path,
+    results: Results | None,
+    inputs: TerraformInputs,
+    snapshot: Snapshot | None,
+    config: EstateConfig | None,
     *,
     policies_dir: str | Path = POLICIES_DIR,
     waivers_path: str | Path | None = None,
     today: dt.date | None = None,
-    show_json: str | Path | None = None,
-    settings: CheckovSettings = CheckovSettings(),
 ) -> Results:
-    """`results` plus checkov and drift findings for `directory`, waived and rolled up."""
-    declared = load_directory(directory)
-    if show_json:
-        declared = overlay(declared, load_show_json(show_json))
-    snapshot = load_snapshot(str(snapshot_path))
-    config = load_config(config_path)
-    mapping = load_mapping(settings.mapping_file)
+    """`results` (None: a static-only run) plus checkov, static and drift findings, waived and rolled up."""
+    if inputs.show_json is not None and len(inputs.roots) != 1:
+        raise UsageError("--terraform-state belongs to one root: give exactly one --terraform DIR with it")
+    mapping = load_mapping(inputs.settings.mapping_file)
     policy = load_policy_set(policies_dir)
-    day = today or snapshot.collected_at.date()
+    day = today or (snapshot.collected_at.date() if snapshot else dt.datetime.now(dt.timezone.utc).date())
     waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)
-    found = run_terraform_checks(directory, settings) + detect_drift(declared, snapshot, config, mapping)
-    return merge(results, tuple(_waived(f, waivers) for f in found), waivers, mapping, settings,
-                 match_declared(declared, snapshot, config))
+    declared: list[Declared] = []
+    found: list[Finding] = []
+    for root in inputs.roots:
+        parsed = _parse(root, inputs.settings)
+        label = _label(root) if len(inputs.roots) > 1 else ""
+        checked = run_terraform_checks(root, inputs.settings, declared=parsed)
+        found.extend(replace(f, resource_id=label + (f.resource_id or "")) if label else f for f in checked)
+        if inputs.show_json is not None:
+            parsed = overlay(parsed, load_show_json(inputs.show_json))
+        declared.extend(replace(d, address=label + d.address) if label else d for d in parsed)
+    everything = tuple(declared)
+    found.extend(static_findings(everything, config, mapping, inputs.reference_projects))
+    matches: tuple[tuple[Declared, Resource], ...] = ()
+    if snapshot is not None and config is not None:
+        found.extend(detect_drift(everything, snapshot, config, mapping))
+        matches = match_declared(everything, snapshot, config)
+        outside = out_of_scope(everything, snapshot, config)
+        if outside:
+            log.warning("drift left out %d live resource(s) the Terraform roots do not manage (terraform.manages in "
+                        "the config widens this): %s", len(outside), summary(outside))
+    base = results if results is not None else static_results(policy, day)
+    merged = merge(base, tuple(found), waivers, mapping, inputs.settings, matches)
+    return merged if results is not None else _static_rollup(merged)
+
+
+def _parse(root: Path, settings: CheckovSettings) -> tuple[Declared, ...]:
+    """The root's declarations, parsed once (and not again while the tree is unchanged)."""
+    if not settings.cache:
+        return load_directory(root)
+    return load_directory_cached(root, settings.cache_dir or checkov_cache.cache_dir(os.environ))
+
+
+def _label(root: Path) -> str:
+    """A root's name in findings when several are judged at once: its repository-relative path."""
+    return evidence_path(root, evidence_root(root)) + ":"
+
+
+def static_results(policy: PolicySet, day: dt.date) -> Results:
+    """The frame of a run without a snapshot: every control, no live finding."""
+    controls = tuple(
+        ControlResult(control_id=c.id, framework=c.framework, title=c.title, summary=c.summary,
+                      narrative=c.narrative, status=Status.MANUAL, mappings=c.mappings, attestations=c.attestations)
+        for c in policy.controls
+    )
+    return Results(snapshot_collected_at="", snapshot_digest="", policy_digest=policy.digest, controls=controls,
+                   findings=(), waivers=(), evaluated_on=day.isoformat())
+
+
+def _static_rollup(results: Results) -> Results:
+    """Without a snapshot a control answers only for the rules the static plane judged: a rule with no
+    declaration to judge is not evidence either way (the live check judges it)."""
+    judged = {f.rule_id for f in results.findings}
+    controls = []
+    for control in results.controls:
+        kept = tuple(m for m in control.mappings if m.rule_id in judged)
+        controls.append(_rerolled(replace(control, mappings=kept), results.findings, results.evaluated_on))
+    return replace(results, controls=tuple(controls))
 
 
 def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
-    if finding.status is not Status.FAIL:
+    """A Terraform finding is waived by a waiver on its address, or on the live resource it declares."""
+    if finding.status is not Status.FAIL or finding.plane != "terraform":
         return finding
-    waiver = waiver_for(waivers, finding.rule_id, finding.resource_id)
-    return replace(finding, status=Status.WAIVED, waiver=waiver.ref) if waiver else finding
+    for resource_id in (finding.resource_id, *finding.related):
+        waiver = waiver_for(waivers, finding.rule_id, resource_id)
+        if waiver is not None:
+            return replace(finding, status=Status.WAIVED, waiver=waiver.ref)
+    return finding
 
 
 def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, ...], mapping: TerraformRules,
           settings: CheckovSettings, matches: tuple[tuple[Declared, Resource], ...] = ()) -> Results:
     """Add findings, linked across planes; map the Terraform-only rules onto their controls; re-roll each control."""
-    findings = tuple(sorted(linked(results.findings + found, matches), key=Finding.sort_key))
+    findings = tuple(sorted((_waived(f, waivers) for f in linked(results.findings + found, matches)),
+                            key=Finding.sort_key))
     controls = tuple(_rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
     return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
                    policy_digest=_digest(results.policy_digest, settings))

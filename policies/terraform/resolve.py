@@ -1,7 +1,8 @@
-"""Resolve the simple Terraform expressions drift needs: `var.X`, `TYPE.NAME.ATTR`, `data.TYPE.NAME.ATTR`.
+"""Resolve the simple Terraform expressions drift needs: `var.X`, `local.X`, `TYPE.NAME.ATTR`,
+`data.TYPE.NAME.ATTR`.
 
-Only what source alone can tell: a variable's default or module argument, or a literal attribute of
-another declared resource in the same module. Anything computed at apply time resolves to None,
+Only what source alone can tell: a variable's value (tfvars, module argument or default), a local,
+or a literal attribute of another declared resource or data source in the same module. Anything computed at apply time resolves to None,
 and callers skip the comparison rather than guess.
 """
 from __future__ import annotations
@@ -42,12 +43,18 @@ class Resolver:
         pieces = iter(parts)
         return _PART.sub(lambda _: next(pieces), value)
 
-    def target(self, owner: Declared, value: Any) -> Declared | None:
-        """The declared resource an expression like `aws_kms_key.k.arn` refers to."""
+    def target(self, owner: Declared, value: Any, depth: int = 0) -> Declared | None:
+        """The declared resource an expression like `aws_kms_key.k.arn` refers to, through
+        variables and locals that are such a reference."""
         whole = _WHOLE.match(value) if isinstance(value, str) else None
-        if not whole:
+        if not whole or depth > _DEPTH:
             return None
-        address = self._address(owner, whole.group(1).strip())
+        expression = whole.group(1).strip()
+        for kind, names in (("var.", owner.variables), ("local.", owner.locals)):
+            if expression.startswith(kind):
+                name = expression[len(kind):]
+                return self.target(owner, names[name], depth + 1) if name in names else None
+        address = self._address(owner, expression)
         return self._by_address.get(address) if address else None
 
     def _reference(self, owner: Declared, expression: str, depth: int) -> Any:
@@ -56,6 +63,9 @@ class Resolver:
             if name not in owner.variables:
                 return None
             return self.value(owner, owner.variables[name], depth + 1)
+        if expression.startswith("local."):
+            name = expression[len("local."):]
+            return self.value(owner, owner.locals[name], depth + 1) if name in owner.locals else None
         address = self._address(owner, expression)
         target = self._by_address.get(address) if address else None
         if target is None:

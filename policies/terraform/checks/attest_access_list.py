@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, network, passed, undetermined
 
-from attest_values import first, network
 
-
-class AccessListNotOpen(BaseResourceCheck):
+class AccessListNotOpen(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Atlas IP access-list entry is not 0.0.0.0/0",
@@ -18,14 +17,21 @@ class AccessListNotOpen(BaseResourceCheck):
             supported_resources=["mongodbatlas_project_ip_access_list"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         for key in ("cidr_block", "ip_address"):
-            net = network(first(conf, key, ""))
-            if net is not None and net.prefixlen == 0:
-                return CheckResult.FAILED
-            if str(first(conf, key, "")) == "0.0.0.0":
-                return CheckResult.FAILED
-        return CheckResult.PASSED
+            value = first(conf, key)
+            net = network(value if value is not None else "")
+            if (net is not None and net.prefixlen == 0) or str(value) == "0.0.0.0":
+                return failed(f"{key} {value} opens the project to the whole internet")
+        if first(conf, "aws_security_group") is not None:
+            return passed("admits a security group, not an address range")
+        for key in ("cidr_block", "ip_address"):
+            value = first(conf, key)
+            if value is not None:
+                if network(value) is None:
+                    return undetermined(f"{key} {value} is not an address source determines")
+                return passed(f"{key} {value} is not open to the internet")
+        return undetermined("the entry names no cidr_block, ip_address or aws_security_group")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["cidr_block", "ip_address"]

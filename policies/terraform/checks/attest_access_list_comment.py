@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, passed
 
-from attest_values import first
 
-
-class AccessListEntryExplained(BaseResourceCheck):
+class AccessListEntryExplained(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Atlas IP access-list entry has a comment",
@@ -18,9 +17,11 @@ class AccessListEntryExplained(BaseResourceCheck):
             supported_resources=["mongodbatlas_project_ip_access_list"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         comment = first(conf, "comment")
-        return CheckResult.PASSED if isinstance(comment, str) and comment.strip() else CheckResult.FAILED
+        if isinstance(comment, str) and comment.strip():
+            return passed(f"says who or what it is for: {comment.strip()!r}")
+        return failed("has no comment saying who or what the entry is for")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["comment"]

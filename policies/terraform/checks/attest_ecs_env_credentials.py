@@ -6,10 +6,9 @@ import json
 import re
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from attest_values import first
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, passed, undetermined
 
 MONGODB_URI = re.compile(r"mongodb(\+srv)?://", re.IGNORECASE)
 CREDENTIAL_NAME = re.compile(
@@ -18,7 +17,7 @@ CREDENTIAL_NAME = re.compile(
 )
 
 
-class EcsEnvironmentHasNoCredential(BaseResourceCheck):
+class EcsEnvironmentHasNoCredential(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="ECS container environment holds no MongoDB URI or credential",
@@ -27,18 +26,19 @@ class EcsEnvironmentHasNoCredential(BaseResourceCheck):
             supported_resources=["aws_ecs_task_definition"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         containers = _containers(first(conf, "container_definitions"))
         if containers is None:
-            return CheckResult.FAILED
+            return undetermined("container_definitions is not JSON source determines")
         for container in containers:
             for variable in container.get("environment") or []:
                 if not isinstance(variable, dict):
-                    return CheckResult.FAILED
+                    return undetermined(f"container {container.get('name')!r} has an environment entry that is not name/value")
                 name, value = str(variable.get("name", "")), str(variable.get("value", ""))
                 if CREDENTIAL_NAME.search(name) or MONGODB_URI.search(value):
-                    return CheckResult.FAILED
-        return CheckResult.PASSED
+                    return failed(f"container {container.get('name')!r} puts {name} in plain environment; "
+                                  "deliver it through secrets (valueFrom Secrets Manager)")
+        return passed("delivers no MongoDB URI or credential through plain environment")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["container_definitions"]

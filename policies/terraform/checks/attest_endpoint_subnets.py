@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, as_list, failed, first, not_applicable, passed
 
-from attest_values import as_list, first
 
-
-class InterfaceEndpointMultiSubnet(BaseResourceCheck):
+class InterfaceEndpointMultiSubnet(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Interface VPC endpoint spans at least two subnets",
@@ -21,11 +20,15 @@ class InterfaceEndpointMultiSubnet(BaseResourceCheck):
             supported_resources=["aws_vpc_endpoint"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        if str(first(conf, "vpc_endpoint_type", "Gateway")) != "Interface":
-            return CheckResult.UNKNOWN
+    def judge(self, conf: dict[str, Any]) -> Verdict:
+        kind = str(first(conf, "vpc_endpoint_type", "Gateway"))
+        if kind != "Interface":
+            return not_applicable(f"a {kind} endpoint has no subnets")
         subnets = {str(s) for s in as_list(first(conf, "subnet_ids")) if s}
-        return CheckResult.PASSED if len(subnets) >= 2 else CheckResult.FAILED
+        if len(subnets) >= 2:
+            return passed(f"spans {len(subnets)} subnets")
+        return failed(f"spans {len(subnets)} subnet(s) ({', '.join(sorted(subnets)) or 'none'}); "
+                      "two or more (one per availability zone) are required")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["subnet_ids"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, not_applicable, passed, undetermined
 
-from attest_values import first
 
-
-class KmsKeyRotates(BaseResourceCheck):
+class KmsKeyRotates(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="KMS key has automatic rotation enabled, at most every 365 days",
@@ -18,14 +17,18 @@ class KmsKeyRotates(BaseResourceCheck):
             supported_resources=["aws_kms_key"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         spec = first(conf, "customer_master_key_spec", "SYMMETRIC_DEFAULT")
         if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
-            return CheckResult.UNKNOWN
+            return not_applicable(f"a {spec} key cannot rotate automatically")
         if first(conf, "enable_key_rotation") is not True:
-            return CheckResult.FAILED
+            return failed("does not set enable_key_rotation = true")
         period = first(conf, "rotation_period_in_days", 365)
-        return CheckResult.PASSED if isinstance(period, int) and period <= 365 else CheckResult.FAILED
+        if not isinstance(period, int):
+            return undetermined(f"rotation_period_in_days {period} is not a number source determines")
+        if period > 365:
+            return failed(f"rotates every {period} days, more than 365")
+        return passed(f"rotates every {period} days")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["enable_key_rotation", "rotation_period_in_days"]

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from attest_values import as_list, blocks, first, network
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, as_list, blocks, failed, first, network, not_applicable, passed
 
 ATLAS_PORTS = (1024, 65535)
 
 
-class PrivateLinkGroupAtlasPortsFromVpc(BaseResourceCheck):
+class PrivateLinkGroupAtlasPortsFromVpc(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="PrivateLink security group admits only Atlas ports from the VPC CIDR",
@@ -25,15 +24,18 @@ class PrivateLinkGroupAtlasPortsFromVpc(BaseResourceCheck):
             supported_resources=["aws_security_group"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         tags = first(conf, "tags") or {}
         label = f"{first(conf, 'name', '')} {first(tags, 'Name', '') if isinstance(tags, dict) else ''}"
         if "privatelink" not in label.lower():
-            return CheckResult.UNKNOWN
+            return not_applicable("not the PrivateLink group (its name or Name tag does not say privatelink)")
         rules = blocks(conf, "ingress")
         if not rules:
-            return CheckResult.FAILED
-        return CheckResult.PASSED if all(_admissible(rule) for rule in rules) else CheckResult.FAILED
+            return failed("declares no ingress: the endpoint cannot be reached on the Atlas ports")
+        bad = [_describe(rule) for rule in rules if not _admissible(rule)]
+        if bad:
+            return failed("admits more than TCP 1024-65535 from the VPC CIDR: " + "; ".join(bad))
+        return passed("admits only TCP 1024-65535 from the VPC CIDR")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["ingress"]
@@ -52,6 +54,15 @@ def _admissible(rule: dict[str, Any]) -> bool:
         return False
     sources = as_list(first(rule, "cidr_blocks"))
     return bool(sources) and all(_from_vpc(source) for source in sources)
+
+
+def _describe(rule: dict[str, Any]) -> str:
+    sources = [str(s) for key in ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups")
+               for s in as_list(first(rule, key))]
+    if first(rule, "self") is True:
+        sources.append("self")
+    return (f"{first(rule, 'protocol', '?')} {first(rule, 'from_port', '?')}-{first(rule, 'to_port', '?')} "
+            f"from {', '.join(sources) or 'nothing'}")
 
 
 def _from_vpc(source: Any) -> bool:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, passed
 
-from attest_values import first
 
-
-class SecretOnCustomerManagedKey(BaseResourceCheck):
+class SecretOnCustomerManagedKey(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Secrets Manager secret is encrypted with a customer-managed KMS key",
@@ -18,11 +17,13 @@ class SecretOnCustomerManagedKey(BaseResourceCheck):
             supported_resources=["aws_secretsmanager_secret"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         key = first(conf, "kms_key_id")
-        if not isinstance(key, str) or not key.strip() or "aws/" in key:
-            return CheckResult.FAILED
-        return CheckResult.PASSED
+        if not isinstance(key, str) or not key.strip():
+            return failed("sets no kms_key_id, so the AWS-managed key encrypts it")
+        if "aws/" in key:
+            return failed(f"kms_key_id {key} is an AWS-managed key, not a customer-managed one")
+        return passed(f"is encrypted with {key}")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["kms_key_id"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
+from attest_base import AttestCheck
+from attest_values import Verdict, failed, first, passed
 
-from attest_values import first
 
-
-class SecretTaggedWithDataClass(BaseResourceCheck):
+class SecretTaggedWithDataClass(AttestCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Secrets Manager secret is tagged with a data_class",
@@ -18,10 +17,12 @@ class SecretTaggedWithDataClass(BaseResourceCheck):
             supported_resources=["aws_secretsmanager_secret"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def judge(self, conf: dict[str, Any]) -> Verdict:
         tags = first(conf, "tags")
         data_class = first(tags, "data_class") if isinstance(tags, dict) else None
-        return CheckResult.PASSED if isinstance(data_class, str) and data_class.strip() else CheckResult.FAILED
+        if isinstance(data_class, str) and data_class.strip():
+            return passed(f"is tagged data_class = {data_class}")
+        return failed("has no data_class tag saying what class of data it unlocks")
 
     def get_evaluated_keys(self) -> list[str]:
         return ["tags/[0]/data_class"]

@@ -4,6 +4,27 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+NOT_APPLICABLE = "attest:not-applicable"
+UNDETERMINED = "attest:undetermined"
+Verdict = tuple[str, str]
+
+
+def passed(sentence: str) -> Verdict:
+    return "pass", sentence
+
+
+def failed(sentence: str) -> Verdict:
+    return "fail", sentence
+
+
+def not_applicable(why: str) -> Verdict:
+    return "n/a", why
+
+
+def undetermined(why: str) -> Verdict:
+    """Source does not tell: attest reports it as an error, never a pass."""
+    return "undetermined", why
+
 
 def first(conf: dict[str, Any], key: str, default: Any = None) -> Any:
     """The value of an attribute, unwrapped from checkov's one-item list."""

@@ -57,8 +57,11 @@ CASES = [
     ("CKV_ATTEST_5", "aws_ecs_task_definition.pass_uri_in_secrets", "pass"),
     ("CKV_ATTEST_5", "aws_ecs_task_definition.fail_uri_in_environment", "fail"),
     ("CKV_ATTEST_5", "aws_ecs_task_definition.fail_password_in_environment", "fail"),
-    ("CKV_ATTEST_6", "mongodbatlas_database_user.pass_reference_read", "pass"),
-    ("CKV_ATTEST_6", "mongodbatlas_database_user.fail_reference_write", "fail"),
+    ("CKV_ATTEST_21", "aws_security_group.fail_internet_to_mongodb", "fail"),
+    ("CKV_ATTEST_21", "aws_security_group.pass_internet_https_only", "pass"),
+    ("CKV_ATTEST_22", "aws_kms_key.fail_disabled", "fail"),
+    ("CKV_ATTEST_22", "aws_kms_key.pass_rotates", "pass"),
+    ("CKV_ATTEST_22", "aws_kms_key.error_enabled_unknown", "error"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.pass_vpc", "pass"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.fail_open_uncommented", "fail"),
     ("CKV_ATTEST_7", "mongodbatlas_project_ip_access_list.fail_suppressed_inline", "fail"),
@@ -76,9 +79,20 @@ def test_check_on_fixture(check_results, check_id: str, address: str, expected: 
 
 
 def test_checks_do_not_judge_resources_outside_their_concern(check_results) -> None:
-    """A prod-project writer is not the reference check's business."""
-    assert ("CKV_ATTEST_6", "mongodbatlas_database_user.prod_writer") not in check_results
-    assert ("CKV_ATTEST_6", "mongodbatlas_database_user.pass_reference_read") in check_results
+    """A group that is not the PrivateLink one is not CKV_ATTEST_3's business: no result at all."""
+    assert ("CKV_ATTEST_3", "aws_security_group.pass_internet_https_only") not in check_results
+    assert ("CKV_ATTEST_3", "aws_security_group.pass_privatelink") in check_results
+
+
+def test_a_check_that_cannot_decide_is_an_error_saying_why(check_results) -> None:
+    result = check_results[("CKV_ATTEST_22", "aws_kms_key.error_enabled_unknown")]
+    assert result.status is Status.ERROR
+    assert result.sentence.startswith("cannot tell: is_enabled") and "not a boolean" in result.sentence
+
+
+def test_a_failure_says_what_is_wrong_in_the_operators_words(check_results) -> None:
+    result = check_results[("CKV_ATTEST_21", "aws_security_group.fail_internet_to_mongodb")]
+    assert result.sentence == "ingress admits 0.0.0.0/0 (the internet) to ports 27017-27017, which include MongoDB's 27015-27017"
 
 
 def test_inline_suppression_is_a_failure_that_says_so(check_results) -> None:
@@ -105,10 +119,13 @@ PROD_EXPECTED = [
     ("ATL-DB-003", "mongodbatlas_project_ip_access_list.reference_vpc", "atlas.tf:76"),
     ("ATL-ECS-001", "module.shopping_app.aws_ecs_task_definition.this", "modules/ecs_task/main.tf:21"),
     ("ATL-NET-001", "aws_security_group.atlas_privatelink", "network.tf:26"),
+    ("ATL-NET-002", "aws_security_group.app_tasks", "network.tf:40"),
+    ("ATL-NET-002", "aws_security_group.atlas_privatelink", "network.tf:26"),
     ("ATL-PL-004", "aws_vpc_endpoint.atlas_reference", "network.tf:54"),
     ("ATL-SEC-001", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
     ("ATL-SEC-001", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
     ("ATL-SEC-002", "aws_kms_key.prod_mongodb", "kms.tf:1"),
+    ("ATL-SEC-003", "aws_kms_key.prod_mongodb", "kms.tf:1"),
     ("ATL-SEC-005", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
     ("ATL-SEC-005", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
 ]
@@ -126,7 +143,10 @@ def test_prod_fixture_gives_the_expected_table() -> None:
         assert finding.controls == rules[finding.rule_id].controls
         assert finding.severity == rules[finding.rule_id].severity
     merged = {f.rule_id: f.message for f in findings if f.resource_id == "aws_secretsmanager_secret.prod_uri"}
-    assert "CKV_AWS_149 pass" in merged["ATL-SEC-001"] and "CKV_ATTEST_1 pass" in merged["ATL-SEC-001"]
+    assert merged["ATL-SEC-001"] == (
+        "aws_secretsmanager_secret.prod_uri (tests/policies/terraform/fixtures/prod/secrets.tf:1) is encrypted with "
+        "aws_kms_key.prod_mongodb.arn; meets checkov CKV_AWS_149: Ensure that Secrets Manager secret is encrypted "
+        "using KMS CMK")
 
 
 def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:

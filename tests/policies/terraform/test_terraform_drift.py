@@ -46,7 +46,9 @@ def test_drift_on_the_seeded_estate_names_exactly_the_hand_made_resources(
     assert all(f.controls == ("SOC2-CC8.1",) and f.plane == "terraform" for f in findings)
     passed = {f.resource_id for f in findings if f.status is Status.PASS}
     assert f"atlas:{PROD_PROJECT}/database_user/admin/app_prod" in passed
-    assert len(passed) == 13  # 2 groups, endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod
+    assert len(passed) == 26  # 2 groups, endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod ...
+    compared = {f.resource_id for f in findings if f.rule_id == "ATL-DRIFT-003" and f.status is Status.PASS}
+    assert len(compared) == 13  # ... each declared (ATL-DRIFT-001) and equal on every declared attribute (-003)
 
 
 def _aws(kind: str, ident: str, **attributes: Any) -> Resource:
@@ -62,9 +64,10 @@ def _key() -> Resource:
                 Arn=KEY_ARN, KeyId="1111-2222")
 
 
-def _secret(name: str, kms: str | None, deleted: str | None = None) -> Resource:
+def _secret(name: str, kms: str | None, deleted: str | None = None, data_class: str | None = None) -> Resource:
+    tags = [{"Key": "data_class", "Value": data_class or ("public" if "reference" in name else "phi")}]
     return _aws("aws.secretsmanager.secret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-abc",
-                Name=name, KmsKeyId=kms, DeletedDate=deleted, Tags=[])
+                Name=name, KmsKeyId=kms, DeletedDate=deleted, Tags=tags)
 
 
 def _group(name: str, port: int, cidr: str) -> Resource:
@@ -185,8 +188,9 @@ def test_a_declared_key_without_alias_or_arn_cannot_be_compared(tmp_path: Path) 
     problems = _drift(tmp_path, source, _secret("app/uri", KEY_ARN))
     assert [p for p in problems if p[0] == "ATL-DRIFT-003"] == [
         ("ATL-DRIFT-003", "error", "aws_secretsmanager_secret.s",
-         "cannot compare kms_key_id: the declared key aws_kms_key.k has no alias or ARN that source or recorded "
-         "state determines (give --terraform-state)"),
+         f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app/uri-abc differs from aws_secretsmanager_secret.s "
+         "(main.tf:3): cannot compare kms_key_id: the declared key aws_kms_key.k has no alias or ARN that source or "
+         "recorded state determines (give --terraform-state) (main.tf:5)"),
     ]
 
 
@@ -194,7 +198,7 @@ def test_an_unresolved_key_value_cannot_be_compared(tmp_path: Path) -> None:
     source = 'variable "key" {}\nresource "aws_secretsmanager_secret" "s" {\n  name = "app/uri"\n  kms_key_id = var.key\n}\n'
     problems = _drift(tmp_path, source, _secret("app/uri", KEY_ARN))
     assert [(p[0], p[1]) for p in problems] == [("ATL-DRIFT-003", "error")]
-    assert problems[0][3].startswith("cannot compare kms_key_id: ${var.key} is not determined by source")
+    assert "cannot compare kms_key_id: ${var.key} is not determined by source" in problems[0][3]
 
 
 def _sg_source(rule: str) -> str:
@@ -233,7 +237,7 @@ def test_an_unresolvable_ingress_source_cannot_be_compared(tmp_path: Path) -> No
     rule = '    prefix_list_ids = [aws_ec2_managed_prefix_list.ci.id]\n'
     problems = _drift(tmp_path, _sg_source(rule), _live_group("db", "sg-db"), _live_group("app", "sg-app"))
     assert [(p[0], p[1]) for p in problems] == [("ATL-DRIFT-003", "error")]
-    assert problems[0][3].startswith("cannot compare ingress: prefix_list_ids entry")
+    assert "cannot compare ingress: prefix_list_ids entry" in problems[0][3]
 
 
 def _endpoint(vpce: str) -> Resource:
@@ -254,5 +258,9 @@ def test_an_interface_endpoint_without_a_known_vpce_id_cannot_be_matched(tmp_pat
     source = ('resource "mongodbatlas_privatelink_endpoint_service" "ref" {\n'
               f'  project_id = "{REFERENCE_PROJECT}"\n  endpoint_service_id = aws_vpc_endpoint.ref.id\n}}\n')
     problems = _drift(tmp_path, source, _endpoint("vpce-0aaa"))
-    assert ("ATL-DRIFT-002", "error", "mongodbatlas_privatelink_endpoint_service.ref") in [p[:3] for p in problems]
-    assert any(p[3].startswith("cannot match a live atlas.interface_endpoint") for p in problems)
+    assert [p[:3] for p in problems] == [
+        ("ATL-DRIFT-001", "error", f"atlas:{REFERENCE_PROJECT}/interface_endpoint/vpce-0aaa"),
+        ("ATL-DRIFT-002", "error", "mongodbatlas_privatelink_endpoint_service.ref"),
+    ]  # one error per resource, never an error and a contradicting "not declared" fail
+    assert "cannot tell which live atlas.interface_endpoint it declares" in problems[1][3]
+    assert "mongodbatlas_privatelink_endpoint_service.ref (main.tf:1) may" in problems[0][3]
