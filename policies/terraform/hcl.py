@@ -20,6 +20,7 @@ from hcl2.utils import SerializationOptions
 from lark.exceptions import UnexpectedInput, VisitError
 
 from attest.core.errors import BadInputError
+from attest.core.textfile import read_utf8
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 _DECLARING_BLOCKS = ("resource", "data")
@@ -154,12 +155,7 @@ def _tf_files(directory: Path) -> list[Path]:
 
 
 def _top_blocks(path: Path) -> list[BlockRule]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"not UTF-8 text ({exc.reason})", where=path.as_posix()) from None
-    except OSError as exc:
-        raise BadInputError(f"cannot read: {exc.strerror}", where=path.as_posix()) from None
+    text = read_utf8(path, path.as_posix())
     try:
         tree = hcl2.parses(text, discard_comments=True)
     except UnexpectedInput as exc:
