@@ -160,6 +160,14 @@ def _account(r: FieldReader, raw: Any, path: KeyPath) -> AwsAccount:
     )
 
 
+def _atlas_id(r: FieldReader, value: Any, path: KeyPath) -> str:
+    """Atlas organisation and project ids are 24 hexadecimal digits (an ObjectId)."""
+    text = r.text(value, path)
+    if len(text) != 24 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise r.loc.error(path, f"an Atlas id is 24 hexadecimal digits (got {text!r})")
+    return text
+
+
 def _cluster(r: FieldReader, raw: Any, path: KeyPath) -> AtlasCluster:
     m = r.mapping(raw, path, {"name", "role", "databases"}, {"name", "role"})
     return AtlasCluster(
@@ -173,7 +181,7 @@ def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
     keys = {"id", "name", "role", "clusters", "database_users", "access_list", "access_ranges", "endpoint_service_regions"}
     m = r.mapping(raw, path, keys, {"id", "name", "role"})
     return AtlasProject(
-        id=r.text(m["id"], (*path, "id")),
+        id=_atlas_id(r, m["id"], (*path, "id")),
         name=r.text(m["name"], (*path, "name")),
         role=r.text(m["role"], (*path, "role"), ROLES),
         clusters=r.items(m, "clusters", path, lambda v, p: _cluster(r, v, p)),
@@ -324,7 +332,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
         deploy_principals=r.texts(aws.get("deploy_principals"), ("aws", "deploy_principals")),
         provenance_tags=r.texts(aws.get("provenance_tags"), ("aws", "provenance_tags")),
         vpc_endpoint_names=r.texts(aws.get("vpc_endpoints"), ("aws", "vpc_endpoints")),
-        atlas_org_id=r.text(org, ("atlas", "org_id")) if org is not None else None,
+        atlas_org_id=_atlas_id(r, org, ("atlas", "org_id")) if org is not None else None,
         atlas_projects=r.items(atlas, "projects", ("atlas",), lambda v, p: _project(r, v, p)),
         approved_ranges=tuple(
             r.cidr(v, ("atlas", "approved_access_ranges", i))
@@ -342,7 +350,11 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
 
 
 def _cross_check(config: EstateConfig, locator: Locator) -> None:
-    """References between sections must resolve: a dangling name is a located error."""
+    """References between sections must resolve, and what they name must be named once."""
+    _unique(locator, ("aws", "accounts"), "id", [a.id for a in config.aws_accounts])
+    _unique(locator, ("atlas", "projects"), "id", [p.id for p in config.atlas_projects])
+    _unique(locator, ("atlas", "projects"), "name", [p.name for p in config.atlas_projects])
+    _unique(locator, ("privatelink",), "name", [link.name for link in config.privatelinks])
     clusters = {f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters}
     accounts = {a.id: a for a in config.aws_accounts}
     for i, secret in enumerate(config.secrets):
@@ -361,6 +373,18 @@ def _cross_check(config: EstateConfig, locator: Locator) -> None:
     for i, coll in enumerate(config.collections):
         if coll.cluster not in clusters:
             raise locator.error(("data_classification", i, "cluster"), f"no cluster {coll.cluster!r} under atlas.projects")
+
+
+def _unique(locator: Locator, section: KeyPath, key: str, values: list[str]) -> None:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value in first:
+            raise locator.error((*section, index, key), f"{value!r} is already declared at {_dotted(section)}[{first[value]}]")
+        first[value] = index
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
 
 
 def _collected_region(locator: Locator, path: KeyPath, account: AwsAccount, region: str) -> None:
