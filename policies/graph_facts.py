@@ -193,7 +193,7 @@ def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
         attrs.get("awsSecurityGroup") in (project.access_list if project else ())
     )
     within = None if listed or net is None else next(
-        (str(r) for r in lookups.access_ranges(project) if r.version == net.version and net.subnet_of(r)), None  # type: ignore[arg-type]
+        (str(r) for r in lookups.access_ranges(project) if r.version == net.version and net.subnet_of(r)), None
     )
     return {"cidr": cidr, "declared": bool(listed or within), "within_range": within}
 
