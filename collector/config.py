@@ -43,6 +43,8 @@ class AtlasProject:
     database_users: tuple[str, ...] = ()
     access_list: tuple[str, ...] = ()
     endpoint_service_regions: tuple[str, ...] = ()
+    # Approved ranges: any live access-list entry inside one is declared (none has to exist).
+    access_ranges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _account(r: FieldReader, raw: Any, path: KeyPath) -> AwsAccount:
     account_id = r.text(m["id"], (*path, "id"))
     if not (account_id.isdigit() and len(account_id) == 12):
         raise r.loc.error((*path, "id"), "an AWS account id is 12 digits (quote it in YAML)")
-    regions = r.texts(m["regions"], (*path, "regions"))
+    regions = r.regions(m["regions"], (*path, "regions"))
     if not regions:
         raise r.loc.error((*path, "regions"), "list at least one region")
     role = m.get("role_arn")
@@ -157,6 +159,14 @@ def _account(r: FieldReader, raw: Any, path: KeyPath) -> AwsAccount:
         regions=regions,
         role_arn=r.text(role, (*path, "role_arn")) if role is not None else None,
     )
+
+
+def _atlas_id(r: FieldReader, value: Any, path: KeyPath) -> str:
+    """Atlas organisation and project ids are 24 hexadecimal digits (an ObjectId)."""
+    text = r.text(value, path)
+    if len(text) != 24 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise r.loc.error(path, f"an Atlas id is 24 hexadecimal digits (got {text!r})")
+    return text
 
 
 def _cluster(r: FieldReader, raw: Any, path: KeyPath) -> AtlasCluster:
@@ -169,10 +179,10 @@ def _cluster(r: FieldReader, raw: Any, path: KeyPath) -> AtlasCluster:
 
 
 def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
-    keys = {"id", "name", "role", "clusters", "database_users", "access_list", "endpoint_service_regions"}
+    keys = {"id", "name", "role", "clusters", "database_users", "access_list", "access_ranges", "endpoint_service_regions"}
     m = r.mapping(raw, path, keys, {"id", "name", "role"})
     return AtlasProject(
-        id=r.text(m["id"], (*path, "id")),
+        id=_atlas_id(r, m["id"], (*path, "id")),
         name=r.text(m["name"], (*path, "name")),
         role=r.text(m["role"], (*path, "role"), ROLES),
         clusters=r.items(m, "clusters", path, lambda v, p: _cluster(r, v, p)),
@@ -181,7 +191,14 @@ def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
             r.cidr(v, (*path, "access_list", i))
             for i, v in enumerate(r.seq(m.get("access_list"), (*path, "access_list")))
         ),
-        endpoint_service_regions=r.texts(m.get("endpoint_service_regions"), (*path, "endpoint_service_regions")),
+        access_ranges=tuple(
+            r.cidr(v, (*path, "access_ranges", i))
+            for i, v in enumerate(r.seq(m.get("access_ranges"), (*path, "access_ranges")))
+        ),
+        endpoint_service_regions=tuple(
+            r.atlas_region(v, (*path, "endpoint_service_regions", i))
+            for i, v in enumerate(r.seq(m.get("endpoint_service_regions"), (*path, "endpoint_service_regions")))
+        ),
     )
 
 
@@ -194,10 +211,10 @@ def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
     return PrivateLink(
         name=r.text(m["name"], (*path, "name")),
         aws_account=r.text(m["aws_account"], (*path, "aws_account")),
-        region=r.text(m["region"], (*path, "region")),
+        region=r.region(m["region"], (*path, "region")),
         vpc_endpoint_name=r.text(m["vpc_endpoint_name"], (*path, "vpc_endpoint_name")),
         atlas_project=r.text(m["atlas_project"], (*path, "atlas_project")),
-        atlas_region=r.text(m["atlas_region"], (*path, "atlas_region")),
+        atlas_region=r.atlas_region(m["atlas_region"], (*path, "atlas_region")),
         port_ranges=ranges,
     )
 
@@ -226,7 +243,12 @@ def _secret(r: FieldReader, raw: Any, path: KeyPath) -> SecretRef:
 def _service(r: FieldReader, raw: Any, path: KeyPath) -> EcsService:
     keys = {"account", "region", "cluster", "service"}
     m = r.mapping(raw, path, keys, keys)
-    return EcsService(*(r.text(m[k], (*path, k)) for k in ("account", "region", "cluster", "service")))
+    return EcsService(
+        account=r.text(m["account"], (*path, "account")),
+        region=r.region(m["region"], (*path, "region")),
+        cluster=r.text(m["cluster"], (*path, "cluster")),
+        service=r.text(m["service"], (*path, "service")),
+    )
 
 
 def _collection(r: FieldReader, raw: Any, path: KeyPath) -> Collection:
@@ -313,7 +335,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
         deploy_principals=r.texts(aws.get("deploy_principals"), ("aws", "deploy_principals")),
         provenance_tags=r.texts(aws.get("provenance_tags"), ("aws", "provenance_tags")),
         vpc_endpoint_names=r.texts(aws.get("vpc_endpoints"), ("aws", "vpc_endpoints")),
-        atlas_org_id=r.text(org, ("atlas", "org_id")) if org is not None else None,
+        atlas_org_id=_atlas_id(r, org, ("atlas", "org_id")) if org is not None else None,
         atlas_projects=r.items(atlas, "projects", ("atlas",), lambda v, p: _project(r, v, p)),
         approved_ranges=tuple(
             r.cidr(v, ("atlas", "approved_access_ranges", i))
@@ -332,9 +354,13 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
 
 
 def _cross_check(config: EstateConfig, locator: Locator) -> None:
-    """References between sections must resolve: a dangling name is a located error."""
+    """References between sections must resolve, and what they name must be named once."""
+    _unique(locator, ("aws", "accounts"), "id", [a.id for a in config.aws_accounts])
+    _unique(locator, ("atlas", "projects"), "id", [p.id for p in config.atlas_projects])
+    _unique(locator, ("atlas", "projects"), "name", [p.name for p in config.atlas_projects])
+    _unique(locator, ("privatelink",), "name", [link.name for link in config.privatelinks])
     clusters = {f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters}
-    accounts = {a.id for a in config.aws_accounts}
+    accounts = {a.id: a for a in config.aws_accounts}
     for i, secret in enumerate(config.secrets):
         if secret.points_to not in clusters:
             raise locator.error(("secrets", i, "points_to"), f"no cluster {secret.points_to!r} under atlas.projects")
@@ -343,9 +369,11 @@ def _cross_check(config: EstateConfig, locator: Locator) -> None:
             raise locator.error(("privatelink", i, "atlas_project"), f"no Atlas project {link.atlas_project!r}")
         if link.aws_account not in accounts:
             raise locator.error(("privatelink", i, "aws_account"), f"no AWS account {link.aws_account!r} under aws.accounts")
+        _collected_region(locator, ("privatelink", i, "region"), accounts[link.aws_account], link.region)
     for i, service in enumerate(config.ecs_services):
         if service.account not in accounts:
             raise locator.error(("ecs", "services", i, "account"), f"no AWS account {service.account!r} under aws.accounts")
+        _collected_region(locator, ("ecs", "services", i, "region"), accounts[service.account], service.region)
     for i, managed in enumerate(config.terraform_manages):
         if managed not in accounts and config.project(managed) is None:
             raise locator.error(("terraform", "manages", i),
@@ -353,6 +381,25 @@ def _cross_check(config: EstateConfig, locator: Locator) -> None:
     for i, coll in enumerate(config.collections):
         if coll.cluster not in clusters:
             raise locator.error(("data_classification", i, "cluster"), f"no cluster {coll.cluster!r} under atlas.projects")
+
+
+def _unique(locator: Locator, section: KeyPath, key: str, values: list[str]) -> None:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value in first:
+            raise locator.error((*section, index, key), f"{value!r} is already declared at {_dotted(section)}[{first[value]}]")
+        first[value] = index
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _collected_region(locator: Locator, path: KeyPath, account: AwsAccount, region: str) -> None:
+    """A declared thing in a region its account does not collect could never be found."""
+    if region not in account.regions:
+        raise locator.error(path, f"{region} is not among the regions of account {account.id} "
+                                  f"({', '.join(account.regions)}): it would never be collected")
 
 
 def load_config(path: str | Path) -> EstateConfig:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
+from attest.collector.regions import atlas_region_problem, region_problem
 from attest.core.yamlfile import KeyPath, Locator
 
 
@@ -49,8 +50,31 @@ class FieldReader:
         return tuple(build(v, (*path, key, i)) for i, v in enumerate(self.seq(raw.get(key), (*path, key))))
 
     def cidr(self, value: Any, path: KeyPath) -> str:
+        """A network as written: `10.20.0.1/16` is refused (host bits set), naming the network meant."""
         text = self.text(value, path)
         try:
-            return str(ipaddress.ip_network(text, strict=False))
+            loose = ipaddress.ip_network(text, strict=False)
         except ValueError:
             raise self.loc.error(path, f"not a CIDR block: {text!r}") from None
+        try:
+            ipaddress.ip_network(text)
+        except ValueError:
+            raise self.loc.error(path, f"{text!r} has host bits set: did you mean {str(loose)!r}?") from None
+        return str(loose)
+
+    def region(self, value: Any, path: KeyPath) -> str:
+        text = self.text(value, path)
+        problem = region_problem(text)
+        if problem:
+            raise self.loc.error(path, problem)
+        return text
+
+    def atlas_region(self, value: Any, path: KeyPath) -> str:
+        text = self.text(value, path)
+        problem = atlas_region_problem(text)
+        if problem:
+            raise self.loc.error(path, problem)
+        return text
+
+    def regions(self, value: Any, path: KeyPath) -> tuple[str, ...]:
+        return tuple(self.region(v, (*path, i)) for i, v in enumerate(self.seq(value, path)))

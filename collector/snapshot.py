@@ -28,7 +28,21 @@ GAP_REASONS = (
     "server_error",
     "unreachable",
     "auth_failed",
+    "version_mismatch",
 )
+# How each reason reads in reports: a 406 means the API does not serve the media version asked for,
+# not that its answer was malformed.
+GAP_REASON_LABELS = {
+    "access_denied": "access denied",
+    "throttled": "throttled past retries",
+    "timeout": "timed out",
+    "malformed": "malformed answer",
+    "not_found": "not found",
+    "server_error": "server error",
+    "unreachable": "unreachable",
+    "auth_failed": "authentication failed",
+    "version_mismatch": "API version mismatch (the media version asked for is not served)",
+}
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from attest.collector.config import EstateConfig, load_config
 from attest.core.errors import BadInputError, EvaluationError
 from attest.core.gcpause import paused_gc
 from attest.collector.merge import merge_snapshots
-from attest.collector.snapshot import Snapshot, load_snapshot
+from attest.collector.snapshot import GAP_REASON_LABELS, Snapshot, load_snapshot
 from attest.policies.engine import evaluate
 from attest.policies.findings import Results, Status
 from attest.policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
@@ -86,6 +86,16 @@ def check_loaded(snapshot: Snapshot, config: EstateConfig, policies_dir: str | P
     return evaluate(snapshot, config, policy, waivers, today=day)
 
 
+def gap_line(gap: dict[str, Any]) -> str:
+    """One source that could not be read, and the controls that rest on it (text output)."""
+    where = f"{gap.get('scope')}/{gap['region']}" if gap.get("region") else str(gap.get("scope"))
+    label = gap.get("label") or GAP_REASON_LABELS.get(str(gap.get("reason")), str(gap.get("reason")))
+    controls = gap.get("controls")
+    rests = ("controls resting on it: " + ", ".join(controls)) if controls else (
+        "no control in scope rests on it" if controls is not None else "controls resting on it not recorded")
+    return f"GAP     {gap.get('pointer', '')} {gap.get('operation')} in {where}: {label} ({gap.get('detail')}); {rests}"
+
+
 def render_text(results: Results) -> str:
     """One line per finding that is not a pass, then one summary line per control, then waivers."""
     lines = []
@@ -93,6 +103,7 @@ def render_text(results: Results) -> str:
         if f.status is not Status.PASS:
             target = f.resource_id or "-"
             lines.append(f"{f.status.value.upper():7} {f.rule_id} {f.severity} {target} {f.evidence}: {f.message}")
+    lines.extend(gap_line(gap) for gap in results.gaps)
     if lines:
         lines.append("")
     for control in results.controls:
@@ -103,7 +114,8 @@ def render_text(results: Results) -> str:
                 counts[f.status.value] = counts.get(f.status.value, 0) + 1
         summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts) or "no automated findings"
         manual = f"; {len(control.attestations)} attestation(s)" if control.attestations else ""
-        lines.append(f"{control.control_id}: {control.status.value.upper()} ({summary}{manual})")
+        limited = f"; scope limited by {', '.join(control.scope_limitations)}" if control.scope_limitations else ""
+        lines.append(f"{control.control_id}: {control.status.value.upper()} ({summary}{manual}{limited})")
     for waiver in results.waivers:
         if waiver.status != "active":
             detail = waiver.problem or f"expires {waiver.expires}"

@@ -12,8 +12,9 @@ from typing import Any, Iterable
 
 from attest.core.yamlfile import KeyPath, Locator
 from attest.policies.findings import Attestation, Mapping
+from attest.policies.graph import LIVE_TYPES
 
-CONTROL_KEYS = {"id", "framework", "title", "summary", "narrative", "rules", "attestations"}
+CONTROL_KEYS = {"id", "framework", "title", "summary", "narrative", "rules", "attestations", "depends_on"}
 ATTESTATION_KEYS = {"statement", "attested_by", "attested_on", "valid_until"}
 
 
@@ -27,6 +28,9 @@ class Control:
     mappings: tuple[Mapping, ...]
     attestations: tuple[Attestation, ...]
     where: str
+    # Collected resource types the control's evidence rests on beyond what its rules read: a gap in
+    # one is a scope limitation of the control and makes it `error`, like a gap a rule reads.
+    depends_on: tuple[Mapping, ...] = ()
 
 
 def _text(raw: Any, loc: Locator, path: KeyPath) -> str:
@@ -48,6 +52,16 @@ def _mapping(raw: Any, loc: Locator, path: KeyPath) -> Mapping:
     if not isinstance(raw, dict) or set(raw) != {"rule", "reason"}:
         raise loc.error(path, "a mapping is {rule: <rule id>, reason: <why it implements the control>}")
     return Mapping(rule_id=_text(raw["rule"], loc, (*path, "rule")), reason=_text(raw["reason"], loc, (*path, "reason")))
+
+
+def _dependency(raw: Any, loc: Locator, path: KeyPath) -> Mapping:
+    """{source: <collected resource type>, reason: ...}, kept as a Mapping of type and reason."""
+    if not isinstance(raw, dict) or set(raw) != {"source", "reason"}:
+        raise loc.error(path, "a dependency is {source: <resource type>, reason: <why the control rests on it>}")
+    source = _text(raw["source"], loc, (*path, "source"))
+    if source not in LIVE_TYPES:
+        raise loc.error((*path, "source"), f"unknown resource type {source!r} (one of {', '.join(LIVE_TYPES)})")
+    return Mapping(rule_id=source, reason=_text(raw["reason"], loc, (*path, "reason")))
 
 
 def _attestation(raw: Any, loc: Locator, path: KeyPath) -> Attestation:
@@ -80,8 +94,9 @@ def _control(raw: Any, loc: Locator, path: KeyPath) -> Control:
         if key not in raw:
             raise loc.error(path, f"missing required key {key!r}")
     mappings, attestations = raw.get("rules") or [], raw.get("attestations") or []
-    if not isinstance(mappings, list) or not isinstance(attestations, list):
-        raise loc.error(path, "rules and attestations must be lists")
+    dependencies = raw.get("depends_on") or []
+    if not isinstance(mappings, list) or not isinstance(attestations, list) or not isinstance(dependencies, list):
+        raise loc.error(path, "rules, attestations and depends_on must be lists")
     return Control(
         id=_text(raw["id"], loc, (*path, "id")),
         framework=_text(raw["framework"], loc, (*path, "framework")),
@@ -91,6 +106,7 @@ def _control(raw: Any, loc: Locator, path: KeyPath) -> Control:
         mappings=tuple(_mapping(m, loc, (*path, "rules", i)) for i, m in enumerate(mappings)),
         attestations=tuple(_attestation(a, loc, (*path, "attestations", i)) for i, a in enumerate(attestations)),
         where=loc.where(path),
+        depends_on=tuple(_dependency(d, loc, (*path, "depends_on", i)) for i, d in enumerate(dependencies)),
     )
 
 

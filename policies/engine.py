@@ -29,8 +29,9 @@ from attest.collector.snapshot import Gap, Snapshot, format_time
 from attest.policies.conditions import evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
+from attest.policies.gaps import gap_records, limitations, rule_reads
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
-from attest.policies.graph import EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.graph import Documents, build_graph, config_document, nodes_by_type
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
@@ -70,7 +71,7 @@ def _gap_text(gap: Gap) -> str:
 
 def _gaps_for(rule: Rule, gaps: tuple[Gap, ...]) -> list[tuple[int, Gap, bool]]:
     """(index, gap, crosses_scopes) for each gap that leaves some input of the rule unknown."""
-    reached = {t for kind in rule.relations() for t in EDGE_KINDS[kind][0]} | FACT_INPUTS.get(rule.resource, frozenset())
+    reached = rule_reads(rule) - {rule.resource}
     out = []
     for index, gap in enumerate(gaps):
         types = set(gap.resource_types)
@@ -135,9 +136,10 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, findings: list[Finding], day: dt.date) -> ControlResult:
+def _control_result(control: Control, findings: list[Finding], day: dt.date, gaps: tuple[dict[str, Any], ...]) -> ControlResult:
     rule_ids = {m.rule_id for m in control.mappings}
     statuses = [f.status for f in findings if f.rule_id in rule_ids]
+    limited_by = limitations(control.id, gaps)
     return ControlResult(
         control_id=control.id,
         framework=control.framework,
@@ -145,9 +147,10 @@ def _control_result(control: Control, findings: list[Finding], day: dt.date) -> 
         summary=control.summary,
         narrative=control.narrative,
         status=control_status(statuses, has_rules=bool(rule_ids), attestations=control.attestations,
-                              today=day.isoformat()),
+                              today=day.isoformat(), limited=bool(limited_by)),
         mappings=control.mappings,
         attestations=control.attestations,
+        scope_limitations=limited_by,
     )
 
 
@@ -178,13 +181,15 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     findings.sort(key=Finding.sort_key)
     graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()
+    gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, findings, day) for c in policy.controls),
+        controls=tuple(_control_result(c, findings, day, gaps) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
-        gaps=tuple({**g.to_dict(), "pointer": f"/gaps/{i}"} for i, g in enumerate(snapshot.gaps)),
+        gaps=gaps,
         evaluated_on=day.isoformat(),
+        config_digest=config.digest,
     )

@@ -144,6 +144,8 @@ class ControlResult:
     status: Status
     mappings: tuple[Mapping, ...]
     attestations: tuple[Attestation, ...] = ()
+    # Pointers (`/gaps/N`) of the sources that could not be read and that this control rests on.
+    scope_limitations: tuple[str, ...] = ()
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -159,6 +161,7 @@ class ControlResult:
             "status": self.status.value,
             "mappings": [m.to_dict() for m in self.mappings],
             "attestations": [a.to_dict() for a in self.attestations],
+            "scope_limitations": list(self.scope_limitations),
         }
 
 
@@ -178,15 +181,19 @@ def _lapsed(attestation: Attestation, today: str) -> bool:
 
 
 def control_status(
-    statuses: Iterable[Status], *, has_rules: bool, attestations: Iterable[Attestation], today: str
+    statuses: Iterable[Status], *, has_rules: bool, attestations: Iterable[Attestation], today: str,
+    limited: bool = False,
 ) -> Status:
     """A control's verdict: its findings rolled up, then fail-closed on what nobody vouches for.
 
     A control with rules but no finding at all could not be evaluated (`error`), and so could the
-    manual part of a control whose attestation has lapsed as of `today` (YYYY-MM-DD).
+    manual part of a control whose attestation has lapsed as of `today` (YYYY-MM-DD), and a control
+    `limited` by a source it rests on that could not be read.
     """
     status = rollup(statuses)
     if status is Status.MANUAL and has_rules:
+        return Status.ERROR
+    if limited and status is not Status.FAIL:
         return Status.ERROR
     if status is not Status.FAIL and any(_lapsed(a, today) for a in attestations):
         return Status.ERROR
@@ -205,13 +212,16 @@ class Results:
     waivers: tuple[WaiverRef, ...]
     gaps: tuple[dict[str, Any], ...] = ()
     evaluated_on: str = ""
+    # sha256 of the estate config the findings were computed with ("" in files that predate it).
+    config_digest: str = ""
 
     def exit_code(self) -> int:
-        """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated."""
+        """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated
+        (a source that could not be read counts, even one no control in scope rests on)."""
         statuses = {f.status for f in self.findings} | {c.status for c in self.controls}
         if Status.FAIL in statuses:
             return 1
-        if Status.ERROR in statuses:
+        if Status.ERROR in statuses or self.gaps:
             return 3
         return 0
 
@@ -225,6 +235,7 @@ class Results:
             "waivers": [w.to_dict() for w in sorted(self.waivers, key=lambda w: w.id)],
             "gaps": list(self.gaps),
             "evaluated_on": self.evaluated_on,
+            **({"config_digest": self.config_digest} if self.config_digest else {}),
         }
 
     def to_json(self) -> str:

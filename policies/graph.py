@@ -44,7 +44,7 @@ Facts (`facts`, computed from the config and neighbours; rules read them as `fac
 - secret: connection_string (listed in config `secrets`, tagged data_class, or named like
   mongodb), in_config.
 - atlas.*: project_name, project_role; atlas.cluster: declared, role;
-  access_list_entry: cidr, declared; database_user: declared, reference_clusters,
+  access_list_entry: cidr, declared, within_range; database_user: declared, reference_clusters,
   reference_databases; ecs.service: declared.
 """
 from __future__ import annotations
@@ -106,7 +106,7 @@ EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
 FACT_NAMES = frozenset({
     "name", "declared", "privatelink", "port_ranges", "vpc_cidrs", "connection_string", "in_config",
     "project_name", "project_role", "role", "cidr", "reference_clusters", "reference_databases",
-    "found", "watches", "baa_vendors",
+    "found", "watches", "baa_vendors", "within_range",
 })
 # Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
 FACT_INPUTS: dict[str, frozenset[str]] = {

@@ -11,7 +11,7 @@ import networkx as nx
 
 from attest.collector.config import AtlasProject, EstateConfig
 from attest.policies.graph_links import atlas_region, dicts, neighbours, tag
-from attest.policies.operators import network
+from attest.policies.operators import IpNetwork, network
 
 Facts = dict[str, Any]
 _MONGODB_NAME = re.compile(r"mongo", re.IGNORECASE)
@@ -31,6 +31,7 @@ class _Lookups:
         self.endpoint_names = set(config.vpc_endpoint_names)
         self._sets: dict[tuple[str, int], frozenset[str]] = {}
         self._reach: dict[int, Facts] = {}
+        self._ranges: dict[int, tuple[IpNetwork, ...]] = {}
         self._vpc_cidrs: dict[str, list[str]] = {}
 
     def vpc_cidrs(self, graph: nx.MultiDiGraph, vpc: str) -> list[str]:
@@ -54,6 +55,12 @@ class _Lookups:
         if key not in self._sets:
             self._sets[key] = frozenset(project.access_list if project else ())
         return self._sets[key]
+
+    def access_ranges(self, project: AtlasProject | None) -> tuple[IpNetwork, ...]:
+        key = id(project)
+        if key not in self._ranges:
+            self._ranges[key] = tuple(n for n in (network(r) for r in (project.access_ranges if project else ())) if n)
+        return self._ranges[key]
 
     def database_users(self, project: AtlasProject | None) -> frozenset[str]:
         key = ("users", id(project))
@@ -182,10 +189,14 @@ def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
     net = network(attrs.get("cidrBlock")) or network(attrs.get("ipAddress"))
     project = lookups.project(data["scope"])
     cidr = str(net) if net is not None else None
-    declared = cidr in lookups.access_list(project) if cidr else (
+    listed = cidr in lookups.access_list(project) if cidr else (
         attrs.get("awsSecurityGroup") in (project.access_list if project else ())
     )
-    return {"cidr": cidr, "declared": bool(declared)}
+    within = None if listed or net is None else next(
+        (str(r) for r in lookups.access_ranges(project) if r.version == net.version and net.subnet_of(r)),  # type: ignore[arg-type]
+        None
+    )
+    return {"cidr": cidr, "declared": bool(listed or within), "within_range": within}
 
 
 def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:

@@ -131,6 +131,7 @@ def _control(d: _Doc, raw: Any, p: str) -> ControlResult:
         status=Status(d.choice(m["status"], f"{p}/status", _STATUSES)),
         mappings=d.each(m["mappings"], f"{p}/mappings", lambda v, q: _mapping(d, v, q)),
         attestations=d.each(m.get("attestations", []), f"{p}/attestations", lambda v, q: _attestation(d, v, q)),
+        scope_limitations=d.texts(m.get("scope_limitations", []), f"{p}/scope_limitations"),
     )
 
 
@@ -167,6 +168,7 @@ def results_from_dict(raw: Any, source: str) -> Results:
         waivers=d.each(top["waivers"], "/waivers", lambda v, q: _waiver(d, v, q)),
         gaps=tuple(gaps),
         **({"evaluated_on": d.text(top["evaluated_on"], "/evaluated_on")} if "evaluated_on" in top else {}),
+        **({"config_digest": d.text(top["config_digest"], "/config_digest")} if "config_digest" in top else {}),
     )
 
 

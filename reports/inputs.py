@@ -28,6 +28,7 @@ class ReportInputs:
     config: EstateConfig | None
     bundle: BundleRef | None
     source: str
+    config_note: str = ""
 
 
 def _check_pairing(results: Results, snapshot: Snapshot, snapshot_path: Path, findings_source: str) -> None:
@@ -45,11 +46,27 @@ def _check_pairing(results: Results, snapshot: Snapshot, snapshot_path: Path, fi
         )
 
 
-def load_inputs(target: str, snapshot_path: str | None, config_path: str | None) -> ReportInputs:
+def _config_note(results: Results, config: EstateConfig | None, source: str, force: bool) -> str:
+    """Refuse a config other than the one the findings were computed with, unless forced; when
+    forced, the sentence every page then carries."""
+    if config is None or not results.config_digest or config.digest == results.config_digest:
+        return ""
+    if not force:
+        raise BadInputError(
+            f"the findings were computed with estate config {results.config_digest}, not with {config.path} "
+            f"({config.digest}); pass the config they were computed with, or --force-config to render with this one",
+            where=f"{source}#/config_digest",
+        )
+    return (f"Rendered with estate config {config.path} ({config.digest}), not the config the findings were "
+            f"computed with ({results.config_digest}): config-derived content may not match the findings.")
+
+
+def load_inputs(target: str, snapshot_path: str | None, config_path: str | None, *, force_config: bool = False) -> ReportInputs:
     """`target` is a bundle directory (with manifest.json) or a findings.json file.
 
     A bundle's own `config/attest.yaml` is used when no --config is given, so a year-old bundle
-    re-renders from its own bytes.
+    re-renders from its own bytes. A config whose digest differs from the one the findings record
+    is refused unless `force_config`.
     """
     path = Path(target)
     config = load_config(config_path) if config_path else None
@@ -62,7 +79,7 @@ def load_inputs(target: str, snapshot_path: str | None, config_path: str | None)
         source = str(findings_file)
     elif path.is_file():
         if path.name == MANIFEST:
-            return load_inputs(str(path.parent), snapshot_path, config_path)
+            return load_inputs(str(path.parent), snapshot_path, config_path, force_config=force_config)
         if not snapshot_path:
             raise BadInputError("a findings file needs its snapshot: pass --snapshot FILE", where=target)
         bundle, findings_file, snapshot_file, source = None, path, Path(snapshot_path), target
@@ -71,4 +88,4 @@ def load_inputs(target: str, snapshot_path: str | None, config_path: str | None)
     results = load_results(str(findings_file))
     snapshot = load_snapshot(str(snapshot_file))
     _check_pairing(results, snapshot, snapshot_file, source)
-    return ReportInputs(results, snapshot, config, bundle, source)
+    return ReportInputs(results, snapshot, config, bundle, source, _config_note(results, config, source, force_config))

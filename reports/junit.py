@@ -1,7 +1,8 @@
 """JUnit XML for CI test panels: a suite per rule, a testcase per rule and resource.
 
 fail -> <failure>, error -> <error>, waived and manual -> <skipped> with the reason; a control
-that rests only on attestations appears as one skipped testcase so it is never silently absent.
+that rests only on attestations appears as one skipped testcase so it is never silently absent, and
+each source that could not be read is an erroring testcase of its own.
 """
 from __future__ import annotations
 
@@ -60,6 +61,12 @@ def render_junit(model: ReportModel) -> str:
         suite = ET.SubElement(root, "testsuite", name="manual attestations")
         for c in manual:
             _manual_case(suite, c)
+        _count(suite)
+    if model.gaps:  # a source that could not be read is an error of the run, whichever control rests on it
+        suite = ET.SubElement(root, "testsuite", name="sources read")
+        for g in model.gaps:
+            case = ET.SubElement(suite, "testcase", classname="gap", name=f"{g.operation} in {g.where}")
+            ET.SubElement(case, "error", message=f"{g.label}: {g.detail}", type="scope-limitation").text = g.rests
         _count(suite)
     for attr in ("tests", "failures", "errors", "skipped"):
         root.set(attr, str(sum(int(s.get(attr, "0")) for s in root.findall("testsuite"))))

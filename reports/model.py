@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from attest.core.errors import BadInputError
-from attest.collector.snapshot import Snapshot
+from attest.collector.snapshot import GAP_REASON_LABELS, Snapshot
 from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
 from attest.reports.bundle import BundleRef
 from attest.reports.citations import Citation, Citer
@@ -86,6 +87,26 @@ class RuleView:
 
 
 @dataclass(frozen=True)
+class GapView:
+    """A source that could not be read, and the controls that rest on it (None: not recorded)."""
+
+    pointer: str
+    operation: str
+    where: str
+    label: str
+    detail: str
+    controls: tuple[str, ...] | None
+
+    @property
+    def rests(self) -> str:
+        if self.controls is None:
+            return "the findings file does not record which controls rest on it"
+        if not self.controls:
+            return "no control in scope rests on it"
+        return "controls resting on it: " + ", ".join(self.controls)
+
+
+@dataclass(frozen=True)
 class ControlView:
     control: ControlResult
     anchor: str
@@ -94,6 +115,7 @@ class ControlView:
     attestations: tuple[AttestationView, ...]
     waivers: tuple[WaiverView, ...]
     counts: tuple[tuple[Status, int], ...]
+    limitations: tuple[GapView, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -111,6 +133,10 @@ class ReportModel:
     waivers: tuple[WaiverView, ...]
     snapshot_citation: Citation
     totals: tuple[tuple[Status, int], ...]
+    gaps: tuple[GapView, ...] = ()
+    # Said on every page when the reports were forced to render with a config other than the one
+    # the findings were computed with.
+    config_note: str = ""
 
 
 def anchor(text: str) -> str:
@@ -166,8 +192,21 @@ def _counts(findings: tuple[FindingView, ...], control: ControlResult) -> tuple[
     return tuple((s, counts[s]) for s in STATUS_ORDER)
 
 
+def _gap_view(raw: dict[str, Any], index: int) -> GapView:
+    region = raw.get("region")
+    controls = raw.get("controls")
+    return GapView(
+        pointer=str(raw.get("pointer") or f"/gaps/{index}"),
+        operation=str(raw.get("operation", "?")),
+        where=f"{raw.get('scope')}/{region}" if region else str(raw.get("scope", "?")),
+        label=str(raw.get("label") or GAP_REASON_LABELS.get(str(raw.get("reason")), str(raw.get("reason", "?")))),
+        detail=str(raw.get("detail", "")),
+        controls=tuple(str(c) for c in controls) if isinstance(controls, list) else None,
+    )
+
+
 def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_of: date, where: str,
-                  waivers: dict[str, WaiverView]) -> ControlView:
+                  waivers: dict[str, WaiverView], gaps: tuple[GapView, ...] = ()) -> ControlView:
     """`where` locates the control in the findings file, for a bad attestation date."""
     mine = tuple(f for f in findings if control.control_id in f.finding.controls)
     rules = []
@@ -188,10 +227,12 @@ def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_
         attestations=attestations,
         waivers=tuple(waivers[w] for w in waiver_ids),
         counts=_counts(mine, control),
+        limitations=tuple(g for g in gaps if g.pointer in control.scope_limitations),
     )
 
 
-def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, source: str = "findings.json") -> ReportModel:
+def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, source: str = "findings.json",
+                config_note: str = "") -> ReportModel:
     """Resolve every citation and classify every waiver; inconsistent input raises BadInputError."""
     if results.evaluated_on:
         as_of = parse_day(results.evaluated_on, f"{source}#/evaluated_on")
@@ -209,8 +250,9 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         )
         for i, f in enumerate(ordered)
     )
+    gaps = tuple(_gap_view(g, i) for i, g in enumerate(results.gaps))
     controls = tuple(
-        _control_view(c, findings, as_of, f"{source}#/controls/{i}", waivers) for i, c in enumerate(results.controls)
+        _control_view(c, findings, as_of, f"{source}#/controls/{i}", waivers, gaps) for i, c in enumerate(results.controls)
     )
     totals = tuple((s, sum(1 for f in findings if f.finding.status is s)) for s in STATUS_ORDER)
     return ReportModel(
@@ -223,4 +265,6 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on or date.min, w.waiver.id))),
         snapshot_citation=citer.snapshot(),
         totals=totals,
+        gaps=gaps,
+        config_note=config_note,
     )

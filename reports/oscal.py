@@ -14,7 +14,7 @@ from typing import Any
 
 from attest.policies.findings import Status
 from attest.reports.citations import Citation
-from attest.reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
+from attest.reports.model import STATUS_LABELS, ControlView, FindingView, GapView, ReportModel
 
 OSCAL_VERSION = "1.2.1"
 NS = "urn:attest:oscal"
@@ -94,6 +94,20 @@ def _attestation_observations(c: ControlView, collected: str) -> list[dict[str, 
     ]
 
 
+def _gap_observation(g: GapView, collected: str) -> dict[str, Any]:
+    """A source that could not be read: a scope limitation of every control that rests on it."""
+    return {
+        "uuid": _uuid("gap", g.pointer, g.operation, g.where),
+        "title": f"Scope limitation: {g.operation} could not be read in {g.where}",
+        "description": f"{g.label}: {g.detail}. {g.rests[:1].upper()}{g.rests[1:]}.",
+        "props": [_prop("gap-pointer", g.pointer), _prop("operation", g.operation), _prop("scope", g.where),
+                  _prop("gap-reason", g.label)],
+        "methods": ["TEST"],
+        "types": ["finding"],
+        "collected": collected,
+    }
+
+
 def _satisfied(c: ControlView) -> bool:
     if c.control.status is Status.PASS:
         return True
@@ -127,9 +141,12 @@ def render_oscal(model: ReportModel) -> str:
     inventory = {rid: _uuid("inventory-item", rid) for rid in resource_ids}
     observations: dict[str, dict[str, Any]] = {}
     by_finding = {id(f): _observation(f, collected, inventory) for f in model.findings}
+    gaps = {g.pointer: _gap_observation(g, collected) for g in model.gaps}
+    observations.update((o["uuid"], o) for o in gaps.values())
     findings = []
     for c in model.controls:
-        related = [by_finding[id(f)] for f in c.findings] + _attestation_observations(c, collected)
+        limits = [gaps[g.pointer] for g in c.limitations if g.pointer in gaps]
+        related = [by_finding[id(f)] for f in c.findings] + _attestation_observations(c, collected) + limits
         for obs in related:
             observations[obs["uuid"]] = obs
         findings.append(_finding(c, [o["uuid"] for o in related]))
@@ -156,6 +173,11 @@ def render_oscal(model: ReportModel) -> str:
         }
     if not result["observations"]:
         del result["observations"]
+    remarks = [model.config_note] if model.config_note else []
+    if model.gaps:
+        remarks.append(f"Scope limitations: {len(model.gaps)} source(s) could not be read; see the scope-limitation observations.")
+    if remarks:
+        result["remarks"] = " ".join(remarks)
     document = {
         "assessment-results": {
             "uuid": _uuid("assessment-results", bundle_id, results.snapshot_digest, results.policy_digest),

@@ -125,5 +125,16 @@ def render_sarif(model: ReportModel) -> str:
     }
     if model.bundle is not None:
         run["properties"]["bundleId"] = model.bundle.id
+    if model.gaps:  # sources that could not be read, as the run's tool notifications
+        run["invocations"] = [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": f"scope limitation: {g.operation} in {g.where}: {g.label} ({g.detail}); {g.rests}"},
+                 "properties": {"gap": g.pointer}}
+                for g in model.gaps
+            ],
+        }]
+    if model.config_note:
+        run["properties"]["configNote"] = model.config_note
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

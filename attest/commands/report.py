@@ -38,6 +38,8 @@ def register(sub: Any) -> None:
     parser.add_argument("target", metavar="BUNDLE_OR_FINDINGS", help="bundle directory or findings.json")
     parser.add_argument("--snapshot", metavar="FILE", help="the snapshot the findings came from (required with a findings file)")
     parser.add_argument("--config", metavar="FILE", help="the estate config (attest.yaml) the vendor register needs; default: a bundle's config/attest.yaml")
+    parser.add_argument("--force-config", action="store_true", help="render with a --config other than the one the "
+                        "findings were computed with (refused otherwise); every page then says so")
     parser.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="what to render (default: all)")
     parser.add_argument("--output", metavar="DIR", help="directory to write into; omit to print a single document to stdout")
     parser.add_argument("--public-key", metavar="PEM_FILE", help="check the bundle's signature with this PEM key")
@@ -82,9 +84,9 @@ def run(args: argparse.Namespace) -> int:
                 "(pass --unverified to render it anyway, every page marked NOT VERIFIED)\n"
             )
             return 1
-    inputs = load_inputs(args.target, args.snapshot, args.config)
+    inputs = load_inputs(args.target, args.snapshot, args.config, force_config=args.force_config)
     formats = FORMATS if args.format == "all" else (args.format,)
-    model = build_model(inputs.results, inputs.snapshot, inputs.bundle, inputs.source)
+    model = build_model(inputs.results, inputs.snapshot, inputs.bundle, inputs.source, inputs.config_note)
     files = render(model, inputs.config, formats)
     if args.unverified:
         files = mark_unverified(files)

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from attest.core.errors import BadInputError
+from attest.core.nesting import EXACT_CHECK_CHARS, MAX_DEPTH, deeper_than, json_depth_exceeded
 
 
 class _NotFinite(ValueError):
@@ -47,9 +48,19 @@ def load_json(path: str) -> Any:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise BadInputError(f"not valid JSON: {str(exc).splitlines()[0]}", where=path) from None
+    except RecursionError:
+        raise _too_deep(path, text) from None
+    if len(text) <= EXACT_CHECK_CHARS and deeper_than(document):
+        raise _too_deep(path, text)
     if "\\ud" in text or "\\uD" in text:
         _refuse_lone_surrogates(document, path, "")
     return document
+
+
+def _too_deep(path: str, text: str) -> BadInputError:
+    place = json_depth_exceeded(text)
+    where = f"{path}:{place[0]}:{place[1]}" if place else path
+    return BadInputError(f"not accepted: JSON nested deeper than {MAX_DEPTH} levels", where=where)
 
 
 def _refuse_lone_surrogates(value: Any, path: str, pointer: str) -> None:

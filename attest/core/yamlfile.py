@@ -13,6 +13,7 @@ import yaml
 
 from attest.core.errors import BadInputError
 from attest.core.gcpause import paused_gc
+from attest.core.nesting import MAX_DEPTH
 
 KeyPath = tuple[str | int, ...]
 
@@ -62,6 +63,8 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
     if id(node) in above:
         raise BadInputError("an alias refers to a node that contains it (recursive YAML)", where=f"{source}:{node.start_mark.line + 1}")
     lines[path] = node.start_mark.line + 1
+    if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        raise _too_deep(source, node.start_mark)
     if id(node) in walked:
         return
     walked.add(id(node))
@@ -85,6 +88,27 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
             _walk(item, (*path, index), lines, source, walked, above)
 
 
+def _too_deep(source: str, mark: yaml.Mark) -> BadInputError:
+    return BadInputError(f"not accepted: YAML nested deeper than {MAX_DEPTH} levels",
+                         where=f"{source}:{mark.line + 1}:{mark.column + 1}")
+
+
+def _deep_mark(text: str) -> yaml.Mark | None:
+    """Where the text first opens level MAX_DEPTH + 1, read as events (PyYAML's parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark  # type: ignore[return-value]  # libyaml's Mark has the same fields
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
     """Parse YAML text; any syntax problem becomes a BadInputError naming `source:line`.
 
@@ -93,12 +117,18 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
     two build different values from an empty tagged scalar (`a: !`) and from a byte-order mark
     after the first character, so text holding `!` or a late BOM goes to PyYAML directly. libyaml
     accepts tabs as separators (`a:<TAB>1`), as YAML allows, where PyYAML refuses them."""
-    if "!" in text or "\ufeff" in text[1:]:
-        return _parse(text, source, yaml.SafeLoader)
     try:
-        return _parse(text, source, _FastLoader)
-    except (yaml.YAMLError, UnicodeError):
-        return _parse(text, source, yaml.SafeLoader)
+        if "!" in text or "\ufeff" in text[1:]:
+            return _parse(text, source, yaml.SafeLoader)
+        try:
+            return _parse(text, source, _FastLoader)
+        except (yaml.YAMLError, UnicodeError):
+            return _parse(text, source, yaml.SafeLoader)
+    except RecursionError:  # nesting the parser cannot follow (libyaml stops at 1,000 flow levels itself)
+        mark = _deep_mark(text)
+        if mark is None:
+            raise BadInputError(f"not accepted: YAML nested deeper than {MAX_DEPTH} levels", where=source) from None
+        raise _too_deep(source, mark) from None
 
 
 def _parse(text: str, source: str, loader_class: type) -> tuple[Any, Locator]:

@@ -29,7 +29,7 @@ MAX_PAGES = 10_000
 MAX_RETRY_AFTER = 120.0
 _PUBLIC = ("MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PUBLIC_KEY")
 _PRIVATE = ("MONGODB_ATLAS_PRIVATE_API_KEY", "MONGODB_ATLAS_PRIVATE_KEY")
-_REASON_BY_STATUS = {401: "auth_failed", 403: "access_denied", 404: "not_found", 429: "throttled"}
+_REASON_BY_STATUS = {401: "auth_failed", 403: "access_denied", 404: "not_found", 406: "version_mismatch", 429: "throttled"}
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,10 @@ class AtlasClient:
         headers = {"Accept": f"application/vnd.atlas.{version}+json"}
         response = self._call(lambda: self._session().get(url, params=params, headers=headers, timeout=self.settings.timeout, auth=self._auth()), operation)
         if response.status_code != 200:
-            raise self._error(response, operation)
+            error = self._error(response, operation)
+            if error.reason == "version_mismatch":
+                error.detail = f"{error.detail} (asked for application/vnd.atlas.{version}+json)"
+            raise error
         if "json" not in response.headers.get("Content-Type", ""):
             raise AtlasApiError("malformed", f"{operation} answered {response.headers.get('Content-Type') or 'no content type'}, not JSON", 200)
         try:

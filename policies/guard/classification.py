@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attest.core.errors import BadInputError
+from attest.core.textfile import read_utf8
 from attest.core.yamlfile import load_yaml
 
 CLASSES = ("phi", "pii", "confidential", "internal", "public")
@@ -71,7 +72,7 @@ def _cells(line: str) -> list[str]:
 
 def _markdown(path: Path, rel: str) -> list[Entry]:
     """The first table whose header names a collection and a class column."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_utf8(path, rel).splitlines()
     entries: list[Entry] = []
     columns: dict[str, int] | None = None
     for number, line in enumerate(lines, start=1):

@@ -11,6 +11,7 @@ import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
 
 from attest.core.errors import EvaluationError
+from attest.core.textfile import decode_utf8
 
 TS_EXTS = (".ts", ".mts", ".cts")
 TSX_EXTS = (".tsx", ".js", ".jsx", ".mjs", ".cjs")
@@ -95,6 +96,7 @@ def parse(repo: Path, rel: str, cache: dict[tuple[str, bytes], Source] | None = 
         raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
     if cache is not None and (rel, text) in cache:
         return cache[(rel, text)]
+    decode_utf8(text, rel)  # analysed as UTF-8 like every file the guard reads: other bytes are bad input
     tree = _parser(grammar_for(rel)).parse(text)
     if tree.root_node.has_error:
         bad = _first_error(tree.root_node) or tree.root_node

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Callable
 
 from attest.core.errors import BadInputError
+from attest.core.nesting import MAX_DEPTH, deeper_than, json_depth_exceeded
+from attest.core.textfile import read_utf8
 
 
 def _strip_jsonc(text: str) -> str:
@@ -40,11 +42,18 @@ def _compiler_options(repo: Path, rel: str, exists: Callable[[str], bool],
     """(baseUrl, paths, directory of the file that set paths) after `extends`: each setting is
     relative to the file that sets it, and the extending file overrides its bases."""
     try:
-        data = json.loads(_strip_jsonc((repo / rel).read_text(encoding="utf-8")))
+        text = _strip_jsonc(read_utf8(repo / rel, rel))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{rel}:{exc.lineno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read: {exc}", where=rel) from None
+    except RecursionError:
+        place = json_depth_exceeded(text)
+        where = f"{rel}:{place[0]}:{place[1]}" if place else rel
+        raise BadInputError(f"not accepted: JSON nested deeper than {MAX_DEPTH} levels", where=where) from None
+    if deeper_than(data):
+        place = json_depth_exceeded(text)
+        raise BadInputError(f"not accepted: JSON nested deeper than {MAX_DEPTH} levels",
+                            where=f"{rel}:{place[0]}:{place[1]}" if place else rel)
     if not isinstance(data, dict):
         raise BadInputError("must be a JSON object", where=rel)
     base_url: str | None = None

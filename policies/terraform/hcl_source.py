@@ -15,6 +15,7 @@ from hcl2.utils import SerializationOptions
 from lark.exceptions import UnexpectedInput, VisitError
 
 from attest.core.errors import BadInputError
+from attest.core.textfile import read_utf8
 from attest.policies.terraform.hcl import Declared
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
@@ -129,12 +130,7 @@ def _tf_files(directory: Path) -> list[Path]:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"not UTF-8 text ({exc.reason})", where=path.as_posix()) from None
-    except OSError as exc:
-        raise BadInputError(f"cannot read: {exc.strerror}", where=path.as_posix()) from None
+    return read_utf8(path, path.as_posix())
 
 
 def _top_blocks(path: Path) -> list[BlockRule]:

@@ -180,8 +180,8 @@ def _with_own_rules(control: ControlResult, mapping: TerraformRules) -> ControlR
 def _rerolled(control: ControlResult, findings: tuple[Finding, ...], today: str) -> ControlResult:
     rules = set(control.rule_ids)
     statuses = [f.status for f in findings if f.rule_id in rules]
-    return replace(control, status=control_status(statuses, has_rules=bool(rules),
-                                                  attestations=control.attestations, today=today))
+    return replace(control, status=control_status(statuses, has_rules=bool(rules), attestations=control.attestations,
+                                                  today=today, limited=bool(control.scope_limitations)))
 
 
 def _digest(policy_digest: str, settings: CheckovSettings) -> str:

@@ -40,12 +40,20 @@ class Case:
 
 CASES: dict[str, Case] = {
     # estate config (attest collect --config FILE): rejected before any network call
+    "config/access-list-host-bits.yaml": Case(2, "{file}:8: atlas.projects[0].access_list[0]: '192.168.7.77/24' has host bits set: did you mean '192.168.7.0/24'?"),
+    "config/access-range-not-a-cidr.yaml": Case(2, "{file}:7: atlas.projects[0].access_ranges[1]: not a CIDR block: '100.64.1.0-100.64.1.255'"),
+    "config/approved-range-host-bits.yaml": Case(2, "{file}:9: atlas.approved_access_ranges[1]: '10.20.0.1/16' has host bits set: did you mean '10.20.0.0/16'?"),
+    "config/atlas-region-typo.yaml": Case(2, "{file}:7: atlas.projects[0].endpoint_service_regions[1]: 'EU_WETS_2' is not an AWS region in Atlas's spelling (such as US_EAST_1); did you mean 'EU_WEST_2'?"),
     "config/bad-cidr.yaml": Case(2, "{file}:5: atlas.approved_access_ranges[0]: not a CIDR block"),
     "config/duplicate-key.yaml": Case(2, "{file}:2: duplicate key 'version'"),
+    "config/ecs-region-typo.yaml": Case(2, "{file}:8: ecs.services[0].region: 'eu-west1' is not an AWS region"),
     "config/empty.yaml": Case(2, "{file}: the estate config is empty"),
+    "config/nested-too-deep.yaml": Case(2, "{file}:4:109: not accepted: YAML nested deeper than 100 levels"),
     "config/not-utf8.yaml": Case(2, "{file}: not UTF-8 text (byte 29"),
     "config/ports-reversed.yaml": Case(2, "{file}:20: privatelink[0].ports[0]"),
+    "config/privatelink-region-outside-account.yaml": Case(2, "{file}:13: privatelink[0].region: eu-west-2 is not among the regions of account 210987654321"),
     "config/recursive-alias.yaml": Case(2, "{file}:2: an alias refers to a node that contains it"),
+    "config/region-typo.yaml": Case(2, "{file}:8: aws.accounts[0].regions[1]: 'us-esat-1' is not an AWS region (botocore"),
     "config/regions-not-a-list.yaml": Case(2, "{file}:6: aws.accounts[0].regions: must be a list"),
     "config/secret-points-to-unknown-cluster.yaml": Case(2, "{file}:11: secrets[0].points_to: no cluster 'prod/no-such-cluster'"),
     "config/short-account-id.yaml": Case(2, "{file}:4: aws.accounts[0].id: an AWS account id is 12 digits"),
@@ -61,6 +69,7 @@ CASES: dict[str, Case] = {
     "rules/duplicate-rule-id.yaml": Case(2, "{file}:13: rules[1].id: rule ATL-DB-004 is already defined"),
     "rules/empty-any-group.yaml": Case(2, "{file}:8: rules[0].expect[0].any: must list one or more conditions"),
     "rules/empty-expect.yaml": Case(2, "{file}:7: rules[0].expect: must list one or more conditions"),
+    "rules/nested-too-deep.yaml": Case(2, "{file}:4:113: not accepted: YAML nested deeper than 100 levels"),
     "rules/no-rules-leaves-mapping-unknown.yaml": Case(2, "{policies}/controls.yaml:9: controls[0].rules[0].rule: unknown rule id 'ATL-DB-004'"),
     "rules/rules-not-a-list.yaml": Case(2, "{file}:1: a rule file is {{rules: [rule, ...]}}"),
     "rules/unclosed-flow-mapping.yaml": Case(2, "{file}:9: not valid YAML"),
@@ -78,6 +87,7 @@ CASES: dict[str, Case] = {
     # waivers (attest check --waivers FILE): a malformed waiver does not apply; the file's shape is bad input
     "waivers/expires-february-30.yaml": Case(1, "waiver WVR-001 malformed: {file}:9: expires is not a date (YYYY-MM-DD): '2027-02-30'", "out"),
     "waivers/expires-not-a-date.yaml": Case(1, "waiver WVR-001 malformed: {file}:9: expires is not a date", "out"),
+    "waivers/nested-too-deep.yaml": Case(2, "{file}:4:395: not accepted: YAML nested deeper than 100 levels"),
     "waivers/not-a-list.yaml": Case(2, "{file}:1: a waivers file is"),
     "waivers/unclosed-bracket.yaml": Case(2, "{file}:4: not valid YAML"),
     "waivers/unknown-key.yaml": Case(1, "waiver WVR-001 malformed: {file}:8: unknown key 'colour'", "out"),
@@ -88,6 +98,8 @@ CASES: dict[str, Case] = {
     "snapshot/gap-without-reason.json": Case(2, "{file}#/gaps/0: missing field 'reason'"),
     "snapshot/lone-surrogate.json": Case(2, "{file}#/resources/0/attributes/comment: not valid JSON text: an unpaired UTF-16 surrogate"),
     "snapshot/integer-too-long.json": Case(2, "{file}: not valid JSON: Exceeds the limit (4300 digits)"),
+    "snapshot/nested-200000.json": Case(2, "{file}:1:101: not accepted: JSON nested deeper than 100 levels"),
+    "snapshot/nested-in-attributes.json": Case(2, "{file}:9:161: not accepted: JSON nested deeper than 100 levels"),
     "snapshot/nan-value.json": Case(2, "{file}:15:28: not valid JSON: NaN is not a finite number"),
     "snapshot/number-too-large.json": Case(2, "{file}:15:28: not valid JSON: 1e400 is not a finite number"),
     "snapshot/identity-missing.json": Case(2, "{file}#/identity: missing field 'identity'"),
@@ -102,14 +114,17 @@ CASES: dict[str, Case] = {
     # findings files (attest report FILE --snapshot valid)
     "findings/cites-missing-evidence.json": Case(2, "{file}#/findings/0/evidence: finding ATL-DB-004 cites /resources/9999"),
     "findings/controls-missing.json": Case(2, "{file}#: missing field 'controls'"),
+    "findings/nested-too-deep.json": Case(2, "{file}:13:117: not accepted: JSON nested deeper than 100 levels"),
     "findings/top-level-array.json": Case(2, "{file}#: must be a JSON object"),
     "findings/truncated.json": Case(2, "{file}:20:2: not valid JSON"),
     "findings/unknown-status.json": Case(2, "{file}#/findings/0/status: must be one of pass, fail, error, waived, manual (got 'meh')"),
     "findings/wrong-schema-version.json": Case(2, "{file}#/schema_version: unsupported schema_version '42'"),
     # Terraform (placed as main.tf; attest check --terraform DIR): caught before checkov runs
     "terraform/unclosed-block.tf": Case(2, "{file}:5: Terraform syntax error"),
+    "terraform/not-utf8.tf": Case(2, "{file}:3: not UTF-8 text (byte"),
     "terraform/unterminated-string.tf": Case(2, "{file}:2: Terraform syntax error"),
     # TypeScript (placed as src/lib/broken.ts of the guard's fixture app): the guard cannot vouch for it
+    "typescript/invalid-utf8.ts": Case(2, "src/lib/broken.ts:2: not UTF-8 text (byte 58 cannot be decoded)"),
     "typescript/stray-closing-brace.ts": Case(3, "src/lib/broken.ts:3: cannot parse"),
     "typescript/unclosed-parameter-list.ts": Case(3, "src/lib/broken.ts:3: cannot parse"),
     # the guard's own inputs
@@ -120,6 +135,7 @@ CASES: dict[str, Case] = {
     "guard-config/unknown-key.yaml": Case(2, "{file}:2: colour: unknown key"),
     "classification/collections-not-a-mapping.yaml": Case(2, "data-classification.yaml:1: collections: must be a mapping"),
     "classification/unknown-class.yaml": Case(2, "data-classification.yaml:2: data class must be one of"),
+    "tsconfig/nested-too-deep.json": Case(2, "tsconfig.json:3:122: not accepted: JSON nested deeper than 100 levels"),
     "tsconfig/trailing-comma.json": Case(2, "tsconfig.json:2: not valid JSON"),
     # evidence: a key given to verify is bad input; a damaged manifest is a PROBLEM of the locker
     "public-key/not-a-key.pem": Case(2, "{file}: the signing public key is not a readable PEM key"),
@@ -223,7 +239,7 @@ def test_broken_input_gives_one_line_naming_the_place(
         assert where in out, out
 
 
-SUBPROCESS_CASES = ("config/recursive-alias.yaml", "rules/bad-jmespath.yaml", "snapshot/truncated.json",
+SUBPROCESS_CASES = ("config/recursive-alias.yaml", "snapshot/nested-200000.json", "typescript/invalid-utf8.ts", "rules/bad-jmespath.yaml", "snapshot/truncated.json",
                     "terraform/unclosed-block.tf", "typescript/unclosed-parameter-list.ts", "findings/unknown-status.json")
 
 

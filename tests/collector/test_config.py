@@ -32,7 +32,7 @@ def test_local_example_config_loads() -> None:
         ("version: 1\naws:\n  accounts:\n    - id: 12345\n      regions: [us-east-1]\n", 4, "12 digits"),
         ("version: 1\naws:\n  accounts:\n    - id: '123456789012'\n", 4, "missing required key 'regions'"),
         (
-            "version: 1\natlas:\n  projects:\n    - {id: a, name: p, role: secret}\n",
+            "version: 1\natlas:\n  projects:\n    - {id: 6b1000000000000000000001, name: p, role: secret}\n",
             4,
             "must be one of phi, reference",
         ),

@@ -24,7 +24,7 @@ def test_same_snapshot_gives_byte_identical_json(judge: Callable[..., Results]) 
 
 def test_results_shape(judge: Callable[..., Results]) -> None:
     doc = json.loads(judge(seeded_doc()).to_json())
-    assert set(doc) == {"schema_version", "snapshot", "policy_digest", "controls", "findings", "waivers", "gaps", "evaluated_on"}
+    assert set(doc) == {"schema_version", "snapshot", "policy_digest", "controls", "findings", "waivers", "gaps", "evaluated_on", "config_digest"}
     assert doc["evaluated_on"] == "2026-11-26"
     finding = doc["findings"][0]
     assert set(finding) == {"rule_id", "title", "status", "severity", "controls", "resource_id", "evidence", "message",

@@ -25,17 +25,25 @@ def _outcome(case: ET.Element) -> str:
     return "passed"
 
 
-def test_a_testcase_per_finding(root: ET.Element, results: Results) -> None:
-    cases = root.findall("testsuite/testcase")
+def test_a_testcase_per_finding_and_per_gap(root: ET.Element, results: Results) -> None:
+    cases = [c for c in root.findall("testsuite/testcase") if c.get("classname") != "gap"]
     assert len(cases) == len(results.findings)
-    assert root.get("tests") == str(len(results.findings))
-    assert {s.get("name") for s in root.findall("testsuite")} == {f.rule_id for f in results.findings}
+    assert root.get("tests") == str(len(results.findings) + len(results.gaps))
+    suites = {s.get("name") for s in root.findall("testsuite")}
+    assert suites == {f.rule_id for f in results.findings} | {"sources read"}
 
 
 def test_statuses_map_to_outcomes(root: ET.Element) -> None:
     outcomes = sorted(_outcome(c) for c in root.findall("testsuite/testcase"))
-    assert outcomes == sorted(["passed"] * 2 + ["failure"] * 5 + ["error"] + ["skipped"] * 2)
-    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("5", "1", "2")
+    assert outcomes == sorted(["passed"] * 2 + ["failure"] * 5 + ["error"] * 2 + ["skipped"] * 2)
+    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("5", "2", "2")
+
+
+def test_a_source_not_read_is_an_erroring_testcase(root: ET.Element) -> None:
+    (gap,) = [c for c in root.findall("testsuite/testcase") if c.get("classname") == "gap"]
+    assert gap.get("name") == "ecs:DescribeServices in 123456789012/us-east-1"
+    error = gap.find("error")
+    assert error is not None and error.get("message") == "access denied: AccessDeniedException"
 
 
 def test_waived_is_skipped_with_the_waiver(root: ET.Element) -> None:

@@ -111,6 +111,11 @@ def test_markdown_survives_pipes_backticks_and_angle_brackets(
 
 
 def test_step_summary_headline(results: Results, snapshot: Snapshot) -> None:
-    assert api.render_step_summary(results, snapshot, bundle=None).startswith("### attest: 6 finding(s) need attention")
+    headline = "### attest: 6 finding(s) need attention; 1 source(s) could not be read\n"
+    assert api.render_step_summary(results, snapshot, bundle=None).startswith(headline)
     calm = dataclasses.replace(results, findings=tuple(f for f in results.findings if f.status not in (Status.FAIL, Status.ERROR)))
-    assert api.render_step_summary(calm, snapshot, bundle=None).startswith("### attest: nothing failed or went unevaluated")
+    gap_only = api.render_step_summary(calm, snapshot, bundle=None)
+    assert gap_only.startswith("### attest: 0 finding(s) need attention; 1 source(s) could not be read")
+    assert "- `ecs:DescribeServices` in `123456789012/us-east-1`: access denied (AccessDeniedException)" in gap_only
+    calmer = dataclasses.replace(calm, gaps=())
+    assert api.render_step_summary(calmer, snapshot, bundle=None).startswith("### attest: nothing failed or went unevaluated")

@@ -122,9 +122,15 @@ def test_wrong_credentials_are_auth_failed_without_the_secret(atlas: AtlasEmulat
     assert "CANARY" not in str(err)
 
 
-def test_wrong_version_is_rejected_as_unusable(atlas: AtlasEmulator) -> None:
+def test_wrong_version_is_a_version_mismatch_not_malformed(atlas: AtlasEmulator) -> None:
     err = failure(lambda: client_for(atlas, API_KEY, []).get_all(f"/groups/{REF}/clusters", "2023-01-01", "listGroupClusters"))
-    assert err.status == 406 and err.error_code == "INVALID_VERSION_DATE" and err.reason == "malformed"
+    assert err.status == 406 and err.error_code == "INVALID_VERSION_DATE" and err.reason == "version_mismatch"
+    assert "asked for application/vnd.atlas.2023-01-01+json" in err.detail
+
+
+def test_the_version_served_is_read(atlas: AtlasEmulator) -> None:
+    clusters = client_for(atlas, API_KEY, []).get_all(f"/groups/{REF}/clusters", "2024-08-05", "listGroupClusters")
+    assert clusters and all("name" in c for c in clusters)
 
 
 @pytest.mark.parametrize("kind", ["truncated", "shape"])

@@ -1,0 +1,5 @@
+resource "aws_kms_key" "secrets" {
+  description         = "clinic secrets"
+  # owner: Jörg
+  enable_key_rotation = true
+}
