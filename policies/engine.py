@@ -29,7 +29,7 @@ from attest.collector.snapshot import Gap, Snapshot, format_time
 from attest.policies.conditions import evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
-from attest.policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.graph import ACCOUNT_TYPE, DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
@@ -52,7 +52,7 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
 
 def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
     data = graph.nodes[node_id]
-    if data["type"] == DECLARED_TYPE:
+    if data["type"] in (DECLARED_TYPE, ACCOUNT_TYPE):
         return "/resources"  # the whole collection is the evidence of what is (not) there
     index = data["index"]
     return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"

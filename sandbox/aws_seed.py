@@ -8,6 +8,15 @@ Two optional keys plant states only a later API call can reach: `state: deleted`
 (DeleteVpcEndpoints; moto keeps listing it as `deleted`, and the emulator still knows its id), and
 `state: disabled | pending_deletion` on a KMS key (DisableKey / ScheduleKeyDeletion, applied once
 the secrets that use it exist).
+
+Network exposure: `default_vpc: false` deletes moto's default VPC (a hardened account has none);
+`prefix_lists` are managed prefix lists that security-group rules name with `prefix_list:`
+(besides `cidr:` and `ipv6_cidr:`); `vpc.network_acl.ingress` adds entries, in rule order, to the
+VPC's default network ACL (which moto creates allowing everything at rule 100).
+
+Change evidence: `cloudtrail` ({name, home_region, multi_region, log_file_validation, logging})
+creates the trail and its bucket in its home region; `config_recorder` ({name, all_supported,
+recording}) an AWS Config recorder and its delivery channel, in every region the section is seeded.
 """
 from __future__ import annotations
 
@@ -49,7 +58,41 @@ class _Seeder:
         session = boto3.Session(region_name=self.region, **credentials)
         self.client = lambda service: session.client(service, endpoint_url=endpoint_url)
 
-    def network(self) -> tuple[str, dict[str, str], dict[str, str]]:
+    def drop_default_vpc(self) -> None:
+        """Delete the region's default VPC and its subnets, as a hardened account has none."""
+        ec2 = self.client("ec2")
+        for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+            for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
+                ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+            ec2.delete_vpc(VpcId=vpc["VpcId"])
+
+    def prefix_lists(self) -> dict[str, str]:
+        ec2 = self.client("ec2")
+        ids: dict[str, str] = {}
+        for pl in self.aws.get("prefix_lists", []):
+            entries = [{"Cidr": str(c)} for c in pl["entries"]]
+            ids[pl["name"]] = ec2.create_managed_prefix_list(
+                PrefixListName=pl["name"], MaxEntries=max(len(entries), 1),
+                AddressFamily=pl.get("family", "IPv4"), Entries=entries,
+            )["PrefixList"]["PrefixListId"]
+        return ids
+
+    def network_acl(self, vpc_id: str, acl: Mapping[str, Any]) -> None:
+        """Add the estate's ingress entries to the VPC's default network ACL (moto's: allow all at 100)."""
+        ec2 = self.client("ec2")
+        acl_id = ec2.describe_network_acls(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+        )["NetworkAcls"][0]["NetworkAclId"]
+        for entry in acl.get("ingress", []):
+            source = {"Ipv6CidrBlock": entry["ipv6_cidr"]} if "ipv6_cidr" in entry else {"CidrBlock": entry["cidr"]}
+            protocol = {"tcp": "6", "udp": "17", "all": "-1"}[str(entry["protocol"])]
+            ports = {"PortRange": {"From": int(entry["from_port"]), "To": int(entry["to_port"])}} if protocol != "-1" else {}
+            ec2.create_network_acl_entry(
+                NetworkAclId=acl_id, RuleNumber=int(entry["rule"]), Protocol=protocol, RuleAction=entry["action"],
+                Egress=False, **source, **ports,
+            )
+
+    def network(self, prefix_lists: Mapping[str, str]) -> tuple[str, dict[str, str], dict[str, str]]:
         ec2 = self.client("ec2")
         vpc = self.aws["vpc"]
         vpc_id = ec2.create_vpc(
@@ -64,6 +107,8 @@ class _Seeder:
             )["Subnet"]["SubnetId"]
             for s in vpc["subnets"]
         }
+        if vpc.get("network_acl"):
+            self.network_acl(vpc_id, vpc["network_acl"])
         groups: dict[str, str] = {}
         for group in self.aws.get("security_groups", []):
             group_id = ec2.create_security_group(
@@ -77,7 +122,9 @@ class _Seeder:
                     "IpProtocol": r["protocol"],
                     "FromPort": int(r["from_port"]),
                     "ToPort": int(r["to_port"]),
-                    "IpRanges": [{"CidrIp": r["cidr"]}],
+                    "IpRanges": [{"CidrIp": r["cidr"]}] if "cidr" in r else [],
+                    "Ipv6Ranges": [{"CidrIpv6": r["ipv6_cidr"]}] if "ipv6_cidr" in r else [],
+                    "PrefixListIds": [{"PrefixListId": prefix_lists[r["prefix_list"]]}] if "prefix_list" in r else [],
                 }
                 for r in group.get("ingress", [])
             ]
@@ -106,6 +153,43 @@ class _Seeder:
             elif endpoint.get("state", "available") != "available":
                 raise BadInputError(f"vpc endpoint {endpoint['name']}: state is available or deleted")
         return ids
+
+    def bucket(self, name: str) -> str:
+        """An S3 bucket named for the account and region (moto's bucket names are global)."""
+        s3 = self.client("s3")
+        full = f"{name}-{self.aws['account']}-{self.region}"
+        extra = {} if self.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
+        s3.create_bucket(Bucket=full, **extra)
+        return full
+
+    def audit_trail(self) -> None:
+        """The estate's CloudTrail trail, created in its home region only (a multi-region trail is one)."""
+        spec = self.aws.get("cloudtrail")
+        if not spec or str(spec.get("home_region", self.region)) != self.region:
+            return
+        trails = self.client("cloudtrail")
+        arn = trails.create_trail(
+            Name=spec["name"], S3BucketName=self.bucket(spec["name"]),
+            IsMultiRegionTrail=bool(spec.get("multi_region", True)),
+            EnableLogFileValidation=bool(spec.get("log_file_validation", True)),
+        )["TrailARN"]
+        if spec.get("logging", True):
+            trails.start_logging(Name=arn)
+
+    def config_recorder(self) -> None:
+        """An AWS Config recorder (with the delivery channel it needs), started unless `recording: false`."""
+        spec = self.aws.get("config_recorder")
+        if not spec:
+            return
+        config = self.client("config")
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": spec.get("name", "default"),
+            "roleARN": f"arn:aws:iam::{self.aws['account']}:role/aws-config",
+            "recordingGroup": {"allSupported": bool(spec.get("all_supported", True)), "includeGlobalResourceTypes": True},
+        })
+        config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": self.bucket("config")})
+        if spec.get("recording", True):
+            config.start_configuration_recorder(ConfigurationRecorderName=spec.get("name", "default"))
 
     def keys(self) -> dict[str, str]:
         kms = self.client("kms")
@@ -147,7 +231,9 @@ class _Seeder:
 
     def ecs(self, secret_arns: Mapping[str, str], subnets: Mapping[str, str], groups: Mapping[str, str]) -> tuple[tuple[str, ...], str, dict[str, str]]:
         ecs = self.client("ecs")
-        spec = self.aws["ecs"]
+        spec = self.aws.get("ecs")
+        if not spec:
+            return (), "", {}
         cluster_arn = ecs.create_cluster(clusterName=spec["cluster"])["cluster"]["clusterArn"]
         task_arns = tuple(self._task_definition(ecs, td, secret_arns) for td in spec.get("task_definitions", []))
         services = {}
@@ -201,12 +287,16 @@ def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[
         raise BadInputError("the estate has no `aws:` section")
     seeder = _Seeder(endpoint_url, aws, credentials)
     try:
-        vpc_id, subnets, groups = seeder.network()
+        if aws.get("default_vpc", True) is False:
+            seeder.drop_default_vpc()
+        vpc_id, subnets, groups = seeder.network(seeder.prefix_lists())
         vpce_ids = seeder.endpoints(vpc_id, subnets, groups)
         key_arns = seeder.keys()
         secret_arns = seeder.secrets(key_arns)
         seeder.key_states(key_arns)
         task_arns, cluster_arn, services = seeder.ecs(secret_arns, subnets, groups)
+        seeder.audit_trail()
+        seeder.config_recorder()
     except KeyError as exc:
         raise BadInputError(f"the estate refers to an undefined name {exc}") from None
     return SeededAws(

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from attest.collector.aws import ec2, ecs, identity, kms, secrets
+from attest.collector.aws import awsconfig, cloudtrail, ec2, ecs, identity, kms, secrets
 
 PERMISSIONS: Mapping[str, tuple[str, ...]] = {
+    "cloudtrail": cloudtrail.ACTIONS,
+    "config": awsconfig.ACTIONS,
     "ec2": ec2.ACTIONS,
     "ecs": ecs.ACTIONS,
     "kms": kms.ACTIONS,

@@ -60,7 +60,7 @@ def test_every_account_and_region_is_read_through_its_own_role(clean: LocalEstat
     assert places == {(a, region) for a in SCALE.account_ids for region in SCALE.regions}
     for account in SCALE.account_ids:
         types = {r.type for r in snapshot.resources if r.scope == account}
-        assert types == set(ALL_TYPES), account
+        assert types == set(ALL_TYPES) - {"aws.ec2.prefix_list"}  # read only when a group names one, account
     assert all(f":{r.scope}:" in r.id for r in snapshot.resources if r.provider == "aws" and r.type != "aws.ec2.subnet")
     assert snapshot.identity.aws_caller_arns == tuple(
         f"arn:aws:sts::{a}:assumed-role/{SCALE.role}/attest-collect" for a in SCALE.account_ids
