@@ -9,7 +9,7 @@ import random
 import zlib
 from typing import Any
 
-from synth_estate import PL_NAME, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
+from synth_estate import PL_NAME, REGIONS, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
 
 Doc = dict[str, Any]
 
@@ -67,6 +67,7 @@ class UnitBuilder:
                 "MapPublicIpOnLaunch": False, "State": "available"}, "ec2:DescribeSubnets"))
         self._network_acl()
         self._prefix_lists()
+        self._change_evidence()
         self._security_groups()
         self._endpoints()
 
@@ -88,6 +89,23 @@ class UnitBuilder:
             "Associations": [{"NetworkAclId": acl, "SubnetId": s} for s in self.subnets]}, "ec2:DescribeNetworkAcls"))
         self.tally.add("ATL-NET-005", "fail" if ssh_first else "pass")
         self.tally.add("ATL-NET-006", "pass")
+
+    def _change_evidence(self) -> None:
+        """The account's multi-region trail (in its first region) and this region's Config recorder,
+        off (planted) in one region of some accounts."""
+        u = self.unit
+        if u.region == REGIONS[0]:
+            arn = _arn(u, "cloudtrail", "trail/org-audit")
+            self.out.append(_aws(u, "aws.cloudtrail.trail", arn, {
+                "Name": "org-audit", "TrailARN": arn, "HomeRegion": u.region, "IsMultiRegionTrail": True,
+                "LogFileValidationEnabled": True, "Status": {"IsLogging": True}}, "cloudtrail:DescribeTrails"))
+            self.tally.add("ATL-CM-006", "pass")
+        recording = not (u.region == REGIONS[-1] and int(u.account) % 4 == 1)
+        self.out.append(_aws(u, "aws.config.recorder", _arn(u, "config", "config-recorder/default"), {
+            "name": "default", "recordingGroup": {"allSupported": True},
+            "Status": {"name": "default", "recording": recording}}, "config:DescribeConfigurationRecorders"))
+        if u.region == REGIONS[-1]:
+            self.tally.add("ATL-CM-007", "pass" if recording else "fail")
 
     def _prefix_lists(self) -> None:
         """Two customer prefix lists: the office ranges, and (a mistake) one holding 0.0.0.0/0."""

@@ -22,7 +22,9 @@ RULES_BY_TYPE = {
 }
 # Per AWS account-region and per Atlas project, at 100,000 resources.
 UNIT_BASE = {"sg": 480, "endpoints": 12, "keys": 40, "services": 50, "revisions": 10, "other_secrets": 400}
-NETWORK_EXTRAS = 3  # per unit: one network ACL and two prefix lists, in place of three security groups
+# Per unit: a network ACL, two prefix lists, a Config recorder and (a third of the time) a trail;
+# per project an encryptionAtRest; one org settings: in place of that many security groups.
+NETWORK_EXTRAS = 6
 PROJECT_BASE = {"users": 300, "entries": 400, "roles": 10}
 
 
