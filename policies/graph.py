@@ -46,6 +46,7 @@ Facts (`facts`, computed from the config and neighbours; rules read them as `fac
 - security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs,
   internet_ports (the [from, to] ranges its ingress admits from the internet, IPv4 and IPv6,
   managed prefix lists resolved; policies/graph_exposure.py).
+- acm.certificate: days_to_expiry (whole days from the snapshot's collected_at to NotAfter).
 - network_acl: internet_ports (the TCP ranges its ingress entries admit from the internet, in
   rule order), subnets (the collected subnets it is associated with).
 - atlas.endpoint_service / atlas.interface_endpoint: privatelink.
@@ -97,6 +98,9 @@ LIVE_TYPES = (
     "atlas.org_settings",
     "aws.cloudtrail.trail",
     "aws.config.recorder",
+    "aws.elbv2.listener",
+    "aws.acm.certificate",
+    "aws.cloudfront.distribution",
 )
 CONFIG_TYPES = ("data.cluster", "data.database", "data.collection")
 NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE, SCOPE_TYPE, ACCOUNT_TYPE))
@@ -124,7 +128,7 @@ EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
 FACT_NAMES = frozenset({
     "name", "declared", "privatelink", "port_ranges", "vpc_cidrs", "connection_string", "in_config",
     "project_name", "project_role", "role", "cidr", "reference_clusters", "reference_databases",
-    "found", "watches", "baa_vendors", "internet_ports", "subnets", "trails", "regions_without_recorder",
+    "found", "watches", "baa_vendors", "internet_ports", "subnets", "trails", "regions_without_recorder", "days_to_expiry",
 })
 # Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
 FACT_INPUTS: dict[str, frozenset[str]] = {
@@ -186,7 +190,7 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
             region=resource.region, attributes=resource.attributes, facts={}, index=index,
         )
     link_resources(graph, config, snapshot.resources)
-    for node_id, facts in live_facts(graph, config).items():
+    for node_id, facts in live_facts(graph, config, snapshot.collected_at).items():
         graph.nodes[node_id]["facts"] = facts
     by_type = nodes_by_type(graph)
     add_declared_nodes(graph, config, by_type)
@@ -272,4 +276,5 @@ def config_document(config: EstateConfig) -> dict[str, Any]:
         ],
         "clusters": [f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters],
         "atlas_org_id": config.atlas_org_id,
+        "certificate_min_days": config.certificate_min_days,
     }

@@ -4,6 +4,7 @@ Rules read them as `facts.<name>`; the list per node type is in `policies/graph.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -35,6 +36,7 @@ class _Lookups:
         self._vpc_cidrs: dict[str, list[str]] = {}
         self._prefix_lists: dict[tuple[Any, Any, Any], list[str]] | None = None
         self._subnets: dict[tuple[Any, Any], frozenset[str]] | None = None
+        self.collected_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
     def subnet_ids(self, graph: nx.MultiDiGraph, scope: Any, region: Any) -> frozenset[str]:
         """The SubnetIds collected in one account and region."""
@@ -100,10 +102,11 @@ class _Lookups:
         return self._reach[key]
 
 
-def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]:
+def live_facts(graph: nx.MultiDiGraph, config: EstateConfig, collected_at: dt.datetime) -> dict[str, Facts]:
     """Facts for every live node whose type has any (first endpoints, then what depends on them)."""
     out: dict[str, Facts] = {}
     lookups = _Lookups(config)
+    lookups.collected_at = collected_at
     by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node_id, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         if data["origin"] == "live":
@@ -119,6 +122,7 @@ def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]
         ("atlas.cluster", _atlas_cluster),
         ("atlas.access_list_entry", _access_entry),
         ("atlas.database_user", _database_user),
+        ("aws.acm.certificate", _certificate),
         ("atlas.audit_log", _project_only),
         ("atlas.encryption_at_rest", _project_only),
     ]
@@ -226,6 +230,17 @@ def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
         attrs.get("awsSecurityGroup") in (project.access_list if project else ())
     )
     return {"cidr": cidr, "declared": bool(declared)}
+
+
+def _certificate(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """Whole days from the collection to NotAfter (null when NotAfter cannot be read: fails gte)."""
+    try:
+        not_after = dt.datetime.fromisoformat(str(data["attributes"].get("NotAfter")).replace("Z", "+00:00"))
+    except ValueError:
+        return {"days_to_expiry": None}
+    if not_after.tzinfo is None:
+        return {"days_to_expiry": None}
+    return {"days_to_expiry": (not_after - lookups.collected_at).days}
 
 
 def _project_only(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:

@@ -17,13 +17,24 @@ VPC's default network ACL (which moto creates allowing everything at rule 100).
 Change evidence: `cloudtrail` ({name, home_region, multi_region, log_file_validation, logging})
 creates the trail and its bucket in its home region; `config_recorder` ({name, all_supported,
 recording}) an AWS Config recorder and its delivery channel, in every region the section is seeded.
+
+Edge TLS: `certificates` ({name, domain, not_after}) are imported into ACM as self-signed
+certificates; `load_balancers` ({name, scheme, type, subnets, security_groups, listeners:
+[{port, protocol, ssl_policy, certificate, redirect_https}]}); `cloudfront` ({name, origin (a load
+balancer), viewer_protocol_policy, minimum_protocol_version}).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import datetime as dt
+
 import boto3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from attest.core.errors import BadInputError
 
@@ -191,6 +202,46 @@ class _Seeder:
         if spec.get("recording", True):
             config.start_configuration_recorder(ConfigurationRecorderName=spec.get("name", "default"))
 
+    def certificates(self) -> dict[str, str]:
+        """Import each `certificates` entry as a self-signed certificate valid until `not_after`."""
+        acm = self.client("acm")
+        arns: dict[str, str] = {}
+        for spec in self.aws.get("certificates", []):
+            pem, key = self_signed(str(spec["domain"]), dt.date.fromisoformat(str(spec["not_after"])))
+            arns[spec["name"]] = acm.import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
+        return arns
+
+    def load_balancers(self, subnets: Mapping[str, str], groups: Mapping[str, str], certs: Mapping[str, str]) -> dict[str, str]:
+        """Each load balancer with its listeners: TLS ones name a policy and a certificate; plain HTTP
+        ones forward nowhere but, with `redirect_https`, redirect to 443."""
+        elb = self.client("elbv2")
+        dns: dict[str, str] = {}
+        for spec in self.aws.get("load_balancers", []):
+            balancer = elb.create_load_balancer(
+                Name=spec["name"], Subnets=[subnets[n] for n in spec["subnets"]], Scheme=spec.get("scheme", "internet-facing"),
+                Type=spec.get("type", "application"), SecurityGroups=[groups[n] for n in spec.get("security_groups", [])],
+            )["LoadBalancers"][0]
+            dns[spec["name"]] = balancer["DNSName"]
+            for listener in spec.get("listeners", []):
+                elb.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], **_listener(listener, certs))
+        return dns
+
+    def distributions(self, origins: Mapping[str, str]) -> None:
+        cloudfront = self.client("cloudfront")
+        for spec in self.aws.get("cloudfront", []):
+            cloudfront.create_distribution(DistributionConfig={
+                "CallerReference": spec["name"], "Comment": spec["name"], "Enabled": True,
+                "Origins": {"Quantity": 1, "Items": [{
+                    "Id": "origin", "DomainName": origins[spec["origin"]],
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                }]},
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "origin", "ViewerProtocolPolicy": spec["viewer_protocol_policy"], "MinTTL": 0,
+                    "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                },
+                "ViewerCertificate": {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": spec["minimum_protocol_version"]},
+            })
+
     def keys(self) -> dict[str, str]:
         kms = self.client("kms")
         arns: dict[str, str] = {}
@@ -279,6 +330,34 @@ class _Seeder:
         )["taskDefinition"]["taskDefinitionArn"]
 
 
+def _listener(spec: Mapping[str, Any], certs: Mapping[str, str]) -> dict[str, Any]:
+    protocol = str(spec["protocol"])
+    out: dict[str, Any] = {"Protocol": protocol, "Port": int(spec["port"])}
+    if protocol in ("HTTPS", "TLS"):
+        out["SslPolicy"] = spec["ssl_policy"]
+        out["Certificates"] = [{"CertificateArn": certs[spec["certificate"]]}]
+    redirect = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+    out["DefaultActions"] = [{"Type": "redirect", "RedirectConfig": redirect}] if spec.get("redirect_https", protocol == "HTTP") else [
+        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}}
+    ]
+    return out
+
+
+def self_signed(domain: str, not_after: dt.date) -> tuple[bytes, bytes]:
+    """A throwaway EC certificate and key (PEM) for `domain`, valid from 2026-01-01 to `not_after`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
+        .not_valid_before(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+        .not_valid_after(dt.datetime.combine(not_after, dt.time(), tzinfo=dt.timezone.utc))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    return pem, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
 def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> SeededAws:
     """Create the estate's AWS resources in the moto server at `endpoint_url`, in the account the
     `credentials` belong to (the default account, or another one through an assumed role's keys)."""
@@ -297,6 +376,7 @@ def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[
         task_arns, cluster_arn, services = seeder.ecs(secret_arns, subnets, groups)
         seeder.audit_trail()
         seeder.config_recorder()
+        seeder.distributions(seeder.load_balancers(subnets, groups, seeder.certificates()))
     except KeyError as exc:
         raise BadInputError(f"the estate refers to an undefined name {exc}") from None
     return SeededAws(

@@ -97,6 +97,18 @@ def seeded_doc() -> dict[str, Any]:
         _aws("aws.ec2.vpc_endpoint", _ec2("vpc-endpoint", "vpce-0abc"), endpoint, "ec2:DescribeVpcEndpoints"),
         _aws("aws.ec2.network_acl", _ec2("network-acl", "acl-prod"), acl, "ec2:DescribeNetworkAcls"),
         _aws("aws.kms.key", KEY_ARN, key, "kms:DescribeKey"),
+        _aws("aws.elbv2.listener", f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/shop-public/1/443", {
+             "ListenerArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/shop-public/1/443", "Port": 443,
+             "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "DefaultActions": [{"Type": "forward"}],
+             "LoadBalancer": {"Scheme": "internet-facing", "Type": "application"}}, "elasticloadbalancing:DescribeListeners"),
+        _aws("aws.acm.certificate", f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/shop", {
+             "CertificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/shop", "DomainName": "shop.healthshop.example",
+             "NotAfter": "2028-06-30T00:00:00Z", "Status": "ISSUED",
+             "InUseBy": [f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/shop-public/1"]}, "acm:DescribeCertificate"),
+        _aws("aws.cloudfront.distribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1SHOP", {
+             "ARN": f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1SHOP", "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https"},
+             "CacheBehaviors": {"Quantity": 0}, "ViewerCertificate": {"MinimumProtocolVersion": "TLSv1.2_2021"}},
+             "cloudfront:ListDistributions"),
         _aws("aws.cloudtrail.trail", f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/prod-audit", {
              "Name": "prod-audit", "HomeRegion": REGION, "IsMultiRegionTrail": True, "LogFileValidationEnabled": True,
              "TrailARN": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/prod-audit", "Status": {"IsLogging": True}},

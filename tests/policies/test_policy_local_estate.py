@@ -52,6 +52,9 @@ VARIANTS = {
     "extra-access-entry": ("ATL-CM-003", "6a7000000000000000000001/access_list_entry/198.51.100.0/28"),
     "cloudtrail-single-region": ("ATL-CM-006", "account:aws/123456789012"),
     "config-recorder-off": ("ATL-CM-007", "account:aws/123456789012"),
+    "edge-tls-weak": ("ATL-TLS-001", ":listener/app/shop-public/"),
+    "edge-cert-expiring": ("ATL-TLS-002", ":certificate/"),
+    "edge-cloudfront-http": ("ATL-TLS-003", ":distribution/"),
     "declared-user-gone": ("ATL-CM-005", "declared:database_user/reference/app_read_staging"),
 }
 

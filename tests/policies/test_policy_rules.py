@@ -144,6 +144,11 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-CM-006": (lambda d: _attrs(d, "aws.cloudtrail.trail")["Status"].update(IsLogging=False), "account:aws/123456789012"),
     "ATL-CM-007": (lambda d: _attrs(d, "aws.config.recorder")["recordingGroup"].update(allSupported=False),
                    "account:aws/123456789012"),
+    "ATL-TLS-001": (lambda d: _attrs(d, "aws.elbv2.listener").update(SslPolicy="ELBSecurityPolicy-TLS-1-1-2017-01"), "listener/app/shop-public/1/443"),
+    "ATL-TLS-002": (lambda d: _attrs(d, "aws.acm.certificate").update(NotAfter="2026-12-20T00:00:00Z"), "certificate/shop"),
+    "ATL-TLS-003": (lambda d: _attrs(d, "aws.cloudfront.distribution").update(
+        CacheBehaviors={"Quantity": 1, "Items": [{"PathPattern": "/img/*", "ViewerProtocolPolicy": "allow-all"}]}),
+        "distribution/E1SHOP"),
     "ATL-DB-006": (lambda d: _attrs(d, "atlas.encryption_at_rest").update(awsKms={"enabled": True, "valid": False}),
                    "cluster/prod-cluster"),
     "ATL-DB-007": (lambda d: _attrs(d, "atlas.audit_log").update(enabled=False), "audit_log/config"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from attest.collector.aws import ec2
+from attest.collector.aws import acm, awsconfig, cloudfront, cloudtrail, ec2, elbv2
 from attest.collector.aws.permissions import all_actions
 from attest.collector.config import load_config
 from attest.collector.run import collect
@@ -19,12 +19,16 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 CONFIG = Path(__file__).resolve().parents[3] / "sandbox" / "attest.local.yaml"
 
 
-def test_ec2_calls_are_exactly_its_declared_actions_and_prefix_lists_resolve() -> None:
+def test_new_readers_call_exactly_their_declared_actions_and_prefix_lists_resolve() -> None:
+    """Call recording: each reader issue 17 added or grew makes exactly the calls `attest
+    iam-policy` grants for it (the proxy names them as IAM actions), no more and no fewer."""
     with local_estate("sg-internet-admin") as running:
         snapshot = collect(load_config(CONFIG), dict(running.env), now=lambda: NOW, stream=io.StringIO())
         calls = set(running.aws_faults.calls)
-    assert {c for c in calls if c.startswith("ec2:")} == set(ec2.ACTIONS)
-    assert set(ec2.ACTIONS) <= set(all_actions())
+    for module, prefix in ((ec2, "ec2:"), (cloudtrail, "cloudtrail:"), (awsconfig, "config:"),
+                           (elbv2, "elasticloadbalancing:"), (acm, "acm:"), (cloudfront, "cloudfront:")):
+        assert {c for c in calls if c.startswith(prefix)} == set(module.ACTIONS), prefix
+        assert set(module.ACTIONS) <= set(all_actions())
     (listed,) = [r for r in snapshot.resources if r.type == "aws.ec2.prefix_list"]
     assert listed.attributes["PrefixListName"] == "vendor-support"
     assert listed.attributes["Entries"] == [{"Cidr": "0.0.0.0/0"}]
