@@ -230,7 +230,7 @@ class _Seeder:
         cloudfront = self.client("cloudfront")
         for spec in self.aws.get("cloudfront", []):
             cloudfront.create_distribution(DistributionConfig={
-                "CallerReference": spec["name"], "Comment": spec["name"], "Enabled": True,
+                "CallerReference": f"{spec['name']}-{self.aws['account']}-{self.region}", "Comment": spec["name"], "Enabled": True,
                 "Origins": {"Quantity": 1, "Items": [{
                     "Id": "origin", "DomainName": origins[spec["origin"]],
                     "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
