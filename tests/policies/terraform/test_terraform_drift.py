@@ -46,7 +46,7 @@ def test_drift_on_the_seeded_estate_names_exactly_the_hand_made_resources(
     assert all(f.controls == ("SOC2-CC8.1",) and f.plane == "terraform" for f in findings)
     passed = {f.resource_id for f in findings if f.status is Status.PASS}
     assert f"atlas:{PROD_PROJECT}/database_user/admin/app_prod" in passed
-    assert len(passed) == 13  # 2 groups, endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod
+    assert len(passed) == 14  # 3 groups (web-alb since issue 17), endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod
 
 
 def _aws(kind: str, ident: str, **attributes: Any) -> Resource:

@@ -33,6 +33,7 @@ UNDECLARED = ("arn:aws:ecs:us-east-1:123456789012:task-definition/shopping-app:2
               "atlas:6a7000000000000000000002/interface_endpoint/vpce-*")
 DECLARED = ("arn:aws:ec2:us-east-1:123456789012:security-group/sg-*",
             "arn:aws:ec2:us-east-1:123456789012:security-group/sg-*",
+            "arn:aws:ec2:us-east-1:123456789012:security-group/sg-*",
             "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-*",
             "arn:aws:kms:us-east-1:123456789012:key/*",
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/mongodb/reference-uri-*",
