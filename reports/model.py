@@ -15,6 +15,7 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
 from attest.reports.bundle import BundleRef
 from attest.reports.citations import Citation, Citer
+from attest.reports.cover import Cover, build_cover
 
 EXPIRY_WINDOW = timedelta(days=30)
 _DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
@@ -111,6 +112,7 @@ class ReportModel:
     waivers: tuple[WaiverView, ...]
     snapshot_citation: Citation
     totals: tuple[tuple[Status, int], ...]
+    cover: Cover
 
 
 def anchor(text: str) -> str:
@@ -223,4 +225,5 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on or date.min, w.waiver.id))),
         snapshot_citation=citer.snapshot(),
         totals=totals,
+        cover=build_cover(results, snapshot, bundle),
     )

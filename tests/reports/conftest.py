@@ -20,7 +20,7 @@ from attest.policies.findings import Results
 from attest.reports.bundle import BundleRef
 
 HERE = Path(__file__).parent
-SHARED_SCHEMAS = HERE.parents[1].parent / "shared" / "schemas"
+SHARED_SCHEMAS = Path(os.environ.get("ATTEST_SHARED") or HERE.parents[1].parent / "shared") / "schemas"
 LOCAL_CONFIG = HERE.parents[1] / "sandbox" / "attest.local.yaml"
 
 
