@@ -15,7 +15,7 @@ from typing import Sequence
 from attest.core import __version__
 from attest.core.errors import AttestError
 
-COMMANDS = ("collect", "check", "guard", "report", "export", "verify", "demo", "sandbox", "iam_policy")
+COMMANDS = ("collect", "check", "guard", "report", "period", "export", "verify", "demo", "sandbox", "iam_policy")
 log = logging.getLogger("attest")
 
 

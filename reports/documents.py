@@ -14,7 +14,7 @@ import jinja2
 
 from attest.collector.config import EstateConfig
 from attest.reports.chart import build_chart
-from attest.reports.model import STATUS_LABELS, ReportModel
+from attest.reports.model import STATUS_LABELS, ReportModel, anchor
 from attest.reports.vendors import build_register
 
 
@@ -74,6 +74,7 @@ def _environment() -> jinja2.Environment:
     env.filters["span"] = _span
     env.filters["text"] = _text
     env.filters["short"] = _short
+    env.filters["anchor"] = anchor
     env.globals["STATUS_LABELS"] = {s.value: label for s, label in STATUS_LABELS.items()}
     return env
 
@@ -107,3 +108,12 @@ def render_html(document: Document, model: ReportModel, config: EstateConfig | N
 def render_summary(model: ReportModel) -> str:
     """The short Markdown for `$GITHUB_STEP_SUMMARY`."""
     return _ENV.get_template("summary.md.j2").render(m=model)
+
+
+def template(name: str) -> jinja2.Template:
+    """A template of the shared environment (same filters), for documents other than the four above."""
+    return _ENV.get_template(name)
+
+
+def stylesheet() -> str:
+    return _css()
