@@ -15,6 +15,7 @@ import jinja2
 from attest.collector.config import EstateConfig
 from attest.reports.chart import build_chart
 from attest.reports.model import STATUS_LABELS, ReportModel, anchor
+from attest.reports.ordering import exceptions, others
 from attest.reports.vendors import build_register
 
 
@@ -75,6 +76,8 @@ def _environment() -> jinja2.Environment:
     env.filters["text"] = _text
     env.filters["short"] = _short
     env.filters["anchor"] = anchor
+    env.globals["exceptions"] = exceptions
+    env.globals["others"] = others
     env.globals["STATUS_LABELS"] = {s.value: label for s, label in STATUS_LABELS.items()}
     return env
 

@@ -120,6 +120,21 @@ def anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+def unique_anchors(names: list[str]) -> list[str]:
+    """HTML ids from readable names (rule and resource); a repeat gets -2, -3, ... so no id appears twice."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        base = candidate = anchor(name)
+        count = 1
+        while candidate in used:
+            count += 1
+            candidate = f"{base}-{count}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
 def parse_day(text: str, where: str) -> date:
     """A waiver or attestation date: `YYYY-MM-DD` or a full ISO 8601 time."""
     try:
@@ -202,10 +217,11 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
     citer = Citer(results, snapshot, bundle, source)
     waivers = _waiver_views(results, as_of, source)
     ordered = sorted(results.findings, key=Finding.sort_key)
+    names = unique_anchors([f"{f.rule_id} {f.resource_id or f.evidence or 'no resource'}" for f in ordered])
     findings = tuple(
         FindingView(
             finding=f,
-            anchor=f"finding-{i + 1}",
+            anchor=names[i],
             citation=citer.finding(f, i),
             waiver=waivers[f.waiver.id] if f.waiver is not None else None,
         )

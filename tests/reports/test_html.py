@@ -1,7 +1,7 @@
 """The HTML documents: self-contained, escaped, and loading in headless Chromium with no console
 errors and no network requests. Screenshots go to test-artifacts/reports/ for a human to look at.
 Without a browser (chromium, chromium-browser, google-chrome) the browser tests skip, except under CI
-(the CI variable set), where they fail.
+(the CI variable set), where they fail. `make setup` installs chromium; no test installs anything.
 
 Chromium is driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`): no port is
 opened, and every console message, exception and network request of the page is observed.
@@ -75,7 +75,8 @@ def test_html_escapes_what_the_evidence_says(pages: dict[str, str]) -> None:
 
 def test_findings_expand_to_their_evidence(pages: dict[str, str]) -> None:
     html = pages["findings.html"]
-    assert html.count("<details class=\"finding\"") == 10
+    assert html.count("<details class=\"finding\"") == 7  # the exceptions; passing evidence is collapsed per rule
+    assert html.count("<details class=\"passing\"") == 3  # two passing rules and one manual
     assert "<dt>Pointer</dt><dd><code>/resources/2</code></dd>" in html
     assert "<dt>File</dt><dd><code>sources/infra/envs/prod/secrets.tf</code></dd>" in html
 
@@ -217,31 +218,12 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def _apt_install_chromium() -> str | None:
-    """Why apt-get could not install chromium, or None once it did."""
-    if shutil.which("apt-get") is None:
-        return "headless Chromium is not installed and apt-get is unavailable to install it"
-    try:
-        done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
-            done = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, text=True, timeout=1200)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"could not install chromium with apt-get: {exc}"
-    if done.returncode != 0:
-        return f"could not install chromium with apt-get (exit {done.returncode}): {done.stderr.strip()[-300:]}"
-    return None
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """A Chromium or Chrome binary; Debian's chromium is installed with apt-get when none is found."""
+    """A Chromium or Chrome binary. `make setup` installs Debian's chromium; a test never installs anything."""
     found = find_browser()
     if found is None:
-        why = _apt_install_chromium()
-        found = find_browser()
-        if found is None:
-            unavailable(why or f"apt-get reported success but no {' / '.join(BROWSERS)} binary is present")
+        unavailable(f"no {' / '.join(BROWSERS)} binary: run `make setup` (installs chromium with apt-get where it can)")
     return found
 
 
