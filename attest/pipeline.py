@@ -27,6 +27,7 @@ from attest.collector.snapshot import format_time
 from attest.core import __version__
 from attest.reports.bundle import BundleRef, Provenance
 from attest.reports.render import SUMMARY_FILE, render_all
+from attest.reports.summary_cap import cap
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class ExportRun:
             "",
         ]
         reports = self.files.get(f"reports/{SUMMARY_FILE}", b"").decode("utf-8")
-        return "\n".join(lines) + "\n" + reports
+        where = f"reports/findings.md in bundle `{self.published.manifest.bundle_id}` of `{self.locker}`"
+        return cap("\n".join(lines) + "\n" + reports, where)
 
 
 def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None) -> Results:

@@ -16,6 +16,7 @@ from attest.collector.config import EstateConfig
 from attest.reports.chart import build_chart
 from attest.reports.model import STATUS_LABELS, ReportModel, anchor
 from attest.reports.ordering import exceptions, others
+from attest.reports.summary_cap import SUMMARY_LIMIT, cap
 from attest.reports.vendors import build_register
 
 
@@ -108,9 +109,11 @@ def render_html(document: Document, model: ReportModel, config: EstateConfig | N
     return template.render(_context(document, model, config), css=_css(), chart=build_chart(model.controls))
 
 
-def render_summary(model: ReportModel) -> str:
-    """The short Markdown for `$GITHUB_STEP_SUMMARY`."""
-    return _ENV.get_template("summary.md.j2").render(m=model)
+def render_summary(model: ReportModel, limit: int = SUMMARY_LIMIT) -> str:
+    """The short Markdown for `$GITHUB_STEP_SUMMARY`, capped below GitHub's 1 MiB with a pointer to the findings report."""
+    where = f"reports/findings.md in evidence bundle `{model.bundle.id}`" if model.bundle else \
+        "`attest report FINDINGS --snapshot SNAPSHOT --format md` (findings.md)"
+    return cap(_ENV.get_template("summary.md.j2").render(m=model), where, limit)
 
 
 def template(name: str) -> jinja2.Template:

@@ -12,6 +12,8 @@ from attest.core.gcpause import paused_gc
 from attest.policies.check import load_snapshots, parse_day, render_text, run_check
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.plane import with_terraform
+from attest.reports.model import build_model
+from attest.reports.sarif import render_sarif
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +26,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--snapshot", required=True, action="append", help="the snapshot file (from attest collect); "
                         "repeat it to check partial snapshots (one per account group) merged as one")
     parser.add_argument("--config", required=True, help="the estate config (attest.yaml)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                        help="sarif: a SARIF 2.1.0 log for code scanning (passing results omitted)")
+    parser.add_argument("--sarif-passes", action="store_true", help="with --format sarif, keep passing results")
     parser.add_argument("--output", "-o", help="write the results here (default: stdout)")
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
@@ -37,6 +41,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sarif_passes and args.format != "sarif":
+        raise UsageError("--sarif-passes needs --format sarif")
     if args.terraform_state and not args.terraform:
         raise UsageError("--terraform-state needs --terraform DIR")
     today = parse_day(args.today, "--today") if args.today else None
@@ -47,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
             results = with_terraform(results, args.terraform, snapshot, args.config, policies_dir=args.policies,
                                      waivers_path=args.waivers, today=today, show_json=args.terraform_state)
     with paused_gc():  # 100,000 findings become millions of small objects: no collection walks them all
-        text = results.to_json() if args.format == "json" else render_text(results)
+        if args.format == "sarif":
+            text = render_sarif(build_model(results, load_snapshots(args.snapshot), None), keep_passing=args.sarif_passes)
+        else:
+            text = results.to_json() if args.format == "json" else render_text(results)
     write_text(text, args.output)
     return results.exit_code()
 

@@ -32,6 +32,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--snapshot", metavar="FILE", help="the snapshot the findings came from (required with a findings file)")
     parser.add_argument("--config", metavar="FILE", help="the estate config (attest.yaml) the vendor register needs; default: a bundle's config/attest.yaml")
     parser.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="what to render (default: all)")
+    parser.add_argument("--sarif-passes", action="store_true", help="keep passing results in the SARIF log (omitted by default)")
     parser.add_argument("--output", metavar="DIR", help="directory to write into; omit to print a single document to stdout")
     parser.set_defaults(run=run)
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.target, args.snapshot, args.config)
     formats = FORMATS if args.format == "all" else (args.format,)
     model = build_model(inputs.results, inputs.snapshot, inputs.bundle, inputs.source)
-    files = render(model, inputs.config, formats)
+    files = render(model, inputs.config, formats, sarif_passes=args.sarif_passes)
     if args.output is None:
         if len(files) != 1:
             raise UsageError(f"--format {args.format} writes {len(files)} files: pass --output DIR")
