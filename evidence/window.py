@@ -93,9 +93,9 @@ def verified_window(
             kept.append(VerifiedBundle(bundle_id, night, manifest, sha256_hex(data)))
     rejected = []
     for bundle_id in sorted(reasons):
-        night = _night(locker, bundle_id)
-        if night is None or start <= night <= end:
-            rejected.append(Rejected(bundle_id, night, tuple(reasons[bundle_id])))
+        when = _night(locker, bundle_id)
+        if when is None or start <= when <= end:
+            rejected.append(Rejected(bundle_id, when, tuple(reasons[bundle_id])))
     return ChainWindow(locker.location, start, end, tuple(kept), tuple(rejected), tuple(notes), result.signatures_checked)
 
 

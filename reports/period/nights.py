@@ -145,7 +145,8 @@ def read_night(
     for i, r in enumerate(snapshot.get("resources") or [] if isinstance(snapshot, dict) else []):
         if not isinstance(r, dict) or r.get("type") != TASK_DEFINITION:
             continue
-        attrs = r.get("attributes") if isinstance(r.get("attributes"), dict) else {}
+        raw_attrs = r.get("attributes")
+        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
         changes.append(ChangeFact(
             arn=_text(r.get("id")), family=_text(attrs.get("family")), revision=_text(attrs.get("revision")),
             registered_by=_text(attrs["registeredBy"]) if attrs.get("registeredBy") else None,

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-from typing import Any
+from datetime import date
 
 from attest.evidence.lockers import Locker
 from attest.evidence.window import ChainWindow, VerifiedBundle, read_verified
@@ -21,18 +22,23 @@ def _sha(bundle: VerifiedBundle, path: str) -> str:
     return bundle.sha256(path) or "-"
 
 
+def _night(locker: Locker, bundle: VerifiedBundle, earlier: list[VerifiedBundle]) -> Night:
+    def sha(path: str) -> str:
+        return _sha(bundle, path)
+
+    def read(path: str) -> bytes:
+        return read_verified(locker, bundle, path)
+
+    fact = read_night(bundle.night, bundle.bundle_id, bundle.manifest_sha256, sha, read)
+    return dataclasses.replace(fact, also=tuple(b.bundle_id for b in earlier))
+
+
 def load_nights(locker: Locker, window: ChainWindow) -> list[Night]:
     """One Night per evidenced night: the newest verified bundle of that night (others are named in `also`)."""
-    by_night: dict[Any, list[VerifiedBundle]] = {}
+    by_night: dict[date, list[VerifiedBundle]] = {}
     for bundle in window.bundles:
         by_night.setdefault(bundle.night, []).append(bundle)
-    nights = []
-    for night in sorted(by_night):
-        *earlier, bundle = by_night[night]
-        fact = read_night(night, bundle.bundle_id, bundle.manifest_sha256,
-                          lambda path, b=bundle: _sha(b, path), lambda path, b=bundle: read_verified(locker, b, path))
-        nights.append(Night(**{**fact.__dict__, "also": tuple(b.bundle_id for b in earlier)}))
-    return nights
+    return [_night(locker, by_night[night][-1], by_night[night][:-1]) for night in sorted(by_night)]
 
 
 def period_model(locker: Locker, window: ChainWindow, sample_size: int | None, seed: str) -> PeriodModel:
