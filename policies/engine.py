@@ -26,10 +26,12 @@ from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
-from attest.policies.conditions import evaluate_all
+from attest.policies.citing import ConfigEntries, finding_cites, node_pointer
+from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.pointers import existing_suffix
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
@@ -50,12 +52,24 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
     )
 
 
-def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
-    data = graph.nodes[node_id]
-    if data["type"] == DECLARED_TYPE:
-        return "/resources"  # the whole collection is the evidence of what is (not) there
-    index = data["index"]
-    return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"
+def _cited(finding: Finding, graph: nx.MultiDiGraph, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> Finding:
+    """The finding citing what decided it (its node, or the related node its failing check read),
+    at the field the check read or the nearest existing parent of it, with the absent keys in
+    `missing`; every other input of its verdict goes in `cites`."""
+    subject = node_id
+    if outcome.via:
+        targets = sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == outcome.via for d in edges.values()))
+        subject = targets[0] if targets else node_id
+    own = node_pointer(graph, subject) or "/resources"
+    suffix = outcome.pointer_suffix if not outcome.via or subject != node_id else ""
+    missing = ""
+    if suffix and own.startswith("/resources/"):
+        suffix, missing = existing_suffix(graph.nodes[subject]["attributes"], suffix)
+        own += suffix
+    return replace(finding, evidence=own, missing=missing, cites=tuple(c for c in cites if c != own))
+
+
+_WHOLE = Outcome(True, "")  # cite the node itself
 
 
 def _truthy(value: Any) -> bool:
@@ -94,6 +108,7 @@ def evaluate_rule(
     config_doc: dict[str, Any],
     gaps: tuple[Gap, ...],
     waivers: tuple[Waiver, ...],
+    entries: ConfigEntries,
 ) -> list[Finding]:
     """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
@@ -111,21 +126,26 @@ def evaluate_rule(
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            findings.append(_finding(rule, Status.ERROR, node_id, _pointer(graph, node_id), outcome.message))
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            findings.append(_cited(_finding(rule, Status.ERROR, node_id, "", outcome.message), graph, node_id, _WHOLE, cites))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            finding = _finding(rule, status, node_id, _pointer(graph, node_id, outcome.pointer_suffix), outcome.message)
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            finding = _cited(_finding(rule, status, node_id, "", outcome.message), graph, node_id, outcome, cites)
             findings.append(replace(finding, waiver=waiver.ref if waiver else None))
         else:
-            findings.append(_finding(rule, Status.PASS, node_id, _pointer(graph, node_id), "satisfied"))
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            findings.append(_cited(_finding(rule, Status.PASS, node_id, "", "satisfied"), graph, node_id, _WHOLE, cites))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))
     required = rule.required_when is not None and _truthy(rule.required_when.search({"config": config_doc}))
     if required and not selected and not rule_gaps:
-        findings.append(_finding(rule, Status.ERROR, None, "/resources",
-                                 f"the estate config says {rule.resource} must exist here, but none was collected"))
+        key = rule.required_when.text.removeprefix("config.") if rule.required_when else ""
+        finding = _finding(rule, Status.ERROR, None, "/resources",
+                           f"the estate config says {rule.resource} must exist here, but none was collected")
+        findings.append(replace(finding, cites=tuple(entries.key(key))))
     return findings
 
 
@@ -168,12 +188,13 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
+    entries = ConfigEntries(config)
     findings: list[Finding] = []
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
         for rule in policy.rules:
             if rule.resource == node_type:
-                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers))
+                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, entries))
     findings.sort(key=Finding.sort_key)
     graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 import networkx as nx
 
 from attest.collector.config import EstateConfig
+from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "config.declared"
 Match = Callable[[dict[str, Any]], bool]
@@ -73,36 +74,44 @@ def _region_name(d: dict[str, Any]) -> Any:
     return d["attributes"].get("regionName")
 
 
-def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe]]:
-    """(kind, key, live type, scope or "*", region, match on a live node's data, probe) per declared item."""
-    for secret in config.secrets:
+def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe, str]]:
+    """(kind, key, live type, scope or "*", region, match on a live node's data, probe, the config entry
+    that declares it) per declared item."""
+    for i, secret in enumerate(config.secrets):
         yield "secret", secret.name, "aws.secretsmanager.secret", "*", None, (
-            lambda d, n=secret.name: d["attributes"].get("Name") == n), (_secret_name, secret.name)
-    names = {(n, "*", None) for n in config.vpc_endpoint_names}
-    names |= {(p.vpc_endpoint_name, p.aws_account, p.region) for p in config.privatelinks}
-    for name, account, region in sorted(names, key=lambda t: (t[0], t[1], t[2] or "")):
+            lambda d, n=secret.name: d["attributes"].get("Name") == n), (_secret_name, secret.name), config_pointer("secrets", i)
+    names = {(n, "*", None): config_pointer("aws", "vpc_endpoints", i) for i, n in enumerate(config.vpc_endpoint_names)}
+    for i, p in enumerate(config.privatelinks):
+        names.setdefault((p.vpc_endpoint_name, p.aws_account, p.region), config_pointer("privatelink", i, "vpc_endpoint_name"))
+    for (name, account, region), source in sorted(names.items(), key=lambda t: (t[0][0], t[0][1], t[0][2] or "")):
         key = name if account == "*" else f"{account}/{region}/{name}"
         yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
-            lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name)
-    for svc in config.ecs_services:
+            lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name), source
+    for i, svc in enumerate(config.ecs_services):
         yield "ecs_service", f"{svc.account}/{svc.region}/{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
             lambda d, s=svc: d["attributes"].get("serviceName") == s.service
-            and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}")), (_service_name, svc.service)
-    for project in config.atlas_projects:
+            and str(d["attributes"].get("clusterArn", "")).endswith(f":cluster/{s.cluster}")), (_service_name, svc.service), \
+            config_pointer("ecs", "services", i)
+    for p_index, project in enumerate(config.atlas_projects):
         pid = project.id
-        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None
-        for cluster in project.clusters:
+
+        def at(*keys: str | int, p_index: int = p_index) -> str:
+            return config_pointer("atlas", "projects", p_index, *keys)
+
+        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None, at("id")
+        for i, cluster in enumerate(project.clusters):
             yield "cluster", f"{project.name}/{cluster.name}", "atlas.cluster", pid, None, (
-                lambda d, n=cluster.name: d["attributes"].get("name") == n), (_atlas_name, cluster.name)
-        for user in project.database_users:
+                lambda d, n=cluster.name: d["attributes"].get("name") == n), (_atlas_name, cluster.name), at("clusters", i)
+        for i, user in enumerate(project.database_users):
             yield "database_user", f"{project.name}/{user}", "atlas.database_user", pid, None, (
-                lambda d, u=user: d["attributes"].get("username") == u), (_username, user)
-        for cidr in project.access_list:
+                lambda d, u=user: d["attributes"].get("username") == u), (_username, user), at("database_users", i)
+        for i, cidr in enumerate(project.access_list):
             yield "access_list_entry", f"{project.name}/{cidr}", "atlas.access_list_entry", pid, None, (
-                lambda d, c=cidr: _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == c), (_entry_cidr, cidr)
-        for region in project.endpoint_service_regions:
+                lambda d, c=cidr: _cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == c), \
+                (_entry_cidr, cidr), at("access_list", i)
+        for i, region in enumerate(project.endpoint_service_regions):
             yield "endpoint_service", f"{project.name}/{region}", "atlas.endpoint_service", pid, None, (
-                lambda d, r=region: d["attributes"].get("regionName") == r), (_region_name, region)
+                lambda d, r=region: d["attributes"].get("regionName") == r), (_region_name, region), at("endpoint_service_regions", i)
 
 
 def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:
@@ -125,7 +134,7 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
             buckets[(live_type, field)] = index
         return buckets[(live_type, field)].get(value, [])
 
-    for kind, key, live_type, scope, region, match, probe in _items(config):
+    for kind, key, live_type, scope, region, match, probe, source in _items(config):
         found = next(
             (data for data in candidates(live_type, probe)
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
@@ -136,5 +145,5 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
             node_id, type=NODE_TYPE, origin="config", scope=scope, region=region,
             attributes={"kind": kind, "name": key, "live_type": live_type},
             facts={"found": True if found else None, "watches": None if found else [live_type, scope]},
-            index=None,
+            index=None, cited=(source, f"/resources/{found['index']}") if found else (source,),
         )

@@ -105,6 +105,8 @@ def _finding(d: _Doc, raw: Any, p: str) -> Finding:
         plane=d.text(m.get("plane", "live"), f"{p}/plane"),
         waiver=_waiver(d, waiver, f"{p}/waiver") if waiver is not None else None,
         related=d.texts(m.get("related", []), f"{p}/related"),
+        missing=d.text(m.get("missing", ""), f"{p}/missing"),
+        cites=d.texts(m.get("cites", []), f"{p}/cites"),
     )
 
 
