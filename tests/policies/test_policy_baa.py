@@ -28,9 +28,11 @@ def test_an_unsigned_baa_covers_nothing(policy, local_config) -> None:
     assert ("aws", "123456789012") not in baa_coverage(unsigned)
     doc = seeded_doc()
     results = evaluate(snapshot_from_dict(doc, "fixture"), unsigned, policy, ())
-    status, evidence = baa(results)["scope:aws/123456789012"]
-    assert status is Status.FAIL
-    index = int(evidence.split("/")[2])
+    finding = next(f for f in results.findings if f.rule_id == "ATL-BAA-001" and f.resource_id == "scope:aws/123456789012")
+    assert finding.status is Status.FAIL
+    assert finding.evidence == "config/attest.yaml#/vendors/1/baa/aws_accounts/0"  # the listing that does not cover it
+    assert "config/attest.yaml#/vendors/1/baa/signed" in finding.cites
+    index = int(finding.cites[-1].split("/")[2])
     assert doc["resources"][index]["scope"] == "123456789012"
 
 
