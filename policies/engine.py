@@ -31,6 +31,7 @@ from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.graph import DECLARED_TYPE, EDGE_KINDS, FACT_INPUTS, Documents, build_graph, config_document, nodes_by_type
+from attest.policies.narrative import control_narrative
 from attest.policies.pointers import existing_suffix
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
@@ -154,19 +155,20 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, findings: list[Finding], day: dt.date) -> ControlResult:
+def _control_result(control: Control, findings: list[Finding], day: dt.date, titles: dict[str, str]) -> ControlResult:
     rule_ids = {m.rule_id for m in control.mappings}
-    statuses = [f.status for f in findings if f.rule_id in rule_ids]
+    mine = [f for f in findings if f.rule_id in rule_ids]
     return ControlResult(
         control_id=control.id,
         framework=control.framework,
         title=control.title,
         summary=control.summary,
-        narrative=control.narrative,
-        status=control_status(statuses, has_rules=bool(rule_ids), attestations=control.attestations,
+        narrative=control_narrative(control, mine, titles, day.isoformat()),
+        status=control_status([f.status for f in mine], has_rules=bool(rule_ids), attestations=control.attestations,
                               today=day.isoformat()),
         mappings=control.mappings,
         attestations=control.attestations,
+        design=control.narrative,
     )
 
 
@@ -198,11 +200,12 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     findings.sort(key=Finding.sort_key)
     graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()
+    titles = {rule.id: rule.title for rule in policy.rules}
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, findings, day) for c in policy.controls),
+        controls=tuple(_control_result(c, findings, day, titles) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
         gaps=tuple({**g.to_dict(), "pointer": f"/gaps/{i}"} for i, g in enumerate(snapshot.gaps)),

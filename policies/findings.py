@@ -153,6 +153,9 @@ class ControlResult:
     status: Status
     mappings: tuple[Mapping, ...]
     attestations: tuple[Attestation, ...] = ()
+    # How the estate is meant to meet the control (controls.yaml); `narrative` is what the findings
+    # show it does (policies/narrative.py), so the two can be read side by side.
+    design: str = ""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -168,6 +171,7 @@ class ControlResult:
             "status": self.status.value,
             "mappings": [m.to_dict() for m in self.mappings],
             "attestations": [a.to_dict() for a in self.attestations],
+            "design": self.design,
         }
 
 

@@ -133,6 +133,7 @@ def _control(d: _Doc, raw: Any, p: str) -> ControlResult:
         status=Status(d.choice(m["status"], f"{p}/status", _STATUSES)),
         mappings=d.each(m["mappings"], f"{p}/mappings", lambda v, q: _mapping(d, v, q)),
         attestations=d.each(m.get("attestations", []), f"{p}/attestations", lambda v, q: _attestation(d, v, q)),
+        design=d.text(m.get("design", ""), f"{p}/design"),
     )
 
 
