@@ -6,9 +6,9 @@ project by name), and, where the vendor declares `data_classes`, those classes i
 of data the scope holds: a vendor declared for `[public]` does not cover a PHI project. A vendor
 that declares no data classes is not bounded by them.
 
-The classes a scope holds: an Atlas project, the classes of its declared clusters (`phi` for role
-phi, `public` for reference) and classified collections, or `phi` when the config does not describe
-it; an AWS account, the `data_class` tags of its secrets and the classes of the clusters its
+The classes a scope holds: an Atlas project, the class of its role and of its declared clusters
+(`phi` for role phi, `public` for reference) and classified collections, or `phi` when the config
+does not describe it; an AWS account, the `data_class` tags of its secrets and the classes of the clusters its
 declared secrets point at, or `phi` when the evidence shows none (fail closed: an account in a
 HIPAA estate is presumed to handle PHI until its resources say otherwise).
 
@@ -66,8 +66,7 @@ def scope_classes(config: EstateConfig, resources: Iterable[Resource]) -> dict[S
         classes = {cluster_class(c.role) for c in project.clusters} | {
             c.data_class for c in config.collections if c.cluster.split("/", 1)[0] == project.name
         }
-        if project.role == "phi":
-            classes.add("phi")
+        classes.add(cluster_class(project.role))
         out[("atlas", project.id)] = classes
     targets = {s.name: s.points_to for s in config.secrets}
     roles = {f"{p.name}/{c.name}": c.role for p in config.atlas_projects for c in p.clusters}
