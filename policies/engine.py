@@ -67,10 +67,17 @@ def _cited(finding: Finding, graph: nx.MultiDiGraph, node_id: str, outcome: Outc
     if suffix and own.startswith("/resources/"):
         suffix, missing = existing_suffix(graph.nodes[subject]["attributes"], suffix)
         own += suffix
-    return replace(finding, evidence=own, missing=missing, cites=tuple(c for c in cites if c != own))
+    others = tuple(c for c in cites if c != own and not own.startswith(c + "/"))
+    return replace(finding, evidence=own, missing=missing, cites=others)
 
 
 _WHOLE = Outcome(True, "")  # cite the node itself
+
+
+def _unpaired(graph: nx.MultiDiGraph, key: str) -> list[str]:
+    """Why privatelink entries paired no endpoint, for a rule that needs them (`config.privatelinks`)."""
+    pairing = graph.graph.get("pairing")
+    return [pairing.why[name] for name in sorted(pairing.why)] if key == "privatelinks" and pairing else []
 
 
 def _truthy(value: Any) -> bool:
@@ -144,8 +151,10 @@ def evaluate_rule(
     required = rule.required_when is not None and _truthy(rule.required_when.search({"config": config_doc}))
     if required and not selected and not rule_gaps:
         key = rule.required_when.text.removeprefix("config.") if rule.required_when else ""
+        why = "".join(f"; {text}" for text in _unpaired(graph, key))
         finding = _finding(rule, Status.ERROR, None, "/resources",
-                           f"the estate config says {rule.resource} must exist here, but none was collected")
+                           f"the estate config says {rule.resource} must exist here, but none was selected{why}"
+                           if why else f"the estate config says {rule.resource} must exist here, but none was collected")
         findings.append(replace(finding, cites=tuple(entries.key(key))))
     return findings
 

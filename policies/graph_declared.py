@@ -22,6 +22,8 @@ Field = Callable[[dict[str, Any]], Any]
 # A live node can match an item only when this field of it equals the item's value: candidates are
 # looked up by it (built once per live type and field) instead of scanning every node per item.
 Probe = tuple[Field, Any] | None
+# (kind, key, live type, scope or "*", region, match, probe, the config entries that declare it)
+Item = tuple[str, str, str, str, str | None, Match, Probe, "str | tuple[str, ...]"]
 
 
 def _cidr(value: Any) -> str | None:
@@ -62,6 +64,10 @@ def _atlas_name(d: dict[str, Any]) -> Any:
     return d["attributes"].get("name")
 
 
+def _endpoint_id(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("VpcEndpointId")
+
+
 def _username(d: dict[str, Any]) -> Any:
     return d["attributes"].get("username")
 
@@ -74,19 +80,33 @@ def _region_name(d: dict[str, Any]) -> Any:
     return d["attributes"].get("regionName")
 
 
-def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe, str]]:
+def _endpoint_items(config: EstateConfig) -> Iterator[Item]:
+    """One item per privatelink entry (its paired endpoint) and per aws.vpc_endpoints entry that
+    names an endpoint no privatelink entry already names: one missing endpoint is one finding."""
+    folded: dict[str, list[str]] = {}
+    for i, name in enumerate(config.vpc_endpoint_names):
+        owner = next((p.name for p in config.privatelinks if name in (p.vpc_endpoint_name, p.vpc_endpoint_id)), None)
+        if owner is not None:
+            folded.setdefault(owner, []).append(config_pointer("aws", "vpc_endpoints", i))
+            continue
+        probe: Probe = (_endpoint_id, name) if name.startswith("vpce-") else (_name_tag, name)
+        yield "vpc_endpoint", name, "aws.ec2.vpc_endpoint", "*", None, (
+            lambda d, n=name: n in (_tag(d["attributes"], "Name"), d["attributes"].get("VpcEndpointId"))), probe, \
+            config_pointer("aws", "vpc_endpoints", i)
+    for i, link in enumerate(config.privatelinks):
+        key = f"{link.aws_account}/{link.region}/{link.vpc_endpoint_name or link.vpc_endpoint_id or link.name}"
+        yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", link.aws_account, link.region, (
+            lambda d, n=link.name: d["facts"].get("privatelink") == n), None, \
+            (config_pointer("privatelink", i), *folded.get(link.name, []))
+
+
+def _items(config: EstateConfig) -> Iterator[Item]:
     """(kind, key, live type, scope or "*", region, match on a live node's data, probe, the config entry
     that declares it) per declared item."""
     for i, secret in enumerate(config.secrets):
         yield "secret", secret.name, "aws.secretsmanager.secret", "*", None, (
             lambda d, n=secret.name: d["attributes"].get("Name") == n), (_secret_name, secret.name), config_pointer("secrets", i)
-    names = {(n, "*", None): config_pointer("aws", "vpc_endpoints", i) for i, n in enumerate(config.vpc_endpoint_names)}
-    for i, p in enumerate(config.privatelinks):
-        names.setdefault((p.vpc_endpoint_name, p.aws_account, p.region), config_pointer("privatelink", i, "vpc_endpoint_name"))
-    for (name, account, region), source in sorted(names.items(), key=lambda t: (t[0][0], t[0][1], t[0][2] or "")):
-        key = name if account == "*" else f"{account}/{region}/{name}"
-        yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
-            lambda d, n=name: _tag(d["attributes"], "Name") == n), (_name_tag, name), source
+    yield from _endpoint_items(config)
     for i, svc in enumerate(config.ecs_services):
         yield "ecs_service", f"{svc.account}/{svc.region}/{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
             lambda d, s=svc: d["attributes"].get("serviceName") == s.service
@@ -135,6 +155,7 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
         return buckets[(live_type, field)].get(value, [])
 
     for kind, key, live_type, scope, region, match, probe, source in _items(config):
+        sources = (source,) if isinstance(source, str) else source
         found = next(
             (data for data in candidates(live_type, probe)
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
@@ -145,5 +166,5 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
             node_id, type=NODE_TYPE, origin="config", scope=scope, region=region,
             attributes={"kind": kind, "name": key, "live_type": live_type},
             facts={"found": True if found else None, "watches": None if found else [live_type, scope]},
-            index=None, cited=(source, f"/resources/{found['index']}") if found else (source,),
+            index=None, cited=(*sources, f"/resources/{found['index']}") if found else sources,
         )
