@@ -18,7 +18,7 @@ register (reports/vendors.py) shows the same coverage from this one computation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from attest.collector.config import EstateConfig, Vendor
 from attest.collector.snapshot import Resource
@@ -51,7 +51,7 @@ def _project_ids(config: EstateConfig, names: tuple[str, ...]) -> list[tuple[int
     return out
 
 
-def _tag(attributes: dict[str, Any], key: str) -> Any:
+def _tag(attributes: Mapping[str, Any], key: str) -> Any:
     tags = attributes.get("Tags")
     for item in tags if isinstance(tags, list) else []:
         if isinstance(item, dict) and item.get("Key") == key:

@@ -25,7 +25,8 @@ Edge kinds (attribute `kind`), source type -> target type, and what the edge mea
 - `guarded_by` vpc_endpoint -> security_group: the endpoint's Groups.
 - `in_vpc` vpc_endpoint|subnet|security_group -> vpc: the VpcId.
 - `pairs_with` vpc_endpoint -> atlas.endpoint_service: the config `privatelink` entry pairs them
-  (vpc endpoint Name tag; Atlas project and region).
+  (the endpoint by id, Name tag, or the Atlas registration: policies/graph_pairing.py; the service
+  by Atlas project and region).
 - `interface_of` atlas.interface_endpoint -> atlas.endpoint_service: endpointServiceId.
 - `registers` atlas.interface_endpoint -> vpc_endpoint: interfaceEndpointId is the VpcEndpointId.
 - `encrypted_by` secret -> kms.key: KmsKeyId resolved by ARN, key id or alias.
@@ -39,7 +40,8 @@ Edge kinds (attribute `kind`), source type -> target type, and what the edge mea
 - `can_read` / `can_write` atlas.database_user -> data.database: from its roles and scopes.
 
 Facts (`facts`, computed from the config and neighbours; rules read them as `facts.<name>`):
-- vpc_endpoint: name (Name tag), declared, privatelink (config entry name or null).
+- vpc_endpoint: name (Name tag), declared (aws.vpc_endpoints names its Name tag or id, or a
+  privatelink entry pairs it), privatelink (the pairing entry's name or null).
 - security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs.
 - atlas.endpoint_service / atlas.interface_endpoint: privatelink.
 - secret: connection_string (listed in config `secrets`, tagged data_class, or named like

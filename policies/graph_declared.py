@@ -23,7 +23,7 @@ Field = Callable[[dict[str, Any]], Any]
 # looked up by it (built once per live type and field) instead of scanning every node per item.
 Probe = tuple[Field, Any] | None
 # (kind, key, live type, scope or "*", region, match, probe, the config entries that declare it)
-Item = tuple[str, str, str, str, str | None, Match, Probe, "str | tuple[str, ...]"]
+Item = tuple[str, str, str, str, str | None, Match, Probe, str | tuple[str, ...]]
 
 
 def _cidr(value: Any) -> str | None:

@@ -133,8 +133,8 @@ def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Inde
             if project and s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
         ]
         for endpoint in pairing.endpoints_of.get(link.name, []):
-            for service in services:
-                _edge(graph, endpoint, service, "pairs_with")
+            for target in services:
+                _edge(graph, endpoint, target, "pairs_with")
     for r in index.of("atlas.interface_endpoint"):
         service = next(
             (s.id for s in index.of("atlas.endpoint_service")
