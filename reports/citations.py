@@ -72,13 +72,6 @@ def existing_prefix(document: Any, pointer: str) -> tuple[str, str]:
     return pointer, ""
 
 
-def resolve_pointer(document: Any, pointer: str) -> bool:
-    """Whether an RFC 6901 pointer names a value inside `document`."""
-    if pointer == "":
-        return True
-    return pointer.startswith("/") and existing_prefix(document, pointer)[1] == ""
-
-
 def _inside_item(pointer: str) -> bool:
     """`/resources/3/...` or `/gaps/0/...`: a pointer that reaches into one listed item."""
     parts = pointer.split("/")
