@@ -124,6 +124,26 @@ def _out(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
     return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
 
 
+_Refs = tuple[tuple[tuple[str, bool], ...], tuple[str, ...], tuple[str, ...]]
+_REFS: dict[tuple[str, str], _Refs] = {}
+
+
+def _refs(rule: Rule) -> _Refs:
+    """(related kinds with "first only", facts, config keys) the rule's expressions read, in order;
+    parsed once per rule, not once per finding."""
+    key = (rule.id, rule.source)
+    if key not in _REFS:
+        kinds: list[tuple[str, bool]] = []
+        facts: list[str] = []
+        keys: list[str] = []
+        for text in rule.expressions():
+            kinds += [(kind, bool(first)) for kind, first in _RELATED.findall(text) if (kind, bool(first)) not in kinds]
+            facts += [f for f in _FACT.findall(text) if f not in facts]
+            keys += [k for k in _CONFIG_KEY.findall(text.replace("related.", "")) if k not in keys]
+        _REFS[key] = (tuple(kinds), tuple(facts), tuple(keys))
+    return _REFS[key]
+
+
 def finding_cites(rule: Rule, graph: nx.MultiDiGraph, node_id: str, doc: dict[str, Any], entries: ConfigEntries) -> tuple[str, ...]:
     """Every pointer the rule's verdict on this node was computed from, the node's own first."""
     out: list[str] = []
@@ -136,14 +156,14 @@ def finding_cites(rule: Rule, graph: nx.MultiDiGraph, node_id: str, doc: dict[st
     own = node_pointer(graph, node_id)
     add([own] if own else [])
     add(tuple(graph.nodes[node_id].get("cited", ())))
-    for text in rule.expressions():
-        for kind, first in _RELATED.findall(text):
-            targets = [t["id"] for t in doc["related"].get(kind, [])]
-            for target in targets[:1] if first else targets:
-                pointer = node_pointer(graph, target)
-                add([pointer] if pointer else [])
-        for fact in _FACT.findall(text):
-            add(fact_sources(graph, node_id, fact, entries))
-        for key in _CONFIG_KEY.findall(text.replace("related.", "")):
-            add(entries.key(key))
+    kinds, facts, keys = _refs(rule)
+    for kind, first in kinds:
+        targets = [t["id"] for t in doc["related"].get(kind, [])]
+        for target in targets[:1] if first else targets:
+            pointer = node_pointer(graph, target)
+            add([pointer] if pointer else [])
+    for fact in facts:
+        add(fact_sources(graph, node_id, fact, entries))
+    for key in keys:
+        add(entries.key(key))
     return tuple(out)
