@@ -20,6 +20,7 @@ from attest.collector.config import load_config
 from attest.collector.snapshot import Identity, Resource, Snapshot
 from attest.core.errors import UsageError
 from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+from attest.policies.terraform.checkov_locate import locate_checkov
 from attest.policies.terraform.drift import detect_drift, out_of_scope
 from attest.policies.terraform.hcl import load_directory
 from attest.policies.terraform.mapping import load_mapping
@@ -30,7 +31,6 @@ CATALOG, EDGE, CONFIG = ROOTS / "catalog", ROOTS / "edge", ROOTS / "catalog.atte
 SHOWN = "tests/policies/terraform/fixtures/roots/catalog"
 CATALOG_ID, CLINIC_ID = "65f1c0ffee0000000000c001", "65f1c0ffee0000000000c002"
 NOW = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
-needs_checkov = pytest.mark.skipif(not CheckovSettings().checkov.is_file(), reason=".venv-checkov is missing")
 
 
 def _check(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -43,7 +43,6 @@ def _table(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted((f["rule_id"], f["status"], f["resource_id"]) for f in results["findings"] if f["status"] != "pass")
 
 
-@needs_checkov
 def test_a_root_alone_is_judged_without_snapshot_or_config(tmp_path: Path) -> None:
     code, results = _check(tmp_path, "--terraform", str(CATALOG))
     assert code == 1
@@ -65,7 +64,6 @@ def test_a_root_alone_is_judged_without_snapshot_or_config(tmp_path: Path) -> No
     assert cc81["status"] == "manual" and cc81["mappings"] == []
 
 
-@needs_checkov
 def test_with_a_config_projects_clusters_databases_and_ranges_are_the_configs(tmp_path: Path) -> None:
     code, results = _check(tmp_path, "--terraform", str(CATALOG), "--config", str(CONFIG))
     assert code == 1
@@ -201,7 +199,6 @@ def test_terraform_manages_in_the_config_sets_the_scope(tmp_path: Path) -> None:
         load_config(config)
 
 
-@needs_checkov
 def test_the_cli_lists_what_drift_left_out_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     snapshot = tmp_path / "snapshot.json"
     snapshot.write_text(_snapshot(_live_catalog() + _clinic_users(12)).to_json())
@@ -216,7 +213,6 @@ def test_the_cli_lists_what_drift_left_out_once(tmp_path: Path, caplog: pytest.L
                 and f["rule_id"].startswith("ATL-DRIFT")]
 
 
-@needs_checkov
 def test_a_secrets_class_tag_is_held_to_the_cluster_the_config_says_it_points_at(tmp_path: Path) -> None:
     _, results = _check(tmp_path, "--terraform", str(EDGE), "--config", str(CONFIG))
     judged = {f["resource_id"]: (f["status"], f["message"]) for f in results["findings"] if f["rule_id"] == "ATL-SEC-004"}
@@ -230,7 +226,6 @@ def test_a_secrets_class_tag_is_held_to_the_cluster_the_config_says_it_points_at
     }
 
 
-@needs_checkov
 def test_several_roots_in_one_run_keep_their_findings_apart(tmp_path: Path) -> None:
     code, results = _check(tmp_path, "--terraform", str(CATALOG), "--terraform", str(EDGE))
     assert code == 1
@@ -255,12 +250,11 @@ def _counting_checkov(tmp_path: Path) -> tuple[Path, Path]:
     """The real checkov behind a script that counts its starts."""
     counter = tmp_path / "starts"
     script = tmp_path / "checkov"
-    script.write_text(f'#!/bin/sh\necho run >> "{counter}"\nexec "{CheckovSettings().checkov.resolve()}" "$@"\n')
+    script.write_text(f'#!/bin/sh\necho run >> "{counter}"\nexec "{locate_checkov().require().resolve()}" "$@"\n')
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script, counter
 
 
-@needs_checkov
 def test_an_unchanged_root_reuses_checkovs_report_and_a_change_reruns_it(tmp_path: Path) -> None:
     root = tmp_path / "root"
     shutil.copytree(CATALOG, root)
@@ -276,7 +270,6 @@ def test_an_unchanged_root_reuses_checkovs_report_and_a_change_reruns_it(tmp_pat
     assert not any(p.name.startswith(".tmp") for p in (tmp_path / "cache").iterdir())
 
 
-@needs_checkov
 def test_an_unreadable_cache_entry_is_a_miss_and_a_cache_inside_the_root_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "root"
     shutil.copytree(EDGE, root)
