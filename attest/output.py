@@ -10,13 +10,21 @@ from attest.core.errors import BadInputError
 
 
 def write_text(text: str, output: str | None) -> None:
-    """Write to `output` atomically (temp file + rename), or to stdout when it is None or '-'."""
+    """Write to `output` atomically (temp file + rename), or to stdout when it is None or '-'.
+
+    A target that exists and is not a regular file (a device, a pipe) is written in place: renaming
+    onto it would replace `/dev/null` itself when attest runs as root.
+    """
     if output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     target = Path(output)
     try:
+        if target.exists() and not target.is_file():  # a device or pipe (/dev/null): never replace it
+            with open(target, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
