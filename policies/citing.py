@@ -31,6 +31,12 @@ class ConfigEntries:
         self.config = config
         self.project_index = {key: i for i, p in enumerate(config.atlas_projects) for key in (p.id, p.name)}
         self.link_index = {p.name: i for i, p in enumerate(config.privatelinks)}
+        self.secret_names = tuple(s.name for s in config.secrets)
+        self.secret_names_set = frozenset(self.secret_names)
+        self.service_keys = tuple(f"{s.account}/{s.region}/{s.cluster}/{s.service}" for s in config.ecs_services)
+        # value -> first position, per config list: a lookup per finding, never a scan of the list
+        # (an estate declares tens of thousands of secrets and services).
+        self._positions: dict[tuple[str, ...], dict[Any, int]] = {}
 
     def project(self, scope: Any, *rest: str | int) -> list[str]:
         index = self.project_index.get(scope) if isinstance(scope, str) else None
@@ -38,8 +44,17 @@ class ConfigEntries:
 
     def listed(self, section: tuple[str, ...], values: tuple[str, ...], value: Any) -> list[str]:
         """The entry equal to `value` in a config list, else the whole list (when it has entries)."""
-        if value in values:
-            return [config_pointer(*section, values.index(value))]
+        positions = self._positions.get(section)
+        if positions is None:
+            positions = self._positions[section] = {}
+            for i, item in enumerate(values):
+                positions.setdefault(item, i)
+        try:
+            index = positions.get(value)
+        except TypeError:  # an unhashable value read from an odd resource is in no config list
+            index = None
+        if index is not None:
+            return [config_pointer(*section, index)]
         return [config_pointer(*section)] if values else []
 
     def link(self, name: Any, *rest: str) -> list[str]:
@@ -78,7 +93,6 @@ def fact_sources(graph: nx.MultiDiGraph, node_id: str, fact: str, entries: Confi
     """Where one fact of a node came from: config entries and the neighbours it was computed over."""
     data = graph.nodes[node_id]
     facts, attrs, scope = data["facts"], data["attributes"], data["scope"]
-    config = entries.config
     node_type = data["type"]
     if fact in ("found", "watches", "baa_vendors"):
         return list(data.get("cited", ()))
@@ -91,8 +105,8 @@ def fact_sources(graph: nx.MultiDiGraph, node_id: str, fact: str, entries: Confi
     if fact in ("reference_clusters", "reference_databases"):
         return entries.project(scope, "clusters")
     if fact == "connection_string":
-        names = tuple(s.name for s in config.secrets)
-        return entries.listed(("secrets",), names, attrs.get("Name")) if attrs.get("Name") in names else []
+        name = attrs.get("Name")
+        return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
     if fact == "declared":
         return _declared_sources(data, node_type, entries)
     return []
@@ -103,9 +117,8 @@ def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntri
     if node_type == "aws.ec2.vpc_endpoint":
         return entries.listed(("aws", "vpc_endpoints"), config.vpc_endpoint_names, facts.get("name"))
     if node_type == "aws.ecs.service":
-        keys = tuple(f"{s.account}/{s.region}/{s.cluster}/{s.service}" for s in config.ecs_services)
         cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
-        return entries.listed(("ecs", "services"), keys, f"{scope}/{data['region']}/{cluster}/{attrs.get('serviceName')}")
+        return entries.listed(("ecs", "services"), entries.service_keys, f"{scope}/{data['region']}/{cluster}/{attrs.get('serviceName')}")
     project = config.project(scope) if isinstance(scope, str) else None
     index = entries.project_index.get(scope) if isinstance(scope, str) else None
     if project is None or index is None:

@@ -40,7 +40,12 @@ from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
 
 
-def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str) -> Finding:
+def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
+             cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
+    """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
+    missing, cites = "", ()
+    if cited is not None:
+        evidence, missing, cites = cited
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -52,11 +57,14 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
         message=message,
         rationale=rule.rationale,
         remediation=rule.remediation,
+        missing=missing,
+        cites=cites,
+        waiver=waiver.ref if waiver else None,
     )
 
 
-def _cited(finding: Finding, graph: nx.MultiDiGraph, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> Finding:
-    """The finding citing what decided it (its node, or the related node its failing check read),
+def _cited(graph: nx.MultiDiGraph, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+    """(evidence, missing, cites): what decided a verdict (its node, or the related node its failing check read),
     at the field the check read or the nearest existing parent of it, with the absent keys in
     `missing`; every other input of its verdict goes in `cites`."""
     subject = node_id
@@ -70,7 +78,7 @@ def _cited(finding: Finding, graph: nx.MultiDiGraph, node_id: str, outcome: Outc
         suffix, missing = existing_suffix(graph.nodes[subject]["attributes"], suffix)
         own += suffix
     others = tuple(c for c in cites if c != own and not own.startswith(c + "/"))
-    return replace(finding, evidence=own, missing=missing, cites=others)
+    return own, missing, others
 
 
 _WHOLE = Outcome(True, "")  # cite the node itself
@@ -137,16 +145,15 @@ def evaluate_rule(
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
             cites = finding_cites(rule, graph, node_id, doc, entries)
-            findings.append(_cited(_finding(rule, Status.ERROR, node_id, "", outcome.message), graph, node_id, _WHOLE, cites))
+            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, _cited(graph, node_id, _WHOLE, cites)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
             cites = finding_cites(rule, graph, node_id, doc, entries)
-            finding = _cited(_finding(rule, status, node_id, "", outcome.message), graph, node_id, outcome, cites)
-            findings.append(replace(finding, waiver=waiver.ref if waiver else None))
+            findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(graph, node_id, outcome, cites), waiver))
         else:
             cites = finding_cites(rule, graph, node_id, doc, entries)
-            findings.append(_cited(_finding(rule, Status.PASS, node_id, "", "satisfied"), graph, node_id, _WHOLE, cites))
+            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", _cited(graph, node_id, _WHOLE, cites)))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))
