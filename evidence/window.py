@@ -14,9 +14,10 @@ from datetime import date, timedelta
 
 from attest.core.errors import BadInputError, EvaluationError
 from attest.evidence.canonical import sha256_hex
+from attest.evidence.keys import KeySource
 from attest.evidence.lockers import Locker
 from attest.evidence.manifest import MANIFEST, Manifest, parse_manifest
-from attest.evidence.verify import verify_locker
+from attest.evidence.verify import Expectations, verify_locker
 
 NOT_A_BUNDLE_FAULT = frozenset({"gap"})
 
@@ -61,10 +62,12 @@ def _night(locker: Locker, bundle_id: str) -> date | None:
 
 
 def verified_window(
-    locker: Locker, public_key_pem: str | None, cadence: timedelta, start: date, end: date, *, skip_signatures: bool
+    locker: Locker, public_key_pem: str | None, cadence: timedelta, start: date, end: date, *, skip_signatures: bool,
+    keys: KeySource | None = None, expect: Expectations = Expectations(),
 ) -> ChainWindow:
-    """Verify the locker, then keep the verified bundles whose run started on a night in [start, end]."""
-    result = verify_locker(locker, public_key_pem, cadence, skip_signatures=skip_signatures)
+    """Verify the locker as `attest verify` does (`keys`, `expect`: the KMS fetcher and the configured key),
+    then keep the verified bundles whose run started on a night in [start, end]."""
+    result = verify_locker(locker, public_key_pem, cadence, skip_signatures=skip_signatures, keys=keys, expect=expect)
     order = list(result.bundles)
     reasons: dict[str, list[str]] = {}
     notes = list(result.notes)

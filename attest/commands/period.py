@@ -9,8 +9,10 @@ from typing import Any
 
 from attest.collector.config import EvidenceConfig, load_config
 from attest.core.errors import BadInputError, UsageError
+from attest.evidence.keys import KeySource, kms_fetcher
 from attest.evidence.lockers import open_locker
 from attest.evidence.signing import load_public_key
+from attest.evidence.verify import Expectations
 from attest.evidence.window import verified_window
 from attest.output import write_text
 from attest.reports.period.render import PERIOD_MD, period_model, render_period
@@ -72,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give --public-key or --no-signatures, not both")
     settings = _settings(args)
     locker = open_locker(args.locker, settings, os.environ, create=False)
-    key = None if args.no_signatures else settings.public_key_pem
-    window = verified_window(locker, key, timedelta(hours=settings.cadence_hours), start, end,
-                             skip_signatures=args.no_signatures)
+    keys = KeySource(None if args.no_signatures else settings.public_key_pem, kms_fetcher(os.environ))
+    window = verified_window(locker, None, timedelta(hours=settings.cadence_hours), start, end,
+                             skip_signatures=args.no_signatures, keys=keys,
+                             expect=Expectations(required_key=settings.kms_key_id))
     files = render_period(period_model(locker, window, args.sample, args.seed))
     if args.output is None:
         write_text(files[PERIOD_MD], None)

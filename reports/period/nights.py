@@ -16,6 +16,7 @@ FINDINGS_FILE = "findings.json"
 SNAPSHOT_FILE = "snapshot.json"
 TASK_DEFINITION = "aws.ecs.task_definition"
 EXCEPTION_STATUSES = ("fail", "error", "waived")
+SOURCE_NOT_READ = "(source not read)"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,36 @@ def _tag(tags: Any, key: str) -> str | None:
     return None
 
 
+def _gap_subjects(findings: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any], str]]:
+    """The gap records the policy engine wrote (`gap_records`), by pointer: index, record, and what was not read
+    (`operation in scope/region`), which names the same source on every night however the gaps are numbered."""
+    out = {}
+    for i, g in enumerate(findings.get("gaps") or []):
+        if isinstance(g, dict):
+            where = _text(g.get("scope")) + (f"/{g['region']}" if g.get("region") else "")
+            out[_text(g.get("pointer") or f"/gaps/{i}")] = (i, g, f"{_text(g.get('operation'))} in {where}")
+    return out
+
+
+def _gap_subject(gaps: dict[str, tuple[int, dict[str, Any], str]], evidence: Any) -> str:
+    """A finding that cites a gap (`/gaps/N`) is about the source not read; other evidence stands as it is."""
+    known = gaps.get(_text(evidence))
+    return known[2] if known else _text(evidence)
+
+
+def _gap_exceptions(gaps: dict[str, tuple[int, dict[str, Any], str]], cite: Callable[[str], Cite]) -> list[ExceptionFact]:
+    """Each source not read is an exception of the controls resting on it, as the nightly reports list it."""
+    return [
+        ExceptionFact(
+            rule_id=SOURCE_NOT_READ, subject=subject, status="error",
+            controls=tuple(_text(c) for c in g.get("controls") or ()),
+            message=f"{_text(g.get('label') or g.get('reason'))}: {_text(g.get('detail'))}",
+            waiver_id=None, cite=cite(f"/gaps/{i}"),
+        )
+        for i, g, subject in gaps.values()
+    ]
+
+
 def read_night(
     night: date, bundle_id: str, manifest_sha256: str, sha256: Callable[[str], str], read: Callable[[str], bytes]
 ) -> Night:
@@ -121,10 +152,11 @@ def read_night(
                     cite(FINDINGS_FILE, f_sha, f"/controls/{i}/status"))
         for i, c in enumerate(findings.get("controls") or []) if isinstance(c, dict)
     )
+    gaps = _gap_subjects(findings)
     exceptions = tuple(
         ExceptionFact(
             rule_id=_text(f.get("rule_id")),
-            subject=_text(f.get("resource_id") or f.get("evidence") or "(no resource)"),
+            subject=_text(f.get("resource_id") or _gap_subject(gaps, f.get("evidence")) or "(no resource)"),
             status=_text(f.get("status")),
             controls=tuple(_text(c) for c in f.get("controls") or ()),
             message=_text(f.get("message")),
@@ -133,7 +165,7 @@ def read_night(
         )
         for i, f in enumerate(findings.get("findings") or [])
         if isinstance(f, dict) and f.get("status") in EXCEPTION_STATUSES
-    )
+    ) + tuple(_gap_exceptions(gaps, lambda pointer: cite(FINDINGS_FILE, f_sha, pointer)))
     waivers = tuple(
         WaiverFact(_text(w.get("id")), _text(w.get("reason")), _text(w.get("owner")), _text(w.get("issue")),
                    _text(w.get("approved_by")), _text(w.get("expires")), cite(FINDINGS_FILE, f_sha, f"/waivers/{i}"))

@@ -42,3 +42,17 @@ def test_sarif_passes_without_sarif_is_a_usage_error(inputs: tuple[str, str], ca
     snap, config = inputs
     assert main(["check", "--snapshot", snap, "--config", config, "--sarif-passes"]) == 2
     assert "--sarif-passes needs --format sarif" in capsys.readouterr().err
+
+
+def test_terraform_roots_alone_give_sarif_located_in_the_repository(capsys: pytest.CaptureFixture[str],
+                                                                   sarif_validator: Any) -> None:
+    """No snapshot: every result sits at its .tf file and line, so code scanning annotates the pull request."""
+    root = Path(__file__).parents[1] / "policies" / "terraform" / "fixtures" / "roots" / "catalog"
+    log = _log(["check", "--terraform", str(root), "--format", "sarif"], capsys)
+    assert not list(sarif_validator.iter_errors(log))
+    results = log["runs"][0]["results"]
+    assert results and "pass" not in {r["kind"] for r in results}
+    loader = next(r for r in results if r["ruleId"] == "ATL-DB-005")
+    place = loader["locations"][0]["physicalLocation"]
+    assert place["artifactLocation"]["uri"].endswith("roots/catalog/main.tf") and place["region"]["startLine"] == 23
+    assert loader["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "mongodbatlas_database_user.loader"

@@ -5,7 +5,8 @@ An EU estate: one account (555566667777, eu-west-1) running a `billing-api` ECS 
   CC6.1 passes every night.
   CC8.1 fails nights 3-5: revision 12 of billing-api was registered by hand (alice, no git_sha);
         revision 13 (deploy role, git_sha tag, registeredAt 2026-03-06) fixes it from night 6.
-  CC7.2 could not be evaluated on night 6 (CloudTrail read denied).
+  CC7.2 could not be evaluated on night 6: cloudtrail:DescribeTrails was denied, a gap of the snapshot
+        recorded in findings.json as the policy engine records it (`gaps`, with the controls resting on it).
   CC6.6 rests on waiver W-9 for a partner IP range until it expires on 2026-03-08: waived, then failing.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from attest.collector.snapshot import Identity, Resource, Snapshot
+from attest.collector.snapshot import GAP_REASON_LABELS, Gap, Identity, Resource, Snapshot
 from attest.evidence.bundle import write_bundle
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.manifest import bundle_id_for
@@ -29,6 +30,10 @@ DEPLOY = f"arn:aws:iam::{ACCOUNT}:role/deploy-pipeline"
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 W9 = WaiverRef(id="W-9", reason="Partner SFTP range until the VPN cut-over", owner="ops@eu.example",
                issue="SEC-77", approved_by="ciso@eu.example", expires="2026-03-08")
+
+
+TRAIL_DENIED = Gap("aws", "cloudtrail:DescribeTrails", ACCOUNT, REGION, "access_denied", "AccessDeniedException",
+                   ("aws.cloudtrail.trail",))
 
 
 def _task(revision: int, by: str, at: str | None, git_sha: str | None) -> Resource:
@@ -54,7 +59,7 @@ def night_inputs(day: date) -> tuple[Snapshot, Results]:
         scope={"aws_accounts": [{"id": ACCOUNT, "name": "billing", "regions": [REGION]}]},
         resources=[*tasks, Resource(PARTNER, "aws.ec2.security_group_rule", "aws", ACCOUNT, REGION,
                                     ("ec2:DescribeSecurityGroupRules",), {"CidrIpv4": "192.0.2.0/28"})],
-        gaps=[],
+        gaps=[TRAIL_DENIED] if n == 6 else [],
     )
     newest = tasks[-1].id
     findings = [
@@ -64,18 +69,21 @@ def night_inputs(day: date) -> tuple[Snapshot, Results]:
                 "registered by hand, no git_sha" if 3 <= n <= 5 else "registered by the deploy role"),
         Finding("LOG-TRAIL", "CloudTrail is on", Status.ERROR if n == 6 else Status.PASS, "medium", ("CC7.2",),
                 None, "/gaps/0" if n == 6 else "/resources/0",
-                "cloudtrail:DescribeTrails was denied" if n == 6 else "trail on"),
+                "evidence incomplete: cloudtrail:DescribeTrails was denied" if n == 6 else "trail on"),
         Finding("NET-PARTNER", "Ingress only from approved ranges", Status.WAIVED if day <= date(2026, 3, 8) else Status.FAIL,
                 "medium", ("CC6.6",), PARTNER, snapshot.pointer(PARTNER), "192.0.2.0/28 is not approved", waiver=W9),
     ]
+    gaps = tuple({**g.to_dict(), "pointer": f"/gaps/{i}", "label": GAP_REASON_LABELS[g.reason], "controls": ["CC7.2"]}
+                 for i, g in enumerate(snapshot.gaps))
     controls = tuple(
         ControlResult(cid, "SOC 2", title, "", "", rollup(f.status for f in findings if cid in f.controls),
-                      tuple(Mapping(f.rule_id, "") for f in findings if cid in f.controls))
+                      tuple(Mapping(f.rule_id, "") for f in findings if cid in f.controls),
+                      scope_limitations=tuple(g["pointer"] for g in gaps if cid in g["controls"]))
         for cid, title in (("CC6.1", "Logical access"), ("CC6.6", "Boundary protection"),
                            ("CC7.2", "Monitoring"), ("CC8.1", "Change management"))
     )
     results = Results(snapshot.to_dict()["collected_at"], "sha256:" + "0" * 64, "sha256:" + "1" * 64, controls,
-                      tuple(findings), (W9,), evaluated_on=day.isoformat())
+                      tuple(findings), (W9,), gaps=gaps, evaluated_on=day.isoformat())
     return snapshot, results
 
 

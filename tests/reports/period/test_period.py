@@ -13,6 +13,7 @@ from attest.cli import main
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.window import verified_window
 from attest.reports.period.model import PeriodModel, draw_key
+from attest.reports.period.nights import SOURCE_NOT_READ
 from attest.reports.period.render import period_model, render_period
 
 from tests.reports.period import chain
@@ -56,6 +57,18 @@ def test_the_fault_is_one_exception_with_its_first_and_last_night(locker: LocalL
     assert fault.first_cite.file == "findings.json" and fault.first_cite.pointer.startswith("/findings/")
     error = next(e for e in model.exceptions if e.rule_id == "LOG-TRAIL")
     assert (error.first, error.last, error.statuses) == (date(2026, 3, 6), date(2026, 3, 6), ("error",))
+
+
+def test_a_source_not_read_is_an_exception_of_the_controls_resting_on_it(locker: LocalLocker) -> None:
+    """The gap records findings.json carries (policies/gaps.py) become exceptions, named by the source, not by /gaps/N."""
+    model = _model(locker)
+    source = f"cloudtrail:DescribeTrails in {chain.ACCOUNT}/{chain.REGION}"
+    gap = next(e for e in model.exceptions if e.rule_id == SOURCE_NOT_READ)
+    assert (gap.subject, gap.controls, gap.statuses) == (source, ("CC7.2",), ("error",))
+    assert (gap.first, gap.last, gap.nights_seen) == (date(2026, 3, 6), date(2026, 3, 6), 1)
+    assert gap.first_cite.pointer == "/gaps/0" and gap.message == "access denied: AccessDeniedException"
+    rule = next(e for e in model.exceptions if e.rule_id == "LOG-TRAIL")
+    assert rule.subject == source
 
 
 def test_a_waiver_lapsing_turns_the_exception_to_fail_and_it_stays_open(locker: LocalLocker) -> None:
