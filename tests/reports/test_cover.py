@@ -44,6 +44,8 @@ def test_inside_its_own_bundle_the_cover_explains_the_missing_manifest_digest(
     results: Results, snapshot: Snapshot, config: EstateConfig, bundle: BundleRef
 ) -> None:
     assert bundle.provenance is not None
-    inside = dataclasses.replace(bundle, provenance=dataclasses.replace(bundle.provenance, manifest_sha256=None))
+    inside = dataclasses.replace(bundle, provenance=dataclasses.replace(bundle.provenance, manifest_sha256=None,
+                                                                        run_finished=None))
     text = str(render_all(results, snapshot, config, bundle=inside)["findings.md"])
     assert "this report is inside the bundle" in text
+    assert "2026-11-20T02:59:40Z to (the run had not finished when this report was rendered inside it)" in text

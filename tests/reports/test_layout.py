@@ -132,20 +132,20 @@ def _overflow(chromium: str, url: str, profile: Path, shot: Path) -> int:
 
 
 @pytest.mark.parametrize("name", HTML_PAGES)
-def test_readable_at_400_px(chromium: str, files: dict[str, str], name: str, tmp_path: Path) -> None:  # noqa: F811
+def test_readable_at_400_px(chromium: str, files: dict[str, str], name: str, tmp_path: Path) -> None:
     page = tmp_path / name
     page.write_text(files[name], encoding="utf-8")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert _overflow(chromium, page.as_uri(), tmp_path / "profile", ARTIFACTS / name.replace(".html", "-400px.png")) == 0
 
 
-def test_the_400_px_check_sees_a_page_that_scrolls_sideways(chromium: str, tmp_path: Path) -> None:  # noqa: F811
+def test_the_400_px_check_sees_a_page_that_scrolls_sideways(chromium: str, tmp_path: Path) -> None:
     page = tmp_path / "wide.html"
     page.write_text('<!DOCTYPE html><html><body><div style="width:900px">wide</div></body></html>', encoding="utf-8")
     assert _overflow(chromium, page.as_uri(), tmp_path / "profile", tmp_path / "wide.png") > 0
 
 
-def test_prints_to_a_paged_pdf(chromium: str, files: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+def test_prints_to_a_paged_pdf(chromium: str, files: dict[str, str], tmp_path: Path) -> None:
     page = tmp_path / "findings.html"
     page.write_text(files["findings.html"], encoding="utf-8")
     tools = _DevTools(chromium, tmp_path / "profile")
@@ -161,7 +161,7 @@ def test_prints_to_a_paged_pdf(chromium: str, files: dict[str, str], tmp_path: P
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
 
 
-def test_the_period_view_is_readable_at_400_px(chromium: str, tmp_path: Path) -> None:  # noqa: F811
+def test_the_period_view_is_readable_at_400_px(chromium: str, tmp_path: Path) -> None:
     page = tmp_path / "period.html"
     page.write_text((Path(__file__).parent / "period" / "golden" / "period.html").read_text(encoding="utf-8"), encoding="utf-8")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
