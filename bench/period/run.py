@@ -134,7 +134,7 @@ def main() -> None:
     peak = max(r[2] for r in runs)
     cpus = sorted(r[3] for r in runs)
     out = sum(p.stat().st_size for p in (work / "out").iterdir())
-    print(f"attest period, {args.nights} nights, {len(list(locker.iterdir())) - 1} bundles, {size / 2**20:.0f} MiB locker; "
+    print(f"attest period, {args.nights} nights, {len(LocalLocker(locker).bundle_ids())} bundles, {size / 2**20:.0f} MiB locker; "
           f"output {out / 2**20:.1f} MiB; peak RSS {peak / 2**20:.0f} MiB")
     print(f"  whole process: median {statistics.median(walls):.2f}s (runs {', '.join(f'{t:.2f}' for t in walls)})")
     print(f"  period work after start-up imports: median {statistics.median(insides):.2f}s "
