@@ -15,7 +15,7 @@ from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
 from attest.evidence.bundle import Published, Seen, newest_link, write_bundle
 from attest.evidence.canonical import sha256_hex
-from attest.evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
+from attest.evidence.export import CONFIG, FINDINGS, SNAPSHOT, bundle_files, kms_signer
 from attest.evidence.freshness import freshness_finding
 from attest.evidence.lockers import open_locker
 from attest.evidence.manifest import bundle_id_for
@@ -101,7 +101,11 @@ def export_snapshot(
     results = check_snapshot(snapshot, config, policies, waivers_path)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
-    digests = {SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")), FINDINGS: sha256_hex(findings_json.encode("utf-8"))}
+    digests = {
+        SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")),
+        FINDINGS: sha256_hex(findings_json.encode("utf-8")),
+        CONFIG: config.digest.removeprefix("sha256:"),  # findings cite its entries (the BAA records, ...)
+    }
     provenance = Provenance(
         run_started=format_time(started),
         run_finished=None,

@@ -6,6 +6,7 @@ here: credentials come from boto3's chain and the `MONGODB_ATLAS_*` variables.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from attest.collector.fields import FieldReader
 from attest.core.yamlfile import KeyPath, Locator, load_yaml
 
 ROLES = ("phi", "reference")
+VPCE_ID = re.compile(r"vpce-[0-9a-f]{8,17}")
 DATA_CLASSES = ("phi", "public", "internal")
 
 
@@ -49,15 +51,21 @@ class AtlasProject:
 
 @dataclass(frozen=True)
 class PrivateLink:
-    """One AWS interface endpoint paired with one Atlas endpoint service."""
+    """One AWS interface endpoint paired with one Atlas endpoint service.
+
+    The endpoint is named by its Name tag (`vpc_endpoint_name`, which may also hold a `vpce-` id),
+    by its id (`vpc_endpoint_id`), or by neither: then it is the endpoint in the account and region
+    that the Atlas endpoint service has registered (policies/graph_pairing.py).
+    """
 
     name: str
     aws_account: str
     region: str
-    vpc_endpoint_name: str
+    vpc_endpoint_name: str | None
     atlas_project: str
     atlas_region: str
     port_ranges: tuple[tuple[int, int], ...]
+    vpc_endpoint_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,8 +211,9 @@ def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
 
 
 def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
-    keys = {"name", "aws_account", "region", "vpc_endpoint_name", "atlas_project", "atlas_region", "ports"}
-    m = r.mapping(raw, path, keys, keys)
+    required = {"name", "aws_account", "region", "atlas_project", "atlas_region", "ports"}
+    m = r.mapping(raw, path, required | {"vpc_endpoint_name", "vpc_endpoint_id"}, required)
+    name, endpoint_id = m.get("vpc_endpoint_name"), m.get("vpc_endpoint_id")
     ranges = tuple(_port_range(r, v, (*path, "ports", i)) for i, v in enumerate(r.seq(m["ports"], (*path, "ports"))))
     if not ranges:
         raise r.loc.error((*path, "ports"), "list the Atlas PrivateLink ports, e.g. \"1024-65535\"")
@@ -212,11 +221,19 @@ def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
         name=r.text(m["name"], (*path, "name")),
         aws_account=r.text(m["aws_account"], (*path, "aws_account")),
         region=r.region(m["region"], (*path, "region")),
-        vpc_endpoint_name=r.text(m["vpc_endpoint_name"], (*path, "vpc_endpoint_name")),
+        vpc_endpoint_name=r.text(name, (*path, "vpc_endpoint_name")) if name is not None else None,
         atlas_project=r.text(m["atlas_project"], (*path, "atlas_project")),
         atlas_region=r.atlas_region(m["atlas_region"], (*path, "atlas_region")),
         port_ranges=ranges,
+        vpc_endpoint_id=_endpoint_id(r, endpoint_id, (*path, "vpc_endpoint_id")) if endpoint_id is not None else None,
     )
+
+
+def _endpoint_id(r: FieldReader, value: Any, path: KeyPath) -> str:
+    text = r.text(value, path)
+    if not VPCE_ID.fullmatch(text):
+        raise r.loc.error(path, f"a VPC endpoint id looks like vpce-0123456789abcdef0 (got {text!r})")
+    return text
 
 
 def _port_range(r: FieldReader, value: Any, path: KeyPath) -> tuple[int, int]:

@@ -54,6 +54,7 @@ class FindingView:
     anchor: str
     citation: Citation | None
     waiver: WaiverView | None
+    cites: tuple[Citation, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -231,6 +232,7 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
             finding=f,
             anchor=names[i],
             citation=citer.finding(f, i),
+            cites=citer.cites(f, i),
             waiver=waivers[f.waiver.id] if f.waiver is not None else None,
         )
         for i, f in enumerate(ordered)

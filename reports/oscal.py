@@ -48,6 +48,8 @@ def _evidence(citation: Citation) -> dict[str, Any]:
         props.append(_prop("json-pointer", citation.pointer))
     if citation.bundle_id:
         props.append(_prop("bundle-id", citation.bundle_id))
+    if citation.missing:
+        props.append(_prop("missing", citation.missing))
     return {"href": citation.href, "description": f"{citation.file}, {citation.place}", "props": props}
 
 
@@ -70,7 +72,7 @@ def _observation(f: FindingView, collected: str, inventory: dict[str, str]) -> d
     if finding.resource_id:
         obs["subjects"] = [{"subject-uuid": inventory[finding.resource_id], "type": "inventory-item"}]
     if f.citation:
-        obs["relevant-evidence"] = [_evidence(f.citation)]
+        obs["relevant-evidence"] = [_evidence(f.citation)] + [_evidence(c) for c in f.cites]
     if finding.waiver:
         obs["remarks"] = f"Waiver {finding.waiver.id} ({finding.waiver.issue}) expires {finding.waiver.expires}: {finding.waiver.reason}"
     return obs

@@ -117,6 +117,10 @@ def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
         result["properties"]["evidence"] = f.citation.href
         if f.citation.sha256:
             result["properties"]["evidenceSha256"] = f.citation.sha256
+        if f.citation.missing:
+            result["properties"]["evidenceMissing"] = f.citation.missing
+    if f.cites:
+        result["properties"]["alsoComputedFrom"] = [c.href for c in f.cites]
     if finding.status is Status.WAIVED and finding.waiver is not None:
         waiver = finding.waiver
         result["suppressions"] = [

@@ -101,6 +101,11 @@ def test_html_and_markdown_carry_the_same_vendor_conclusion(files: dict[str, str
         assert "PHI may not flow through these until a BAA covers them (HIPAA business-associate coverage)." in files[name]
 
 
+def test_html_and_markdown_both_say_what_a_finding_looked_for_and_did_not_find(files: dict[str, str]) -> None:
+    assert "looked for `registeredBy` there, absent" in files["findings.md"]
+    assert "<dt>Pointer</dt><dd><code>/resources/1/attributes (no registeredBy)</code></dd>" in files["findings.html"]
+
+
 def test_print_css_names_the_bundle_in_a_running_header_and_numbers_pages(files: dict[str, str], bundle: BundleRef) -> None:
     for name in HTML_PAGES:
         style = files[name][: files[name].index("</style>")]

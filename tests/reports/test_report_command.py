@@ -145,6 +145,24 @@ def test_a_pointer_that_is_not_in_the_snapshot(
     assert code == 2 and "cites /resources/99, which does not exist in the snapshot" in err
 
 
+def test_an_absent_field_inside_a_resource_is_cited_at_its_parent(
+    tmp_path: Path, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Findings written before citations recorded `missing` (or by hand) still render: the nearest
+    existing parent is cited, the absent keys named beside it."""
+    first = next(f for f in results.findings if f.evidence.startswith("/resources/"))
+    index = first.evidence.split("/")[2]
+    stray = dataclasses.replace(first, evidence=f"/resources/{index}/attributes/no_such_key/deeper")
+    bad = dataclasses.replace(results, findings=tuple(stray if f is first else f for f in results.findings))
+    (tmp_path / "findings.json").write_text(bad.to_json(), encoding="utf-8")
+    (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"),
+                    "--config", str(config_file), "--output", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    text = (tmp_path / "out" / "findings.md").read_text()
+    assert f"`snapshot.json#/resources/{index}/attributes`" in text
+
+
 def test_schema_invalid_findings(tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]) -> None:
     raw = json.loads(results.to_json())
     raw["findings"][4]["severity"] = "catastrophic"

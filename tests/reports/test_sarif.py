@@ -97,4 +97,6 @@ def test_live_findings_point_at_the_evidence_and_the_resource(log: dict[str, Any
     location = result["locations"][0]
     assert location["physicalLocation"] == {"artifactLocation": {"uri": "snapshot.json"}}
     assert location["logicalLocations"][0]["fullyQualifiedName"].endswith("task-definition/shopping-app:7")
-    assert result["properties"]["evidence"] == "snapshot.json#/resources/1"
+    assert result["properties"]["evidence"] == "snapshot.json#/resources/1/attributes"
+    assert result["properties"]["evidenceMissing"] == "registeredBy"
+    assert result["properties"]["alsoComputedFrom"] == ["snapshot.json#/resources/2", "config/attest.yaml#/aws/deploy_principals"]
