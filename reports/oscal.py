@@ -14,7 +14,9 @@ from typing import Any
 
 from attest.policies.findings import Status
 from attest.reports.citations import Citation
-from attest.reports.model import STATUS_LABELS, ControlView, FindingView, GapView, ReportModel
+from attest.reports.limitations import GapView
+from attest.reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
+from attest.reports.oscal_cover import back_matter, metadata_parties, risks
 
 OSCAL_VERSION = "1.2.1"
 NS = "urn:attest:oscal"
@@ -180,6 +182,9 @@ def render_oscal(model: ReportModel) -> str:
         remarks.append(f"Scope limitations: {len(model.gaps)} source(s) could not be read; see the scope-limitation observations.")
     if remarks:
         result["remarks"] = " ".join(remarks)
+    waiver_risks = risks(model, _uuid, _prop)
+    if waiver_risks:
+        result["risks"] = waiver_risks
     document = {
         "assessment-results": {
             "uuid": _uuid("assessment-results", bundle_id, results.snapshot_digest, results.policy_digest),
@@ -189,12 +194,14 @@ def render_oscal(model: ReportModel) -> str:
                 "version": results.policy_digest,
                 "oscal-version": OSCAL_VERSION,
                 "props": [_prop("bundle-id", bundle_id), _prop("snapshot-digest", results.snapshot_digest)],
+                **metadata_parties(model.cover, _prop, _uuid),
             },
             "import-ap": {
                 "href": f"urn:attest:policy-set:{results.policy_digest}",
                 "remarks": "attest has no separate assessment plan: the policy set, by digest, is the plan.",
             },
             "results": [result],
+            "back-matter": back_matter(model, _uuid),
         }
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -23,7 +23,7 @@ from attest.policies.findings import (
     WaiverRef,
     rollup,
 )
-from attest.reports.bundle import BundleRef
+from attest.reports.bundle import BundleRef, Provenance
 
 ACCOUNT = "123456789012"
 STRAY_ACCOUNT = "210987654321"
@@ -213,4 +213,14 @@ def bundle(snap: Snapshot, res: Results) -> BundleRef:
             f"sources/{TF_FILE}": sha("terraform"),
             f"sources/{TS_FILE}": sha("typescript"),
         },
+        provenance=Provenance(
+            run_started="2026-11-20T02:59:40Z",
+            run_finished="2026-11-20T03:01:05Z",
+            attest_version="0.1.0",
+            manifest_sha256="c0" * 32,
+            previous_id="bundle-20261119T030000Z-0000",
+            previous_sha256="9e" * 32,
+            signing_key="arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+            signed=True,
+        ),
     )
