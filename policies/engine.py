@@ -43,9 +43,7 @@ from attest.policies.waivers import Waiver, waiver_for
 def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
-    missing, cites = "", ()
-    if cited is not None:
-        evidence, missing, cites = cited
+    evidence, missing, cites = cited if cited is not None else (evidence, "", ())
     return Finding(
         rule_id=rule.id,
         title=rule.title,

@@ -26,6 +26,7 @@ For the port operators a missing or -1 bound (protocol "-1", all traffic) means 
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Any, Callable
@@ -51,8 +52,12 @@ def _empty(actual: Any) -> bool:
 
 def network(text: Any) -> IpNetwork | None:
     """A CIDR (or a bare address, as a host route), or None when it is not one."""
-    if not isinstance(text, str):
-        return None
+    return _parsed(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(text: str) -> IpNetwork | None:
+    """Networks are immutable, and an estate repeats the same few CIDRs across thousands of groups."""
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
