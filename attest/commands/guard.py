@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,4 +43,6 @@ def _day(value: str | None) -> date | None:
 def run(args: argparse.Namespace) -> int:
     result = run_guard(Path(args.repo), base=args.base, config_file=args.config, today=_day(args.today))
     write_text(render(result, args.format), args.output)
+    for where, message in result.not_analysed:  # also said in the output: the log names it too
+        sys.stderr.write(f"attest: {where + ': ' if where else ''}{' '.join(message.split())}\n")
     return result.exit_code()

@@ -10,6 +10,13 @@ from attest.policies.guard.rules import RULES
 from attest.policies.guard.waivers import Waiver
 
 
+def _hop_dict(hop: Hop) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": hop.file, "line": hop.line}
+    if hop.column:
+        out.update(column=hop.column, end_line=hop.end_line, end_column=hop.end_column)
+    return out
+
+
 @dataclass(frozen=True)
 class Violation:
     rule: str
@@ -20,6 +27,13 @@ class Violation:
     sink: str
     status: str = "fail"
     waiver: Waiver | None = None
+    location: Hop | None = None  # where it is annotated (see `primary`)
+
+    @property
+    def primary(self) -> Hop:
+        """Where the finding is shown on a pull request: the write call's own line (the method's
+        line in a chain spread over lines) or, with `--base`, the changed line of its path."""
+        return self.location or self.site
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.site.file, self.site.line, self.rule, self.message)
@@ -34,6 +48,7 @@ class Violation:
             "status": self.status,
             "file": self.site.file,
             "line": self.site.line,
+            "location": _hop_dict(self.primary),
             "message": self.message,
             "path": [{"file": h.file, "line": h.line, "step": h.label} for h in self.path],
             "waiver": self.waiver.to_dict() if self.waiver else None,
@@ -49,10 +64,12 @@ class GuardResult:
     files: int
     reachable: bool
     sources: tuple[tuple[str, int], ...] = ()  # reference sources found, by kind (see engine.SOURCE_KINDS)
+    # What stopped the analysis (where, why): then nothing else is known, every output says so, exit 3.
+    not_analysed: tuple[tuple[str, str], ...] = ()
 
     def exit_code(self) -> int:
         statuses = {v.status for v in self.violations}
-        return 1 if "fail" in statuses else 3 if "error" in statuses else 0
+        return 1 if "fail" in statuses else 3 if "error" in statuses or self.not_analysed else 0
 
     def to_dict(self) -> dict[str, Any]:
         counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived")}
@@ -66,6 +83,7 @@ class GuardResult:
             "summary": counts,
             "violations": [v.to_dict() for v in self.violations],
             "waivers": [w.to_dict() for w in self.waivers],
+            "not_analysed": [{"where": where, "message": message} for where, message in self.not_analysed],
         }
 
     def sources_line(self) -> str:
