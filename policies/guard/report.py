@@ -1,6 +1,7 @@
 """Rendering a guard result: text, GitHub workflow annotations, SARIF 2.1.0 and JSON (deterministic)."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -21,6 +22,7 @@ LINE_NUMBER = re.compile(r"(?<=\S):\d+\b")
 MAX_RESULTS = 25_000
 MAX_RELATED_LOCATIONS = 1_000
 MAX_TAGS_PER_RULE = 20
+MAX_GZIP_BYTES = 10 * 1024 * 1024
 _RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
@@ -172,17 +174,14 @@ def _notifications(result: GuardResult, dropped: int) -> list[dict[str, Any]]:
         out.append(note)
     if dropped:
         out.append({"level": "warning", "descriptor": {"id": "results-capped"}, "message": {
-            "text": f"{dropped} result(s) left out of this file: code scanning takes at most {MAX_RESULTS} per run "
-                    "(the JSON output has them all)"}})
+            "text": f"{dropped} result(s) left out of this file (the least severe): code scanning takes at most "
+                    f"{MAX_RESULTS} results per run and {MAX_GZIP_BYTES // (1024 * 1024)} MB compressed per file; "
+                    "the JSON output has them all"}})
     return out
 
 
-def sarif(result: GuardResult) -> str:
-    """SARIF 2.1.0 within GitHub code scanning's documented limits (see the MAX_ constants); when the
-    analysis could not be completed, a failed invocation with a notification saying where and why."""
+def _document(result: GuardResult, kept: list[Violation], dropped: int) -> str:
     rule_ids = sorted(RULES)
-    ranked = sorted(result.violations, key=lambda v: _RANK[RULES[v.rule].severity])  # stable: file, line kept
-    kept = sorted(ranked[:MAX_RESULTS], key=lambda v: v.sort_key())
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -190,10 +189,26 @@ def sarif(result: GuardResult) -> str:
             "tool": {"driver": {"name": "attest-guard", "version": __version__, "informationUri": DOCS_URI,
                                 "rules": [_sarif_rule(RULES[rid]) for rid in rule_ids]}},
             "invocations": [{"executionSuccessful": not result.not_analysed,
-                             "toolExecutionNotifications": _notifications(result, len(ranked) - len(kept))}],
-            "results": [_sarif_result(v, rule_ids.index(v.rule)) for v in kept],
+                             "toolExecutionNotifications": _notifications(result, dropped)}],
+            "results": [_sarif_result(v, rule_ids.index(v.rule)) for v in sorted(kept, key=lambda v: v.sort_key())],
             "properties": {"waivers": [w.to_dict() for w in result.waivers], "base": result.base,
                            "referenceSources": dict(result.sources)},
         }],
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def sarif(result: GuardResult, max_results: int = MAX_RESULTS, max_bytes: int = MAX_GZIP_BYTES) -> str:
+    """SARIF 2.1.0 within GitHub code scanning's documented limits: past `max_results` results, or
+    `max_bytes` gzip-compressed (how upload-sarif sends it), the least severe results are left out and
+    a notification says how many. When the analysis could not be completed, a failed invocation with a
+    notification saying where and why."""
+    ranked = sorted(result.violations, key=lambda v: (_RANK[RULES[v.rule].severity], v.sort_key()))
+    kept = ranked[:max_results]
+    text = _document(result, kept, len(ranked) - len(kept))
+    size = len(gzip.compress(text.encode("utf-8"), mtime=0))
+    while size > max_bytes and kept:
+        kept = kept[:min(len(kept) - 1, int(len(kept) * max_bytes / size * 0.9))]
+        text = _document(result, kept, len(ranked) - len(kept))
+        size = len(gzip.compress(text.encode("utf-8"), mtime=0))
+    return text
