@@ -58,8 +58,9 @@ def text(result: GuardResult) -> str:
     if result.not_analysed:
         lines.append(f"guard: could not analyse the repository{scope}: nothing is vouched for (exit 3)")
     else:
+        tests = f", {counts['test']} in test files (not blocking)" if counts["test"] else ""
         lines.append(f"guard: {counts['fail']} violation(s), {counts['error']} error(s), {counts['waived']} waived"
-                     f"{scope}; {result.files} source file(s) analysed; {result.sources_line()}")
+                     f"{tests}{scope}; {result.files} source file(s) analysed; {result.sources_line()}")
     return "\n".join(lines) + "\n"
 
 
@@ -75,7 +76,7 @@ def github(result: GuardResult) -> str:
     """Workflow commands: one annotation per violation (waived ones as notices), path in the body."""
     lines: list[str] = []
     for v in result.violations:
-        level = "notice" if v.status == "waived" else "error"
+        level = "notice" if v.status in ("waived", "test") else "error"
         title = _escape_property(f"attest guard {v.rule} ({v.status})")
         path = " -> ".join(f"{h.where()} {h.label}" for h in v.path)
         body = _escape_data(f"{v.message}\npath: {path}" + (f"\n{_waiver_note(v).strip()}" if v.waiver else ""))
@@ -140,8 +141,9 @@ def _sarif_result(v: Violation, index: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": v.rule,
         "ruleIndex": index,
-        "kind": "fail",
-        "level": "error",  # every guard result blocks the pull request (exit 1 or 3)
+        "kind": "fail" if v.status != "test" else "informational",
+        # every guard result blocks the pull request (exit 1 or 3), except one in a test file
+        "level": "error" if v.status != "test" else "none",
         "message": {"text": v.message},
         "locations": [{"physicalLocation": _physical(v.primary)}],
         "relatedLocations": [{"id": i, "physicalLocation": _physical(h), "message": {"text": h.label}}

@@ -25,7 +25,7 @@ class Violation:
     path: tuple[Hop, ...]
     edges: tuple[str, ...]  # edge kind into each hop of `path`, then into `sink`
     sink: str
-    status: str = "fail"
+    status: str = "fail"  # fail | error | waived | test (in a test file, under test_policy: report)
     waiver: Waiver | None = None
     location: Hop | None = None  # where it is annotated (see `primary`)
 
@@ -72,7 +72,7 @@ class GuardResult:
         return 1 if "fail" in statuses else 3 if "error" in statuses or self.not_analysed else 0
 
     def to_dict(self) -> dict[str, Any]:
-        counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived")}
+        counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived", "test")}
         return {
             "schema_version": "1",
             "tool": "attest guard",

@@ -24,6 +24,7 @@ from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import RULES
 from attest.policies.guard.scope import WHOLE_REPO_FILES, affected
 from attest.policies.guard.sources import Source, discover, excluded, is_code, parse
+from attest.policies.guard.testfiles import is_test_file
 from attest.policies.guard.waivers import Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
@@ -175,6 +176,9 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
         waiver = (covering(by_line, candidate.site.file, candidate.site.line, candidate.rule)
                   or covering(by_line, candidate.primary.file, candidate.primary.line, candidate.rule))
         status = "waived" if waiver else RULES[candidate.rule].status
+        if (not waiver and config.test_policy == "report"
+                and is_test_file(candidate.site.file, config.test_files)):
+            status = "test"
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
     lines = _line_reader(root, texts)

@@ -70,7 +70,7 @@ def test_output_file(app: Path, guard, tmp_path: Path) -> None:
     target = tmp_path / "out" / "guard.json"
     run = guard(app, "--output", str(target))
     assert run.code == 1 and run.out == ""
-    assert json.loads(target.read_text(encoding="utf-8"))["summary"] == {"error": 0, "fail": 1, "waived": 1}
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"] == {"error": 0, "fail": 1, "waived": 1, "test": 0}
 
 
 def test_findings_are_ordered_by_file_then_line_number(app: Path, guard) -> None:
