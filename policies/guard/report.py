@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from attest.core import __version__
+from attest.policies.guard.findings import to_findings
 from attest.policies.guard.model import Hop
 from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import DOCS_URI, HELP, RULES, SECURITY_SEVERITY, Rule
@@ -27,7 +28,14 @@ _RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def render(result: GuardResult, fmt: str) -> str:
-    return {"text": text, "json": GuardResult.to_json, "sarif": sarif, "github": github}[fmt](result)
+    return {"text": text, "json": as_json, "sarif": sarif, "github": github}[fmt](result)
+
+
+def as_json(result: GuardResult) -> str:
+    """The guard's own result, plus every violation as the project's `Finding` (`findings`)."""
+    doc = result.to_dict()
+    doc["findings"] = [f.to_dict() for f in to_findings(result, result.config_source)]
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
 def _path_lines(violation: Violation) -> list[str]:

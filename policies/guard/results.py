@@ -1,7 +1,6 @@
 """What the guard concludes: violations (each with its path) and the waivers it saw."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +65,7 @@ class GuardResult:
     sources: tuple[tuple[str, int], ...] = ()  # reference sources found, by kind (see engine.SOURCE_KINDS)
     # What stopped the analysis (where, why): then nothing else is known, every output says so, exit 3.
     not_analysed: tuple[tuple[str, str], ...] = ()
+    config_source: str = "(defaults)"  # the guard file the run used (the test policy's source)
 
     def exit_code(self) -> int:
         statuses = {v.status for v in self.violations}
@@ -92,6 +92,3 @@ class GuardResult:
         return (f"reference sources: {counts.get('helper_definitions', 0)} helper definition(s), "
                 f"{counts.get('helper_calls', 0)} helper call(s), {counts.get('uri_reads', 0)} URI read(s), "
                 f"{counts.get('helper_clients', 0)} client(s) built for the helper")
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"

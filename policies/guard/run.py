@@ -302,13 +302,23 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
     try:
         return _run(repo, base, config, today)
     except EvaluationError as exc:
-        return GuardResult(str(repo), base, (), (), 0, False, not_analysed=((exc.where or "", exc.message),))
+        return GuardResult(str(repo), base, (), (), 0, False, not_analysed=((exc.where or "", exc.message),),
+                           config_source=_shown(repo, config.source))
+
+
+def _shown(repo: Path, source: str) -> str:
+    """The guard file as output names it: relative to the repo when inside it (outputs do not depend
+    on where the repo is checked out)."""
+    path = Path(source)
+    inside = path.is_absolute() == repo.is_absolute() and path.is_relative_to(repo)
+    return path.relative_to(repo).as_posix() if inside else source
 
 
 def _run(repo: Path, base: str | None, config: GuardConfig, today: date) -> GuardResult:
     if base is None:
         head = scan_tree(repo, config, None, today)
-        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources)
+        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources,
+                           config_source=_shown(repo, config.source))
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache)
@@ -320,4 +330,5 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date) -> Guar
                         "changed scope", change.merge_base[:12], exc.diagnostic())
             old = Scan((), (), 0, False, ())
     introduced = on_changed_lines(_introduced(head, old), changed_lines(repo, change))
-    return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources)
+    return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources,
+                       config_source=_shown(repo, config.source))
