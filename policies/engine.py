@@ -43,7 +43,8 @@ from attest.policies.waivers import Waiver, waiver_for
 def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
-    missing, cites = "", ()
+    missing: str = ""
+    cites: tuple[str, ...] = ()
     if cited is not None:
         evidence, missing, cites = cited
     return Finding(
