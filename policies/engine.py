@@ -30,6 +30,7 @@ from attest.policies.conditions import evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.gaps import gap_records, limitations, rule_reads
+from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from attest.policies.graph import Documents, build_graph, config_document, nodes_by_type
 from attest.policies.rule_loader import PolicySet
@@ -54,7 +55,7 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
 
 def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
     data = graph.nodes[node_id]
-    if data["type"] == DECLARED_TYPE:
+    if data["type"] in (DECLARED_TYPE, ACCOUNT_TYPE):
         return "/resources"  # the whole collection is the evidence of what is (not) there
     index = data["index"]
     return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"

@@ -12,13 +12,16 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.baa import baa_coverage
 
 NODE_TYPE = "evidence.scope"
+# Organisation-wide settings hold no data: the organisation is not a place BAA coverage is about.
+ORG_TYPES = frozenset({"atlas.org_settings"})
 
 
 def add_scope_nodes(graph: nx.MultiDiGraph, config: EstateConfig, snapshot: Snapshot) -> None:
     """A node `scope:<provider>/<id>` per scope seen, facts `baa_vendors` (signed BAAs listing it)."""
     first: dict[tuple[str, str], int] = {}
     for index, resource in enumerate(snapshot.resources):
-        first.setdefault((resource.provider, resource.scope), index)
+        if resource.type not in ORG_TYPES:
+            first.setdefault((resource.provider, resource.scope), index)
     coverage = baa_coverage(config)
     for (provider, scope), index in sorted(first.items()):
         graph.add_node(

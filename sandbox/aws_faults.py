@@ -215,8 +215,13 @@ class FaultProxy:
         self.stop()
 
 
+# REST-protocol reads the collector makes, by (service, method, path pattern): they carry neither
+# X-Amz-Target nor Action, so the path names the operation.
+_REST_OPERATIONS = ((("cloudfront", "GET", re.compile(r"^/\d{4}-\d{2}-\d{2}/distribution/?$")), "ListDistributions"),)
+
+
 def _identify(request: Request, body: bytes) -> tuple[str, str]:
-    """(service, operation) of an AWS request: SigV4 scope, then X-Amz-Target or Action."""
+    """(service, operation) of an AWS request: SigV4 scope, then X-Amz-Target, Action or REST path."""
     found = _SCOPE.search(request.headers.get("Authorization", ""))
     service = found.group(1) if found else "unknown"
     target = request.headers.get("X-Amz-Target")
@@ -225,4 +230,7 @@ def _identify(request: Request, body: bytes) -> tuple[str, str]:
     action = request.args.get("Action")
     if not action and body:
         action = (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
+    for (rest_service, method, path), name in _REST_OPERATIONS:
+        if not action and service == rest_service and request.method == method and path.match(request.path):
+            action = name
     return service, action or "unknown"

@@ -101,7 +101,11 @@ def _sign_as_current(context: dict[str, Any], **_: Any) -> None:
 
 # Services whose clients may be shared by every account: their endpoint rules do not use the
 # account id, and botocore keeps no identity cache for them (S3 Express and DynamoDB do both).
-SHARED_SERVICES = frozenset({"ec2", "ecs", "kms", "secretsmanager", "sts"})
+# acm, cloudtrail, config, elbv2 (regional) and cloudfront (global) were added for issue 17: none
+# of their endpoint rulesets takes an account id.
+SHARED_SERVICES = frozenset({
+    "acm", "cloudfront", "cloudtrail", "config", "ec2", "ecs", "elbv2", "kms", "secretsmanager", "sts",
+})
 _PLACEHOLDER = {"aws_access_key_id": "attest-signs-per-call", "aws_secret_access_key": "attest-signs-per-call"}
 
 

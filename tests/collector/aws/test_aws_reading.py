@@ -68,7 +68,7 @@ def test_bad_settings_name_the_variable(name: str, value: str) -> None:
 
 
 def test_permissions_are_read_only_and_cover_every_reader() -> None:
-    assert set(PERMISSIONS) == {"ec2", "ecs", "kms", "secretsmanager", "sts"}
+    assert set(PERMISSIONS) == {"acm", "cloudfront", "cloudtrail", "config", "ec2", "ecs", "elbv2", "kms", "secretsmanager", "sts"}
     actions = all_actions()
     assert list(actions) == sorted(set(actions))
     assert "secretsmanager:GetSecretValue" not in actions
