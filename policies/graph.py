@@ -97,6 +97,7 @@ LIVE_TYPES = (
     "atlas.encryption_at_rest",
     "atlas.org_settings",
     "aws.cloudtrail.trail",
+    "aws.cloudtrail.change_event",
     "aws.config.recorder",
     "aws.elbv2.listener",
     "aws.acm.certificate",

@@ -56,7 +56,8 @@ def _sources(permission: dict[str, Any], prefix_cidrs: Callable[[str], list[str]
     found: list[Any] = [r.get("CidrIp") if isinstance(r, dict) else None for r in permission.get("IpRanges") or []]
     found += [r.get("CidrIpv6") if isinstance(r, dict) else None for r in permission.get("Ipv6Ranges") or []]
     for pair in permission.get("PrefixListIds") or []:
-        cidrs = prefix_cidrs(pair.get("PrefixListId")) if isinstance(pair, dict) else None
+        list_id = pair.get("PrefixListId") if isinstance(pair, dict) else None
+        cidrs = prefix_cidrs(list_id) if isinstance(list_id, str) else None
         found.extend([None] if cidrs is None else cidrs)
     return found
 

@@ -56,7 +56,7 @@ class _Lookups:
             for _, data in graph.nodes(data=True):
                 if data["type"] == "aws.ec2.prefix_list":
                     attrs = data["attributes"]
-                    cidrs = [e.get("Cidr") for e in dicts(attrs.get("Entries"))]
+                    cidrs = [str(e.get("Cidr")) for e in dicts(attrs.get("Entries"))]  # "None" is no range: judged open
                     self._prefix_lists[(data["scope"], data["region"], attrs.get("PrefixListId"))] = cidrs
         return self._prefix_lists.get((scope, region, list_id))
 

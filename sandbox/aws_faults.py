@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 KINDS = ("access_denied", "throttle", "server_error", "delay", "malformed")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _QUERY_SERVICES = {"ec2", "sts", "iam", "sns", "sqs", "rds", "elasticloadbalancing"}
+# Reads moto does not implement (its server answers HTTP 500, which botocore retries as a transient
+# failure). The proxy answers them at once with the error CloudTrail documents for an operation it
+# does not support, so the collector records its gap without waiting out the retries. No data is
+# made up: the local estate simply has no CloudTrail event history.
+_UNSUPPORTED = {("cloudtrail", "LookupEvents")}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
@@ -169,6 +174,9 @@ class FaultProxy:
         if rule is None or rule.kind == "delay":
             if rule is not None:
                 time.sleep(rule.delay_seconds)
+            if (service, operation) in _UNSUPPORTED:
+                message = f"{operation} is not implemented by the local estate (moto)"
+                return _error(service, operation, "UnsupportedOperationException", message, 400)
             return self._forward(request, body)
         if rule.kind == "access_denied":
             return _denied(service, operation)

@@ -42,6 +42,7 @@ class AwsSettings:
     read_timeout: float = 30.0
     page_size: int | None = None
     connections: int = 64  # per shared client: as many as calls may be in flight (the collector's Bounds.workers)
+    change_window_days: int = 90  # CloudTrail change records read back from the collection (90: all it keeps)
 
     @staticmethod
     def from_env(environ: Mapping[str, str]) -> AwsSettings:
@@ -51,6 +52,7 @@ class AwsSettings:
             connect_timeout=positive_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
             read_timeout=positive_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
             page_size=int(positive_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
+            change_window_days=int(positive_number(environ, "ATTEST_CHANGE_WINDOW_DAYS", 90)),
         )
 
     def config(self) -> Config:

@@ -29,7 +29,8 @@ def _aws(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def _aws_gaps(snapshot: Snapshot) -> list[dict[str, Any]]:
-    return [g.to_dict() for g in snapshot.gaps if g.provider == "aws"]
+    """The AWS gaps, less the local estate's standing one: moto has no CloudTrail event history."""
+    return [g.to_dict() for g in snapshot.gaps if g.provider == "aws" and g.operation != "cloudtrail:LookupEvents"]
 
 
 def test_denied_secrets_is_one_gap_and_everything_else_is_collected(default_estate: LocalEstate, local_config_path: Path) -> None:

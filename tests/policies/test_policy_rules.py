@@ -121,6 +121,12 @@ def _old_revision(doc: dict[str, Any]) -> None:
     service["taskDefinition"] = service["taskDefinition"].replace(":2", ":1")
 
 
+def _aws_event(event_id: str, principal: str) -> dict[str, Any]:
+    return {"id": f"arn:aws:cloudtrail:us-east-1:123456789012:event/{event_id}", "type": "aws.cloudtrail.change_event",
+            "provider": "aws", "scope": "123456789012", "region": "us-east-1", "source": ["cloudtrail:LookupEvents"],
+            "attributes": {"eventId": event_id, "eventName": "RegisterTaskDefinition", "principal": principal, "errorCode": None}}
+
+
 def _rollout(doc: dict[str, Any]) -> None:
     _attrs(doc, "aws.ecs.service")["deployments"][0]["rolloutState"] = "IN_PROGRESS"
 
@@ -171,6 +177,7 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-CM-002": (_extra_user, "database_user/admin/break_glass"),
     "ATL-CM-003": (lambda d: _access(d, "10.30.0.0/16", "staging VPC"), "access_list_entry/10.30.0.0/16"),
     "ATL-CM-004": (lambda d: None, "service/prod/shopping-app"),
+    "ATL-CM-008": (lambda d: d["resources"].append(_aws_event("evt-hand", "arn:aws:iam::123456789012:user/jdoe")), "event/evt-hand"),
     "ATL-BAA-001": (
         lambda d: d["resources"].append({**find(d, "atlas.project", "/project/reference"), "id": "atlas:6a7000000000000000000009/project/shadow",
                                         "scope": "6a7000000000000000000009"}),

@@ -72,7 +72,7 @@ def test_permissions_are_read_only_and_cover_every_reader() -> None:
     actions = all_actions()
     assert list(actions) == sorted(set(actions))
     assert "secretsmanager:GetSecretValue" not in actions
-    verbs = ("Describe", "List", "Get")
+    verbs = ("Describe", "List", "Get", "Lookup")  # cloudtrail:LookupEvents reads the event history
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions)
     assert ASSUME_ROLE == ("sts:AssumeRole",)
 
