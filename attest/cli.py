@@ -15,7 +15,10 @@ from typing import Sequence
 from attest.core import __version__
 from attest.core.errors import AttestError
 
-COMMANDS = ("collect", "check", "guard", "report", "export", "verify", "demo", "sandbox", "iam_policy", "doctor", "config")
+COMMANDS = (
+    "collect", "check", "guard", "report", "period", "export", "verify", "demo", "sandbox", "iam_policy", "doctor",
+    "config",
+)
 log = logging.getLogger("attest")
 
 

@@ -15,7 +15,7 @@ from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
 from attest.evidence.bundle import Published, Seen, newest_link, write_bundle
 from attest.evidence.canonical import sha256_hex
-from attest.evidence.export import FINDINGS, SNAPSHOT, bundle_files, kms_signer
+from attest.evidence.export import CONFIG, FINDINGS, SNAPSHOT, bundle_files, kms_signer
 from attest.evidence.freshness import freshness_finding
 from attest.evidence.lockers import open_locker
 from attest.evidence.manifest import bundle_id_for
@@ -23,8 +23,11 @@ from attest.policies.check import load_check_waivers
 from attest.policies.engine import evaluate
 from attest.policies.findings import Finding, Results, Status
 from attest.policies.rule_loader import load_policy_set
-from attest.reports.bundle import BundleRef
+from attest.collector.snapshot import format_time
+from attest.core import __version__
+from attest.reports.bundle import BundleRef, Provenance
 from attest.reports.render import SUMMARY_FILE, render_all
+from attest.reports.summary_cap import cap
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ class ExportRun:
             "",
         ]
         reports = self.files.get(f"reports/{SUMMARY_FILE}", b"").decode("utf-8")
-        return "\n".join(lines) + "\n" + reports
+        where = f"reports/findings.md in bundle `{self.published.manifest.bundle_id}` of `{self.locker}`"
+        return cap("\n".join(lines) + "\n" + reports, where)
 
 
 def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None) -> Results:
@@ -97,8 +101,23 @@ def export_snapshot(
     results = check_snapshot(snapshot, config, policies, waivers_path)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
-    digests = {SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")), FINDINGS: sha256_hex(findings_json.encode("utf-8"))}
-    reports = render_all(results, snapshot, config, bundle=BundleRef(bundle_id, digests), source=FINDINGS)
+    digests = {
+        SNAPSHOT: sha256_hex(snapshot_json.encode("utf-8")),
+        FINDINGS: sha256_hex(findings_json.encode("utf-8")),
+        CONFIG: config.digest.removeprefix("sha256:"),  # findings cite its entries (the BAA records, ...)
+    }
+    provenance = Provenance(
+        run_started=format_time(started),
+        run_finished=None,
+        attest_version=__version__,
+        manifest_sha256=None,
+        previous_id=previous[0].bundle_id if previous else None,
+        previous_sha256=previous[0].manifest_sha256 if previous else None,
+        signing_key=config.evidence.kms_key_id,
+        signed=config.evidence.kms_key_id is not None,
+    )
+    bundle = BundleRef(bundle_id, digests, provenance)
+    reports = render_all(results, snapshot, config, bundle=bundle, source=FINDINGS)
     files = bundle_files(config, snapshot_json, findings_json, freshness, reports)
     published = write_bundle(
         locker,

@@ -1,4 +1,4 @@
-"""The estate config (`attest.yaml`): what is in scope and what it means.
+"""Reading the estate config (`attest.yaml`) into its values (collector/config_values.py).
 
 Validated on load; every problem is a BadInputError naming file, line and key. Secrets never live
 here: credentials come from boto3's chain and the `MONGODB_ATLAS_*` variables.
@@ -6,7 +6,6 @@ here: credentials come from boto3's chain and the `MONGODB_ATLAS_*` variables.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,135 +13,37 @@ from attest.core.errors import BadInputError
 from attest.core.gcpause import paused_gc
 from attest.collector.fields import FieldReader
 from attest.core.yamlfile import KeyPath, Locator, load_yaml
+from attest.collector.config_values import (
+    DATA_CLASSES,
+    ROLES,
+    VPCE_ID,
+    AtlasCluster,
+    AtlasProject,
+    AwsAccount,
+    Collection,
+    EcsService,
+    EstateConfig,
+    EvidenceConfig,
+    PrivateLink,
+    SecretRef,
+    Vendor,
+)
 
-ROLES = ("phi", "reference")
-DATA_CLASSES = ("phi", "public", "internal")
-
-
-@dataclass(frozen=True)
-class AwsAccount:
-    id: str
-    name: str
-    regions: tuple[str, ...]
-    role_arn: str | None = None
-
-
-@dataclass(frozen=True)
-class AtlasCluster:
-    name: str
-    role: str
-    databases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AtlasProject:
-    id: str
-    name: str
-    role: str
-    clusters: tuple[AtlasCluster, ...]
-    database_users: tuple[str, ...] = ()
-    access_list: tuple[str, ...] = ()
-    endpoint_service_regions: tuple[str, ...] = ()
-    # Approved ranges: any live access-list entry inside one is declared (none has to exist).
-    access_ranges: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PrivateLink:
-    """One AWS interface endpoint paired with one Atlas endpoint service."""
-
-    name: str
-    aws_account: str
-    region: str
-    vpc_endpoint_name: str
-    atlas_project: str
-    atlas_region: str
-    port_ranges: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """A connection-string secret and the cluster (`project/cluster`) it points at."""
-
-    name: str
-    points_to: str
-    env_var: str
-
-
-@dataclass(frozen=True)
-class EcsService:
-    account: str
-    region: str
-    cluster: str
-    service: str
-
-
-@dataclass(frozen=True)
-class Collection:
-    cluster: str
-    database: str
-    collection: str
-    data_class: str
-
-
-@dataclass(frozen=True)
-class Vendor:
-    name: str
-    services: tuple[str, ...]
-    data_classes: tuple[str, ...]
-    baa_signed: bool
-    baa_aws_accounts: tuple[str, ...]
-    baa_atlas_projects: tuple[str, ...]
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class EvidenceConfig:
-    """Where bundles go, how long they are retained, how often one is due, and how they are signed."""
-
-    locker: str = "attest-evidence"
-    cadence_hours: int = 26
-    retention_mode: str = "COMPLIANCE"
-    retention_days: int = 2192
-    kms_key_id: str | None = None
-    public_key_pem: str | None = None
-
-
-@dataclass(frozen=True)
-class EstateConfig:
-    path: str
-    digest: str
-    aws_accounts: tuple[AwsAccount, ...]
-    deploy_principals: tuple[str, ...]
-    provenance_tags: tuple[str, ...]
-    vpc_endpoint_names: tuple[str, ...]
-    atlas_org_id: str | None
-    atlas_projects: tuple[AtlasProject, ...]
-    approved_ranges: tuple[str, ...]
-    privatelinks: tuple[PrivateLink, ...]
-    secrets: tuple[SecretRef, ...]
-    ecs_services: tuple[EcsService, ...]
-    collections: tuple[Collection, ...]
-    vendors: tuple[Vendor, ...]
-    evidence: EvidenceConfig = EvidenceConfig()
-    terraform_manages: tuple[str, ...] = ()
-    certificate_min_days: int = 30  # ATL-TLS-002: an in-use certificate must outlive the collection by this much
-
-    def project(self, name_or_id: str) -> AtlasProject | None:
-        return next((p for p in self.atlas_projects if name_or_id in (p.id, p.name)), None)
-
-    def to_scope(self) -> dict[str, Any]:
-        """The part of the config a snapshot records as its scope."""
-        return {
-            "aws_accounts": [
-                {"id": a.id, "name": a.name, "regions": list(a.regions)} for a in self.aws_accounts
-            ],
-            "atlas_org_id": self.atlas_org_id,
-            "atlas_projects": [
-                {"id": p.id, "name": p.name, "role": p.role} for p in self.atlas_projects
-            ],
-            "config_digest": self.digest,
-        }
+# The values are re-exported: callers read a config and its types from one place.
+__all__ = [
+    "load_config",
+    "parse_config",
+    "AtlasCluster",
+    "AtlasProject",
+    "AwsAccount",
+    "Collection",
+    "EcsService",
+    "EstateConfig",
+    "EvidenceConfig",
+    "PrivateLink",
+    "SecretRef",
+    "Vendor",
+]
 
 
 def _account(r: FieldReader, raw: Any, path: KeyPath) -> AwsAccount:
@@ -204,8 +105,9 @@ def _project(r: FieldReader, raw: Any, path: KeyPath) -> AtlasProject:
 
 
 def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
-    keys = {"name", "aws_account", "region", "vpc_endpoint_name", "atlas_project", "atlas_region", "ports"}
-    m = r.mapping(raw, path, keys, keys)
+    required = {"name", "aws_account", "region", "atlas_project", "atlas_region", "ports"}
+    m = r.mapping(raw, path, required | {"vpc_endpoint_name", "vpc_endpoint_id"}, required)
+    name, endpoint_id = m.get("vpc_endpoint_name"), m.get("vpc_endpoint_id")
     ranges = tuple(_port_range(r, v, (*path, "ports", i)) for i, v in enumerate(r.seq(m["ports"], (*path, "ports"))))
     if not ranges:
         raise r.loc.error((*path, "ports"), "list the Atlas PrivateLink ports, e.g. \"1024-65535\"")
@@ -213,11 +115,19 @@ def _privatelink(r: FieldReader, raw: Any, path: KeyPath) -> PrivateLink:
         name=r.text(m["name"], (*path, "name")),
         aws_account=r.text(m["aws_account"], (*path, "aws_account")),
         region=r.region(m["region"], (*path, "region")),
-        vpc_endpoint_name=r.text(m["vpc_endpoint_name"], (*path, "vpc_endpoint_name")),
+        vpc_endpoint_name=r.text(name, (*path, "vpc_endpoint_name")) if name is not None else None,
         atlas_project=r.text(m["atlas_project"], (*path, "atlas_project")),
         atlas_region=r.atlas_region(m["atlas_region"], (*path, "atlas_region")),
         port_ranges=ranges,
+        vpc_endpoint_id=_endpoint_id(r, endpoint_id, (*path, "vpc_endpoint_id")) if endpoint_id is not None else None,
     )
+
+
+def _endpoint_id(r: FieldReader, value: Any, path: KeyPath) -> str:
+    text = r.text(value, path)
+    if not VPCE_ID.fullmatch(text):
+        raise r.loc.error(path, f"a VPC endpoint id looks like vpce-0123456789abcdef0 (got {text!r})")
+    return text
 
 
 def _port_range(r: FieldReader, value: Any, path: KeyPath) -> tuple[int, int]:

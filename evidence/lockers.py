@@ -19,6 +19,7 @@ from typing import Mapping, Protocol
 
 from attest.collector.config import EvidenceConfig
 from attest.core.errors import BadInputError, EvaluationError
+from attest.core.process import pid_alive
 from attest.evidence.crashpoints import checkpoint
 from attest.evidence.manifest import BUNDLE_ID, HEAD, MANIFEST, WITNESSES
 from attest.evidence.s3locker import KeyHistory, S3Locker, s3_client
@@ -189,15 +190,7 @@ def _writer_running(name: str) -> bool:
     if not tail.isdigit():
         return False
     pid = int(tail)
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or pid_alive(pid)
 
 
 def open_local(location: str, *, create: bool) -> LocalLocker:

@@ -105,3 +105,13 @@ def check_signature(
         except InvalidSignature:
             continue
     return "no signature verifies with the configured public key"
+
+
+def signature_key_id(envelope_bytes: bytes) -> str | None:
+    """The KMS key id a signature.json names (first signature), for display; None when unreadable."""
+    try:
+        envelope = json.loads(envelope_bytes.decode("utf-8"))
+        key_id = envelope["signatures"][0]["keyid"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return key_id if isinstance(key_id, str) else None

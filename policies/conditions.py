@@ -17,7 +17,8 @@ from jmespath import exceptions as jmes_errors
 from attest.policies.operators import OPERATORS
 from attest.policies.rule_schema import Check, Condition, Group
 
-_SIMPLE_ATTR = re.compile(r"^attributes(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_SIMPLE_ATTR = re.compile(r"^(?:related\.(?P<via>[A-Za-z_]+)\[0\]\.)?(?P<attr>attributes(\.[A-Za-z_][A-Za-z0-9_]*)+)$")
+_VIA = re.compile(r"^related\.(?P<via>[A-Za-z_]+)\[0\]")
 _MAX_SHOWN = 120
 
 
@@ -27,6 +28,7 @@ class Outcome:
     message: str
     pointer_suffix: str = ""
     unknown: bool = False
+    via: str = ""  # the suffix is inside the first `related.<via>` node, not the node judged
 
 
 _HOLDS = Outcome(True, "")  # frozen, so one instance serves every check that holds
@@ -46,11 +48,14 @@ def _check(cond: Check, doc: dict[str, Any]) -> Outcome:
     ok = OPERATORS[cond.op](actual, expected)
     if ok:
         return _HOLDS
-    suffix = "/" + cond.path.text.replace(".", "/") if _SIMPLE_ATTR.match(cond.path.text) else ""
+    simple = _SIMPLE_ATTR.match(cond.path.text)
+    suffix = "/" + simple["attr"].replace(".", "/") if simple else ""
+    via_match = _VIA.match(cond.path.text)
+    via = via_match["via"] if via_match else ""
     if cond.message:
-        return Outcome(False, cond.message, suffix, actual is None)
+        return Outcome(False, cond.message, suffix, actual is None, via)
     wanted = "" if cond.value is None and cond.value_from is None else f" {_show(expected)}"
-    return Outcome(False, f"{cond.path.text} {cond.op}{wanted}: got {_show(actual)}", suffix, actual is None)
+    return Outcome(False, f"{cond.path.text} {cond.op}{wanted}: got {_show(actual)}", suffix, actual is None, via)
 
 
 def evaluate(cond: Condition, doc: dict[str, Any]) -> Outcome:
@@ -72,7 +77,8 @@ def _group(cond: Group, doc: dict[str, Any]) -> Outcome:
     first = failed[0]
     undecided = all(o.ok is None for o in failed) if cond.mode == "any" else first.ok is None
     unknown = all(o.unknown for o in failed) if cond.mode == "any" else first.unknown
-    return Outcome(None if undecided else False, cond.message or first.message, "" if cond.message else first.pointer_suffix, unknown)
+    return Outcome(None if undecided else False, cond.message or first.message, "" if cond.message else first.pointer_suffix,
+                   unknown, first.via)
 
 
 def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outcome:

@@ -26,19 +26,26 @@ from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
-from attest.policies.conditions import evaluate_all
+from attest.policies.citing import ConfigEntries, finding_cites, node_pointer
+from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
-from attest.policies.gaps import gap_records, limitations, rule_reads
-from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
+from attest.policies.gaps import gap_records, limitations, rule_reads
 from attest.policies.graph import Documents, build_graph, config_document, nodes_by_type
+from attest.policies.narrative import control_narrative
+from attest.policies.pointers import existing_suffix
 from attest.policies.rule_loader import PolicySet
 from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
 
 
-def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str) -> Finding:
+def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
+             cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
+    """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
+    missing, cites = "", tuple[str, ...]()
+    if cited is not None:
+        evidence, missing, cites = cited
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -50,15 +57,37 @@ def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str,
         message=message,
         rationale=rule.rationale,
         remediation=rule.remediation,
+        missing=missing,
+        cites=cites,
+        waiver=waiver.ref if waiver else None,
     )
 
 
-def _pointer(graph: nx.MultiDiGraph, node_id: str, suffix: str = "") -> str:
-    data = graph.nodes[node_id]
-    if data["type"] in (DECLARED_TYPE, ACCOUNT_TYPE):
-        return "/resources"  # the whole collection is the evidence of what is (not) there
-    index = data["index"]
-    return f"/resources/{index}{suffix}" if index is not None else f"config:{node_id}"
+def _cited(graph: nx.MultiDiGraph, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+    """(evidence, missing, cites): what decided a verdict (its node, or the related node its failing check read),
+    at the field the check read or the nearest existing parent of it, with the absent keys in
+    `missing`; every other input of its verdict goes in `cites`."""
+    subject = node_id
+    if outcome.via:
+        targets = sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == outcome.via for d in edges.values()))
+        subject = targets[0] if targets else node_id
+    own = node_pointer(graph, subject) or "/resources"
+    suffix = outcome.pointer_suffix if not outcome.via or subject != node_id else ""
+    missing = ""
+    if suffix and own.startswith("/resources/"):
+        suffix, missing = existing_suffix(graph.nodes[subject]["attributes"], suffix)
+        own += suffix
+    others = tuple(c for c in cites if c != own and not own.startswith(c + "/"))
+    return own, missing, others
+
+
+_WHOLE = Outcome(True, "")  # cite the node itself
+
+
+def _unpaired(graph: nx.MultiDiGraph, key: str) -> list[str]:
+    """Why privatelink entries paired no endpoint, for a rule that needs them (`config.privatelinks`)."""
+    pairing = graph.graph.get("pairing")
+    return [pairing.why[name] for name in sorted(pairing.why)] if key == "privatelinks" and pairing else []
 
 
 def _truthy(value: Any) -> bool:
@@ -97,6 +126,7 @@ def evaluate_rule(
     config_doc: dict[str, Any],
     gaps: tuple[Gap, ...],
     waivers: tuple[Waiver, ...],
+    entries: ConfigEntries,
 ) -> list[Finding]:
     """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
@@ -114,21 +144,27 @@ def evaluate_rule(
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            findings.append(_finding(rule, Status.ERROR, node_id, _pointer(graph, node_id), outcome.message))
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, _cited(graph, node_id, _WHOLE, cites)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            finding = _finding(rule, status, node_id, _pointer(graph, node_id, outcome.pointer_suffix), outcome.message)
-            findings.append(replace(finding, waiver=waiver.ref if waiver else None))
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(graph, node_id, outcome, cites), waiver))
         else:
-            findings.append(_finding(rule, Status.PASS, node_id, _pointer(graph, node_id), "satisfied"))
+            cites = finding_cites(rule, graph, node_id, doc, entries)
+            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", _cited(graph, node_id, _WHOLE, cites)))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))
     required = rule.required_when is not None and _truthy(rule.required_when.search({"config": config_doc}))
     if required and not selected and not rule_gaps:
-        findings.append(_finding(rule, Status.ERROR, None, "/resources",
-                                 f"the estate config says {rule.resource} must exist here, but none was collected"))
+        key = rule.required_when.text.removeprefix("config.") if rule.required_when else ""
+        why = "".join(f"; {text}" for text in _unpaired(graph, key))
+        finding = _finding(rule, Status.ERROR, None, "/resources",
+                           f"the estate config says {rule.resource} must exist here, but none was selected{why}"
+                           if why else f"the estate config says {rule.resource} must exist here, but none was collected")
+        findings.append(replace(finding, cites=tuple(entries.key(key))))
     return findings
 
 
@@ -137,21 +173,24 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, findings: list[Finding], day: dt.date, gaps: tuple[dict[str, Any], ...]) -> ControlResult:
+def _control_result(control: Control, findings: list[Finding], day: dt.date, titles: dict[str, str],
+                    gaps: tuple[dict[str, Any], ...]) -> ControlResult:
     rule_ids = {m.rule_id for m in control.mappings}
-    statuses = [f.status for f in findings if f.rule_id in rule_ids]
+    mine = [f for f in findings if f.rule_id in rule_ids]
     limited_by = limitations(control.id, gaps)
     return ControlResult(
         control_id=control.id,
         framework=control.framework,
         title=control.title,
         summary=control.summary,
-        narrative=control.narrative,
-        status=control_status(statuses, has_rules=bool(rule_ids), attestations=control.attestations,
+        narrative=control_narrative(control, mine, titles, day.isoformat(),
+                                    [g for g in gaps if g["pointer"] in limited_by]),
+        status=control_status([f.status for f in mine], has_rules=bool(rule_ids), attestations=control.attestations,
                               today=day.isoformat(), limited=bool(limited_by)),
         mappings=control.mappings,
         attestations=control.attestations,
         scope_limitations=limited_by,
+        design=control.narrative,
     )
 
 
@@ -173,21 +212,23 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
+    entries = ConfigEntries(config)
     findings: list[Finding] = []
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
         for rule in policy.rules:
             if rule.resource == node_type:
-                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers))
+                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, entries))
     findings.sort(key=Finding.sort_key)
     graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()
     gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
+    titles = {rule.id: rule.title for rule in policy.rules}
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, findings, day, gaps) for c in policy.controls),
+        controls=tuple(_control_result(c, findings, day, titles, gaps) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
         gaps=gaps,

@@ -1,7 +1,8 @@
 """Findings: the result of evaluating one rule against one resource (or against nothing).
 
-A finding's evidence pointer is a JSON pointer into the snapshot (`/resources/7`) or a source
-location (`infra/envs/prod/secrets.tf:12`) for Terraform and code findings.
+A finding's evidence pointer is a JSON pointer into the snapshot (`/resources/7`), into a bundle file
+(`config/attest.yaml#/vendors/0/baa`), or a source location (`infra/envs/prod/secrets.tf:12`) for
+Terraform and code findings; `cites` lists the other inputs of the verdict the same way.
 """
 from __future__ import annotations
 
@@ -81,6 +82,12 @@ class Finding:
     waiver: WaiverRef | None = None
     # The same resource in the other plane: live ids for a Terraform finding, `address (file:line)` for a live one.
     related: tuple[str, ...] = ()
+    # Keys below `evidence` that the verdict looked for and did not find (`comment`, `a/b`): evidence
+    # then points at the nearest parent that exists.
+    missing: str = ""
+    # Every other input of the verdict: resources (`/resources/N`) and config entries
+    # (`config/attest.yaml#/pointer`), in the order the rule reads them.
+    cites: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, str, str, str]:
         return (self.rule_id, self.plane, self.resource_id or "", self.evidence)
@@ -100,6 +107,8 @@ class Finding:
             "plane": self.plane,
             "waiver": self.waiver.to_dict() if self.waiver else None,
             "related": sorted(self.related),
+            "missing": self.missing,
+            "cites": list(self.cites),
         }
 
 
@@ -146,6 +155,9 @@ class ControlResult:
     attestations: tuple[Attestation, ...] = ()
     # Pointers (`/gaps/N`) of the sources that could not be read and that this control rests on.
     scope_limitations: tuple[str, ...] = ()
+    # How the estate is meant to meet the control (controls.yaml); `narrative` is what the findings
+    # show it does (policies/narrative.py), so the two can be read side by side.
+    design: str = ""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -162,6 +174,7 @@ class ControlResult:
             "mappings": [m.to_dict() for m in self.mappings],
             "attestations": [a.to_dict() for a in self.attestations],
             "scope_limitations": list(self.scope_limitations),
+            "design": self.design,
         }
 
 

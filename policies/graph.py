@@ -3,7 +3,8 @@
 Rules evaluate node documents of this graph (see `document`), so a relation across resources or
 across providers is an edge, not ad-hoc code in a rule.
 
-Nodes (key = id; attribute `type`, `origin`, `scope`, `region`, `attributes`, `facts`, `index`):
+Nodes (key = id; attribute `type`, `origin`, `scope`, `region`, `attributes`, `facts`, `index`, and for
+config, declared and scope nodes `cited`: the estate-config entries (and resources) they stand for):
 - live resources: every snapshot resource, keyed by its id, `origin="live"`, `index` = its
   position in `snapshot.resources` (for evidence pointers); types as in docs/resources.md.
 - config data stores (`origin="config"`, `index=None`), from the estate config:
@@ -27,7 +28,8 @@ Edge kinds (attribute `kind`), source type -> target type, and what the edge mea
 - `guarded_by` vpc_endpoint -> security_group: the endpoint's Groups.
 - `in_vpc` vpc_endpoint|subnet|security_group -> vpc: the VpcId.
 - `pairs_with` vpc_endpoint -> atlas.endpoint_service: the config `privatelink` entry pairs them
-  (vpc endpoint Name tag; Atlas project and region).
+  (the endpoint by id, Name tag, or the Atlas registration: policies/graph_pairing.py; the service
+  by Atlas project and region).
 - `interface_of` atlas.interface_endpoint -> atlas.endpoint_service: endpointServiceId.
 - `registers` atlas.interface_endpoint -> vpc_endpoint: interfaceEndpointId is the VpcEndpointId.
 - `encrypted_by` secret -> kms.key: KmsKeyId resolved by ARN, key id or alias.
@@ -42,7 +44,8 @@ Edge kinds (attribute `kind`), source type -> target type, and what the edge mea
 - `encrypted_at_rest_by` atlas.cluster -> atlas.encryption_at_rest: the project's encryptionAtRest.
 
 Facts (`facts`, computed from the config and neighbours; rules read them as `facts.<name>`):
-- vpc_endpoint: name (Name tag), declared, privatelink (config entry name or null).
+- vpc_endpoint: name (Name tag), declared (aws.vpc_endpoints names its Name tag or id, or a
+  privatelink entry pairs it), privatelink (the pairing entry's name or null).
 - security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs,
   internet_ports (the [from, to] ranges its ingress admits from the internet, IPv4 and IPv6,
   managed prefix lists resolved; policies/graph_exposure.py).
@@ -67,12 +70,14 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.graph_accounts import INPUTS as ACCOUNT_INPUTS
 from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
 from attest.policies.graph_accounts import add_account_nodes
+from attest.policies.baa import cluster_class
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from attest.policies.graph_declared import add_declared_nodes
 from attest.policies.graph_facts import live_facts
 from attest.policies.graph_scopes import NODE_TYPE as SCOPE_TYPE
 from attest.policies.graph_scopes import add_scope_nodes
 from attest.policies.graph_links import link_resources
+from attest.policies.pointers import config_pointer
 
 LIVE_TYPES = (
     "aws.ec2.vpc",
@@ -145,40 +150,40 @@ FACT_INPUTS: dict[str, frozenset[str]] = {
 }
 
 
-def cluster_class(role: str) -> str:
-    return "phi" if role == "phi" else "public"
-
-
 def _add_config_nodes(graph: nx.MultiDiGraph, config: EstateConfig) -> None:
-    for project in config.atlas_projects:
-        for cluster in project.clusters:
+    for p_index, project in enumerate(config.atlas_projects):
+        for c_index, cluster in enumerate(project.clusters):
+            cited = [config_pointer("atlas", "projects", p_index, "clusters", c_index)]
+            cited += [config_pointer("data_classification", i) for i, c in enumerate(config.collections)
+                      if c.cluster == f"{project.name}/{cluster.name}"]
             cluster_id = f"data:{project.name}/{cluster.name}"
             klass = cluster_class(cluster.role)
             colls = [c for c in config.collections if c.cluster == f"{project.name}/{cluster.name}"]
             databases = sorted(set(cluster.databases) | {c.database for c in colls})
             _add_node(graph, cluster_id, "data.cluster", project.id, {
                 "project": project.name, "name": cluster.name, "role": cluster.role, "data_class": klass,
-            })
+            }, cited)
             for db in databases:
                 db_id = f"{cluster_id}/{db}"
                 db_class = "phi" if any(c.data_class == "phi" for c in colls if c.database == db) else klass
                 _add_node(graph, db_id, "data.database", project.id, {
                     "project": project.name, "cluster": cluster.name, "name": db, "data_class": db_class,
-                })
+                }, cited)
                 graph.add_edge(cluster_id, db_id, kind="contains")
                 for coll in (c for c in colls if c.database == db):
                     coll_id = f"{db_id}/{coll.collection}"
                     _add_node(graph, coll_id, "data.collection", project.id, {
                         "project": project.name, "cluster": cluster.name, "database": db,
                         "name": coll.collection, "data_class": coll.data_class,
-                    })
+                    }, [config_pointer("data_classification", config.collections.index(coll))])
                     graph.add_edge(db_id, coll_id, kind="contains")
 
 
-def _add_node(graph: nx.MultiDiGraph, node_id: str, node_type: str, scope: str, attributes: dict[str, Any]) -> None:
+def _add_node(graph: nx.MultiDiGraph, node_id: str, node_type: str, scope: str, attributes: dict[str, Any],
+              cited: list[str]) -> None:
     graph.add_node(
         node_id, type=node_type, origin="config", scope=scope, region=None,
-        attributes=attributes, facts={}, index=None,
+        attributes=attributes, facts={}, index=None, cited=tuple(cited),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 import networkx as nx
 
 from attest.collector.config import EstateConfig
+from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "config.declared"
 Match = Callable[[dict[str, Any]], bool]
@@ -22,6 +23,8 @@ Field = Callable[[dict[str, Any]], Any]
 # A live node can match an item only when this field of it equals the item's value: candidates are
 # looked up by it (built once per live type and field) instead of scanning every node per item.
 Probe = tuple[Field, Any] | None
+# (kind, key, live type, scope or "*", region, match, probe, the config entries that declare it)
+Item = tuple[str, str, str, str, str | None, Match, Probe, str | tuple[str, ...]]
 
 
 def _cidr(value: Any) -> str | None:
@@ -62,6 +65,10 @@ def _atlas_name(d: dict[str, Any]) -> Any:
     return d["attributes"].get("name")
 
 
+def _endpoint_id(d: dict[str, Any]) -> Any:
+    return d["attributes"].get("VpcEndpointId")
+
+
 def _username(d: dict[str, Any]) -> Any:
     return d["attributes"].get("username")
 
@@ -78,8 +85,12 @@ def _attribute_is(field: str, wanted: str, d: dict[str, Any]) -> bool:
     return bool(d["attributes"].get(field) == wanted)
 
 
-def _name_tag_is(wanted: str, d: dict[str, Any]) -> bool:
-    return bool(_tag(d["attributes"], "Name") == wanted)
+def _tag_or_id_is(wanted: str, d: dict[str, Any]) -> bool:
+    return wanted in (_tag(d["attributes"], "Name"), d["attributes"].get("VpcEndpointId"))
+
+
+def _paired_with(link: str, d: dict[str, Any]) -> bool:
+    return bool(d["facts"].get("privatelink") == link)
 
 
 def _service_is(service: str, cluster: str, d: dict[str, Any]) -> bool:
@@ -92,35 +103,53 @@ def _cidr_is(wanted: str, d: dict[str, Any]) -> bool:
     return bool(_cidr(d["attributes"].get("cidrBlock") or d["attributes"].get("ipAddress")) == wanted)
 
 
-def _items(config: EstateConfig) -> Iterator[tuple[str, str, str, str, str | None, Match, Probe]]:
-    """(kind, key, live type, scope or "*", region, match on a live node's data, probe) per declared item."""
-    for secret in config.secrets:
+def _endpoint_items(config: EstateConfig) -> Iterator[Item]:
+    """One item per privatelink entry (its paired endpoint) and per aws.vpc_endpoints entry that
+    names an endpoint no privatelink entry already names: one missing endpoint is one finding."""
+    folded: dict[str, list[str]] = {}
+    for i, name in enumerate(config.vpc_endpoint_names):
+        owner = next((p.name for p in config.privatelinks if name in (p.vpc_endpoint_name, p.vpc_endpoint_id)), None)
+        if owner is not None:
+            folded.setdefault(owner, []).append(config_pointer("aws", "vpc_endpoints", i))
+            continue
+        probe: Probe = (_endpoint_id, name) if name.startswith("vpce-") else (_name_tag, name)
+        yield "vpc_endpoint", name, "aws.ec2.vpc_endpoint", "*", None, partial(_tag_or_id_is, name), probe, \
+            config_pointer("aws", "vpc_endpoints", i)
+    for i, link in enumerate(config.privatelinks):
+        key = f"{link.aws_account}/{link.region}/{link.vpc_endpoint_name or link.vpc_endpoint_id or link.name}"
+        yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", link.aws_account, link.region, \
+            partial(_paired_with, link.name), None, (config_pointer("privatelink", i), *folded.get(link.name, []))
+
+
+def _items(config: EstateConfig) -> Iterator[Item]:
+    """(kind, key, live type, scope or "*", region, match on a live node's data, probe, the config entry
+    that declares it) per declared item."""
+    for i, secret in enumerate(config.secrets):
         yield "secret", secret.name, "aws.secretsmanager.secret", "*", None, (
-            partial(_attribute_is, "Name", secret.name)), (_secret_name, secret.name)
-    names: set[tuple[str, str, str | None]] = {(n, "*", None) for n in config.vpc_endpoint_names}
-    names |= {(p.vpc_endpoint_name, p.aws_account, p.region) for p in config.privatelinks}
-    for name, account, region in sorted(names, key=lambda t: (t[0], t[1], t[2] or "")):
-        key = name if account == "*" else f"{account}/{region}/{name}"
-        yield "vpc_endpoint", key, "aws.ec2.vpc_endpoint", account, region, (
-            partial(_name_tag_is, name)), (_name_tag, name)
-    for svc in config.ecs_services:
+            partial(_attribute_is, "Name", secret.name)), (_secret_name, secret.name), config_pointer("secrets", i)
+    yield from _endpoint_items(config)
+    for i, svc in enumerate(config.ecs_services):
         yield "ecs_service", f"{svc.account}/{svc.region}/{svc.cluster}/{svc.service}", "aws.ecs.service", svc.account, svc.region, (
-            partial(_service_is, svc.service, svc.cluster)), (_service_name, svc.service)
-    for project in config.atlas_projects:
+            partial(_service_is, svc.service, svc.cluster)), (_service_name, svc.service), config_pointer("ecs", "services", i)
+    for p_index, project in enumerate(config.atlas_projects):
         pid = project.id
-        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None
-        for cluster in project.clusters:
+
+        def at(*keys: str | int, p_index: int = p_index) -> str:
+            return config_pointer("atlas", "projects", p_index, *keys)
+
+        yield "atlas_project", project.name, "atlas.project", pid, None, (lambda d: True), None, at("id")
+        for i, cluster in enumerate(project.clusters):
             yield "cluster", f"{project.name}/{cluster.name}", "atlas.cluster", pid, None, (
-                partial(_attribute_is, "name", cluster.name)), (_atlas_name, cluster.name)
-        for user in project.database_users:
+                partial(_attribute_is, "name", cluster.name)), (_atlas_name, cluster.name), at("clusters", i)
+        for i, user in enumerate(project.database_users):
             yield "database_user", f"{project.name}/{user}", "atlas.database_user", pid, None, (
-                partial(_attribute_is, "username", user)), (_username, user)
-        for cidr in project.access_list:
+                partial(_attribute_is, "username", user)), (_username, user), at("database_users", i)
+        for i, cidr in enumerate(project.access_list):
             yield "access_list_entry", f"{project.name}/{cidr}", "atlas.access_list_entry", pid, None, (
-                partial(_cidr_is, cidr)), (_entry_cidr, cidr)
-        for region in project.endpoint_service_regions:
+                partial(_cidr_is, cidr)), (_entry_cidr, cidr), at("access_list", i)
+        for i, region in enumerate(project.endpoint_service_regions):
             yield "endpoint_service", f"{project.name}/{region}", "atlas.endpoint_service", pid, None, (
-                partial(_attribute_is, "regionName", region)), (_region_name, region)
+                partial(_attribute_is, "regionName", region)), (_region_name, region), at("endpoint_service_regions", i)
 
 
 def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:
@@ -143,7 +172,8 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
             buckets[(live_type, field)] = index
         return buckets[(live_type, field)].get(value, [])
 
-    for kind, key, live_type, scope, region, match, probe in _items(config):
+    for kind, key, live_type, scope, region, match, probe, source in _items(config):
+        sources = (source,) if isinstance(source, str) else source
         found = next(
             (data for data in candidates(live_type, probe)
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
@@ -154,5 +184,5 @@ def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_typ
             node_id, type=NODE_TYPE, origin="config", scope=scope, region=region,
             attributes={"kind": kind, "name": key, "live_type": live_type},
             facts={"found": True if found else None, "watches": None if found else [live_type, scope]},
-            index=None,
+            index=None, cited=(*sources, f"/resources/{found['index']}") if found else sources,
         )

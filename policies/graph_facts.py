@@ -12,7 +12,8 @@ import networkx as nx
 
 from attest.collector.config import AtlasProject, EstateConfig
 from attest.policies.graph_exposure import acl_internet_ports, group_internet_ports
-from attest.policies.graph_links import atlas_region, dicts, neighbours, tag
+from attest.policies.graph_links import dicts, neighbours, tag
+from attest.policies.graph_pairing import Pairing, atlas_region
 from attest.policies.operators import IpNetwork, network
 
 Facts = dict[str, Any]
@@ -25,9 +26,6 @@ class _Lookups:
     def __init__(self, config: EstateConfig) -> None:
         self.config = config
         self.projects = {key: config.project(key) for p in config.atlas_projects for key in (p.id, p.name)}
-        self.links: dict[tuple[Any, ...], str] = {}
-        for link in config.privatelinks:
-            self.links.setdefault((link.aws_account, link.region, link.vpc_endpoint_name), link.name)
         self.secret_names = {s.name for s in config.secrets}
         self.ecs_services = {(s.account, s.region, s.cluster, s.service) for s in config.ecs_services}
         self.endpoint_names = set(config.vpc_endpoint_names)
@@ -154,9 +152,13 @@ def _sources(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
 
 
 def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """Declared when aws.vpc_endpoints names it (Name tag or id) or a privatelink entry pairs it."""
     name = tag(data["attributes"], "Name")
-    return {"name": name, "declared": name in lookups.endpoint_names,
-            "privatelink": lookups.links.get((data["scope"], data["region"], name))}
+    ident = data["attributes"].get("VpcEndpointId")
+    pairing: Pairing = graph.graph["pairing"]
+    link = pairing.link_of.get(node)
+    return {"name": name, "declared": name in lookups.endpoint_names or ident in lookups.endpoint_names or link is not None,
+            "privatelink": link}
 
 
 def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:

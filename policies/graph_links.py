@@ -10,6 +10,7 @@ import networkx as nx
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource
+from attest.policies.graph_pairing import atlas_region, pair_endpoints
 
 
 def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
@@ -33,11 +34,6 @@ def tag(attributes: Any, key: str) -> str | None:
             value = item.get("Value", item.get("value"))
             return value if isinstance(value, str) else None
     return None
-
-
-def atlas_region(text: Any) -> str:
-    """`us-east-1` and `US_EAST_1` name the same region."""
-    return str(text or "").upper().replace("-", "_")
 
 
 class _Index:
@@ -128,18 +124,17 @@ def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
 
 
 def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
-    named: dict[tuple[str, str | None, str | None], list[str]] = {}
-    for r in index.of("aws.ec2.vpc_endpoint"):
-        named.setdefault((r.scope, r.region, tag(r.attributes, "Name")), []).append(r.id)
+    pairing = pair_endpoints(config, index.by_type)
+    graph.graph["pairing"] = pairing
     for link in config.privatelinks:
         project = config.project(link.atlas_project)
         services = [
             s.id for s in index.of("atlas.endpoint_service")
             if project and s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
         ]
-        for endpoint in named.get((link.aws_account, link.region, link.vpc_endpoint_name), []):
-            for service in services:
-                _edge(graph, endpoint, service, "pairs_with")
+        for endpoint in pairing.endpoints_of.get(link.name, []):
+            for target in services:
+                _edge(graph, endpoint, target, "pairs_with")
     for r in index.of("atlas.interface_endpoint"):
         service_id = next(
             (s.id for s in index.of("atlas.endpoint_service")

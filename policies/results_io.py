@@ -105,6 +105,8 @@ def _finding(d: _Doc, raw: Any, p: str) -> Finding:
         plane=d.text(m.get("plane", "live"), f"{p}/plane"),
         waiver=_waiver(d, waiver, f"{p}/waiver") if waiver is not None else None,
         related=d.texts(m.get("related", []), f"{p}/related"),
+        missing=d.text(m.get("missing", ""), f"{p}/missing"),
+        cites=d.texts(m.get("cites", []), f"{p}/cites"),
     )
 
 
@@ -132,6 +134,7 @@ def _control(d: _Doc, raw: Any, p: str) -> ControlResult:
         mappings=d.each(m["mappings"], f"{p}/mappings", lambda v, q: _mapping(d, v, q)),
         attestations=d.each(m.get("attestations", []), f"{p}/attestations", lambda v, q: _attestation(d, v, q)),
         scope_limitations=d.texts(m.get("scope_limitations", []), f"{p}/scope_limitations"),
+        design=d.text(m.get("design", ""), f"{p}/design"),
     )
 
 

@@ -115,6 +115,10 @@ class Rule:
             found.update(_RELATION.findall(expr.text))
         return tuple(sorted(found))
 
+    def expressions(self) -> tuple[str, ...]:
+        """The text of every JMESPath expression of `where` and `expect`, in order."""
+        return tuple(expr.text for expr in _exprs(self.where + self.expect))
+
 
 def _exprs(conditions: tuple[Condition, ...]) -> list[Expr]:
     out: list[Expr] = []

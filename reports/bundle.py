@@ -11,9 +11,29 @@ from pathlib import Path
 from typing import Mapping
 
 from attest.core.errors import BadInputError
-from attest.evidence.manifest import parse_manifest
+from attest.collector.snapshot import format_time
+from attest.evidence.manifest import SIGNATURE, parse_manifest
+from attest.evidence.signing import signature_key_id
 
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who made a bundle, when, with what, and what it chains to: the facts a report's cover states.
+
+    `manifest_sha256` is None for the reports stored inside the bundle: the manifest lists their
+    digests, so they cannot name its own (the next bundle's manifest, and `attest verify`, do).
+    """
+
+    run_started: str
+    run_finished: str | None
+    attest_version: str
+    manifest_sha256: str | None
+    previous_id: str | None
+    previous_sha256: str | None
+    signing_key: str | None
+    signed: bool
 
 
 @dataclass(frozen=True)
@@ -22,6 +42,7 @@ class BundleRef:
 
     id: str
     files: Mapping[str, str] = field(default_factory=dict)
+    provenance: Provenance | None = None
 
     def locate(self, path: str) -> str | None:
         """`path` itself, or the one bundle file stored under a prefix ending in `/path`."""
@@ -54,7 +75,19 @@ def load_bundle_ref(directory: Path) -> BundleRef:
     except OSError as exc:
         raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=str(path)) from None
     manifest = parse_manifest(data, str(path))
-    return BundleRef(id=manifest.bundle_id, files={f.path: hex_digest(f.sha256) for f in manifest.files})
+    signature = directory / SIGNATURE
+    provenance = Provenance(
+        run_started=format_time(manifest.run_started),
+        run_finished=format_time(manifest.run_finished),
+        attest_version=manifest.attest_version,
+        manifest_sha256=hashlib.sha256(data).hexdigest(),
+        previous_id=manifest.previous.bundle_id if manifest.previous else None,
+        previous_sha256=manifest.previous.manifest_sha256 if manifest.previous else None,
+        signing_key=signature_key_id(signature.read_bytes()) if signature.is_file() else None,
+        signed=signature.is_file(),
+    )
+    files = {f.path: hex_digest(f.sha256) for f in manifest.files}
+    return BundleRef(id=manifest.bundle_id, files=files, provenance=provenance)
 
 
 def verified_path(directory: Path, bundle: BundleRef, name: str) -> Path:

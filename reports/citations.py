@@ -5,19 +5,24 @@ another bundle file, or, for the Terraform and code planes, a repository locatio
 (`infra/envs/prod/secrets.tf:12`). A citation resolves it to a file, its sha256 (from the bundle
 manifest, or the snapshot digest the findings record), and the collection time.
 
-Evidence that names a bundle file must be in the bundle, and a pointer must resolve in the
-snapshot: anything else is inconsistent input. A repository location is cited as such, with a
-sha256 only when the bundle holds a copy of that file (bundles need not carry the source tree).
+Evidence that names a snapshot resource must name one the snapshot holds: anything else is
+inconsistent input. A pointer to a field inside that resource that is absent (the engine cites what
+a rule looked for, e.g. a missing `comment`) is cited at its nearest existing parent with the
+missing keys recorded, never refused: a finding about an absent field must not cost the run its
+reports. The bundled estate config (`config/attest.yaml#/...`) is cited with its sha256 when the
+bundle holds it. A repository location is cited as such, with a sha256 only when the bundle holds
+a copy of that file (bundles need not carry the source tree).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Finding, Results
+from attest.policies.pointers import CONFIG_FILE
 from attest.reports.bundle import BundleRef, hex_digest
 
 SNAPSHOT_FILE = "snapshot.json"
@@ -32,6 +37,7 @@ class Citation:
     pointer: str | None
     line: int | None
     collected_at: str
+    missing: str = ""
 
     @property
     def href(self) -> str:
@@ -46,26 +52,30 @@ class Citation:
     def place(self) -> str:
         """The pointer or line, as a reader would quote it."""
         if self.pointer:
-            return self.pointer
+            return f"{self.pointer} (no {self.missing})" if self.missing else self.pointer
         return f"line {self.line}" if self.line else "whole file"
 
 
-def resolve_pointer(document: Any, pointer: str) -> bool:
-    """Whether an RFC 6901 pointer names a value inside `document`."""
-    if pointer == "":
-        return True
-    if not pointer.startswith("/"):
-        return False
-    node = document
-    for token in pointer[1:].split("/"):
+def existing_prefix(document: Any, pointer: str) -> tuple[str, str]:
+    """(the longest prefix of an RFC 6901 pointer that names a value in `document`, the rest)."""
+    if pointer == "" or not pointer.startswith("/"):
+        return pointer, ""
+    node, tokens = document, pointer[1:].split("/")
+    for depth, token in enumerate(tokens):
         key = token.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
         else:
-            return False
-    return True
+            return "".join("/" + t for t in tokens[:depth]), "/".join(tokens[depth:])
+    return pointer, ""
+
+
+def _inside_item(pointer: str) -> bool:
+    """`/resources/3/...` or `/gaps/0/...`: a pointer that reaches into one listed item."""
+    parts = pointer.split("/")
+    return len(parts) >= 3 and parts[1] in ("resources", "gaps") and parts[2].isdigit()
 
 
 def _split(evidence: str) -> tuple[str, str | None, int | None]:
@@ -96,14 +106,28 @@ class Citer:
     def finding(self, finding: Finding, index: int) -> Citation | None:
         if not finding.evidence:
             return None
-        file, pointer, line = _split(finding.evidence)
-        where = f"{self.source}#/findings/{index}/evidence"
-        if file == SNAPSHOT_FILE and pointer is not None and not resolve_pointer(self.snapshot_doc, pointer):
-            raise BadInputError(
-                f"finding {finding.rule_id} cites {pointer}, which does not exist in the snapshot", where=where
-            )
+        return self._evidence(finding, finding.evidence, finding.missing, f"{self.source}#/findings/{index}/evidence")
+
+    def cites(self, finding: Finding, index: int) -> tuple[Citation, ...]:
+        """The finding's other inputs (`cites`), each resolved like its evidence."""
+        return tuple(
+            self._evidence(finding, cited, "", f"{self.source}#/findings/{index}/cites/{i}")
+            for i, cited in enumerate(finding.cites)
+        )
+
+    def _evidence(self, finding: Finding, evidence: str, missing: str, where: str) -> Citation:
+        file, pointer, line = _split(evidence)
+        if file == SNAPSHOT_FILE and pointer is not None:
+            found, rest = existing_prefix(self.snapshot_doc, pointer)
+            if rest and not _inside_item(found):
+                raise BadInputError(
+                    f"finding {finding.rule_id} cites {pointer}, which does not exist in the snapshot", where=where
+                )
+            if rest:
+                pointer, missing = found, "/".join(p for p in (rest, missing) if p)
         repository_source = finding.plane != "live" and pointer is None
-        return self._cite(file, pointer, line, where=where, required=not repository_source)
+        required = not repository_source and file != CONFIG_FILE
+        return replace(self._cite(file, pointer, line, where=where, required=required), missing=missing)
 
     def _cite(self, file: str, pointer: str | None, line: int | None, *, where: str, required: bool = True) -> Citation:
         if self.bundle is not None:

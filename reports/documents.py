@@ -14,7 +14,9 @@ import jinja2
 
 from attest.collector.config import EstateConfig
 from attest.reports.chart import build_chart
-from attest.reports.model import STATUS_LABELS, ReportModel
+from attest.reports.model import STATUS_LABELS, ReportModel, anchor
+from attest.reports.ordering import exceptions, others
+from attest.reports.summary_cap import SUMMARY_LIMIT, cap
 from attest.reports.vendors import build_register
 
 
@@ -74,6 +76,9 @@ def _environment() -> jinja2.Environment:
     env.filters["span"] = _span
     env.filters["text"] = _text
     env.filters["short"] = _short
+    env.filters["anchor"] = anchor
+    env.globals["exceptions"] = exceptions
+    env.globals["others"] = others
     env.globals["STATUS_LABELS"] = {s.value: label for s, label in STATUS_LABELS.items()}
     return env
 
@@ -104,6 +109,17 @@ def render_html(document: Document, model: ReportModel, config: EstateConfig | N
     return template.render(_context(document, model, config), css=_css(), chart=build_chart(model.controls))
 
 
-def render_summary(model: ReportModel) -> str:
-    """The short Markdown for `$GITHUB_STEP_SUMMARY`."""
-    return _ENV.get_template("summary.md.j2").render(m=model)
+def render_summary(model: ReportModel, limit: int = SUMMARY_LIMIT) -> str:
+    """The short Markdown for `$GITHUB_STEP_SUMMARY`, capped below GitHub's 1 MiB with a pointer to the findings report."""
+    where = f"reports/findings.md in evidence bundle `{model.bundle.id}`" if model.bundle else \
+        "`attest report FINDINGS --snapshot SNAPSHOT --format md` (findings.md)"
+    return cap(_ENV.get_template("summary.md.j2").render(m=model), where, limit)
+
+
+def template(name: str) -> jinja2.Template:
+    """A template of the shared environment (same filters), for documents other than the four above."""
+    return _ENV.get_template(name)
+
+
+def stylesheet() -> str:
+    return _css()

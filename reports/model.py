@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from attest.core.errors import BadInputError
-from attest.collector.snapshot import GAP_REASON_LABELS, Snapshot
+from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
 from attest.reports.bundle import BundleRef
 from attest.reports.citations import Citation, Citer
+from attest.reports.cover import Cover, build_cover
+from attest.reports.limitations import GapView, gap_views
 
 EXPIRY_WINDOW = timedelta(days=30)
 _DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
@@ -53,6 +54,7 @@ class FindingView:
     anchor: str
     citation: Citation | None
     waiver: WaiverView | None
+    cites: tuple[Citation, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -87,26 +89,6 @@ class RuleView:
 
 
 @dataclass(frozen=True)
-class GapView:
-    """A source that could not be read, and the controls that rest on it (None: not recorded)."""
-
-    pointer: str
-    operation: str
-    where: str
-    label: str
-    detail: str
-    controls: tuple[str, ...] | None
-
-    @property
-    def rests(self) -> str:
-        if self.controls is None:
-            return "the findings file does not record which controls rest on it"
-        if not self.controls:
-            return "no control in scope rests on it"
-        return "controls resting on it: " + ", ".join(self.controls)
-
-
-@dataclass(frozen=True)
 class ControlView:
     control: ControlResult
     anchor: str
@@ -133,6 +115,7 @@ class ReportModel:
     waivers: tuple[WaiverView, ...]
     snapshot_citation: Citation
     totals: tuple[tuple[Status, int], ...]
+    cover: Cover
     gaps: tuple[GapView, ...] = ()
     # Said on every page when the reports were forced to render with a config other than the one
     # the findings were computed with.
@@ -142,6 +125,21 @@ class ReportModel:
 def anchor(text: str) -> str:
     """An HTML id / Markdown anchor made from arbitrary text, stable across renders."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def unique_anchors(names: list[str]) -> list[str]:
+    """HTML ids from readable names (rule and resource); a repeat gets -2, -3, ... so no id appears twice."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        base = candidate = anchor(name)
+        count = 1
+        while candidate in used:
+            count += 1
+            candidate = f"{base}-{count}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def parse_day(text: str, where: str) -> date:
@@ -192,19 +190,6 @@ def _counts(findings: tuple[FindingView, ...], control: ControlResult) -> tuple[
     return tuple((s, counts[s]) for s in STATUS_ORDER)
 
 
-def _gap_view(raw: dict[str, Any], index: int) -> GapView:
-    region = raw.get("region")
-    controls = raw.get("controls")
-    return GapView(
-        pointer=str(raw.get("pointer") or f"/gaps/{index}"),
-        operation=str(raw.get("operation", "?")),
-        where=f"{raw.get('scope')}/{region}" if region else str(raw.get("scope", "?")),
-        label=str(raw.get("label") or GAP_REASON_LABELS.get(str(raw.get("reason")), str(raw.get("reason", "?")))),
-        detail=str(raw.get("detail", "")),
-        controls=tuple(str(c) for c in controls) if isinstance(controls, list) else None,
-    )
-
-
 def _control_view(control: ControlResult, findings: tuple[FindingView, ...], as_of: date, where: str,
                   waivers: dict[str, WaiverView], gaps: tuple[GapView, ...] = ()) -> ControlView:
     """`where` locates the control in the findings file, for a bad attestation date."""
@@ -241,16 +226,18 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
     citer = Citer(results, snapshot, bundle, source)
     waivers = _waiver_views(results, as_of, source)
     ordered = sorted(results.findings, key=Finding.sort_key)
+    names = unique_anchors([f"{f.rule_id} {f.resource_id or f.evidence or 'no resource'}" for f in ordered])
     findings = tuple(
         FindingView(
             finding=f,
-            anchor=f"finding-{i + 1}",
+            anchor=names[i],
             citation=citer.finding(f, i),
+            cites=citer.cites(f, i),
             waiver=waivers[f.waiver.id] if f.waiver is not None else None,
         )
         for i, f in enumerate(ordered)
     )
-    gaps = tuple(_gap_view(g, i) for i, g in enumerate(results.gaps))
+    gaps = gap_views(results)
     controls = tuple(
         _control_view(c, findings, as_of, f"{source}#/controls/{i}", waivers, gaps) for i, c in enumerate(results.controls)
     )
@@ -265,6 +252,7 @@ def build_model(results: Results, snapshot: Snapshot, bundle: BundleRef | None, 
         waivers=tuple(sorted(waivers.values(), key=lambda w: (w.expires_on or date.min, w.waiver.id))),
         snapshot_citation=citer.snapshot(),
         totals=totals,
+        cover=build_cover(results, snapshot, bundle, gaps),
         gaps=gaps,
         config_note=config_note,
     )

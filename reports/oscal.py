@@ -14,7 +14,9 @@ from typing import Any
 
 from attest.policies.findings import Status
 from attest.reports.citations import Citation
-from attest.reports.model import STATUS_LABELS, ControlView, FindingView, GapView, ReportModel
+from attest.reports.limitations import GapView
+from attest.reports.model import STATUS_LABELS, ControlView, FindingView, ReportModel
+from attest.reports.oscal_cover import back_matter, metadata_parties, risks
 
 OSCAL_VERSION = "1.2.1"
 NS = "urn:attest:oscal"
@@ -46,6 +48,8 @@ def _evidence(citation: Citation) -> dict[str, Any]:
         props.append(_prop("json-pointer", citation.pointer))
     if citation.bundle_id:
         props.append(_prop("bundle-id", citation.bundle_id))
+    if citation.missing:
+        props.append(_prop("missing", citation.missing))
     return {"href": citation.href, "description": f"{citation.file}, {citation.place}", "props": props}
 
 
@@ -68,7 +72,7 @@ def _observation(f: FindingView, collected: str, inventory: dict[str, str]) -> d
     if finding.resource_id:
         obs["subjects"] = [{"subject-uuid": inventory[finding.resource_id], "type": "inventory-item"}]
     if f.citation:
-        obs["relevant-evidence"] = [_evidence(f.citation)]
+        obs["relevant-evidence"] = [_evidence(f.citation)] + [_evidence(c) for c in f.cites]
     if finding.waiver:
         obs["remarks"] = f"Waiver {finding.waiver.id} ({finding.waiver.issue}) expires {finding.waiver.expires}: {finding.waiver.reason}"
     return obs
@@ -178,6 +182,9 @@ def render_oscal(model: ReportModel) -> str:
         remarks.append(f"Scope limitations: {len(model.gaps)} source(s) could not be read; see the scope-limitation observations.")
     if remarks:
         result["remarks"] = " ".join(remarks)
+    waiver_risks = risks(model, _uuid, _prop)
+    if waiver_risks:
+        result["risks"] = waiver_risks
     document = {
         "assessment-results": {
             "uuid": _uuid("assessment-results", bundle_id, results.snapshot_digest, results.policy_digest),
@@ -187,12 +194,14 @@ def render_oscal(model: ReportModel) -> str:
                 "version": results.policy_digest,
                 "oscal-version": OSCAL_VERSION,
                 "props": [_prop("bundle-id", bundle_id), _prop("snapshot-digest", results.snapshot_digest)],
+                **metadata_parties(model.cover, _prop, _uuid),
             },
             "import-ap": {
                 "href": f"urn:attest:policy-set:{results.policy_digest}",
                 "remarks": "attest has no separate assessment plan: the policy set, by digest, is the plan.",
             },
             "results": [result],
+            "back-matter": back_matter(model, _uuid),
         }
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -34,9 +34,9 @@ def _documents(model: ReportModel, config: EstateConfig | None, ext: str) -> dic
 
 
 def render(
-    model: ReportModel, config: EstateConfig | None, formats: tuple[str, ...] = FORMATS
+    model: ReportModel, config: EstateConfig | None, formats: tuple[str, ...] = FORMATS, *, sarif_passes: bool = False
 ) -> dict[str, str]:
-    """The requested formats from an already-checked model."""
+    """The requested formats from an already-checked model; SARIF keeps passing results only with `sarif_passes`."""
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise BadInputError(f"unknown report format(s): {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
@@ -48,7 +48,7 @@ def render(
     if "oscal" in formats:
         out[OSCAL_FILE] = render_oscal(model)
     if "sarif" in formats:
-        out[SARIF_FILE] = render_sarif(model)
+        out[SARIF_FILE] = render_sarif(model, keep_passing=sarif_passes)
     if "junit" in formats:
         out[JUNIT_FILE] = render_junit(model)
     if "summary" in formats:

@@ -1,12 +1,18 @@
-"""SARIF 2.1.0 for code-scanning UIs: one result per finding, waived ones as accepted suppressions.
+"""SARIF 2.1.0 for code scanning: one result per finding that is not a pass (passes only on request),
+waived ones as accepted suppressions.
 
-Terraform and code findings carry a physical location with a line so they annotate the PR; live
-findings point at the evidence file, with the resource as a logical location and the snapshot
-pointer as a property. The same resource in the other plane (`Finding.related`) is a related location.
+A result is located in the repository wherever one exists, so it annotates the pull request:
+Terraform and code findings at their file and line, a live finding at the Terraform declaration
+its resource is linked to (`Finding.related`). A live finding with no declaration points at the
+evidence file, with the resource as a logical location. The bundle citation stays a property.
+`partialFingerprints` identify a result by rule, plane and resource (not line), so code scanning
+tracks it across edits that move it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import Any
 
 from attest.core import __version__
@@ -14,6 +20,8 @@ from attest.policies.findings import Finding, Status
 from attest.reports.model import FindingView, ReportModel, declaration
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT = "attestFinding/v1"
+_FILE_LINE = re.compile(r"^(?P<file>[^#]+):(?P<line>[0-9]+)$")
 _KIND = {
     Status.PASS: "pass",
     Status.FAIL: "fail",
@@ -42,16 +50,37 @@ def _rule(finding: Finding) -> dict[str, Any]:
     return rule
 
 
+def repository_location(f: FindingView) -> tuple[str, int] | None:
+    """(repo-relative file, line) of a finding: its own for Terraform and code, its linked declaration if live."""
+    if f.finding.plane != "live":
+        match = _FILE_LINE.match(f.finding.evidence)
+        return (match.group("file"), int(match.group("line"))) if match else None
+    for ref in f.finding.related:
+        declared = declaration(ref)
+        if declared is not None:
+            return declared[1], declared[2]
+    return None
+
+
 def _location(f: FindingView) -> dict[str, Any]:
     citation = f.citation
     location: dict[str, Any] = {}
-    if citation is not None:
+    in_repo = repository_location(f)
+    if in_repo is not None:
+        location["physicalLocation"] = {"artifactLocation": {"uri": in_repo[0]}, "region": {"startLine": in_repo[1]}}
+    elif citation is not None:
         location["physicalLocation"] = {"artifactLocation": {"uri": citation.file}}
         if citation.line is not None:
             location["physicalLocation"]["region"] = {"startLine": citation.line}
     if f.finding.resource_id:
         location["logicalLocations"] = [{"fullyQualifiedName": f.finding.resource_id, "kind": "resource"}]
     return location
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across runs and line moves: the rule, the plane, and the resource (or file, without its line)."""
+    subject = finding.resource_id or _FILE_LINE.sub(r"\g<file>", finding.evidence)
+    return hashlib.sha256("\x1f".join((finding.rule_id, finding.plane, subject)).encode("utf-8")).hexdigest()
 
 
 def _related(index: int, word: str, ref: str) -> dict[str, Any]:
@@ -77,6 +106,7 @@ def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
         "level": _LEVEL.get(finding.severity, "warning") if kind == "fail" else "none",
         "message": {"text": finding.message or finding.title},
         "properties": {"status": finding.status.value, "plane": finding.plane, "controls": list(finding.controls)},
+        "partialFingerprints": {FINGERPRINT: fingerprint(finding)},
     }
     location = _location(f)
     if location:
@@ -87,6 +117,10 @@ def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
         result["properties"]["evidence"] = f.citation.href
         if f.citation.sha256:
             result["properties"]["evidenceSha256"] = f.citation.sha256
+        if f.citation.missing:
+            result["properties"]["evidenceMissing"] = f.citation.missing
+    if f.cites:
+        result["properties"]["alsoComputedFrom"] = [c.href for c in f.cites]
     if finding.status is Status.WAIVED and finding.waiver is not None:
         waiver = finding.waiver
         result["suppressions"] = [
@@ -102,9 +136,11 @@ def _result(f: FindingView, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def render_sarif(model: ReportModel) -> str:
+def render_sarif(model: ReportModel, *, keep_passing: bool = False) -> str:
+    """Passing findings are left out unless `keep_passing`: code scanning shows results as alerts."""
+    shown = [f for f in model.findings if keep_passing or f.finding.status is not Status.PASS]
     rules: dict[str, dict[str, Any]] = {}
-    for f in model.findings:
+    for f in shown:
         rules.setdefault(f.finding.rule_id, _rule(f.finding))
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
@@ -116,11 +152,12 @@ def render_sarif(model: ReportModel) -> str:
                 "rules": [rules[r] for r in order],
             }
         },
-        "results": [_result(f, index[f.finding.rule_id]) for f in model.findings],
+        "results": [_result(f, index[f.finding.rule_id]) for f in shown],
         "properties": {
             "collectedAt": model.results.snapshot_collected_at,
             "snapshotDigest": model.results.snapshot_digest,
             "policyDigest": model.results.policy_digest,
+            "passingResults": "included" if keep_passing else "omitted",
         },
     }
     if model.bundle is not None:

@@ -157,7 +157,9 @@ class _Seeder:
                 ServiceName=endpoint["service_name"],
                 SubnetIds=[subnets[name] for name in endpoint["subnets"]],
                 SecurityGroupIds=[groups[name] for name in endpoint["security_groups"]],
-                TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": _tags({"Name": endpoint["name"]})}],
+                # `name_tag: false` seeds it without a Name tag: the estate still refers to it by `name`
+                **({} if endpoint.get("name_tag") is False else
+                   {"TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": _tags({"Name": endpoint["name"]})}]}),
             )["VpcEndpoint"]
             if made["State"] not in ("available", "pendingAcceptance", "pending"):
                 raise RuntimeError(f"moto left endpoint {endpoint['name']} in state {made['State']}")

@@ -15,7 +15,7 @@ ALLOWED = {
     "evidence": {"evidence", "policies", "collector", "core"},
     "reports": {"reports", "evidence", "policies", "collector", "core"},
     "sandbox": {"sandbox", "collector", "core"},
-    "attest": {"cli", "commands", "pipeline", "output", "core", "reports", "evidence", "policies", "collector", "sandbox"},
+    "attest": {"cli", "commands", "pipeline", "period_demo", "output", "core", "reports", "evidence", "policies", "collector", "sandbox"},
 }
 STAGES = ("collector", "policies", "evidence", "reports", "sandbox")
 

@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from attest.collector.config import load_config
+from attest.collector.snapshot import Identity, Snapshot
 from attest.core.errors import UsageError
 from attest.core.gcpause import paused_gc
 from attest.output import write_text
-from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage, run_check
+from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage
 from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.plane import TerraformInputs, with_terraform
+from attest.reports.model import build_model
+from attest.reports.sarif import render_sarif
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +32,9 @@ def register(subparsers: Any) -> None:
                         "judges the roots' source alone")
     parser.add_argument("--config", help="the estate config (attest.yaml); needed with --snapshot; with --terraform "
                         "alone it names the reference and PHI projects and the approved ranges")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                        help="sarif: a SARIF 2.1.0 log for code scanning (passing results omitted)")
+    parser.add_argument("--sarif-passes", action="store_true", help="with --format sarif, keep passing results")
     parser.add_argument("--output", "-o", help="write the results here (default: stdout)")
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
@@ -46,6 +51,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sarif_passes and args.format != "sarif":
+        raise UsageError("--sarif-passes needs --format sarif")
     if args.terraform_state and not args.terraform:
         raise UsageError("--terraform-state needs --terraform DIR")
     if not args.snapshot and not args.terraform:
@@ -53,32 +60,45 @@ def run(args: argparse.Namespace) -> int:
     if args.snapshot and not args.config:
         raise UsageError("--snapshot needs --config (the estate config the snapshot was collected with)")
     today = parse_day(args.today, "--today") if args.today else None
-    if not args.terraform:
-        results = run_check(args.snapshot, args.config, policies_dir=args.policies, waivers_path=args.waivers,
-                            today=today)
-    else:
-        results = _with_terraform(args, today)
+    snapshot, results = _evaluate(args, today)
     with paused_gc():  # 100,000 findings become millions of small objects: no collection walks them all
-        text = results.to_json() if args.format == "json" else render_text(results)
+        if args.format == "sarif":
+            model = build_model(results, snapshot or _no_snapshot(results), None)
+            text = render_sarif(model, keep_passing=args.sarif_passes)
+        else:
+            text = results.to_json() if args.format == "json" else render_text(results)
     write_text(text, args.output)
     return results.exit_code()
 
 
-def _with_terraform(args: argparse.Namespace, today: dt.date | None) -> Results:
-    """Load the snapshot and config once; judge the live plane (if any), then the roots."""
-    config = load_config(args.config) if args.config else None
+def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot | None, Results]:
+    """Load the snapshot and config once; judge the live plane (if any), then the roots (if any)."""
     snapshot = None
     results = None
-    with paused_gc():
-        if args.snapshot and config is not None:
+    with paused_gc():  # once a big snapshot is in memory, every automatic collection walks all of it
+        if args.snapshot:
             snapshot = load_snapshots(args.snapshot)
+        config = load_config(args.config) if args.config else None
+        if snapshot is not None and config is not None:
             if len(args.snapshot) > 1:
                 require_coverage(snapshot, config)
             results = check_loaded(snapshot, config, args.policies, args.waivers, today)
+    if not args.terraform:
+        if results is None:  # run() has refused this already: neither --snapshot nor --terraform
+            raise UsageError("give --snapshot FILE, --terraform DIR, or both")
+        return snapshot, results
     inputs = TerraformInputs(
         roots=tuple(Path(d) for d in args.terraform),
         show_json=Path(args.terraform_state) if args.terraform_state else None,
         reference_projects=tuple(args.reference_project),
     )
-    return with_terraform(results, inputs, snapshot, config, policies_dir=args.policies,
-                          waivers_path=args.waivers, today=today)
+    return snapshot, with_terraform(results, inputs, snapshot, config, policies_dir=args.policies,
+                                    waivers_path=args.waivers, today=today)
+
+
+def _no_snapshot(results: Results) -> Snapshot:
+    """The SARIF of Terraform roots judged alone: no live evidence, so an empty snapshot to cite against."""
+    day = dt.date.fromisoformat(results.evaluated_on)
+    return Snapshot.build(collected_at=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc),
+                          collector_version="none (Terraform roots judged alone)", identity=Identity(), scope={},
+                          resources=(), gaps=())

@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--force-config", action="store_true", help="render with a --config other than the one the "
                         "findings were computed with (refused otherwise); every page then says so")
     parser.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="what to render (default: all)")
+    parser.add_argument("--sarif-passes", action="store_true", help="keep passing results in the SARIF log (omitted by default)")
     parser.add_argument("--output", metavar="DIR", help="directory to write into; omit to print a single document to stdout")
     parser.add_argument("--public-key", metavar="PEM_FILE", help="check the bundle's signature with this PEM key")
     parser.add_argument(
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.target, args.snapshot, args.config, force_config=args.force_config)
     formats = FORMATS if args.format == "all" else (args.format,)
     model = build_model(inputs.results, inputs.snapshot, inputs.bundle, inputs.source, inputs.config_note)
-    files = render(model, inputs.config, formats)
+    files = render(model, inputs.config, formats, sarif_passes=args.sarif_passes)
     if args.unverified:
         files = mark_unverified(files)
         sys.stderr.write("attest: --unverified: the bundle was not verified; every page says so\n")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from attest.core.errors import BadInputError, EvaluationError
+from attest.core.process import pid_alive
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -60,21 +61,11 @@ def _read_state(state: Path) -> dict[str, Any] | None:
         raise BadInputError("not a sandbox state file", where=str(state)) from None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def up(estate: str, state: Path) -> int:
     from attest.sandbox.estate import estate_path  # the [sandbox] extra: imported only when asked for
 
     current = _read_state(state)
-    if current is not None and _alive(int(current["pid"])):
+    if current is not None and pid_alive(int(current["pid"])):
         raise BadInputError(f"a sandbox is already running (pid {current['pid']}); `attest sandbox down` first", where=str(state))
     if not estate_path(estate).is_file():
         raise BadInputError("no such estate", where=str(estate_path(estate)))
@@ -123,20 +114,20 @@ def write_env_file(state: Path, variables: dict[str, str]) -> Path:
 def down(state: Path) -> int:
     current = _read_state(state)
     env_path(state).unlink(missing_ok=True)
-    if current is None or not _alive(int(current["pid"])):
+    if current is None or not pid_alive(int(current["pid"])):
         state.unlink(missing_ok=True)
         sys.stderr.write("attest: no sandbox is running\n")
         return 0
     pid = int(current["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT
-    while _alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.1)
-    if _alive(pid):
+    if pid_alive(pid):
         raise EvaluationError(f"the sandbox (pid {pid}) did not stop within {STOP_TIMEOUT:.0f}s")
     moto_pid = int(current.get("moto_pid") or 0)
-    if moto_pid and _alive(moto_pid):
+    if moto_pid and pid_alive(moto_pid):
         os.kill(moto_pid, signal.SIGTERM)
     state.unlink(missing_ok=True)
     sys.stderr.write(f"attest: sandbox down (pid {pid})\n")

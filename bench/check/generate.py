@@ -80,8 +80,10 @@ def _declared(tally: Tally, shape: Shape, config: dict[str, Any], docs: list[dic
     names = {t["Value"] for d in docs if d["type"] == "aws.ec2.vpc_endpoint" for t in d["attributes"]["Tags"]}
     services = {(d["scope"], d["attributes"]["regionName"]) for d in docs if d["type"] == "atlas.endpoint_service"}
     tally.add(rule, "pass", len(config["secrets"]) + len(config["privatelink"]))
-    for name in VPC_ENDPOINT_NAMES:
-        tally.add(rule, "pass" if name in names else "fail")
+    linked = {p.get("vpc_endpoint_name") for p in config["privatelink"]} | {p.get("vpc_endpoint_id") for p in config["privatelink"]}
+    for name in VPC_ENDPOINT_NAMES:  # one a privatelink entry names is that entry's item, not a second one
+        if name not in linked:
+            tally.add(rule, "pass" if name in names else "fail")
     # Declared services are keyed by account/region/cluster/service: one item per declaration.
     for svc in config["ecs"]["services"]:
         tally.add(rule, "error" if (svc["account"], svc["region"]) == (ecs_gap.account, ecs_gap.region) else "pass")

@@ -13,7 +13,7 @@ from typing import Any
 
 from attest.collector.config import EstateConfig
 from attest.policies.findings import Finding, Status
-from attest.policies.graph import cluster_class
+from attest.policies.baa import cluster_class
 from attest.policies.terraform.hcl import Declared
 from attest.policies.terraform.mapping import TerraformRules
 from attest.policies.terraform.projects import ProjectRoles, project_key, project_roles

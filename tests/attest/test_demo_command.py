@@ -31,6 +31,19 @@ def test_demo_writes_reports_snapshot_findings_and_a_verified_bundle(demo) -> No
     assert "verdict:   exit code 1" in done.stdout
 
 
+def test_demo_renders_a_period_view_over_a_simulated_chain(demo) -> None:
+    done, out = demo
+    for name in ("period.md", "period.html", "period.csv", "period-changes.csv"):
+        assert (out / "period" / name).is_file(), name
+    text = (out / "period" / "period.md").read_text(encoding="utf-8")
+    assert "| Nights with a verified bundle | 13 |" in text and "| Nights without evidence (gaps) | 1 |" in text
+    assert "| `WVR-001` |" in text and "within the period" in text
+    rotation = [line for line in text.splitlines() if line.startswith("| `ATL-SEC-002` |")]
+    assert rotation and all("| 4 | 4 | no |" in line for line in rotation)
+    assert "| Changes (CC8.1 population) | 1 |" in text
+    assert "period/period.html" in done.stdout
+
+
 def test_demo_tells_the_seeded_estates_truth(demo) -> None:
     _, out = demo
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]

@@ -160,3 +160,27 @@ def find(doc: dict[str, Any], resource_type: str, suffix: str = "") -> dict[str,
     hits = [r for r in doc["resources"] if r["type"] == resource_type and r["id"].endswith(suffix)]
     assert len(hits) == 1, f"{resource_type} {suffix}: {len(hits)} matches"
     return hits[0]
+
+
+_ABSENT = object()
+
+
+def resolve_citation(snapshot_doc: dict[str, Any], config_doc: Any, citation: str) -> Any:
+    """The value a citation names: `/pointer` in the snapshot, `config/attest.yaml#/pointer` in the
+    config; a module-level sentinel when it names nothing."""
+    if citation.startswith("config/attest.yaml#"):
+        document, pointer = config_doc, citation.partition("#")[2]
+    else:
+        document, pointer = snapshot_doc, citation
+    for token in pointer.split("/")[1:]:
+        if isinstance(document, list) and token.isdigit() and int(token) < len(document):
+            document = document[int(token)]
+        elif isinstance(document, dict) and token in document:
+            document = document[token]
+        else:
+            return _ABSENT
+    return document
+
+
+def resolves(snapshot_doc: dict[str, Any], config_doc: Any, citation: str) -> bool:
+    return resolve_citation(snapshot_doc, config_doc, citation) is not _ABSENT

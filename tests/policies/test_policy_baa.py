@@ -28,9 +28,11 @@ def test_an_unsigned_baa_covers_nothing(policy, local_config) -> None:
     assert ("aws", "123456789012") not in baa_coverage(unsigned)
     doc = seeded_doc()
     results = evaluate(snapshot_from_dict(doc, "fixture"), unsigned, policy, ())
-    status, evidence = baa(results)["scope:aws/123456789012"]
-    assert status is Status.FAIL
-    index = int(evidence.split("/")[2])
+    finding = next(f for f in results.findings if f.rule_id == "ATL-BAA-001" and f.resource_id == "scope:aws/123456789012")
+    assert finding.status is Status.FAIL
+    assert finding.evidence == "config/attest.yaml#/vendors/1/baa/aws_accounts/0"  # the listing that does not cover it
+    assert "config/attest.yaml#/vendors/1/baa/signed" in finding.cites
+    index = int(finding.cites[-1].split("/")[2])
     assert doc["resources"][index]["scope"] == "123456789012"
 
 
@@ -42,3 +44,19 @@ def test_a_project_seen_but_not_listed_fails(judge) -> None:
     doc["resources"].sort(key=lambda r: (r["id"], r["type"]))
     status, _ = baa(judge(doc))["scope:atlas/6a7000000000000000000009"]
     assert status is Status.FAIL
+
+
+def test_a_vendor_declared_for_public_data_does_not_cover_the_phi_project(policy, local_config) -> None:
+    public_only = replace(local_config, vendors=tuple(replace(v, data_classes=("public",)) if v.name == "MongoDB Atlas" else v
+                                                      for v in local_config.vendors))
+    results = evaluate(snapshot_from_dict(seeded_doc(), "fixture"), public_only, policy, ())
+    statuses = {rid: status for rid, (status, _) in baa(results).items()}
+    assert statuses["scope:atlas/6a7000000000000000000001"] is Status.FAIL  # the PHI project
+    assert statuses["scope:atlas/6a7000000000000000000002"] is Status.PASS  # reference data is public
+    failing = next(f for f in results.findings if f.resource_id == "scope:atlas/6a7000000000000000000001" and f.rule_id == "ATL-BAA-001")
+    assert "config/attest.yaml#/vendors/0/data_classes" in failing.cites
+
+
+def test_an_account_whose_secrets_say_nothing_is_presumed_to_hold_phi(local_config) -> None:
+    public_only = replace(local_config, vendors=tuple(replace(v, data_classes=("public",)) for v in local_config.vendors))
+    assert ("aws", "123456789012") not in baa_coverage(public_only)  # no resources seen: presumed phi

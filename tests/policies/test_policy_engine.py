@@ -5,7 +5,8 @@ import copy
 import json
 from typing import Any, Callable
 
-from policy_fixtures import ACCOUNT, PROD, REF, seeded_doc
+import yaml
+from policy_fixtures import ACCOUNT, LOCAL_CONFIG, PROD, REF, resolves, seeded_doc
 
 from attest.collector.snapshot import snapshot_from_dict
 from attest.policies.findings import Results, Status
@@ -28,7 +29,7 @@ def test_results_shape(judge: Callable[..., Results]) -> None:
     assert doc["evaluated_on"] == "2026-11-26"
     finding = doc["findings"][0]
     assert set(finding) == {"rule_id", "title", "status", "severity", "controls", "resource_id", "evidence", "message",
-                            "rationale", "remediation", "plane", "waiver", "related"}
+                            "rationale", "remediation", "plane", "waiver", "related", "missing", "cites"}
     keys = [(f["rule_id"], f["plane"], f["resource_id"] or "", f["evidence"]) for f in doc["findings"]]
     assert keys == sorted(keys)
 
@@ -92,15 +93,10 @@ def test_every_evidence_pointer_resolves_in_the_snapshot(judge: Callable[..., Re
     pointers = {f.evidence for f in results.findings}
     assert "/resources" in pointers or any(p.startswith("/gaps/") for p in pointers)
     assert any(p.endswith("/attributes/processArgs/minimumEnabledTlsProtocol") for p in pointers)
-    for pointer in pointers:
-        assert _resolve(serialised, pointer) is not None, pointer
+    config_doc = yaml.safe_load(LOCAL_CONFIG.read_text())
+    for pointer in pointers | {c for f in results.findings for c in f.cites}:
+        assert resolves(serialised, config_doc, pointer), pointer
 
-
-def _resolve(document: Any, pointer: str) -> Any:
-    """RFC 6901 lookup (our pointers use no escaped characters)."""
-    for token in pointer.split("/")[1:]:
-        document = document[int(token)] if isinstance(document, list) else document[token]
-    return document
 
 
 def test_control_status_fails_closed_on_what_nobody_vouches_for() -> None:

@@ -99,3 +99,13 @@ def test_variant_fails_its_rule(estate: str) -> None:
     failing = [f.resource_id or "" for f in results.findings if f.rule_id == rule_id and f.status is Status.FAIL]
     assert any(target in rid for rid in failing), (rule_id, _not_passing(results))
     assert "CANARY-" not in results.to_json()
+
+
+def test_an_endpoint_without_a_name_tag_still_pairs() -> None:
+    """Issue 19: the config names the endpoint by a Name tag it does not carry; it pairs through the
+    endpoint the Atlas service registered, so nothing but the seeded three truths is reported."""
+    _, results = _collect_and_check("pl-endpoint-untagged")
+    assert {(rule, status) for rule, status, _ in _not_passing(results)} == {
+        ("ATL-DB-004", "waived"), ("ATL-SEC-001", "fail"), ("ATL-CM-004", "fail"),
+    }
+    assert [f.status for f in results.findings if f.rule_id == "ATL-PL-003"] == [Status.PASS]

@@ -205,13 +205,15 @@ def test_rule_fails_on_its_fault(rule_id: str, judge: Callable[..., Results]) ->
     assert [f.resource_id for f in failing if f.resource_id and f.resource_id.endswith(target)], failing
     for finding in failing:
         if finding.resource_id and finding.resource_id.startswith("scope:"):
-            continue  # a scope's evidence is its first resource, checked in test_policy_baa.py
-        if finding.resource_id and finding.resource_id.startswith(("declared:", "account:")):
-            assert finding.evidence == "/resources"  # absence: the whole collection is the evidence
+            continue  # a scope cites its BAA records, then its first resource: test_policy_baa.py
+        if finding.resource_id and finding.resource_id.startswith("account:"):
+            assert finding.evidence == "/resources"  # an account's facts: the whole collection is the evidence
             continue
-        assert finding.evidence.startswith("/resources/")
-        index = int(finding.evidence.split("/")[2])
-        assert doc["resources"][index]["id"] == finding.resource_id
+        if finding.resource_id and finding.resource_id.startswith("declared:"):
+            assert finding.evidence.startswith("config/attest.yaml#/")  # absence: the entry that declares it
+            continue
+        cited = [c for c in (finding.evidence, *finding.cites) if c.startswith("/resources/")]
+        assert finding.resource_id in [doc["resources"][int(c.split("/")[2])]["id"] for c in cited]
 
 
 def test_unscoped_reference_user_fails(judge: Callable[..., Results]) -> None:

@@ -23,7 +23,7 @@ from attest.policies.findings import (
     WaiverRef,
     rollup,
 )
-from attest.reports.bundle import BundleRef
+from attest.reports.bundle import BundleRef, Provenance
 
 ACCOUNT = "123456789012"
 STRAY_ACCOUNT = "210987654321"
@@ -150,7 +150,8 @@ def findings(snap: Snapshot) -> tuple[Finding, ...]:
         Finding("ecs.service.newest_revision", "The service runs the newest task-definition revision", Status.ERROR,
                 "medium", ("CC8.1",), None, "/gaps/0", "ecs:DescribeServices was denied: cannot evaluate"),
         Finding("ecs.task_definition.provenance", "Task definitions come from the deploy pipeline", Status.FAIL,
-                "high", ("CC8.1",), TASK_ARN, p(TASK_ARN), "revision 7 has no git_sha tag and was registered by hand"),
+                "high", ("CC8.1",), TASK_ARN, p(TASK_ARN) + "/attributes", "revision 7 has no git_sha tag and was registered by hand",
+                missing="registeredBy", cites=(p(SECRET_ARN), "config/attest.yaml#/aws/deploy_principals")),
         Finding("vendor.baa_coverage", "Every account and project seen is under a signed BAA", Status.FAIL, "high",
                 ("164.312(e)(1)",), STRAY_VPC, p(STRAY_VPC), f"AWS account {STRAY_ACCOUNT} is not under any BAA"),
         Finding("change.pr_review", "Changes are reviewed before merge", Status.MANUAL, "info",
@@ -212,4 +213,14 @@ def bundle(snap: Snapshot, res: Results) -> BundleRef:
             f"sources/{TF_FILE}": sha("terraform"),
             f"sources/{TS_FILE}": sha("typescript"),
         },
+        provenance=Provenance(
+            run_started="2026-11-20T02:59:40Z",
+            run_finished="2026-11-20T03:01:05Z",
+            attest_version="0.1.0",
+            manifest_sha256="c0" * 32,
+            previous_id="bundle-20261119T030000Z-0000",
+            previous_sha256="9e" * 32,
+            signing_key="arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+            signed=True,
+        ),
     )

@@ -75,7 +75,8 @@ def test_html_escapes_what_the_evidence_says(pages: dict[str, str]) -> None:
 
 def test_findings_expand_to_their_evidence(pages: dict[str, str]) -> None:
     html = pages["findings.html"]
-    assert html.count("<details class=\"finding\"") == 10
+    assert html.count("<details class=\"finding\"") == 7  # the exceptions; passing evidence is collapsed per rule
+    assert html.count("<details class=\"passing\"") == 3  # two passing rules and one manual
     assert "<dt>Pointer</dt><dd><code>/resources/2</code></dd>" in html
     assert "<dt>File</dt><dd><code>sources/infra/envs/prod/secrets.tf</code></dd>" in html
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 from types import ModuleType
@@ -13,7 +14,7 @@ from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
 from attest.evidence.manifest import Manifest, file_entries
 from attest.policies.findings import Results
-from attest.reports.bundle import BundleRef
+from attest.reports.bundle import BundleRef, Provenance
 from attest.reports.render import render_all
 
 
@@ -61,11 +62,19 @@ def test_renders_every_format_from_a_bundle(
     assert main(["report", str(bundle), "--config", str(config_file), "--output", str(out)]) == 0
     written = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
     manifest = json.loads((bundle / "manifest.json").read_text())
-    ref = BundleRef("bundle-test-0001", {f["path"]: f["sha256"] for f in manifest["files"]})
+    manifest_sha256 = hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest()
+    provenance = Provenance(
+        run_started="2026-11-20T03:00:00Z", run_finished="2026-11-20T03:00:00Z", attest_version="test",
+        manifest_sha256=manifest_sha256, previous_id=None, previous_sha256=None, signing_key=None, signed=False,
+    )
+    ref = BundleRef("bundle-test-0001", {f["path"]: f["sha256"] for f in manifest["files"]}, provenance)
     expected = render_all(results, snapshot, config, bundle=ref)
     assert written.keys() == expected.keys()
     assert written["oscal-assessment-results.json"] == expected["oscal-assessment-results.json"]
     assert "bundle-test-0001" in written["control-mapping.md"]
+    assert f"| Manifest sha256 | {manifest_sha256} |" in written["control-mapping.md"]
+    assert "none: first bundle of its chain" in written["findings.html"]
+    assert "unsigned: no evidence.signing.kms_key_id" in written["waiver-register.md"]
     assert sorted(capsys.readouterr().out.split()) == sorted(str(out / n) for n in expected)
 
 
@@ -134,6 +143,24 @@ def test_a_pointer_that_is_not_in_the_snapshot(
     (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
     code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"), "--format", "sarif"], capsys)
     assert code == 2 and "cites /resources/99, which does not exist in the snapshot" in err
+
+
+def test_an_absent_field_inside_a_resource_is_cited_at_its_parent(
+    tmp_path: Path, results: Results, snapshot: Snapshot, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Findings written before citations recorded `missing` (or by hand) still render: the nearest
+    existing parent is cited, the absent keys named beside it."""
+    first = next(f for f in results.findings if f.evidence.startswith("/resources/"))
+    index = first.evidence.split("/")[2]
+    stray = dataclasses.replace(first, evidence=f"/resources/{index}/attributes/no_such_key/deeper")
+    bad = dataclasses.replace(results, findings=tuple(stray if f is first else f for f in results.findings))
+    (tmp_path / "findings.json").write_text(bad.to_json(), encoding="utf-8")
+    (tmp_path / "snapshot.json").write_text(snapshot.to_json(), encoding="utf-8")
+    code, err = _run(["report", str(tmp_path / "findings.json"), "--snapshot", str(tmp_path / "snapshot.json"),
+                    "--config", str(config_file), "--output", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    text = (tmp_path / "out" / "findings.md").read_text()
+    assert f"`snapshot.json#/resources/{index}/attributes`" in text
 
 
 def test_schema_invalid_findings(tmp_path: Path, results: Results, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]) -> None:

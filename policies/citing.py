@@ -1,0 +1,182 @@
+"""What a finding cites: the resources and estate-config entries its verdict was computed from.
+
+A rule reads its node, the nodes one hop away (`related.<kind>`), the node's facts (computed from
+the config and neighbours) and `config.<key>`; each of those becomes a citation, so an auditor can
+follow every input of a verdict to its bytes. Live nodes are cited as `/resources/N` (a JSON
+pointer into the snapshot), config entries as `config/attest.yaml#/json/pointer` into the bundled
+estate config. A citation of a field that is absent points at the nearest existing parent, and the
+missing keys are recorded beside it (`Finding.missing`): a finding about a missing `comment` must
+never make its own evidence unresolvable.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import networkx as nx
+
+from attest.collector.config import EstateConfig
+from attest.policies.pointers import config_pointer
+from attest.policies.rule_schema import Rule
+
+_RELATED = re.compile(r"related\.([A-Za-z_]+)(\[0\])?")
+_FACT = re.compile(r"facts\.([A-Za-z_]+)")
+_CONFIG_KEY = re.compile(r"config\.([A-Za-z_]+)")
+
+
+class ConfigEntries:
+    """Where each declared thing sits in the estate config, for citations (built once per run)."""
+
+    def __init__(self, config: EstateConfig) -> None:
+        self.config = config
+        self.project_index = {key: i for i, p in enumerate(config.atlas_projects) for key in (p.id, p.name)}
+        self.link_index = {p.name: i for i, p in enumerate(config.privatelinks)}
+        self.secret_names = tuple(s.name for s in config.secrets)
+        self.secret_names_set = frozenset(self.secret_names)
+        self.service_keys = tuple(f"{s.account}/{s.region}/{s.cluster}/{s.service}" for s in config.ecs_services)
+        # value -> first position, per config list: a lookup per finding, never a scan of the list
+        # (an estate declares tens of thousands of secrets and services).
+        self._positions: dict[tuple[str, ...], dict[Any, int]] = {}
+
+    def project(self, scope: Any, *rest: str | int) -> list[str]:
+        index = self.project_index.get(scope) if isinstance(scope, str) else None
+        return [] if index is None else [config_pointer("atlas", "projects", index, *rest)]
+
+    def listed(self, section: tuple[str, ...], values: tuple[str, ...], value: Any) -> list[str]:
+        """The entry equal to `value` in a config list, else the whole list (when it has entries)."""
+        positions = self._positions.get(section)
+        if positions is None:
+            positions = self._positions[section] = {}
+            for i, item in enumerate(values):
+                positions.setdefault(item, i)
+        try:
+            index = positions.get(value)
+        except TypeError:  # an unhashable value read from an odd resource is in no config list
+            index = None
+        if index is not None:
+            return [config_pointer(*section, index)]
+        return [config_pointer(*section)] if values else []
+
+    def link(self, name: Any, *rest: str) -> list[str]:
+        index = self.link_index.get(name) if isinstance(name, str) else None
+        return [] if index is None else [config_pointer("privatelink", index, *rest)]
+
+    def key(self, key: str) -> list[str]:
+        """Config entries behind `config.<key>` of the node document (see graph.config_document)."""
+        c = self.config
+        sources: dict[str, tuple[tuple[str, ...], bool]] = {
+            "approved_access_ranges": (("atlas", "approved_access_ranges"), bool(c.approved_ranges)),
+            "deploy_principals": (("aws", "deploy_principals"), bool(c.deploy_principals)),
+            "provenance_tags": (("aws", "provenance_tags"), bool(c.provenance_tags)),
+            "vpc_endpoint_names": (("aws", "vpc_endpoints"), bool(c.vpc_endpoint_names)),
+            "mongodb_ports": (("privatelink",), bool(c.privatelinks)),
+            "privatelinks": (("privatelink",), bool(c.privatelinks)),
+            "connection_env_vars": (("secrets",), bool(c.secrets)),
+            "secrets": (("secrets",), bool(c.secrets)),
+            "ecs_services": (("ecs", "services"), bool(c.ecs_services)),
+            "clusters": (("atlas", "projects"), bool(c.atlas_projects)),
+        }
+        path, present = sources.get(key, ((), False))
+        return [config_pointer(*path)] if present else []
+
+
+def node_pointer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
+    """A live node's `/resources/N`, a config node's entry in the estate config, else None."""
+    data = graph.nodes[node_id]
+    if data.get("index") is not None:
+        return f"/resources/{data['index']}"
+    cited = data.get("cited")
+    return cited[0] if cited else None
+
+
+def fact_sources(graph: nx.MultiDiGraph, node_id: str, fact: str, entries: ConfigEntries) -> list[str]:
+    """Where one fact of a node came from: config entries and the neighbours it was computed over."""
+    data = graph.nodes[node_id]
+    facts, attrs, scope = data["facts"], data["attributes"], data["scope"]
+    node_type = data["type"]
+    if fact in ("found", "watches", "baa_vendors"):
+        return list(data.get("cited", ()))
+    if fact in ("privatelink", "port_ranges"):
+        return entries.link(facts.get("privatelink"), *(("ports",) if fact == "port_ranges" else ()))
+    if fact == "vpc_cidrs":
+        return [p for v in _out(graph, node_id, "in_vpc") if (p := node_pointer(graph, v))]
+    if fact in ("project_name", "project_role"):
+        return entries.project(scope, "role" if fact == "project_role" else "name")
+    if fact in ("reference_clusters", "reference_databases"):
+        return entries.project(scope, "clusters")
+    if fact == "connection_string":
+        name = attrs.get("Name")
+        return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
+    if fact == "declared":
+        return _declared_sources(data, node_type, entries)
+    return []
+
+
+def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntries) -> list[str]:
+    config, attrs, facts, scope = entries.config, data["attributes"], data["facts"], data["scope"]
+    if node_type == "aws.ec2.vpc_endpoint":
+        return entries.listed(("aws", "vpc_endpoints"), config.vpc_endpoint_names, facts.get("name"))
+    if node_type == "aws.ecs.service":
+        cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
+        return entries.listed(("ecs", "services"), entries.service_keys, f"{scope}/{data['region']}/{cluster}/{attrs.get('serviceName')}")
+    project = config.project(scope) if isinstance(scope, str) else None
+    index = entries.project_index.get(scope) if isinstance(scope, str) else None
+    if project is None or index is None:
+        return []
+    base = ("atlas", "projects", str(index))
+    if node_type == "atlas.cluster":
+        return entries.listed((*base, "clusters"), tuple(c.name for c in project.clusters), attrs.get("name")) or entries.project(scope)
+    if node_type == "atlas.database_user":
+        return entries.listed((*base, "database_users"), project.database_users, attrs.get("username")) or entries.project(scope)
+    if node_type == "atlas.access_list_entry":
+        return entries.listed((*base, "access_list"), project.access_list, facts.get("cidr")) or entries.project(scope)
+    return []
+
+
+def _out(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
+    return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
+
+
+_Refs = tuple[tuple[tuple[str, bool], ...], tuple[str, ...], tuple[str, ...]]
+_REFS: dict[tuple[str, str], _Refs] = {}
+
+
+def _refs(rule: Rule) -> _Refs:
+    """(related kinds with "first only", facts, config keys) the rule's expressions read, in order;
+    parsed once per rule, not once per finding."""
+    key = (rule.id, rule.source)
+    if key not in _REFS:
+        kinds: list[tuple[str, bool]] = []
+        facts: list[str] = []
+        keys: list[str] = []
+        for text in rule.expressions():
+            kinds += [(kind, bool(first)) for kind, first in _RELATED.findall(text) if (kind, bool(first)) not in kinds]
+            facts += [f for f in _FACT.findall(text) if f not in facts]
+            keys += [k for k in _CONFIG_KEY.findall(text.replace("related.", "")) if k not in keys]
+        _REFS[key] = (tuple(kinds), tuple(facts), tuple(keys))
+    return _REFS[key]
+
+
+def finding_cites(rule: Rule, graph: nx.MultiDiGraph, node_id: str, doc: dict[str, Any], entries: ConfigEntries) -> tuple[str, ...]:
+    """Every pointer the rule's verdict on this node was computed from, the node's own first."""
+    out: list[str] = []
+
+    def add(pointers: list[str] | tuple[str, ...]) -> None:
+        for pointer in pointers:
+            if pointer and pointer not in out:
+                out.append(pointer)
+
+    own = node_pointer(graph, node_id)
+    add([own] if own else [])
+    add(tuple(graph.nodes[node_id].get("cited", ())))
+    kinds, facts, keys = _refs(rule)
+    for kind, first in kinds:
+        targets = [t["id"] for t in doc["related"].get(kind, [])]
+        for target in targets[:1] if first else targets:
+            pointer = node_pointer(graph, target)
+            add([pointer] if pointer else [])
+    for fact in facts:
+        add(fact_sources(graph, node_id, fact, entries))
+    for key in keys:
+        add(entries.key(key))
+    return tuple(out)
