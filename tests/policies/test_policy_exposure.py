@@ -112,12 +112,18 @@ def test_hand_written_web_tier_fails_only_its_forgotten_vendor_group() -> None:
     assert sorted(r.attributes["PrefixListName"] for r in snapshot.resources if r.type == "aws.ec2.prefix_list") == [
         "office", "vendor-anywhere-v6",
     ]
-    net = _net(_judge(snapshot, config_path))
+    results = _judge(snapshot, config_path)
+    net = _net(results)
     assert net[("ATL-NET-003", "fail")] == {groups["vendor-rdp"]}
     assert net[("ATL-NET-004", "fail")] == {groups["vendor-rdp"]}
     assert {groups["web-alb"], groups["bastion"]} <= net[("ATL-NET-003", "pass")] & net[("ATL-NET-004", "pass")]
     assert ("ATL-NET-005", "fail") not in net and ("ATL-NET-006", "fail") not in net
     assert len(net[("ATL-NET-005", "pass")]) == len(net[("ATL-NET-006", "pass")]) == 1
+    edge = {(f.rule_id, f.status.value) for f in results.findings if f.rule_id.startswith("ATL-TLS-00")}
+    assert edge == {("ATL-TLS-001", "pass"), ("ATL-TLS-002", "fail")}, edge
+    (expiring,) = [f for f in results.findings if f.rule_id == "ATL-TLS-002"]
+    cert = next(r for r in snapshot.resources if r.id == expiring.resource_id)
+    assert cert.attributes["DomainName"] == "www.shop.example.eu"
 
 
 @pytest.mark.integration
