@@ -103,9 +103,11 @@ def test_variant_fails_its_rule(estate: str) -> None:
 
 def test_an_endpoint_without_a_name_tag_still_pairs() -> None:
     """Issue 19: the config names the endpoint by a Name tag it does not carry; it pairs through the
-    endpoint the Atlas service registered, so nothing but the seeded three truths is reported."""
+    endpoint the Atlas service registered, so nothing but the seeded three truths (and the two
+    evidence gaps every local estate has, ATL-DB-007 and ATL-CM-008) is reported."""
     _, results = _collect_and_check("pl-endpoint-untagged")
     assert {(rule, status) for rule, status, _ in _not_passing(results)} == {
         ("ATL-DB-004", "waived"), ("ATL-SEC-001", "fail"), ("ATL-CM-004", "fail"),
+        ("ATL-DB-007", "error"), ("ATL-CM-008", "error"),
     }
     assert [f.status for f in results.findings if f.rule_id == "ATL-PL-003"] == [Status.PASS]
