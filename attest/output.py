@@ -32,3 +32,13 @@ def write_text(text: str, output: str | None) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         raise BadInputError(f"cannot write: {exc.strerror or exc}", where=str(output)) from None
+
+
+def write_files(files: dict[str, str], directory: str | Path) -> list[Path]:
+    """Write each named file into `directory` (atomically, as `write_text`), in order; return the paths."""
+    written = []
+    for name, content in files.items():
+        target = Path(directory) / name
+        write_text(content, str(target))
+        written.append(target)
+    return written

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from attest.output import write_files
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot, snapshot_from_dict
 from attest.evidence.lockers import open_local
@@ -100,6 +101,5 @@ def simulate(snapshot: Snapshot, config: EstateConfig, out: Path) -> tuple[date,
         )
     locker = open_local(str(out / "evidence"), create=False)
     window = verified_window(locker, None, timedelta(hours=config.evidence.cadence_hours), first, last, skip_signatures=False)
-    for name, content in render_period(period_model(locker, window, 3, "demo")).items():
-        (out / name).write_text(content, encoding="utf-8")
+    write_files(render_period(period_model(locker, window, 3, "demo")), out)
     return first, last, out / "period.html"

@@ -18,10 +18,11 @@ register (reports/vendors.py) shows the same coverage from this one computation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
 from attest.collector.config import EstateConfig, Vendor
 from attest.collector.snapshot import Resource
+from attest.policies.attributes import tag
 from attest.policies.pointers import config_pointer
 
 Scope = tuple[str, str]  # (provider, account id or project id)
@@ -51,14 +52,6 @@ def _project_ids(config: EstateConfig, names: tuple[str, ...]) -> list[tuple[int
     return out
 
 
-def _tag(attributes: Mapping[str, Any], key: str) -> Any:
-    tags = attributes.get("Tags")
-    for item in tags if isinstance(tags, list) else []:
-        if isinstance(item, dict) and item.get("Key") == key:
-            return item.get("Value")
-    return None
-
-
 def scope_classes(config: EstateConfig, resources: Iterable[Resource]) -> dict[Scope, tuple[str, ...]]:
     """The data classes each scope holds (see the module docstring); absent scopes hold PRESUMED."""
     out: dict[Scope, set[str]] = {}
@@ -74,7 +67,7 @@ def scope_classes(config: EstateConfig, resources: Iterable[Resource]) -> dict[S
         if resource.provider != "aws" or resource.type != "aws.secretsmanager.secret":
             continue
         classes = out.setdefault(("aws", resource.scope), set())
-        tagged = _tag(resource.attributes, "data_class")
+        tagged = tag(resource.attributes, "data_class")
         if isinstance(tagged, str) and tagged:
             classes.add(tagged)
         target = targets.get(str(resource.attributes.get("Name")))

@@ -11,6 +11,7 @@ never make its own evidence unresolvable.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -137,15 +138,17 @@ def _out(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
     return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
 
 
-_Refs = tuple[tuple[tuple[str, bool], ...], tuple[str, ...], tuple[str, ...]]
-_REFS: dict[tuple[str, str], _Refs] = {}
+@dataclass(frozen=True)
+class RuleReads:
+    """What a rule's expressions read, in order: related kinds (with "first only"), facts and config
+    keys. Parsed once per rule per evaluation, not once per finding."""
 
+    kinds: tuple[tuple[str, bool], ...]
+    facts: tuple[str, ...]
+    keys: tuple[str, ...]
 
-def _refs(rule: Rule) -> _Refs:
-    """(related kinds with "first only", facts, config keys) the rule's expressions read, in order;
-    parsed once per rule, not once per finding."""
-    key = (rule.id, rule.source)
-    if key not in _REFS:
+    @classmethod
+    def of(cls, rule: Rule) -> RuleReads:
         kinds: list[tuple[str, bool]] = []
         facts: list[str] = []
         keys: list[str] = []
@@ -153,11 +156,10 @@ def _refs(rule: Rule) -> _Refs:
             kinds += [(kind, bool(first)) for kind, first in _RELATED.findall(text) if (kind, bool(first)) not in kinds]
             facts += [f for f in _FACT.findall(text) if f not in facts]
             keys += [k for k in _CONFIG_KEY.findall(text.replace("related.", "")) if k not in keys]
-        _REFS[key] = (tuple(kinds), tuple(facts), tuple(keys))
-    return _REFS[key]
+        return cls(tuple(kinds), tuple(facts), tuple(keys))
 
 
-def finding_cites(rule: Rule, graph: nx.MultiDiGraph, node_id: str, doc: dict[str, Any], entries: ConfigEntries) -> tuple[str, ...]:
+def finding_cites(reads: RuleReads, graph: nx.MultiDiGraph, node_id: str, doc: dict[str, Any], entries: ConfigEntries) -> tuple[str, ...]:
     """Every pointer the rule's verdict on this node was computed from, the node's own first."""
     out: list[str] = []
 
@@ -169,14 +171,13 @@ def finding_cites(rule: Rule, graph: nx.MultiDiGraph, node_id: str, doc: dict[st
     own = node_pointer(graph, node_id)
     add([own] if own else [])
     add(tuple(graph.nodes[node_id].get("cited", ())))
-    kinds, facts, keys = _refs(rule)
-    for kind, first in kinds:
+    for kind, first in reads.kinds:
         targets = [t["id"] for t in doc["related"].get(kind, [])]
         for target in targets[:1] if first else targets:
             pointer = node_pointer(graph, target)
             add([pointer] if pointer else [])
-    for fact in facts:
+    for fact in reads.facts:
         add(fact_sources(graph, node_id, fact, entries))
-    for key in keys:
+    for key in reads.keys:
         add(entries.key(key))
     return tuple(out)

@@ -26,7 +26,7 @@ from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
-from attest.policies.citing import ConfigEntries, finding_cites, node_pointer
+from attest.policies.citing import ConfigEntries, RuleReads, finding_cites, node_pointer
 from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
@@ -129,6 +129,7 @@ def evaluate_rule(
     """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
     rule_gaps = _gaps_for(rule, gaps)
+    reads = RuleReads.of(rule)
     selected = [(node_id, doc) for node_id, doc in documents if evaluate_all(rule.where, doc).ok is not False]
     for node_id, doc in selected:
         data = graph.nodes[node_id]
@@ -142,15 +143,15 @@ def evaluate_rule(
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            cites = finding_cites(rule, graph, node_id, doc, entries)
+            cites = finding_cites(reads, graph, node_id, doc, entries)
             findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, _cited(graph, node_id, _WHOLE, cites)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            cites = finding_cites(rule, graph, node_id, doc, entries)
+            cites = finding_cites(reads, graph, node_id, doc, entries)
             findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(graph, node_id, outcome, cites), waiver))
         else:
-            cites = finding_cites(rule, graph, node_id, doc, entries)
+            cites = finding_cites(reads, graph, node_id, doc, entries)
             findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", _cited(graph, node_id, _WHOLE, cites)))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "

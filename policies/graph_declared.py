@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 import networkx as nx
 
 from attest.collector.config import EstateConfig
+from attest.policies.attributes import tag
 from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "config.declared"
@@ -34,13 +35,6 @@ def _cidr(value: Any) -> str | None:
         return None
 
 
-def _tag(attributes: dict[str, Any], key: str) -> Any:
-    tags = attributes.get("Tags")
-    if not isinstance(tags, list):
-        return None
-    return next((t.get("Value") for t in tags if isinstance(t, dict) and t.get("Key") == key), None)
-
-
 def _matches(match: Match, data: dict[str, Any]) -> bool:
     """A live node of an odd shape matches nothing: its own rules report the shape as `error`."""
     try:
@@ -54,7 +48,7 @@ def _secret_name(d: dict[str, Any]) -> Any:
 
 
 def _name_tag(d: dict[str, Any]) -> Any:
-    return _tag(d["attributes"], "Name")
+    return tag(d["attributes"], "Name")
 
 
 def _service_name(d: dict[str, Any]) -> Any:
@@ -86,7 +80,7 @@ def _attribute_is(field: str, wanted: str, d: dict[str, Any]) -> bool:
 
 
 def _tag_or_id_is(wanted: str, d: dict[str, Any]) -> bool:
-    return wanted in (_tag(d["attributes"], "Name"), d["attributes"].get("VpcEndpointId"))
+    return wanted in (tag(d["attributes"], "Name"), d["attributes"].get("VpcEndpointId"))
 
 
 def _paired_with(link: str, d: dict[str, Any]) -> bool:

@@ -10,7 +10,8 @@ from typing import Any
 import networkx as nx
 
 from attest.collector.config import AtlasProject, EstateConfig
-from attest.policies.graph_links import dicts, neighbours, tag
+from attest.policies.attributes import dicts, tag
+from attest.policies.graph_links import neighbours
 from attest.policies.graph_pairing import Pairing, atlas_region
 from attest.policies.operators import IpNetwork, network
 

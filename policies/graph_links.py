@@ -10,30 +10,13 @@ import networkx as nx
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource
+from attest.policies.attributes import dicts, listed
 from attest.policies.graph_pairing import atlas_region, pair_endpoints
 
 
 def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
     """Targets of the node's outgoing edges of one kind, sorted, each once."""
     return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
-
-
-def listed(value: Any) -> list[Any]:
-    """A list attribute as a list; anything else (missing, or an odd shape) as no items."""
-    return value if isinstance(value, list) else []
-
-
-def dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in listed(value) if isinstance(item, dict)]
-
-
-def tag(attributes: Any, key: str) -> str | None:
-    """A tag's value from an AWS `Tags: [{Key, Value}]` list (ECS `tags: [{key, value}]` too)."""
-    for item in dicts(attributes.get("Tags") or attributes.get("tags")) if isinstance(attributes, dict) else []:
-        if (item.get("Key") or item.get("key")) == key:
-            value = item.get("Value", item.get("value"))
-            return value if isinstance(value, str) else None
-    return None
 
 
 class _Index:

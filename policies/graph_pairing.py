@@ -15,6 +15,7 @@ from typing import Any
 
 from attest.collector.config import EstateConfig, PrivateLink
 from attest.collector.snapshot import Resource
+from attest.policies.attributes import tag
 
 _SHOWN = 5
 
@@ -24,15 +25,6 @@ def atlas_region(text: Any) -> str:
     return str(text or "").upper().replace("-", "_")
 
 
-def name_tag(attributes: Any) -> str | None:
-    tags = attributes.get("Tags") if isinstance(attributes, dict) else None
-    for item in tags if isinstance(tags, list) else []:
-        if isinstance(item, dict) and item.get("Key") == "Name":
-            value = item.get("Value")
-            return value if isinstance(value, str) else None
-    return None
-
-
 def endpoint_id(resource: Resource) -> str | None:
     value = resource.attributes.get("VpcEndpointId")
     return value if isinstance(value, str) else None
@@ -40,7 +32,7 @@ def endpoint_id(resource: Resource) -> str | None:
 
 def names_endpoint(reference: str, resource: Resource) -> bool:
     """Whether a config reference (a Name tag or a `vpce-` id) names this endpoint."""
-    return reference in (name_tag(resource.attributes), endpoint_id(resource))
+    return reference in (tag(resource.attributes, "Name"), endpoint_id(resource))
 
 
 @dataclass
@@ -53,8 +45,8 @@ class Pairing:
 
 
 def _describe(resource: Resource) -> str:
-    tag = name_tag(resource.attributes)
-    return f"{endpoint_id(resource) or resource.id} ({f'Name tag {tag!r}' if tag else 'no Name tag'})"
+    name = tag(resource.attributes, "Name")
+    return f"{endpoint_id(resource) or resource.id} ({f'Name tag {name!r}' if name else 'no Name tag'})"
 
 
 def _wanted(link: PrivateLink) -> str:

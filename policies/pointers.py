@@ -15,19 +15,27 @@ def config_pointer(*keys: str | int) -> str:
     return f"{CONFIG_FILE}#/" + "/".join(tokens)
 
 
+def existing_prefix(document: Any, pointer: str) -> tuple[str, str]:
+    """(the longest prefix of an RFC 6901 pointer that names a value in `document`, the rest)."""
+    if pointer == "" or not pointer.startswith("/"):
+        return pointer, ""
+    node, tokens = document, pointer[1:].split("/")
+    for depth, token in enumerate(tokens):
+        key = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return "".join("/" + t for t in tokens[:depth]), "/".join(tokens[depth:])
+    return pointer, ""
+
+
 def existing_suffix(attributes: Any, suffix: str) -> tuple[str, str]:
     """(the longest prefix of `suffix` that names a value in the resource, the rest that does not).
 
     `suffix` is `/attributes/a/b` relative to a resource; the rest comes back without its slash.
     """
-    tokens = [t for t in suffix.split("/") if t]
-    if not tokens or tokens[0] != "attributes":
+    if suffix.split("/")[1:2] != ["attributes"]:
         return suffix, ""
-    node, kept = attributes, ["attributes"]
-    for token in tokens[1:]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-            kept.append(token)
-        else:
-            return "/" + "/".join(kept), "/".join(tokens[len(kept):])
-    return suffix, ""
+    return existing_prefix({"attributes": attributes}, suffix)

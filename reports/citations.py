@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Finding, Results
-from attest.policies.pointers import CONFIG_FILE
+from attest.policies.pointers import CONFIG_FILE, existing_prefix
 from attest.reports.bundle import BundleRef, hex_digest
 
 SNAPSHOT_FILE = "snapshot.json"
@@ -54,22 +53,6 @@ class Citation:
         if self.pointer:
             return f"{self.pointer} (no {self.missing})" if self.missing else self.pointer
         return f"line {self.line}" if self.line else "whole file"
-
-
-def existing_prefix(document: Any, pointer: str) -> tuple[str, str]:
-    """(the longest prefix of an RFC 6901 pointer that names a value in `document`, the rest)."""
-    if pointer == "" or not pointer.startswith("/"):
-        return pointer, ""
-    node, tokens = document, pointer[1:].split("/")
-    for depth, token in enumerate(tokens):
-        key = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return "".join("/" + t for t in tokens[:depth]), "/".join(tokens[depth:])
-    return pointer, ""
 
 
 def _inside_item(pointer: str) -> bool:

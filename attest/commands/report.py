@@ -12,7 +12,7 @@ from attest.core.errors import BadInputError, UsageError
 from attest.evidence.keys import KeySource, kms_fetcher
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.verify import Expectations, verify_bundle
-from attest.output import write_text
+from attest.output import write_files, write_text
 from attest.reports.inputs import load_inputs
 from attest.reports.model import build_model
 from attest.reports.render import FORMATS, render
@@ -97,8 +97,6 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--format {args.format} writes {len(files)} files: pass --output DIR")
         write_text(next(iter(files.values())), None)
         return 0
-    for name, content in files.items():
-        target = Path(args.output) / name
-        write_text(content, str(target))
+    for target in write_files(files, args.output):
         print(target)
     return 0
