@@ -14,7 +14,8 @@ from attest.evidence.lockers import open_locker
 from attest.evidence.signing import load_public_key
 from attest.evidence.verify import Expectations
 from attest.evidence.window import verified_window
-from attest.output import write_text
+from attest.output import write_files, write_text
+from attest.reports.period.model import PeriodModel
 from attest.reports.period.render import PERIOD_MD, period_model, render_period
 
 EPILOG = """\
@@ -29,7 +30,9 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "period", help="SOC 2 Type II period view: per control, per night, over verified bundles",
         description="Render the status of every control for every night of an audit period, from the bundles "
-        "of an evidence locker that verify. Exit 0 when rendered, 2 on bad input.",
+        "of an evidence locker that verify; the views are written in every case. Exit 0 when every night has "
+        "a verified bundle and nothing failed, 1 when a finding failed on some night, 3 when a night has no "
+        "verified bundle or something could not be evaluated, 2 on bad input.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("locker", help="evidence locker: a directory or s3://bucket/prefix")
@@ -78,12 +81,20 @@ def run(args: argparse.Namespace) -> int:
     window = verified_window(locker, None, timedelta(hours=settings.cadence_hours), start, end,
                              skip_signatures=args.no_signatures, keys=keys,
                              expect=Expectations(required_key=settings.kms_key_id))
-    files = render_period(period_model(locker, window, args.sample, args.seed))
+    model = period_model(locker, window, args.sample, args.seed)
+    files = render_period(model)
     if args.output is None:
         write_text(files[PERIOD_MD], None)
-        return 0
-    for name, content in files.items():
-        target = Path(args.output) / name
-        write_text(content, str(target))
-        print(target)
-    return 0
+    else:
+        for target in write_files(files, args.output):
+            print(target)
+    return period_exit_code(model)
+
+
+def period_exit_code(model: PeriodModel) -> int:
+    """The check's contract over the period: a failure anywhere is 1; otherwise a night without
+    verified evidence, a bundle that did not verify or an `error` is 3 (never a silent 0)."""
+    statuses = {status for episode in model.exceptions for status in episode.statuses}
+    if "fail" in statuses:
+        return 1
+    return 3 if model.gaps or model.rejected or "error" in statuses else 0

@@ -134,8 +134,27 @@ def test_the_command_writes_every_format(locker: LocalLocker, tmp_path: Path, ca
     out = tmp_path / "out"
     code = main(["period", locker.location, "--from", "2026-03-01", "--to", "2026-03-10", "--output", str(out),
                  "--sample", "1", "--seed", "x"])
-    assert code == 0
+    assert code == 1  # CC8.1 failed on nights 3-5: the views are still written
     assert sorted(p.name for p in out.iterdir()) == ["period-changes.csv", "period.csv", "period.html", "period.md"]
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    ("2026-03-01", "2026-03-02", 0),  # every night evidenced; CC6.6 waived, nothing failed
+    ("2026-03-06", "2026-03-06", 3),  # CC7.2's source was not read that night
+    ("2026-03-07", "2026-03-07", 3),  # the missed night: no verified bundle
+    ("2026-03-09", "2026-03-09", 1),  # W-9 expired on the 8th: CC6.6 fails
+])
+def test_the_exit_code_says_what_the_period_holds(
+    locker: LocalLocker, tmp_path: Path, start: str, end: str, expected: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["period", locker.location, "--from", start, "--to", end, "--output", str(tmp_path / "out")]) == expected
+
+
+def test_a_period_without_any_bundle_is_never_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty-locker"
+    empty.mkdir()
+    assert main(["period", str(empty), "--from", "2026-03-01", "--to", "2026-03-31", "--output", str(tmp_path / "out")]) == 3
+    assert "| Nights without evidence (gaps) | 31 |" in (tmp_path / "out" / "period.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("argv, message", [
