@@ -234,7 +234,10 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
     )
     if top["version"] != 1:
         raise locator.error(("version",), "unsupported config version (this attest reads 1)")
-    aws = r.mapping(top.get("aws", {}), ("aws",), {"accounts", "deploy_principals", "provenance_tags", "vpc_endpoints"}, set())
+    aws = r.mapping(
+        top.get("aws", {}), ("aws",),
+        {"accounts", "deploy_principals", "provenance_tags", "vpc_endpoints", "certificate_min_days"}, set(),
+    )
     atlas = r.mapping(top.get("atlas", {}), ("atlas",), {"org_id", "projects", "approved_access_ranges"}, set())
     ecs = r.mapping(top.get("ecs", {}), ("ecs",), {"services"}, set())
     terraform = r.mapping(top.get("terraform", {}), ("terraform",), {"manages"}, set())
@@ -259,6 +262,7 @@ def parse_config(data: Any, locator: Locator, digest: str) -> EstateConfig:
         vendors=r.items(top, "vendors", (), lambda v, p: _vendor(r, v, p)),
         evidence=_evidence(r, top.get("evidence", {}), ("evidence",)),
         terraform_manages=r.texts(terraform.get("manages"), ("terraform", "manages")),
+        certificate_min_days=_positive(r, aws, "certificate_min_days", ("aws",), 30),
     )
     _cross_check(config, locator)
     return config

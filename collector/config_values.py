@@ -127,6 +127,7 @@ class EstateConfig:
     vendors: tuple[Vendor, ...]
     evidence: EvidenceConfig = EvidenceConfig()
     terraform_manages: tuple[str, ...] = ()
+    certificate_min_days: int = 30  # ATL-TLS-002: an in-use certificate must outlive the collection by this much
 
     def project(self, name_or_id: str) -> AtlasProject | None:
         return next((p for p in self.atlas_projects if name_or_id in (p.id, p.name)), None)

@@ -110,7 +110,14 @@ def fact_sources(graph: nx.MultiDiGraph, node_id: str, fact: str, entries: Confi
         return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
     if fact == "declared":
         return _declared_sources(data, node_type, entries)
+    if fact in _ACCOUNT_FACT_TYPES:  # an account's facts are computed over its trails or recorders
+        wanted = _ACCOUNT_FACT_TYPES[fact]
+        return sorted(p for n, d in graph.nodes(data=True)
+                      if d["type"] == wanted and d["scope"] == scope and (p := node_pointer(graph, n)))
     return []
+
+
+_ACCOUNT_FACT_TYPES = {"trails": "aws.cloudtrail.trail", "regions_without_recorder": "aws.config.recorder"}
 
 
 def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntries) -> list[str]:

@@ -15,6 +15,9 @@ config, declared and scope nodes `cited`: the estate-config entries (and resourc
   cluster's unless a classified collection in it is `phi`.
 - declared items (`origin="config"`, type `config.declared`, `declared:<kind>/<key>`): one per thing
   the config says must exist live (policies/graph_declared.py), facts `found` and `watches`.
+- accounts (`origin="config"`, type `aws.account`, `account:aws/<id>`): one per configured AWS
+  account (policies/graph_accounts.py), facts `trails` ({name, home_region, multi_region,
+  log_file_validation, logging} per trail homed in the account) and `regions_without_recorder`.
 - scopes (`origin="live"`, type `evidence.scope`, `scope:<provider>/<id>`): one per AWS account and
   Atlas project with resources in the snapshot (policies/graph_scopes.py), facts `baa_vendors`.
 Later stages add `origin="terraform"` (declared resources) and `origin="code"` (code sites) nodes
@@ -38,11 +41,17 @@ Edge kinds (attribute `kind`), source type -> target type, and what the edge mea
 - `contains` data.cluster -> data.database -> data.collection.
 - `in_project` any atlas.* resource -> atlas.project: same project id.
 - `can_read` / `can_write` atlas.database_user -> data.database: from its roles and scopes.
+- `encrypted_at_rest_by` atlas.cluster -> atlas.encryption_at_rest: the project's encryptionAtRest.
 
 Facts (`facts`, computed from the config and neighbours; rules read them as `facts.<name>`):
 - vpc_endpoint: name (Name tag), declared (aws.vpc_endpoints names its Name tag or id, or a
   privatelink entry pairs it), privatelink (the pairing entry's name or null).
-- security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs.
+- security_group: privatelink (when it guards a paired endpoint), port_ranges, vpc_cidrs,
+  internet_ports (the [from, to] ranges its ingress admits from the internet, IPv4 and IPv6,
+  managed prefix lists resolved; policies/graph_exposure.py).
+- acm.certificate: days_to_expiry (whole days from the snapshot's collected_at to NotAfter).
+- network_acl: internet_ports (the TCP ranges its ingress entries admit from the internet, in
+  rule order), subnets (the collected subnets it is associated with).
 - atlas.endpoint_service / atlas.interface_endpoint: privatelink.
 - secret: connection_string (listed in config `secrets`, tagged data_class, or named like
   mongodb), in_config.
@@ -58,6 +67,9 @@ import networkx as nx
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
+from attest.policies.graph_accounts import INPUTS as ACCOUNT_INPUTS
+from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
+from attest.policies.graph_accounts import add_account_nodes
 from attest.policies.baa import cluster_class
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from attest.policies.graph_declared import add_declared_nodes
@@ -72,6 +84,8 @@ LIVE_TYPES = (
     "aws.ec2.subnet",
     "aws.ec2.security_group",
     "aws.ec2.vpc_endpoint",
+    "aws.ec2.network_acl",
+    "aws.ec2.prefix_list",
     "aws.kms.key",
     "aws.secretsmanager.secret",
     "aws.ecs.cluster",
@@ -85,9 +99,17 @@ LIVE_TYPES = (
     "atlas.access_list_entry",
     "atlas.custom_db_role",
     "atlas.audit_log",
+    "atlas.encryption_at_rest",
+    "atlas.org_settings",
+    "aws.cloudtrail.trail",
+    "aws.cloudtrail.change_event",
+    "aws.config.recorder",
+    "aws.elbv2.listener",
+    "aws.acm.certificate",
+    "aws.cloudfront.distribution",
 )
 CONFIG_TYPES = ("data.cluster", "data.database", "data.collection")
-NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE, SCOPE_TYPE))
+NODE_TYPES = frozenset(LIVE_TYPES + CONFIG_TYPES + (DECLARED_TYPE, SCOPE_TYPE, ACCOUNT_TYPE))
 
 EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
     "in_subnet": (frozenset({"aws.ec2.subnet"}), "endpoint has an interface in the subnet"),
@@ -106,16 +128,20 @@ EDGE_KINDS: dict[str, tuple[frozenset[str], str]] = {
     "in_project": (frozenset({"atlas.project"}), "Atlas object belongs to the project"),
     "can_read": (frozenset({"data.database"}), "database user can read the database"),
     "can_write": (frozenset({"data.database"}), "database user can write the database"),
+    "encrypted_at_rest_by": (frozenset({"atlas.encryption_at_rest"}), "project's customer-key encryption at rest"),
 }
 # Every fact any node carries (see the docstring); rules may name no other (checked at load).
 FACT_NAMES = frozenset({
     "name", "declared", "privatelink", "port_ranges", "vpc_cidrs", "connection_string", "in_config",
     "project_name", "project_role", "role", "cidr", "reference_clusters", "reference_databases",
     "found", "watches", "baa_vendors", "within_range",
+    "internet_ports", "subnets", "trails", "regions_without_recorder", "days_to_expiry",
 })
 # Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
 FACT_INPUTS: dict[str, frozenset[str]] = {
-    "aws.ec2.security_group": frozenset({"aws.ec2.vpc_endpoint", "aws.ec2.vpc"}),
+    "aws.ec2.security_group": frozenset({"aws.ec2.vpc_endpoint", "aws.ec2.vpc", "aws.ec2.prefix_list"}),
+    "aws.ec2.network_acl": frozenset({"aws.ec2.subnet"}),
+    ACCOUNT_TYPE: ACCOUNT_INPUTS,
     "atlas.interface_endpoint": frozenset({"atlas.endpoint_service"}),
     DECLARED_TYPE: frozenset({
         "aws.secretsmanager.secret", "aws.ec2.vpc_endpoint", "aws.ecs.service", "atlas.project",
@@ -171,9 +197,11 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
             region=resource.region, attributes=resource.attributes, facts={}, index=index,
         )
     link_resources(graph, config, snapshot.resources)
-    for node_id, facts in live_facts(graph, config).items():
+    for node_id, facts in live_facts(graph, config, snapshot.collected_at).items():
         graph.nodes[node_id]["facts"] = facts
-    add_declared_nodes(graph, config, nodes_by_type(graph))
+    by_type = nodes_by_type(graph)
+    add_declared_nodes(graph, config, by_type)
+    add_account_nodes(graph, config, by_type)
     add_scope_nodes(graph, config, snapshot)
     return graph
 
@@ -254,4 +282,6 @@ def config_document(config: EstateConfig) -> dict[str, Any]:
             for s in config.ecs_services
         ],
         "clusters": [f"{p.name}/{c.name}" for p in config.atlas_projects for c in p.clusters],
+        "atlas_org_id": config.atlas_org_id,
+        "certificate_min_days": config.certificate_min_days,
     }

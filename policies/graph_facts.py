@@ -4,6 +4,7 @@ Rules read them as `facts.<name>`; the list per node type is in `policies/graph.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ import networkx as nx
 
 from attest.collector.config import AtlasProject, EstateConfig
 from attest.policies.attributes import dicts, tag
+from attest.policies.graph_exposure import acl_internet_ports, group_internet_ports
 from attest.policies.graph_links import neighbours
 from attest.policies.graph_pairing import Pairing, atlas_region
 from attest.policies.operators import IpNetwork, network
@@ -32,6 +34,30 @@ class _Lookups:
         self._reach: dict[int, Facts] = {}
         self._ranges: dict[int, tuple[IpNetwork, ...]] = {}
         self._vpc_cidrs: dict[str, list[str]] = {}
+        self._prefix_lists: dict[tuple[Any, Any, Any], list[str]] | None = None
+        self._subnets: dict[tuple[Any, Any], frozenset[str]] | None = None
+        self.collected_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+    def subnet_ids(self, graph: nx.MultiDiGraph, scope: Any, region: Any) -> frozenset[str]:
+        """The SubnetIds collected in one account and region."""
+        if self._subnets is None:
+            found: dict[tuple[Any, Any], set[str]] = {}
+            for _, data in graph.nodes(data=True):
+                if data["type"] == "aws.ec2.subnet" and isinstance(data["attributes"].get("SubnetId"), str):
+                    found.setdefault((data["scope"], data["region"]), set()).add(data["attributes"]["SubnetId"])
+            self._subnets = {key: frozenset(ids) for key, ids in found.items()}
+        return self._subnets.get((scope, region), frozenset())
+
+    def prefix_cidrs(self, graph: nx.MultiDiGraph, scope: Any, region: Any, list_id: Any) -> list[str] | None:
+        """The CIDRs of a collected managed prefix list, or None when it was not collected."""
+        if self._prefix_lists is None:
+            self._prefix_lists = {}
+            for _, data in graph.nodes(data=True):
+                if data["type"] == "aws.ec2.prefix_list":
+                    attrs = data["attributes"]
+                    cidrs = [str(e.get("Cidr")) for e in dicts(attrs.get("Entries"))]  # "None" is no range: judged open
+                    self._prefix_lists[(data["scope"], data["region"], attrs.get("PrefixListId"))] = cidrs
+        return self._prefix_lists.get((scope, region, list_id))
 
     def vpc_cidrs(self, graph: nx.MultiDiGraph, vpc: str) -> list[str]:
         """A VPC's CIDR blocks (primary, then associated), normalised and each once."""
@@ -82,10 +108,11 @@ class _Lookups:
         return self._reach[key]
 
 
-def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]:
+def live_facts(graph: nx.MultiDiGraph, config: EstateConfig, collected_at: dt.datetime) -> dict[str, Facts]:
     """Facts for every live node whose type has any (first endpoints, then what depends on them)."""
     out: dict[str, Facts] = {}
     lookups = _Lookups(config)
+    lookups.collected_at = collected_at
     by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node_id, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         if data["origin"] == "live":
@@ -93,6 +120,7 @@ def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]
     order = [
         ("aws.ec2.vpc_endpoint", _vpc_endpoint),
         ("aws.ec2.security_group", _security_group),
+        ("aws.ec2.network_acl", _network_acl),
         ("atlas.endpoint_service", _endpoint_service),
         ("atlas.interface_endpoint", _interface_endpoint),
         ("aws.secretsmanager.secret", _secret),
@@ -100,6 +128,9 @@ def live_facts(graph: nx.MultiDiGraph, config: EstateConfig) -> dict[str, Facts]
         ("atlas.cluster", _atlas_cluster),
         ("atlas.access_list_entry", _access_entry),
         ("atlas.database_user", _database_user),
+        ("aws.acm.certificate", _certificate),
+        ("atlas.audit_log", _project_only),
+        ("atlas.encryption_at_rest", _project_only),
     ]
     for node_type, build in order:
         for node_id, data in by_type.get(node_type, []):
@@ -146,6 +177,19 @@ def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], loo
         "privatelink": link.name if link else None,
         "port_ranges": [list(r) for r in link.port_ranges] if link else [],
         "vpc_cidrs": cidrs,
+        "internet_ports": group_internet_ports(
+            data["attributes"], lambda list_id: lookups.prefix_cidrs(graph, data["scope"], data["region"], list_id)
+        ),
+    }
+
+
+def _network_acl(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """The TCP ports the ACL admits from the internet (entries in rule order), and the collected
+    subnets it is associated with: an association naming no existing subnet filters nothing."""
+    wanted = {a.get("SubnetId") for a in dicts(data["attributes"].get("Associations"))}
+    return {
+        "internet_ports": acl_internet_ports(data["attributes"]),
+        "subnets": sorted(s for s in lookups.subnet_ids(graph, data["scope"], data["region"]) if s in wanted),
     }
 
 
@@ -200,6 +244,22 @@ def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
         None
     )
     return {"cidr": cidr, "declared": bool(listed or within), "within_range": within}
+
+
+def _certificate(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """Whole days from the collection to NotAfter (null when NotAfter cannot be read: fails gte)."""
+    try:
+        not_after = dt.datetime.fromisoformat(str(data["attributes"].get("NotAfter")).replace("Z", "+00:00"))
+    except ValueError:
+        return {"days_to_expiry": None}
+    if not_after.tzinfo is None:
+        return {"days_to_expiry": None}
+    return {"days_to_expiry": (not_after - lookups.collected_at).days}
+
+
+def _project_only(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """Project-wide settings carry only their project's name and role."""
+    return {}
 
 
 def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:

@@ -162,8 +162,10 @@ def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> 
         if data["origin"] == "live" and str(data["type"]).startswith("atlas.") and data["type"] != "atlas.project":
             _edge(graph, node_id, projects.get(data["scope"]), "in_project")
     names = {p.id: p.name for p in config.atlas_projects}
+    encryption = {r.scope: r.id for r in index.of("atlas.encryption_at_rest")}
     for r in index.of("atlas.cluster"):
         _edge(graph, r.id, f"data:{names.get(r.scope)}/{r.attributes.get('name')}", "declared_as")
+        _edge(graph, r.id, encryption.get(r.scope), "encrypted_at_rest_by")
     by_project: dict[str, list[tuple[str, Any]]] = {}
     for node_id, data in graph.nodes(data=True):
         if data["type"] == "data.cluster":

@@ -61,12 +61,13 @@ def _registered(config: EstateConfig, link: PrivateLink, by_type: dict[str, list
     if project is None:
         return set()
     services = {
-        s.attributes.get("id") for s in by_type.get("atlas.endpoint_service", [])
-        if s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
+        s.attributes["id"] for s in by_type.get("atlas.endpoint_service", [])
+        if isinstance(s.attributes.get("id"), str) and s.scope == project.id and atlas_region(s.attributes.get("regionName")) == atlas_region(link.atlas_region)
     }
     return {
         str(i.attributes.get("interfaceEndpointId")) for i in by_type.get("atlas.interface_endpoint", [])
-        if i.scope == project.id and i.attributes.get("endpointServiceId") in services
+        if i.scope == project.id and isinstance(i.attributes.get("endpointServiceId"), str)
+        and i.attributes["endpointServiceId"] in services
     }
 
 

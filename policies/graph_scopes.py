@@ -14,13 +14,16 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.baa import baa_listings, scope_classes
 
 NODE_TYPE = "evidence.scope"
+# Organisation-wide settings hold no data: the organisation is not a place BAA coverage is about.
+ORG_TYPES = frozenset({"atlas.org_settings"})
 
 
 def add_scope_nodes(graph: nx.MultiDiGraph, config: EstateConfig, snapshot: Snapshot) -> None:
     """A node `scope:<provider>/<id>` per scope seen, facts `baa_vendors` (signed BAAs covering it)."""
     first: dict[tuple[str, str], int] = {}
     for index, resource in enumerate(snapshot.resources):
-        first.setdefault((resource.provider, resource.scope), index)
+        if resource.type not in ORG_TYPES:
+            first.setdefault((resource.provider, resource.scope), index)
     listings = baa_listings(config, snapshot.resources)
     classes = scope_classes(config, snapshot.resources)
     for (provider, scope), index in sorted(first.items()):

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 KINDS = ("access_denied", "throttle", "server_error", "delay", "malformed")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _QUERY_SERVICES = {"ec2", "sts", "iam", "sns", "sqs", "rds", "elasticloadbalancing"}
+# Reads moto does not implement (its server answers HTTP 500, which botocore retries as a transient
+# failure). The proxy answers them at once with the error CloudTrail documents for an operation it
+# does not support, so the collector records its gap without waiting out the retries. No data is
+# made up: the local estate simply has no CloudTrail event history.
+_UNSUPPORTED = {("cloudtrail", "LookupEvents")}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
@@ -169,6 +174,9 @@ class FaultProxy:
         if rule is None or rule.kind == "delay":
             if rule is not None:
                 time.sleep(rule.delay_seconds)
+            if (service, operation) in _UNSUPPORTED:
+                message = f"{operation} is not implemented by the local estate (moto)"
+                return _error(service, operation, "UnsupportedOperationException", message, 400)
             return self._forward(request, body)
         if rule.kind == "access_denied":
             return _denied(service, operation)
@@ -215,8 +223,13 @@ class FaultProxy:
         self.stop()
 
 
+# REST-protocol reads the collector makes, by (service, method, path pattern): they carry neither
+# X-Amz-Target nor Action, so the path names the operation.
+_REST_OPERATIONS = ((("cloudfront", "GET", re.compile(r"^/\d{4}-\d{2}-\d{2}/distribution/?$")), "ListDistributions"),)
+
+
 def _identify(request: Request, body: bytes) -> tuple[str, str]:
-    """(service, operation) of an AWS request: SigV4 scope, then X-Amz-Target or Action."""
+    """(service, operation) of an AWS request: SigV4 scope, then X-Amz-Target, Action or REST path."""
     found = _SCOPE.search(request.headers.get("Authorization", ""))
     service = found.group(1) if found else "unknown"
     target = request.headers.get("X-Amz-Target")
@@ -225,4 +238,7 @@ def _identify(request: Request, body: bytes) -> tuple[str, str]:
     action = request.args.get("Action")
     if not action and body:
         action = (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
+    for (rest_service, method, path), name in _REST_OPERATIONS:
+        if not action and service == rest_service and request.method == method and path.match(request.path):
+            action = name
     return service, action or "unknown"

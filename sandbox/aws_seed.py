@@ -8,13 +8,33 @@ Two optional keys plant states only a later API call can reach: `state: deleted`
 (DeleteVpcEndpoints; moto keeps listing it as `deleted`, and the emulator still knows its id), and
 `state: disabled | pending_deletion` on a KMS key (DisableKey / ScheduleKeyDeletion, applied once
 the secrets that use it exist).
+
+Network exposure: `default_vpc: false` deletes moto's default VPC (a hardened account has none);
+`prefix_lists` are managed prefix lists that security-group rules name with `prefix_list:`
+(besides `cidr:` and `ipv6_cidr:`); `vpc.network_acl.ingress` adds entries, in rule order, to the
+VPC's default network ACL (which moto creates allowing everything at rule 100).
+
+Change evidence: `cloudtrail` ({name, home_region, multi_region, log_file_validation, logging})
+creates the trail and its bucket in its home region; `config_recorder` ({name, all_supported,
+recording}) an AWS Config recorder and its delivery channel, in every region the section is seeded.
+
+Edge TLS: `certificates` ({name, domain, not_after}) are imported into ACM as self-signed
+certificates; `load_balancers` ({name, scheme, type, subnets, security_groups, listeners:
+[{port, protocol, ssl_policy, certificate, redirect_https}]}); `cloudfront` ({name, origin (a load
+balancer), viewer_protocol_policy, minimum_protocol_version}).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import datetime as dt
+
 import boto3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from attest.core.errors import BadInputError
 
@@ -52,7 +72,41 @@ class _Seeder:
     def client(self, service: str) -> Any:
         return self._session.client(service, endpoint_url=self._endpoint_url)
 
-    def network(self) -> tuple[str, dict[str, str], dict[str, str]]:
+    def drop_default_vpc(self) -> None:
+        """Delete the region's default VPC and its subnets, as a hardened account has none."""
+        ec2 = self.client("ec2")
+        for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+            for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
+                ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+            ec2.delete_vpc(VpcId=vpc["VpcId"])
+
+    def prefix_lists(self) -> dict[str, str]:
+        ec2 = self.client("ec2")
+        ids: dict[str, str] = {}
+        for pl in self.aws.get("prefix_lists", []):
+            entries = [{"Cidr": str(c)} for c in pl["entries"]]
+            ids[pl["name"]] = ec2.create_managed_prefix_list(
+                PrefixListName=pl["name"], MaxEntries=max(len(entries), 1),
+                AddressFamily=pl.get("family", "IPv4"), Entries=entries,
+            )["PrefixList"]["PrefixListId"]
+        return ids
+
+    def network_acl(self, vpc_id: str, acl: Mapping[str, Any]) -> None:
+        """Add the estate's ingress entries to the VPC's default network ACL (moto's: allow all at 100)."""
+        ec2 = self.client("ec2")
+        acl_id = ec2.describe_network_acls(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+        )["NetworkAcls"][0]["NetworkAclId"]
+        for entry in acl.get("ingress", []):
+            source = {"Ipv6CidrBlock": entry["ipv6_cidr"]} if "ipv6_cidr" in entry else {"CidrBlock": entry["cidr"]}
+            protocol = {"tcp": "6", "udp": "17", "all": "-1"}[str(entry["protocol"])]
+            ports = {"PortRange": {"From": int(entry["from_port"]), "To": int(entry["to_port"])}} if protocol != "-1" else {}
+            ec2.create_network_acl_entry(
+                NetworkAclId=acl_id, RuleNumber=int(entry["rule"]), Protocol=protocol, RuleAction=entry["action"],
+                Egress=False, **source, **ports,
+            )
+
+    def network(self, prefix_lists: Mapping[str, str]) -> tuple[str, dict[str, str], dict[str, str]]:
         ec2 = self.client("ec2")
         vpc = self.aws["vpc"]
         vpc_id = ec2.create_vpc(
@@ -67,6 +121,8 @@ class _Seeder:
             )["Subnet"]["SubnetId"]
             for s in vpc["subnets"]
         }
+        if vpc.get("network_acl"):
+            self.network_acl(vpc_id, vpc["network_acl"])
         groups: dict[str, str] = {}
         for group in self.aws.get("security_groups", []):
             group_id = ec2.create_security_group(
@@ -80,7 +136,9 @@ class _Seeder:
                     "IpProtocol": r["protocol"],
                     "FromPort": int(r["from_port"]),
                     "ToPort": int(r["to_port"]),
-                    "IpRanges": [{"CidrIp": r["cidr"]}],
+                    "IpRanges": [{"CidrIp": r["cidr"]}] if "cidr" in r else [],
+                    "Ipv6Ranges": [{"CidrIpv6": r["ipv6_cidr"]}] if "ipv6_cidr" in r else [],
+                    "PrefixListIds": [{"PrefixListId": prefix_lists[r["prefix_list"]]}] if "prefix_list" in r else [],
                 }
                 for r in group.get("ingress", [])
             ]
@@ -111,6 +169,83 @@ class _Seeder:
             elif endpoint.get("state", "available") != "available":
                 raise BadInputError(f"vpc endpoint {endpoint['name']}: state is available or deleted")
         return ids
+
+    def bucket(self, name: str) -> str:
+        """An S3 bucket named for the account and region (moto's bucket names are global)."""
+        s3 = self.client("s3")
+        full = f"{name}-{self.aws['account']}-{self.region}"
+        extra = {} if self.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
+        s3.create_bucket(Bucket=full, **extra)
+        return full
+
+    def audit_trail(self) -> None:
+        """The estate's CloudTrail trail, created in its home region only (a multi-region trail is one)."""
+        spec = self.aws.get("cloudtrail")
+        if not spec or str(spec.get("home_region", self.region)) != self.region:
+            return
+        trails = self.client("cloudtrail")
+        arn = trails.create_trail(
+            Name=spec["name"], S3BucketName=self.bucket(spec["name"]),
+            IsMultiRegionTrail=bool(spec.get("multi_region", True)),
+            EnableLogFileValidation=bool(spec.get("log_file_validation", True)),
+        )["TrailARN"]
+        if spec.get("logging", True):
+            trails.start_logging(Name=arn)
+
+    def config_recorder(self) -> None:
+        """An AWS Config recorder (with the delivery channel it needs), started unless `recording: false`."""
+        spec = self.aws.get("config_recorder")
+        if not spec:
+            return
+        config = self.client("config")
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": spec.get("name", "default"),
+            "roleARN": f"arn:aws:iam::{self.aws['account']}:role/aws-config",
+            "recordingGroup": {"allSupported": bool(spec.get("all_supported", True)), "includeGlobalResourceTypes": True},
+        })
+        config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": self.bucket("config")})
+        if spec.get("recording", True):
+            config.start_configuration_recorder(ConfigurationRecorderName=spec.get("name", "default"))
+
+    def certificates(self) -> dict[str, str]:
+        """Import each `certificates` entry as a self-signed certificate valid until `not_after`."""
+        acm = self.client("acm")
+        arns: dict[str, str] = {}
+        for spec in self.aws.get("certificates", []):
+            pem, key = self_signed(str(spec["domain"]), dt.date.fromisoformat(str(spec["not_after"])))
+            arns[spec["name"]] = acm.import_certificate(Certificate=pem, PrivateKey=key)["CertificateArn"]
+        return arns
+
+    def load_balancers(self, subnets: Mapping[str, str], groups: Mapping[str, str], certs: Mapping[str, str]) -> dict[str, str]:
+        """Each load balancer with its listeners: TLS ones name a policy and a certificate; plain HTTP
+        ones forward nowhere but, with `redirect_https`, redirect to 443."""
+        elb = self.client("elbv2")
+        dns: dict[str, str] = {}
+        for spec in self.aws.get("load_balancers", []):
+            balancer = elb.create_load_balancer(
+                Name=spec["name"], Subnets=[subnets[n] for n in spec["subnets"]], Scheme=spec.get("scheme", "internet-facing"),
+                Type=spec.get("type", "application"), SecurityGroups=[groups[n] for n in spec.get("security_groups", [])],
+            )["LoadBalancers"][0]
+            dns[spec["name"]] = balancer["DNSName"]
+            for listener in spec.get("listeners", []):
+                elb.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], **_listener(listener, certs))
+        return dns
+
+    def distributions(self, origins: Mapping[str, str]) -> None:
+        cloudfront = self.client("cloudfront")
+        for spec in self.aws.get("cloudfront", []):
+            cloudfront.create_distribution(DistributionConfig={
+                "CallerReference": f"{spec['name']}-{self.aws['account']}-{self.region}", "Comment": spec["name"], "Enabled": True,
+                "Origins": {"Quantity": 1, "Items": [{
+                    "Id": "origin", "DomainName": origins[spec["origin"]],
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                }]},
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "origin", "ViewerProtocolPolicy": spec["viewer_protocol_policy"], "MinTTL": 0,
+                    "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                },
+                "ViewerCertificate": {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": spec["minimum_protocol_version"]},
+            })
 
     def keys(self) -> dict[str, str]:
         kms = self.client("kms")
@@ -152,7 +287,9 @@ class _Seeder:
 
     def ecs(self, secret_arns: Mapping[str, str], subnets: Mapping[str, str], groups: Mapping[str, str]) -> tuple[tuple[str, ...], str, dict[str, str]]:
         ecs = self.client("ecs")
-        spec = self.aws["ecs"]
+        spec = self.aws.get("ecs")
+        if not spec:
+            return (), "", {}
         cluster_arn = ecs.create_cluster(clusterName=spec["cluster"])["cluster"]["clusterArn"]
         task_arns = tuple(self._task_definition(ecs, td, secret_arns) for td in spec.get("task_definitions", []))
         services = {}
@@ -199,6 +336,34 @@ class _Seeder:
         return arn
 
 
+def _listener(spec: Mapping[str, Any], certs: Mapping[str, str]) -> dict[str, Any]:
+    protocol = str(spec["protocol"])
+    out: dict[str, Any] = {"Protocol": protocol, "Port": int(spec["port"])}
+    if protocol in ("HTTPS", "TLS"):
+        out["SslPolicy"] = spec["ssl_policy"]
+        out["Certificates"] = [{"CertificateArn": certs[spec["certificate"]]}]
+    redirect = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+    out["DefaultActions"] = [{"Type": "redirect", "RedirectConfig": redirect}] if spec.get("redirect_https", protocol == "HTTP") else [
+        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}}
+    ]
+    return out
+
+
+def self_signed(domain: str, not_after: dt.date) -> tuple[bytes, bytes]:
+    """A throwaway EC certificate and key (PEM) for `domain`, valid from 2026-01-01 to `not_after`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
+        .not_valid_before(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+        .not_valid_after(dt.datetime.combine(not_after, dt.time(), tzinfo=dt.timezone.utc))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    return pem, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
 def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> SeededAws:
     """Create the estate's AWS resources in the moto server at `endpoint_url`, in the account the
     `credentials` belong to (the default account, or another one through an assumed role's keys)."""
@@ -207,12 +372,17 @@ def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[
         raise BadInputError("the estate has no `aws:` section")
     seeder = _Seeder(endpoint_url, aws, credentials)
     try:
-        vpc_id, subnets, groups = seeder.network()
+        if aws.get("default_vpc", True) is False:
+            seeder.drop_default_vpc()
+        vpc_id, subnets, groups = seeder.network(seeder.prefix_lists())
         vpce_ids = seeder.endpoints(vpc_id, subnets, groups)
         key_arns = seeder.keys()
         secret_arns = seeder.secrets(key_arns)
         seeder.key_states(key_arns)
         task_arns, cluster_arn, services = seeder.ecs(secret_arns, subnets, groups)
+        seeder.audit_trail()
+        seeder.config_recorder()
+        seeder.distributions(seeder.load_balancers(subnets, groups, seeder.certificates()))
     except KeyError as exc:
         raise BadInputError(f"the estate refers to an undefined name {exc}") from None
     return SeededAws(

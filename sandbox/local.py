@@ -81,17 +81,23 @@ def quiet_servers() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+DEFAULT_ACCOUNT = "123456789012"  # moto's own account for the `testing` credentials
+
+
 def moto_environ(estate: Mapping[str, Any]) -> dict[str, str]:
     """moto reports ECS tasks as running only when told how many, process-wide, at CreateService.
 
     The count is the first service's `running_count` (default: its `desired_count`), so a variant
-    can plant a rollout that never completes by setting `running_count: 0`.
+    can plant a rollout that never completes by setting `running_count: 0`. An estate whose
+    account is not moto's default is served as that account (MOTO_ACCOUNT_ID).
     """
-    services = ((estate.get("aws") or {}).get("ecs") or {}).get("services") or []
-    if not services:
-        return {}
-    first = services[0]
-    return {"MOTO_ECS_SERVICE_RUNNING": str(first.get("running_count", first.get("desired_count", 1)))}
+    aws = estate.get("aws") or {}
+    env = {"MOTO_ACCOUNT_ID": str(aws["account"])} if aws.get("account", DEFAULT_ACCOUNT) != DEFAULT_ACCOUNT else {}
+    services = (aws.get("ecs") or {}).get("services") or []
+    if services:
+        first = services[0]
+        env["MOTO_ECS_SERVICE_RUNNING"] = str(first.get("running_count", first.get("desired_count", 1)))
+    return env
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ from attest.collector.config import load_config  # noqa: E402
 from attest.collector.snapshot import Gap, Identity, Resource, Snapshot  # noqa: E402
 
 COLLECTED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+ORG_ID = "6b7000000000000000000a00"
 
 
 def _gaps(shape: Shape) -> list[Gap]:
@@ -54,7 +55,7 @@ def _config(shape: Shape, projects: list[ProjectBuilder], sections: dict[str, li
             "provenance_tags": ["git_sha"],
             "vpc_endpoints": list(VPC_ENDPOINT_NAMES),
         },
-        "atlas": {"org_id": "6b7000000000000000000a00", "approved_access_ranges": list(APPROVED),
+        "atlas": {"org_id": ORG_ID, "approved_access_ranges": list(APPROVED),
                   "projects": [b.config_entry() for b in projects]},
         "privatelink": sections["privatelink"],
         "secrets": sections["secrets"],
@@ -109,6 +110,10 @@ def generate(out: Path, resources: int, seed: int) -> dict[str, Any]:
         atlas_docs.extend(builder_p.build(with_users=p != shape.projects[3], with_entries=p != shape.projects[2]))
         if p.role == "reference":
             atlas_docs.extend(builder_p.privatelink([u for u in shape.units if shape.reference_for(u) == p]))
+    atlas_docs.append({"id": f"atlas:org:{ORG_ID}/org_settings/settings", "type": "atlas.org_settings", "provider": "atlas",
+                       "scope": ORG_ID, "region": None, "source": ["atlas:getOrgSettings"],
+                       "attributes": {"multiFactorAuthRequired": True, "apiAccessListRequired": True}})
+    tally.add("ATL-DB-008", "pass")
     total = len(atlas_docs) + sum(len(b.out) for b in builders)
     for extra in range(max(0, resources - total)):
         builders[extra % len(builders)].add_filler_sg(shape.unit_sizes["sg"] + extra // len(builders))

@@ -28,15 +28,26 @@ class ProjectBuilder:
         p = self.p
         self.out.append(_atlas(p, "atlas.project", p.name, {"id": p.id, "name": p.name, "orgId": "6b7000000000000000000a00",
                                                             "clusterCount": 2, "created": "2025-01-01T00:00:00Z"}, "getGroup"))
+        phi = p.role == "phi"
         for name in (p.cluster, f"{p.name}-scratch"):
             tls = "TLS1_0" if self.rng.random() < 0.3 else "TLS1_2"
+            provider = "NONE" if name != p.cluster or self.rng.random() < 0.2 else "AWS"
             self.out.append(_atlas(p, "atlas.cluster", name, {
                 "name": name, "groupId": p.id, "clusterType": "REPLICASET", "mongoDBMajorVersion": "7.0",
-                "stateName": "IDLE", "paused": False, "processArgs": {"minimumEnabledTlsProtocol": tls, "javascriptEnabled": False},
+                "stateName": "IDLE", "paused": False, "encryptionAtRestProvider": provider,
+                "processArgs": {"minimumEnabledTlsProtocol": tls, "javascriptEnabled": False},
             }, "listGroupClusters"))
             self.tally.add("ATL-DB-001", "fail" if tls == "TLS1_0" else "pass")
-        self.out.append(_atlas(p, "atlas.audit_log", "config", {"enabled": True, "auditAuthorizationSuccess": False},
+            if phi and name == p.cluster:  # only the declared PHI cluster has the role ATL-DB-006 selects
+                self.tally.add("ATL-DB-006", "pass" if provider == "AWS" else "fail")
+        self.out.append(_atlas(p, "atlas.encryption_at_rest", "config", {
+            "awsKms": {"enabled": True, "valid": True, "customerMasterKeyID": f"key-{p.number}", "region": "US_EAST_1"},
+            "azureKeyVault": {"enabled": False}, "googleCloudKms": {"enabled": False}}, "getGroupEncryptionAtRest"))
+        audit = not phi or self.rng.random() >= 0.5
+        self.out.append(_atlas(p, "atlas.audit_log", "config", {"enabled": audit, "auditAuthorizationSuccess": False},
                                "getGroupAuditLog"))
+        if phi:
+            self.tally.add("ATL-DB-007", "pass" if audit else "fail")
         for j in range(self.sizes["roles"]):
             self.out.append(_atlas(p, "atlas.custom_db_role", f"role-{j}", {
                 "roleName": f"role-{j}", "actions": [{"action": "FIND", "resources": [{"db": p.database, "collection": f"c{j}"}]}],

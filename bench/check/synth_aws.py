@@ -9,7 +9,7 @@ import random
 import zlib
 from typing import Any
 
-from synth_estate import PL_NAME, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
+from synth_estate import PL_NAME, REGIONS, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
 
 Doc = dict[str, Any]
 
@@ -23,9 +23,10 @@ def _arn(unit: Unit, service: str, rest: str) -> str:
     return f"arn:aws:{service}:{unit.region}:{unit.account}:{rest}"
 
 
-def _perm(low: int | None, high: int | None, cidr: str) -> Doc:
-    perm: Doc = {"IpProtocol": "tcp" if low is not None else "-1", "IpRanges": [{"CidrIp": cidr}],
-                 "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}
+def _perm(low: int | None, high: int | None, cidr: str, prefix_list: str | None = None) -> Doc:
+    perm: Doc = {"IpProtocol": "tcp" if low is not None else "-1", "IpRanges": [] if prefix_list else [{"CidrIp": cidr}],
+                 "Ipv6Ranges": [], "PrefixListIds": [{"PrefixListId": prefix_list}] if prefix_list else [],
+                 "UserIdGroupPairs": []}
     if low is not None:
         perm.update(FromPort=low, ToPort=high)
     return perm
@@ -64,8 +65,56 @@ class UnitBuilder:
                 "SubnetId": subnet, "VpcId": self.vpc_id, "AvailabilityZone": f"{u.region}{'abc'[j % 3]}",
                 "CidrBlock": f"10.{base}.{j}.0/24", "SubnetArn": _arn(u, "ec2", f"subnet/{subnet}"),
                 "MapPublicIpOnLaunch": False, "State": "available"}, "ec2:DescribeSubnets"))
+        self._network_acl()
+        self._prefix_lists()
+        self._change_evidence()
         self._security_groups()
         self._endpoints()
+
+    def _network_acl(self) -> None:
+        """The subnets' ACL: denies admin and database ports from the internet ahead of an allow-all,
+        or (planted) lets SSH through before its deny."""
+        u, acl = self.unit, f"acl-{self.unit.number:08x}"
+        entries = [{"Egress": False, "RuleNumber": 10 + i, "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0",
+                    "PortRange": {"From": low, "To": high}}
+                   for i, (low, high) in enumerate([(22, 22), (3389, 3389), (27015, 27017), (1433, 6379)])]
+        entries += [{"Egress": False, "RuleNumber": 100, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+                    {"Egress": True, "RuleNumber": 100, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]
+        ssh_first = self.rng.random() < 0.1
+        if ssh_first:
+            entries.append({"Egress": False, "RuleNumber": 5, "RuleAction": "allow", "Protocol": "6",
+                            "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 22, "To": 22}})
+        self.out.append(_aws(u, "aws.ec2.network_acl", _arn(u, "ec2", f"network-acl/{acl}"), {
+            "NetworkAclId": acl, "VpcId": self.vpc_id, "IsDefault": True, "Entries": entries,
+            "Associations": [{"NetworkAclId": acl, "SubnetId": s} for s in self.subnets]}, "ec2:DescribeNetworkAcls"))
+        self.tally.add("ATL-NET-005", "fail" if ssh_first else "pass")
+        self.tally.add("ATL-NET-006", "pass")
+
+    def _change_evidence(self) -> None:
+        """The account's multi-region trail (in its first region) and this region's Config recorder,
+        off (planted) in one region of some accounts."""
+        u = self.unit
+        if u.region == REGIONS[0]:
+            arn = _arn(u, "cloudtrail", "trail/org-audit")
+            self.out.append(_aws(u, "aws.cloudtrail.trail", arn, {
+                "Name": "org-audit", "TrailARN": arn, "HomeRegion": u.region, "IsMultiRegionTrail": True,
+                "LogFileValidationEnabled": True, "Status": {"IsLogging": True}}, "cloudtrail:DescribeTrails"))
+            self.tally.add("ATL-CM-006", "pass")
+        recording = not (u.region == REGIONS[-1] and int(u.account) % 4 == 1)
+        self.out.append(_aws(u, "aws.config.recorder", _arn(u, "config", "config-recorder/default"), {
+            "name": "default", "recordingGroup": {"allSupported": True},
+            "Status": {"name": "default", "recording": recording}}, "config:DescribeConfigurationRecorders"))
+        if u.region == REGIONS[-1]:
+            self.tally.add("ATL-CM-007", "pass" if recording else "fail")
+
+    def _prefix_lists(self) -> None:
+        """Two customer prefix lists: the office ranges, and (a mistake) one holding 0.0.0.0/0."""
+        u = self.unit
+        self.office, self.anywhere = f"pl-{u.number:08x}0", f"pl-{u.number:08x}1"
+        for list_id, name, cidrs in ((self.office, "office", ["192.0.2.0/26"]), (self.anywhere, "anywhere", ["0.0.0.0/0"])):
+            self.out.append(_aws(u, "aws.ec2.prefix_list", _arn(u, "ec2", f"prefix-list/{list_id}"), {
+                "PrefixListId": list_id, "PrefixListName": name, "AddressFamily": "IPv4", "State": "create-complete",
+                "OwnerId": u.account, "Entries": [{"Cidr": c} for c in cidrs]}, "ec2:DescribeManagedPrefixLists"))
 
     def _sg(self, j: int, name: str, perms: list[Doc]) -> None:
         group = f"sg-{self.unit.number:05x}{j:07x}"
@@ -76,27 +125,33 @@ class UnitBuilder:
 
     def _security_groups(self) -> None:
         perms = [_perm(1024, 65535, self.cidr)]
-        if self.rng.random() < 0.05:
+        ssh = self.rng.random() < 0.05
+        if ssh:
             perms.append(_perm(22, 22, "0.0.0.0/0"))
-            self.tally.add("ATL-NET-001", "fail")
-        else:
-            self.tally.add("ATL-NET-001", "pass")
         self._sg(0, "atlas-privatelink", perms)
+        for rule in ("ATL-NET-001", "ATL-NET-003", "ATL-NET-004"):
+            self.tally.add(rule, "fail" if ssh else "pass")
         self.tally.add("ATL-NET-002", "pass")
         for j in range(1, self.sizes["sg"]):
             self.add_filler_sg(j)
 
     def add_filler_sg(self, j: int) -> None:
-        """An application security group: public HTTPS, VPC-only app ports, or (planted) open MongoDB."""
+        """An application security group: public HTTPS, VPC-only app ports, SSH from the office
+        prefix list, or (planted) open MongoDB or RDP through a prefix list holding 0.0.0.0/0."""
         draw = self.rng.random()
         if draw < 0.02:
-            perms, status = [_perm(27017, 27017, "0.0.0.0/0")], "fail"
+            perms, fails = [_perm(27017, 27017, "0.0.0.0/0")], {"ATL-NET-002", "ATL-NET-004"}
+        elif draw < 0.03:
+            perms, fails = [_perm(3389, 3389, "", self.anywhere)], {"ATL-NET-002", "ATL-NET-003", "ATL-NET-004"}
+        elif draw < 0.1:
+            perms, fails = [_perm(22, 22, "", self.office)], set()
         elif draw < 0.7:
-            perms, status = [_perm(443, 443, "0.0.0.0/0"), _perm(8080, 8080, self.cidr)], "pass"
+            perms, fails = [_perm(443, 443, "0.0.0.0/0"), _perm(8080, 8080, self.cidr)], set()
         else:
-            perms, status = [_perm(3000, 3010, self.cidr)], "pass"
+            perms, fails = [_perm(3000, 3010, self.cidr)], set()
         self._sg(j, f"app-{j}", perms)
-        self.tally.add("ATL-NET-002", status)
+        for rule in ("ATL-NET-002", "ATL-NET-003", "ATL-NET-004"):
+            self.tally.add(rule, "fail" if rule in fails else "pass")
 
     def _endpoint(self, j: int, name: str, service: str, subnets: list[str], state: str = "available") -> str:
         endpoint = f"vpce-{self.unit.number:05x}{j:07x}"

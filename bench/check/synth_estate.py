@@ -22,6 +22,9 @@ RULES_BY_TYPE = {
 }
 # Per AWS account-region and per Atlas project, at 100,000 resources.
 UNIT_BASE = {"sg": 480, "endpoints": 12, "keys": 40, "services": 50, "revisions": 10, "other_secrets": 400}
+# Per unit: a network ACL, two prefix lists, a Config recorder and (a third of the time) a trail;
+# per project an encryptionAtRest; one org settings: in place of that many security groups.
+NETWORK_EXTRAS = 6
 PROJECT_BASE = {"users": 300, "entries": 400, "roles": 10}
 
 
@@ -106,6 +109,7 @@ def shape_for(resources: int) -> Shape:
     per_project = 0.07 * resources / projects / 714
     unit_sizes = {k: max(1, int(v * per_unit)) for k, v in UNIT_BASE.items() if k != "revisions"}
     unit_sizes["revisions"] = UNIT_BASE["revisions"]
+    unit_sizes["sg"] = max(1, unit_sizes["sg"] - NETWORK_EXTRAS)
     unit_sizes["services"] = max(2, int(UNIT_BASE["services"] * per_unit))
     project_sizes = {k: max(4, int(v * per_project)) for k, v in PROJECT_BASE.items()}
     return Shape(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
@@ -19,7 +19,9 @@ from attest.collector.redact import marker
 from attest.collector.snapshot import Gap, Resource
 
 V2023, V2024 = "2023-01-01", "2024-08-05"
-_SECRET_KEYS = ("password",)
+# Keys whose values are credentials if an answer ever carries one (passwords; the legacy AWS KMS
+# `secretAccessKey`, Azure Key Vault `secret`, GCP `serviceAccountKey` of encryptionAtRest).
+_SECRET_KEYS = ("password", "secretAccessKey", "secret", "serviceAccountKey")
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ def collect_atlas(
     client = AtlasClient(settings)
     readers = [_Reader(client, project.id, salt) for project in config.atlas_projects]
     tasks = [task for reader in readers for task in reader.first_calls()]
+    if config.atlas_org_id and readers:
+        tasks.append(_OrgReader(client, config.atlas_org_id, salt).settings)
     resources: list[Resource] = []
     gaps: list[Gap] = []
     try:
@@ -85,7 +89,7 @@ class _Reader:
     def first_calls(self) -> list[Callable[[], _Outcome]]:
         return [
             self.project, self.clusters, self.endpoint_services, self.database_users,
-            self.access_list, self.custom_db_roles, self.audit_log,
+            self.access_list, self.custom_db_roles, self.audit_log, self.encryption_at_rest,
         ]
 
     def project(self) -> _Outcome:
@@ -174,6 +178,13 @@ class _Reader:
             self.client.get_object(f"{self.base}/auditLog", V2023, op), (op,),
         ))
 
+    def encryption_at_rest(self) -> _Outcome:
+        op = "getGroupEncryptionAtRest"
+        return self._guard(op, ("atlas.encryption_at_rest",), lambda: self._one(
+            "atlas.encryption_at_rest", "encryption_at_rest", lambda _: "config",
+            self.client.get_object(f"{self.base}/encryptionAtRest", V2023, op), (op,),
+        ))
+
     def _one(self, rtype: str, kind: str, name: Callable[[dict[str, Any]], str], doc: dict[str, Any], ops: tuple[str, ...]) -> _Outcome:
         return _Outcome(resources=(self._resource(rtype, f"{kind}/{name(doc)}", doc, ops),))
 
@@ -202,6 +213,26 @@ class _Reader:
     def _gap(self, op: str, types: tuple[str, ...], reason: str, detail: str) -> Gap:
         log.info("atlas gap: %s in project %s: %s", op, self.pid, reason)
         return Gap(provider="atlas", operation=f"atlas:{op}", scope=self.pid, region=None, reason=reason, detail=detail, resource_types=types)
+
+
+class _OrgReader(_Reader):
+    """The organisation's settings (MFA required, API access list required): one resource whose
+    scope is the organisation id, `atlas:org:<orgId>/org_settings/settings`."""
+
+    def __init__(self, client: AtlasClient, org_id: str, salt: str) -> None:
+        super().__init__(client, f"org:{org_id}", salt)
+        self.org_id = org_id
+
+    def settings(self) -> _Outcome:
+        op = "getOrgSettings"
+
+        def read() -> _Outcome:
+            doc = self.client.get_object(f"/orgs/{quote(self.org_id, safe='')}/settings", V2023, op)
+            resource = self._resource("atlas.org_settings", "org_settings/settings", doc, (op,))
+            return _Outcome(resources=(replace(resource, scope=self.org_id),))
+
+        outcome = self._guard(op, ("atlas.org_settings",), read)
+        return replace(outcome, gaps=tuple(replace(g, scope=self.org_id) for g in outcome.gaps))
 
 
 def _text(doc: dict[str, Any], key: str) -> str:

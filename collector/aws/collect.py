@@ -11,13 +11,16 @@ from typing import Mapping
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from attest.collector.aws import ec2, ecs, identity, kms, secrets
+from attest.collector.aws import acm, awsconfig, cloudfront, cloudtrail, ec2, ecs, elbv2, identity, kms, secrets
 from attest.collector.aws.reading import MalformedAnswer, Reading
 from attest.collector.aws.session import AwsSettings, ClientFactory, assume_role, base_credentials
 from attest.collector.config import AwsAccount
 from attest.collector.snapshot import Gap, Resource
 
-READERS: Mapping[str, ModuleType] = {"ec2": ec2, "kms": kms, "secretsmanager": secrets, "ecs": ecs}
+READERS: Mapping[str, ModuleType] = {
+    "ec2": ec2, "kms": kms, "secretsmanager": secrets, "ecs": ecs, "cloudtrail": cloudtrail, "config": awsconfig,
+    "elbv2": elbv2, "acm": acm, "cloudfront": cloudfront,
+}
 ALL_TYPES: tuple[str, ...] = tuple(sorted(t for module in READERS.values() for t in module.RESOURCE_TYPES))
 
 

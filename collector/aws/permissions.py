@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from attest.collector.aws import ec2, ecs, identity, kms, secrets
+from attest.collector.aws import acm, awsconfig, cloudfront, cloudtrail, ec2, ecs, elbv2, identity, kms, secrets
 
 PERMISSIONS: Mapping[str, tuple[str, ...]] = {
+    "acm": acm.ACTIONS,
+    "cloudfront": cloudfront.ACTIONS,
+    "cloudtrail": cloudtrail.ACTIONS,
+    "config": awsconfig.ACTIONS,
     "ec2": ec2.ACTIONS,
     "ecs": ecs.ACTIONS,
+    "elbv2": elbv2.ACTIONS,
     "kms": kms.ACTIONS,
     "secretsmanager": secrets.ACTIONS,
     "sts": identity.ACTIONS,

@@ -42,6 +42,7 @@ class AwsSettings:
     read_timeout: float = 30.0
     page_size: int | None = None
     connections: int = 64  # per shared client: as many as calls may be in flight (the collector's Bounds.workers)
+    change_window_days: int = 90  # CloudTrail change records read back from the collection (90: all it keeps)
 
     @staticmethod
     def from_env(environ: Mapping[str, str]) -> AwsSettings:
@@ -51,6 +52,7 @@ class AwsSettings:
             connect_timeout=positive_number(environ, "ATTEST_AWS_CONNECT_TIMEOUT", 5.0),
             read_timeout=positive_number(environ, "ATTEST_AWS_READ_TIMEOUT", 30.0),
             page_size=int(positive_number(environ, "ATTEST_AWS_PAGE_SIZE", 0)) or None,
+            change_window_days=int(positive_number(environ, "ATTEST_CHANGE_WINDOW_DAYS", 90)),
         )
 
     def config(self) -> Config:
@@ -101,7 +103,11 @@ def _sign_as_current(context: dict[str, Any], **_: Any) -> None:
 
 # Services whose clients may be shared by every account: their endpoint rules do not use the
 # account id, and botocore keeps no identity cache for them (S3 Express and DynamoDB do both).
-SHARED_SERVICES = frozenset({"ec2", "ecs", "kms", "secretsmanager", "sts"})
+# acm, cloudtrail, config, elbv2 (regional) and cloudfront (global) were added for issue 17: none
+# of their endpoint rulesets takes an account id.
+SHARED_SERVICES = frozenset({
+    "acm", "cloudfront", "cloudtrail", "config", "ec2", "ecs", "elbv2", "kms", "secretsmanager", "sts",
+})
 _PLACEHOLDER = {"aws_access_key_id": "attest-signs-per-call", "aws_secret_access_key": "attest-signs-per-call"}
 
 

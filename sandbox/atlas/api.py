@@ -62,7 +62,9 @@ OPERATIONS = (
     Operation("listGroupCustomDbRoleRoles", "/groups/<gid>/customDBRoles/roles", (V2023,), "array"),
     Operation("getGroupAuditLog", "/groups/<gid>/auditLog", (V2023,), "object", owner_only=True),
     Operation("getGroupUserSecurity", "/groups/<gid>/userSecurity", (V2023,), "object", owner_only=True),
+    Operation("getGroupEncryptionAtRest", "/groups/<gid>/encryptionAtRest", (V2023,), "object"),
     Operation("getOrgGroups", "/orgs/<oid>/groups", (V2023,), "paged"),
+    Operation("getOrgSettings", "/orgs/<oid>/settings", (V2023,), "object"),
 )
 _BY_ID = {op.id: op for op in OPERATIONS}
 _MAP = Map(
@@ -174,9 +176,11 @@ class AtlasApi:
         return _json_response(body, version, op, fault)
 
     def _data(self, op: Operation, args: dict[str, str], version: str) -> Any:
-        if op.id == "getOrgGroups":
+        if op.id in ("getOrgGroups", "getOrgSettings"):
             if args["oid"] != self.estate.org_id:
                 raise ApiError(404, "ORG_NOT_FOUND", f"Organization {args['oid']} not found.")
+            if op.id == "getOrgSettings":
+                return self.estate.org_settings
             return [p.group for p in self.estate.projects.values()]
         project = self.estate.projects.get(args["gid"])
         if project is None:
@@ -244,6 +248,8 @@ def _project_data(project: Project, op_id: str, args: dict[str, str], version: s
         return project.custom_db_roles
     if op_id == "getGroupAuditLog":
         return project.audit_log
+    if op_id == "getGroupEncryptionAtRest":
+        return project.encryption_at_rest
     return Item(None, {"customerX509": {}, "ldap": {"authenticationEnabled": False, "authorizationEnabled": False}})
 
 

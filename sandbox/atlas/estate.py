@@ -7,7 +7,10 @@ derived from names, so the same estate always gives the same documents.
 
 Optional estate keys beyond default.yaml, for variants: project `tags`, `custom_db_roles`
 ([{role_name, actions: [{action, resources: [{db, collection, cluster}]}], inherited_roles: [{db, role}]}]),
-`audit_log` ({enabled, configuration_type, audit_authorization_success, audit_filter}); cluster
+`audit_log` ({enabled, configuration_type, audit_authorization_success, audit_filter}),
+`encryption_at_rest` ({aws_kms: {customer_master_key_id, enabled, region, role_id, valid,
+require_private_networking}}); org `settings` ({multi_factor_auth_required,
+api_access_list_required, restrict_employee_access}); cluster
 `instance_size`, `backup_enabled`, `encryption_at_rest_provider`, `pit_enabled`,
 `termination_protection`, `tags`; endpoint service `error_message`; interface endpoint
 `delete_requested`, `error_message`; user `aws_iam_type`, `x509_type`, `labels`,
@@ -57,11 +60,13 @@ class Project:
     access_list: list[Item] = field(default_factory=list)
     custom_db_roles: list[Item] = field(default_factory=list)
     audit_log: Item = field(default_factory=lambda: Item(None, {}))
+    encryption_at_rest: Item = field(default_factory=lambda: Item(None, {}))
 
 
 @dataclass(frozen=True)
 class AtlasEstate:
     org_id: str
+    org_settings: Item
     projects: Mapping[str, Project]
     api_keys: Mapping[str, Principal]
     service_accounts: Mapping[str, Principal]
@@ -88,7 +93,44 @@ def _build(section: Mapping[str, Any], vpce_ids: Mapping[str, str]) -> AtlasEsta
         str(a["client_id"]): Principal(str(a["client_id"]), str(a["client_secret"]), str(a.get("role", "GROUP_READ_ONLY")))
         for a in section.get("service_accounts", [])
     }
-    return AtlasEstate(org_id=org_id, projects=projects, api_keys=keys, service_accounts=accounts)
+    org_settings = Item(None, _org_settings(section.get("org", {}).get("settings") or {}))
+    return AtlasEstate(org_id=org_id, org_settings=org_settings, projects=projects, api_keys=keys, service_accounts=accounts)
+
+
+def _org_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """getOrgSettings: the security switches default to off, as on a new organisation."""
+    return {
+        "apiAccessListRequired": bool(raw.get("api_access_list_required", False)),
+        "genAIFeaturesEnabled": True,
+        "maxServiceAccountSecretValidityInHours": 8760,
+        "multiFactorAuthRequired": bool(raw.get("multi_factor_auth_required", False)),
+        "restrictEmployeeAccess": bool(raw.get("restrict_employee_access", False)),
+        "streamsCrossGroupEnabled": False,
+    }
+
+
+def _encryption_at_rest(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """getGroupEncryptionAtRest: each provider `enabled: false` unless the estate configures AWS KMS.
+
+    The real answer never carries the legacy `secretAccessKey`; neither does this one.
+    """
+    aws = raw.get("aws_kms")
+    doc: dict[str, Any] = {
+        "awsKms": {"enabled": False},
+        "azureKeyVault": {"enabled": False},
+        "enabledForSearchNodes": False,
+        "googleCloudKms": {"enabled": False},
+    }
+    if aws:
+        doc["awsKms"] = {
+            "customerMasterKeyID": str(aws["customer_master_key_id"]),
+            "enabled": bool(aws.get("enabled", True)),
+            "region": str(aws.get("region", "US_EAST_1")),
+            "requirePrivateNetworking": bool(aws.get("require_private_networking", False)),
+            "roleId": str(aws.get("role_id", _hex_id("role", str(aws["customer_master_key_id"])))),
+            "valid": bool(aws.get("valid", True)),
+        }
+    return doc
 
 
 def _hex_id(*parts: str) -> str:
@@ -132,6 +174,7 @@ def _project(raw: Mapping[str, Any], org_id: str, vpce_ids: Mapping[str, str]) -
     if "audit_filter" in audit:
         audit_doc["auditFilter"] = str(audit["audit_filter"])
     project.audit_log = Item(None, audit_doc)
+    project.encryption_at_rest = Item(None, _encryption_at_rest(raw.get("encryption_at_rest") or {}))
     return project
 
 

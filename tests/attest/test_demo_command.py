@@ -48,7 +48,15 @@ def test_demo_tells_the_seeded_estates_truth(demo) -> None:
     _, out = demo
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]
     not_passing = {(f["rule_id"], f["status"]) for f in findings if f["status"] != "pass"}
-    assert not_passing == {("ATL-CM-004", "fail"), ("ATL-DB-004", "waived"), ("ATL-SEC-001", "fail")}
+    # the planted truths, plus two evidence gaps (errors, not passes): auditing the read-only key
+    # cannot read, and CloudTrail's event history, which moto does not implement
+    assert not_passing == {("ATL-CM-004", "fail"), ("ATL-DB-004", "waived"), ("ATL-SEC-001", "fail"),
+                           ("ATL-DB-007", "error"), ("ATL-CM-008", "error")}
+    audit = sorted(f["message"] for f in findings if f["rule_id"] == "ATL-DB-007")
+    assert len(audit) == 2 and all("atlas:getGroupAuditLog" in m and "(access_denied)" in m for m in audit)
+    controls = {c["control_id"]: c["status"] for c in json.loads((out / "findings.json").read_text(encoding="utf-8"))["controls"]}
+    assert controls["HIPAA-164.312(b)"] == "error"
+    assert controls["HIPAA-164.312(a)(2)(iv)"] == "pass"
     laptop = next(f for f in findings if f["rule_id"] == "ATL-DB-004" and f["status"] == "waived")
     assert laptop["resource_id"].endswith("/access_list_entry/203.0.113.45/32")
     legacy = next(f for f in findings if f["rule_id"] == "ATL-SEC-001" and f["status"] == "fail")

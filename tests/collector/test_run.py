@@ -50,7 +50,8 @@ def test_every_aws_type_is_present_with_its_source(snapshot: Snapshot) -> None:
         assert found, type_
         assert all(r["source"] == source and r["provider"] == "aws" for r in found), type_
         assert all(r["scope"] == "123456789012" and r["region"] == "us-east-1" for r in found), type_
-    assert snapshot.gaps == () or all(g.provider == "atlas" for g in snapshot.gaps)
+    # Atlas gaps (the read-only key), and moto's missing CloudTrail event history
+    assert all(g.provider == "atlas" or g.operation == "cloudtrail:LookupEvents" for g in snapshot.gaps)
 
 
 def test_every_source_operation_is_a_declared_permission(snapshot: Snapshot) -> None:

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL_CONFIG = ROOT / "sandbox" / "attest.local.yaml"
 ACCOUNT, REGION = "123456789012", "us-east-1"
 PROD, REF = "6a7000000000000000000001", "6a7000000000000000000002"
+ORG = "6a7000000000000000000a00"
 SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777"
 
@@ -67,6 +68,16 @@ def seeded_doc() -> dict[str, Any]:
         "VpcEndpointType": "Interface", "SubnetIds": ["subnet-a", "subnet-b"],
         "Groups": [{"GroupId": "sg-pl", "GroupName": "atlas-privatelink"}], "Tags": [{"Key": "Name", "Value": "atlas-reference"}],
     }
+    acl = {"NetworkAclId": "acl-prod", "VpcId": "vpc-prod", "IsDefault": True,
+           "Associations": [{"SubnetId": "subnet-a"}, {"SubnetId": "subnet-b"}],
+           "Entries": [
+               {"Egress": False, "RuleNumber": 10, "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 22, "To": 22}},
+               {"Egress": False, "RuleNumber": 11, "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 3389, "To": 3389}},
+               {"Egress": False, "RuleNumber": 12, "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 1433, "To": 6379}},
+               {"Egress": False, "RuleNumber": 13, "RuleAction": "deny", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 27015, "To": 27017}},
+               {"Egress": False, "RuleNumber": 100, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+               {"Egress": True, "RuleNumber": 100, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+           ]}
     key = {"KeyId": KEY_ARN.rsplit("/", 1)[1], "Arn": KEY_ARN, "KeyManager": "CUSTOMER", "KeyState": "Enabled",
            "Enabled": True, "KeyRotationEnabled": True, "Aliases": ["alias/prod-mongodb"]}
     service_arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/shopping-app"
@@ -84,7 +95,27 @@ def seeded_doc() -> dict[str, Any]:
         _aws("aws.ec2.security_group", _ec2("security-group", "sg-pl"), sg_pl, "ec2:DescribeSecurityGroups"),
         _aws("aws.ec2.security_group", _ec2("security-group", "sg-app"), sg_app, "ec2:DescribeSecurityGroups"),
         _aws("aws.ec2.vpc_endpoint", _ec2("vpc-endpoint", "vpce-0abc"), endpoint, "ec2:DescribeVpcEndpoints"),
+        _aws("aws.ec2.network_acl", _ec2("network-acl", "acl-prod"), acl, "ec2:DescribeNetworkAcls"),
         _aws("aws.kms.key", KEY_ARN, key, "kms:DescribeKey"),
+        _aws("aws.elbv2.listener", f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/shop-public/1/443", {
+             "ListenerArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/shop-public/1/443", "Port": 443,
+             "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "DefaultActions": [{"Type": "forward"}],
+             "LoadBalancer": {"Scheme": "internet-facing", "Type": "application"}}, "elasticloadbalancing:DescribeListeners"),
+        _aws("aws.acm.certificate", f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/shop", {
+             "CertificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/shop", "DomainName": "shop.healthshop.example",
+             "NotAfter": "2028-06-30T00:00:00Z", "Status": "ISSUED",
+             "InUseBy": [f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/shop-public/1"]}, "acm:DescribeCertificate"),
+        _aws("aws.cloudfront.distribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1SHOP", {
+             "ARN": f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1SHOP", "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https"},
+             "CacheBehaviors": {"Quantity": 0}, "ViewerCertificate": {"MinimumProtocolVersion": "TLSv1.2_2021"}},
+             "cloudfront:ListDistributions"),
+        _aws("aws.cloudtrail.trail", f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/prod-audit", {
+             "Name": "prod-audit", "HomeRegion": REGION, "IsMultiRegionTrail": True, "LogFileValidationEnabled": True,
+             "TrailARN": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/prod-audit", "Status": {"IsLogging": True}},
+             "cloudtrail:DescribeTrails"),
+        _aws("aws.config.recorder", f"arn:aws:config:{REGION}:{ACCOUNT}:config-recorder/default", {
+             "name": "default", "recordingGroup": {"allSupported": True}, "Status": {"name": "default", "recording": True}},
+             "config:DescribeConfigurationRecorders"),
         _secret("prod/mongodb/uri", "AbCdEf", "phi", KEY_ARN),
         _secret("prod/mongodb/reference-uri", "GhIjKl", "public", "alias/prod-mongodb"),
         _secret("legacy/mongodb/uri", "MnOpQr", "phi", None, DeletedDate="2026-12-03T00:00:00Z"),
@@ -93,7 +124,14 @@ def seeded_doc() -> dict[str, Any]:
         _task_def(2, True, []),
         _atlas("atlas.project", PROD, "prod", {"id": PROD, "name": "prod"}),
         _atlas("atlas.project", REF, "reference", {"id": REF, "name": "reference"}),
-        _atlas("atlas.cluster", PROD, "prod-cluster", {"name": "prod-cluster", "processArgs": {"minimumEnabledTlsProtocol": "TLS1_2"}}),
+        _atlas("atlas.cluster", PROD, "prod-cluster", {"name": "prod-cluster", "encryptionAtRestProvider": "AWS",
+               "processArgs": {"minimumEnabledTlsProtocol": "TLS1_2"}}),
+        _atlas("atlas.encryption_at_rest", PROD, "config", {"awsKms": {"enabled": True, "valid": True,
+               "customerMasterKeyID": "6f8a2c1e-7b3d-4e59-9a10-2c4b6d8e0f13"}, "azureKeyVault": {"enabled": False}}),
+        _atlas("atlas.audit_log", PROD, "config", {"enabled": True, "configurationType": "FILTER_JSON"}),
+        {"id": f"atlas:org:{ORG}/org_settings/settings", "type": "atlas.org_settings", "provider": "atlas", "scope": ORG,
+         "region": None, "source": ["atlas:getOrgSettings"],
+         "attributes": {"multiFactorAuthRequired": True, "apiAccessListRequired": True}},
         _atlas("atlas.cluster", REF, "reference-cluster", {"name": "reference-cluster", "processArgs": {"minimumEnabledTlsProtocol": "TLS1_2"}}),
         _atlas("atlas.endpoint_service", REF, "es1", {"id": "es1", "endpointServiceName": SERVICE_NAME, "regionName": "US_EAST_1",
                "status": "AVAILABLE", "interfaceEndpoints": ["vpce-0abc"], "cloudProvider": "AWS"}),

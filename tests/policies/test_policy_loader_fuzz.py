@@ -69,4 +69,4 @@ def test_odd_attribute_shapes_never_crash_the_engine(judge: Any, changes: list) 
         for resource in doc["resources"]:
             resource["attributes"][key] = value
     results = judge(doc)
-    assert len(results.controls) == 4
+    assert len(results.controls) == 6

@@ -38,7 +38,10 @@ def test_variant_fails_its_rule_and_nothing_else(variant: str) -> None:
         snapshot = collect(config, {**running.env, "AWS_MAX_ATTEMPTS": "2"}, now=lambda: NOW, stream=io.StringIO())
     policy = load_policy_set()
     results = evaluate(snapshot, config, policy, load_waivers(WAIVERS_FILE, [r.id for r in policy.rules], NOW.date()))
-    failing = [f for f in results.findings if f.status not in (Status.PASS, Status.WAIVED)]
+    # ATL-DB-007 is `error` in every estate read with the read-only key (auditLog needs Project Owner),
+    # and ATL-CM-008 in every local estate (moto has no CloudTrail event history)
+    failing = [f for f in results.findings if f.status not in (Status.PASS, Status.WAIVED)
+               and (f.rule_id, f.status) not in (("ATL-DB-007", Status.ERROR), ("ATL-CM-008", Status.ERROR))]
     assert {(f.rule_id, f.status) for f in failing} == {(rule_id, Status.FAIL)}
     assert sorted(next(m for m in resources if m in (f.resource_id or "")) for f in failing) == sorted(resources)
     assert all(message in f.message for f in failing)

@@ -5,7 +5,7 @@ import copy
 from typing import Any, Callable
 
 import pytest
-from policy_fixtures import find, seeded_doc
+from policy_fixtures import _perm, find, seeded_doc
 
 from attest.policies.findings import Results, Status
 
@@ -121,6 +121,12 @@ def _old_revision(doc: dict[str, Any]) -> None:
     service["taskDefinition"] = service["taskDefinition"].replace(":2", ":1")
 
 
+def _aws_event(event_id: str, principal: str) -> dict[str, Any]:
+    return {"id": f"arn:aws:cloudtrail:us-east-1:123456789012:event/{event_id}", "type": "aws.cloudtrail.change_event",
+            "provider": "aws", "scope": "123456789012", "region": "us-east-1", "source": ["cloudtrail:LookupEvents"],
+            "attributes": {"eventId": event_id, "eventName": "RegisterTaskDefinition", "principal": principal, "errorCode": None}}
+
+
 def _rollout(doc: dict[str, Any]) -> None:
     _attrs(doc, "aws.ecs.service")["deployments"][0]["rolloutState"] = "IN_PROGRESS"
 
@@ -133,6 +139,26 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-PL-005": (_other_service, "vpc-endpoint/vpce-0abc"),
     "ATL-NET-001": (_pl_port_wide, "security-group/sg-pl"),
     "ATL-NET-002": (_sg_open, "security-group/sg-app"),
+    "ATL-NET-003": (lambda d: _attrs(d, "aws.ec2.security_group", "sg-app")["IpPermissions"].append(
+        {**_perm(22, 22, "10.0.0.0/8"), "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}), "security-group/sg-app"),
+    "ATL-NET-004": (lambda d: _attrs(d, "aws.ec2.security_group", "sg-app")["IpPermissions"].append(
+        _perm(8000, 9000, "0.0.0.0/1")), "security-group/sg-app"),
+    "ATL-NET-005": (lambda d: _attrs(d, "aws.ec2.network_acl")["Entries"].append(
+        {"Egress": False, "RuleNumber": 5, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0",
+         "PortRange": {"From": 22, "To": 22}}), "network-acl/acl-prod"),
+    "ATL-NET-006": (lambda d: _attrs(d, "aws.ec2.network_acl")["Entries"].pop(3), "network-acl/acl-prod"),
+    "ATL-CM-006": (lambda d: _attrs(d, "aws.cloudtrail.trail")["Status"].update(IsLogging=False), "account:aws/123456789012"),
+    "ATL-CM-007": (lambda d: _attrs(d, "aws.config.recorder")["recordingGroup"].update(allSupported=False),
+                   "account:aws/123456789012"),
+    "ATL-TLS-001": (lambda d: _attrs(d, "aws.elbv2.listener").update(SslPolicy="ELBSecurityPolicy-TLS-1-1-2017-01"), "listener/app/shop-public/1/443"),
+    "ATL-TLS-002": (lambda d: _attrs(d, "aws.acm.certificate").update(NotAfter="2026-12-20T00:00:00Z"), "certificate/shop"),
+    "ATL-TLS-003": (lambda d: _attrs(d, "aws.cloudfront.distribution").update(
+        CacheBehaviors={"Quantity": 1, "Items": [{"PathPattern": "/img/*", "ViewerProtocolPolicy": "allow-all"}]}),
+        "distribution/E1SHOP"),
+    "ATL-DB-006": (lambda d: _attrs(d, "atlas.encryption_at_rest").update(awsKms={"enabled": True, "valid": False}),
+                   "cluster/prod-cluster"),
+    "ATL-DB-007": (lambda d: _attrs(d, "atlas.audit_log").update(enabled=False), "audit_log/config"),
+    "ATL-DB-008": (lambda d: _attrs(d, "atlas.org_settings").update(multiFactorAuthRequired=False), "org_settings/settings"),
     "ATL-DB-001": (_tls_old, "cluster/reference-cluster"),
     "ATL-DB-002": (lambda d: _access(d, "0.0.0.0/0", "temporary"), "access_list_entry/0.0.0.0/0"),
     "ATL-DB-003": (lambda d: _access(d, "198.51.100.16/28", None), "access_list_entry/198.51.100.16/28"),
@@ -151,6 +177,7 @@ FAULTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "ATL-CM-002": (_extra_user, "database_user/admin/break_glass"),
     "ATL-CM-003": (lambda d: _access(d, "10.30.0.0/16", "staging VPC"), "access_list_entry/10.30.0.0/16"),
     "ATL-CM-004": (lambda d: None, "service/prod/shopping-app"),
+    "ATL-CM-008": (lambda d: d["resources"].append(_aws_event("evt-hand", "arn:aws:iam::123456789012:user/jdoe")), "event/evt-hand"),
     "ATL-BAA-001": (
         lambda d: d["resources"].append({**find(d, "atlas.project", "/project/reference"), "id": "atlas:6a7000000000000000000009/project/shadow",
                                         "scope": "6a7000000000000000000009"}),
@@ -179,6 +206,9 @@ def test_rule_fails_on_its_fault(rule_id: str, judge: Callable[..., Results]) ->
     for finding in failing:
         if finding.resource_id and finding.resource_id.startswith("scope:"):
             continue  # a scope cites its BAA records, then its first resource: test_policy_baa.py
+        if finding.resource_id and finding.resource_id.startswith("account:"):
+            assert finding.evidence == "/resources"  # an account's facts: the whole collection is the evidence
+            continue
         if finding.resource_id and finding.resource_id.startswith("declared:"):
             assert finding.evidence.startswith("config/attest.yaml#/")  # absence: the entry that declares it
             continue
@@ -227,7 +257,9 @@ def test_every_control_appears_even_without_resources(judge: Callable[..., Resul
     doc = seeded_doc()
     doc["resources"] = []
     results = judge(doc)
-    assert [c.control_id for c in results.controls] == ["HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1"]
+    assert [c.control_id for c in results.controls] == [
+        "HIPAA-164.312(e)(1)", "HIPAA-164.312(a)(2)(iv)", "HIPAA-164.312(b)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1",
+    ]
     assert all(c.status is Status.ERROR for c in results.controls if c.control_id not in ("SOC2-CC6.6", "SOC2-CC8.1"))
     # nothing failed to be read, so every item the config declares is simply absent: a violation
     assert next(c for c in results.controls if c.control_id == "SOC2-CC8.1").status is Status.FAIL

@@ -58,7 +58,9 @@ def _error(tmp_path: Path, **files: str) -> str:
 def test_shipped_policies_load_and_lint() -> None:
     policy = load_policy_set()
     assert len(policy.rules) >= 23
-    assert [c.id for c in policy.controls] == ["HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1"]
+    assert [c.id for c in policy.controls] == [
+        "HIPAA-164.312(e)(1)", "HIPAA-164.312(a)(2)(iv)", "HIPAA-164.312(b)", "SOC2-CC6.6", "SOC2-CC6.7", "SOC2-CC8.1",
+    ]
     assert policy.digest.startswith("sha256:")
 
 

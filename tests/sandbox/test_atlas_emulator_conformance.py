@@ -51,6 +51,8 @@ CALLS = {
     "getGroupAuditLog": (f"/groups/{REF}/auditLog", "2023-01-01"),
     "getGroupUserSecurity": (f"/groups/{REF}/userSecurity", "2023-01-01"),
     "getOrgGroups": (f"/orgs/{ORG}/groups", "2023-01-01"),
+    "getGroupEncryptionAtRest": ("/groups/6a7000000000000000000001/encryptionAtRest", "2023-01-01"),
+    "getOrgSettings": (f"/orgs/{ORG}/settings", "2023-01-01"),
 }
 # recording file prefix -> (operation, emulator path, version of the recording)
 RECORDINGS = {

@@ -13,6 +13,7 @@ from attest.sandbox.atlas import AtlasEmulator
 from atlas_env import API_KEY, OWNER_KEY, SERVICE_ACCOUNT, VPCE_ID
 
 PROD, REF = "6a7000000000000000000001", "6a7000000000000000000002"
+ORG = "6a7000000000000000000a00"
 SERVICE = "6a70000000000000000000e1"
 EXPECTED = {
     f"atlas:{PROD}/project/prod": "atlas.project",
@@ -27,6 +28,9 @@ EXPECTED = {
     f"atlas:{REF}/access_list_entry/203.0.113.45/32": "atlas.access_list_entry",
     f"atlas:{REF}/endpoint_service/{SERVICE}": "atlas.endpoint_service",
     f"atlas:{REF}/interface_endpoint/{VPCE_ID}": "atlas.interface_endpoint",
+    f"atlas:{PROD}/encryption_at_rest/config": "atlas.encryption_at_rest",
+    f"atlas:{REF}/encryption_at_rest/config": "atlas.encryption_at_rest",
+    f"atlas:org:{ORG}/org_settings/settings": "atlas.org_settings",
 }
 AUDIT = {f"atlas:{PROD}/audit_log/config": "atlas.audit_log", f"atlas:{REF}/audit_log/config": "atlas.audit_log"}
 
@@ -75,8 +79,9 @@ def test_wrong_credentials_leave_every_operation_a_gap(atlas: AtlasEmulator, con
     result = collect(atlas, config, {**API_KEY, "MONGODB_ATLAS_PRIVATE_API_KEY": "CANARY-WRONG-c0ffee"})
     assert result.resources == ()
     operations = {"getGroup", "listGroupClusters", "listGroupPrivateEndpointEndpointService", "listGroupDatabaseUsers",
-                  "listGroupAccessListEntries", "listGroupCustomDbRoleRoles", "getGroupAuditLog"}
-    assert gap_keys(result) == {(f"atlas:{op}", p, "auth_failed") for op in operations for p in (PROD, REF)}
+                  "listGroupAccessListEntries", "listGroupCustomDbRoleRoles", "getGroupAuditLog", "getGroupEncryptionAtRest"}
+    assert gap_keys(result) == {(f"atlas:{op}", p, "auth_failed") for op in operations for p in (PROD, REF)} | {
+        ("atlas:getOrgSettings", ORG, "auth_failed")}
     endpoint_gap = next(g for g in result.gaps if g.operation == "atlas:listGroupPrivateEndpointEndpointService")
     assert endpoint_gap.resource_types == ("atlas.endpoint_service", "atlas.interface_endpoint")
 
@@ -120,8 +125,9 @@ def test_failed_process_args_keep_the_cluster_but_record_a_gap(atlas: AtlasEmula
 def test_progress_is_reported_once_per_call_and_one_worker_suffices(atlas: AtlasEmulator, config: EstateConfig) -> None:
     ticks: list[int] = []
     result = collect(atlas, config, OWNER_KEY, max_workers=1, on_progress=lambda: ticks.append(1))
-    # per project: 7 first calls + one processArgs per cluster; plus the reference project's one endpoint
-    assert len(ticks) == 2 * 8 + 1
+    # per project: 8 first calls + one processArgs per cluster; the reference project's one endpoint;
+    # the organisation's settings
+    assert len(ticks) == 2 * 9 + 1 + 1
     assert result.gaps == ()
 
 

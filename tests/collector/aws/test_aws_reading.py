@@ -68,11 +68,11 @@ def test_bad_settings_name_the_variable(name: str, value: str) -> None:
 
 
 def test_permissions_are_read_only_and_cover_every_reader() -> None:
-    assert set(PERMISSIONS) == {"ec2", "ecs", "kms", "secretsmanager", "sts"}
+    assert set(PERMISSIONS) == {"acm", "cloudfront", "cloudtrail", "config", "ec2", "ecs", "elbv2", "kms", "secretsmanager", "sts"}
     actions = all_actions()
     assert list(actions) == sorted(set(actions))
     assert "secretsmanager:GetSecretValue" not in actions
-    verbs = ("Describe", "List", "Get")
+    verbs = ("Describe", "List", "Get", "Lookup")  # cloudtrail:LookupEvents reads the event history
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions)
     assert ASSUME_ROLE == ("sts:AssumeRole",)
 

@@ -70,6 +70,45 @@ CASES = [
     ("CKV_ATTEST_8", "mongodbatlas_advanced_cluster.pass_tls12", "pass"),
     ("CKV_ATTEST_8", "mongodbatlas_advanced_cluster.fail_tls11", "fail"),
     ("CKV_ATTEST_8", "mongodbatlas_advanced_cluster.fail_tls_unset", "fail"),
+    ("CKV_AWS_24", "aws_security_group.pass_web_only", "pass"),
+    ("CKV_AWS_24", "aws_security_group.fail_ssh_ipv6", "fail"),
+    ("CKV_ATTEST_11", "aws_security_group.pass_web_only", "pass"),
+    ("CKV_ATTEST_11", "aws_security_group.fail_ssh_ipv6", "fail"),
+    ("CKV_ATTEST_11", "aws_security_group_rule.fail_wide_range_half_internet", "fail"),
+    ("CKV_ATTEST_11", "aws_vpc_security_group_ingress_rule.fail_all_ports", "fail"),
+    ("CKV_ATTEST_11", "aws_security_group.error_ssh_from_variable", "error"),
+    ("CKV_AWS_277", "aws_security_group.fail_all_ports_inline", "fail"),
+    ("CKV_AWS_277", "aws_security_group.pass_web_only", "pass"),
+    ("CKV_AWS_25", "aws_security_group.fail_all_ports_inline", "fail"),
+    ("CKV_AWS_232", "aws_network_acl_rule.fail_ssh_from_internet", "fail"),
+    ("CKV_AWS_231", "aws_network_acl_rule.pass_https_from_internet", "pass"),
+    ("CKV_ATTEST_12", "aws_network_acl.pass_denies_first", "pass"),
+    ("CKV_ATTEST_12", "aws_network_acl.fail_allow_before_deny", "fail"),
+    ("CKV_ATTEST_12", "aws_network_acl_rule.fail_mongodb_from_internet", "fail"),
+    ("CKV_ATTEST_12", "aws_network_acl_rule.pass_https_from_internet", "pass"),
+    ("CKV_ATTEST_12", "aws_network_acl_rule.error_mongodb_from_variable", "error"),
+    ("CKV_AWS_67", "aws_cloudtrail.pass_all_regions_validated", "pass"),
+    ("CKV_AWS_67", "aws_cloudtrail.fail_one_region_unvalidated", "fail"),
+    ("CKV_AWS_36", "aws_cloudtrail.pass_all_regions_validated", "pass"),
+    ("CKV_AWS_36", "aws_cloudtrail.fail_one_region_unvalidated", "fail"),
+    ("CKV2_AWS_45", "aws_config_configuration_recorder_status.pass_on", "pass"),
+    ("CKV2_AWS_45", "aws_config_configuration_recorder_status.fail_off", "fail"),
+    ("CKV_AWS_2", "aws_lb_listener.pass_https_tls12", "pass"),
+    ("CKV_AWS_2", "aws_lb_listener.fail_plain_http", "fail"),
+    ("CKV_AWS_103", "aws_lb_listener.pass_https_tls12", "pass"),
+    ("CKV_AWS_103", "aws_lb_listener.fail_https_tls10", "fail"),
+    ("CKV_AWS_34", "aws_cloudfront_distribution.pass_https_tls12", "pass"),
+    ("CKV_AWS_34", "aws_cloudfront_distribution.fail_allow_all_tls1", "fail"),
+    ("CKV_AWS_174", "aws_cloudfront_distribution.pass_https_tls12", "pass"),
+    ("CKV_AWS_174", "aws_cloudfront_distribution.fail_allow_all_tls1", "fail"),
+    ("CKV_ATTEST_13", "mongodbatlas_encryption_at_rest.pass_aws_kms", "pass"),
+    ("CKV_ATTEST_13", "mongodbatlas_encryption_at_rest.fail_disabled", "fail"),
+    ("CKV_ATTEST_14", "mongodbatlas_auditing.pass_on", "pass"),
+    ("CKV_ATTEST_14", "mongodbatlas_auditing.fail_off", "fail"),
+    ("CKV_ATTEST_14", "mongodbatlas_auditing.error_enabled_unknown", "error"),
+    ("CKV_ATTEST_15", "mongodbatlas_organization.pass_strict", "pass"),
+    ("CKV_ATTEST_15", "mongodbatlas_organization.fail_no_mfa", "fail"),
+    ("CKV_ATTEST_15", "mongodbatlas_organization_settings.fail_no_api_access_list", "fail"),
 ]
 
 
@@ -93,6 +132,19 @@ def test_a_check_that_cannot_decide_is_an_error_saying_why(check_results) -> Non
 def test_a_failure_says_what_is_wrong_in_the_operators_words(check_results) -> None:
     result = check_results[("CKV_ATTEST_21", "aws_security_group.fail_internet_to_mongodb")]
     assert result.sentence == "ingress admits 0.0.0.0/0 (the internet) to ports 27017-27017, which include MongoDB's 27015-27017"
+
+
+@pytest.mark.parametrize(("check_id", "address", "sentence"), [
+    ("CKV_ATTEST_11", "aws_security_group.fail_ssh_ipv6", "ingress admits ::/0 (the internet) to ports 22-22, not only 80 or 443"),
+    ("CKV_ATTEST_11", "aws_security_group.error_ssh_from_variable", "cannot tell: ingress to ports 22-22 from var.admin_cidr"),
+    ("CKV_ATTEST_12", "aws_network_acl.fail_allow_before_deny", "admits the internet to ports 0-65535, which include database ports 27015-27017"),
+    ("CKV_ATTEST_12", "aws_network_acl_rule.error_mongodb_from_variable", "cannot tell: rule 120 allows a source"),
+    ("CKV_ATTEST_13", "mongodbatlas_encryption_at_rest.fail_disabled", "enables no customer-managed key provider"),
+    ("CKV_ATTEST_14", "mongodbatlas_auditing.error_enabled_unknown", "cannot tell: enabled"),
+    ("CKV_ATTEST_15", "mongodbatlas_organization_settings.fail_no_api_access_list", "does not set api_access_list_required = true"),
+])
+def test_new_checks_say_why_in_the_operators_words(check_results, check_id: str, address: str, sentence: str) -> None:
+    assert check_results[(check_id, address)].sentence.startswith(sentence)
 
 
 def test_inline_suppression_is_a_failure_that_says_so(check_results) -> None:
@@ -119,9 +171,16 @@ PROD_EXPECTED = [
     ("ATL-DB-003", "mongodbatlas_project_ip_access_list.reference_vpc", "atlas.tf:76"),
     ("ATL-ECS-001", "module.shopping_app.aws_ecs_task_definition.this", "modules/ecs_task/main.tf:21"),
     ("ATL-NET-001", "aws_security_group.atlas_privatelink", "network.tf:26"),
-    ("ATL-NET-002", "aws_security_group.app_tasks", "network.tf:40"),
+    ("ATL-NET-002", "aws_security_group.app_tasks", "network.tf:65"),
     ("ATL-NET-002", "aws_security_group.atlas_privatelink", "network.tf:26"),
-    ("ATL-PL-004", "aws_vpc_endpoint.atlas_reference", "network.tf:54"),
+    ("ATL-NET-002", "aws_security_group.web_alb", "network.tf:40"),
+    ("ATL-NET-003", "aws_security_group.app_tasks", "network.tf:65"),
+    ("ATL-NET-003", "aws_security_group.atlas_privatelink", "network.tf:26"),
+    ("ATL-NET-003", "aws_security_group.web_alb", "network.tf:40"),
+    ("ATL-NET-004", "aws_security_group.app_tasks", "network.tf:65"),
+    ("ATL-NET-004", "aws_security_group.atlas_privatelink", "network.tf:26"),
+    ("ATL-NET-004", "aws_security_group.web_alb", "network.tf:40"),
+    ("ATL-PL-004", "aws_vpc_endpoint.atlas_reference", "network.tf:79"),
     ("ATL-SEC-001", "aws_secretsmanager_secret.prod_uri", "secrets.tf:1"),
     ("ATL-SEC-001", "aws_secretsmanager_secret.reference_uri", "secrets.tf:9"),
     ("ATL-SEC-002", "aws_kms_key.prod_mongodb", "kms.tf:1"),

@@ -46,9 +46,9 @@ def test_drift_on_the_seeded_estate_names_exactly_the_hand_made_resources(
     assert all(f.controls == ("SOC2-CC8.1",) and f.plane == "terraform" for f in findings)
     passed = {f.resource_id for f in findings if f.status is Status.PASS}
     assert f"atlas:{PROD_PROJECT}/database_user/admin/app_prod" in passed
-    assert len(passed) == 26  # 2 groups, endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod ...
+    assert len(passed) == 28  # 3 groups (web-alb since issue 17), endpoint, key, 2 secrets, 4 access entries, 2 clusters, app_prod ...
     compared = {f.resource_id for f in findings if f.rule_id == "ATL-DRIFT-003" and f.status is Status.PASS}
-    assert len(compared) == 13  # ... each declared (ATL-DRIFT-001) and equal on every declared attribute (-003)
+    assert len(compared) == 14  # ... each declared (ATL-DRIFT-001) and equal on every declared attribute (-003)
 
 
 def _aws(kind: str, ident: str, **attributes: Any) -> Resource:

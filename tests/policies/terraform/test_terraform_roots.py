@@ -233,6 +233,7 @@ def test_several_roots_in_one_run_keep_their_findings_apart(tmp_path: Path) -> N
                   if f["status"] == "fail" and "roots/edge:" in f["resource_id"])
     prefix = "tests/policies/terraform/fixtures/roots/edge:"
     assert edge == [("ATL-NET-002", prefix + "aws_security_group.cache"),
+                    ("ATL-NET-004", prefix + "aws_security_group.cache"),
                     ("ATL-PL-004", prefix + "aws_vpc_endpoint.atlas"),
                     ("ATL-SEC-002", prefix + "aws_kms_key.edge"),
                     ("ATL-SEC-003", prefix + "aws_kms_key.edge")]

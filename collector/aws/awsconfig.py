@@ -1,0 +1,36 @@
+"""AWS Config configuration recorders of the region, each with its recording status."""
+from __future__ import annotations
+
+from typing import Any
+
+from attest.collector.aws.reading import Reading, need
+
+ACTIONS = ("config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus")
+RESOURCE_TYPES = ("aws.config.recorder",)
+SOURCE = ACTIONS
+
+
+def read(r: Reading) -> None:
+    client = r.client("config")
+    recorders = r.attempt("config:DescribeConfigurationRecorders", RESOURCE_TYPES, lambda: need(
+        client.describe_configuration_recorders(), "ConfigurationRecorders", "DescribeConfigurationRecorders"))
+    if recorders is None:
+        return
+    statuses = r.attempt("config:DescribeConfigurationRecorderStatus", RESOURCE_TYPES, lambda: _statuses(client))
+    if statuses is None:
+        return
+    for recorder in recorders:
+        name = recorder.get("name") if isinstance(recorder, dict) else None
+        if not isinstance(name, str):
+            continue
+        arn = f"arn:aws:config:{r.region}:{r.account}:config-recorder/{name}"
+        r.add(arn, "aws.config.recorder", SOURCE, {**recorder, "Status": statuses.get(name)})
+
+
+def _statuses(client: Any) -> dict[str, dict[str, Any]]:
+    answer = need(client.describe_configuration_recorder_status(), "ConfigurationRecordersStatus",
+                  "DescribeConfigurationRecorderStatus")
+    return {
+        s["name"]: {k: s[k] for k in ("name", "recording", "lastStatus", "lastErrorCode") if k in s}
+        for s in answer if isinstance(s, dict) and isinstance(s.get("name"), str)
+    }

@@ -1,0 +1,61 @@
+"""ATL-CM-008 judged on change records parsed from recorded-shape LookupEvents answers (the
+collector's parser over botocore's), on the seeded snapshot fixture: pass, fail and error."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import botocore.session
+from botocore.parsers import create_parser
+from policy_fixtures import ACCOUNT, REGION, ROOT, seeded_doc
+
+from attest.collector.aws.cloudtrail_events import parse_event
+from attest.collector.aws.reading import plain
+from attest.policies.findings import Results, Status
+
+RECORDED = ROOT / "tests" / "collector" / "aws" / "recorded"
+
+
+def _records(name: str) -> list[dict[str, Any]]:
+    model = botocore.session.get_session().get_service_model("cloudtrail")
+    body = {"body": (RECORDED / name).read_bytes(), "headers": {}, "status_code": 200}
+    parsed = create_parser(model.metadata["protocol"]).parse(body, model.operation_model("LookupEvents").output_shape)
+    out = []
+    for event in (parse_event(item) for item in parsed["Events"]):
+        if event["errorCode"] is None:
+            out.append({"id": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:event/{event['eventId']}", "type": "aws.cloudtrail.change_event",
+                        "provider": "aws", "scope": ACCOUNT, "region": REGION, "source": ["cloudtrail:LookupEvents"],
+                        "attributes": plain(event)})
+    return out
+
+
+def _cm008(results: Results) -> dict[str, str]:
+    return {(f.resource_id or "").rsplit("/", 1)[-1][:8]: f.status.value for f in results.findings if f.rule_id == "ATL-CM-008"}
+
+
+def test_pipeline_changes_pass_and_the_hand_registration_fails_naming_the_event(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    doc["resources"] += _records("lookup_events_register_task_definition.json") + _records("lookup_events_update_service.json")
+    results = judge(doc)
+    assert _cm008(results) == {"a1b2c3d4": "pass", "7e6d5c4b": "pass", "5c3b7a52": "fail"}
+    failing = next(f for f in results.findings if f.rule_id == "ATL-CM-008" and f.status is Status.FAIL)
+    index = int(failing.evidence.split("/")[2])
+    assert doc["resources"][index]["attributes"]["principal"] == "arn:aws:iam::123456789012:user/jdoe"
+
+
+def test_only_pipeline_changes_pass(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    doc["resources"] += _records("lookup_events_update_service.json")
+    assert _cm008(judge(doc)) == {"7e6d5c4b": "pass"}
+
+
+def test_unreadable_event_history_is_an_error_never_a_pass(judge: Callable[..., Results]) -> None:
+    doc = seeded_doc()
+    doc["resources"] += _records("lookup_events_update_service.json")
+    doc.setdefault("gaps", []).append({
+        "provider": "aws", "operation": "cloudtrail:LookupEvents", "scope": ACCOUNT, "region": REGION,
+        "reason": "access_denied", "detail": "AccessDeniedException", "resource_types": ["aws.cloudtrail.change_event"]})
+    results = judge(doc)
+    statuses = {f.status for f in results.findings if f.rule_id == "ATL-CM-008"}
+    assert statuses == {Status.ERROR}
+    cc81 = next(c for c in results.controls if c.control_id == "SOC2-CC8.1")
+    assert cc81.status in (Status.FAIL, Status.ERROR)  # the seeded CM-004 fault already fails it
