@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", "-o", help="write the result here (default: stdout)")
     parser.add_argument("--config", help="guard config file (default: <repo>/.attest-guard.yaml if present)")
     parser.add_argument("--today", help="date for waiver expiry, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--also", action="append", default=[], metavar="FORMAT=FILE",
+                        help="also write FORMAT to FILE from the same analysis (repeatable), e.g. "
+                        "--also sarif=attest-guard.sarif --also json=guard.json")
     parser.set_defaults(run=run)
 
 
@@ -39,7 +43,22 @@ def _day(value: str | None) -> date | None:
         raise UsageError(f"--today: not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _also(values: list[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for value in values:
+        fmt, sep, target = value.partition("=")
+        if not sep or fmt not in FORMATS or not target:
+            raise UsageError(f"--also: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}: {value!r}")
+        out.append((fmt, target))
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
+    extra = _also(args.also)
     result = run_guard(Path(args.repo), base=args.base, config_file=args.config, today=_day(args.today))
+    for fmt, target in extra:
+        write_text(render(result, fmt), target)
     write_text(render(result, args.format), args.output)
+    for where, message in result.not_analysed:  # also said in the output: the log names it too
+        sys.stderr.write(f"attest: {where + ': ' if where else ''}{' '.join(message.split())}\n")
     return result.exit_code()

@@ -308,10 +308,11 @@ class Calls:
         if prop in ("db", "admin"):
             return (val.extend(site, kind="db"),)
         if is_write_method(prop):
-            ev.effect("write", val, prop, ev.hop(node, f".{prop}() writes"))
+            ev.effect("write", val, prop, ev.method_hop(node, f".{prop}() writes"))
         elif prop == "aggregate":
             if any(v.root == "stage" for v in (argvals[0] if argvals else NONE)):
-                ev.effect("write", val, "aggregate with $out/$merge", ev.hop(node, ".aggregate() with $out/$merge writes"))
+                ev.effect("write", val, "aggregate with $out/$merge",
+                          ev.method_hop(node, ".aggregate() with $out/$merge writes"))
         elif prop in ("command", "runCommand", "runCursorCommand"):
             self.command(node, val, args)
         elif prop == "then" and argvals:
@@ -337,4 +338,4 @@ class Calls:
         key = first.child_by_field_name("key") if first is not None and first.type == "pair" else first
         name = (string_value(key) if key is not None and key.type == "string" else text_of(key)) if key is not None else ""
         if name in WRITE_COMMANDS:
-            self.ev.effect("write", val, f"command {name}", self.ev.hop(node, f".command({{{name}}}) writes"))
+            self.ev.effect("write", val, f"command {name}", self.ev.method_hop(node, f".command({{{name}}}) writes"))

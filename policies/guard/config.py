@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from attest.core.yamlfile import Locator, load_yaml
+from attest.policies.guard.testfiles import DEFAULT_TEST_FILES, POLICIES
 
 DEFAULT_FILE = ".attest-guard.yaml"
 KEYS = {
@@ -16,6 +17,8 @@ KEYS = {
     "terraform_dirs",
     "reference_projects",
     "exclude",
+    "test_files",
+    "test_policy",
 }
 
 
@@ -32,6 +35,8 @@ class GuardConfig:
     reference_projects: tuple[str, ...] = ("reference",)
     # Anchored at the repo root, except `**/` entries (see sources.excluded).
     exclude: tuple[str, ...] = ("**/node_modules", "**/.git", ".next", "dist", "build", "coverage", "out")
+    test_files: tuple[str, ...] = DEFAULT_TEST_FILES  # globs; `**/` any depth
+    test_policy: str = "report"  # report | enforce (see testfiles.py)
     source: str = "(defaults)"
     configured: bool = False  # the guard file names the reference helper or URI variable itself
 
@@ -64,10 +69,13 @@ def load_config(repo: Path, explicit: str | None = None) -> GuardConfig:
     uri = data.get("reference_uri_env", base.reference_uri_env)
     if not isinstance(uri, str) or not uri.isidentifier():
         raise loc.error(("reference_uri_env",), "must be an environment variable name")
-    values: dict[str, Any] = {"reference_uri_env": uri, "source": str(path),
+    policy = data.get("test_policy", base.test_policy)
+    if policy not in POLICIES:
+        raise loc.error(("test_policy",), f"must be one of {', '.join(POLICIES)}")
+    values: dict[str, Any] = {"reference_uri_env": uri, "source": str(path), "test_policy": policy,
                               "configured": "reference_helpers" in data or "reference_uri_env" in data}
     for key in ("reference_helpers", "read_only_packages", "classification", "terraform_dirs",
-                "reference_projects", "exclude"):
+                "reference_projects", "exclude", "test_files"):
         got = _strings(data, key, loc)
         if got is not None:
             values[key] = got

@@ -2,6 +2,7 @@
 included) and the merge-base's files, read so the guard can analyse the tree as it was."""
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,27 @@ def changes_since(repo: Path, base: str) -> Change:
     merge_base = _git(repo, "merge-base", base, "HEAD").decode().strip()
     names = _git(repo, "diff", "--name-only", "--no-renames", "--relative", "-z", merge_base, "HEAD")
     return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n))
+
+
+HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+NEW_FILE = re.compile(rb"^\+\+\+ b/(.*)$", re.MULTILINE)
+
+
+def changed_lines(repo: Path, change: Change) -> dict[str, frozenset[int]]:
+    """The lines of each file (relative to `repo`) that the work tree adds or modifies since the
+    merge-base: where a pull request's diff shows them, so where an annotation is visible."""
+    out = _git(repo, "diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", "--relative",
+               change.merge_base, "--")
+    lines: dict[str, set[int]] = {}
+    for part in re.split(rb"^diff --git ", out, flags=re.MULTILINE)[1:]:
+        name = NEW_FILE.search(part)
+        if name is None:
+            continue  # a deleted file: no line of it is left to annotate
+        rows = lines.setdefault(name.group(1).decode("utf-8", "replace"), set())
+        for hunk in HUNK.finditer(part):
+            start, count = int(hunk.group(1)), int(hunk.group(2) or b"1")
+            rows.update(range(start, start + count))
+    return {rel: frozenset(rows) for rel, rows in lines.items()}
 
 
 def base_files(repo: Path, change: Change) -> list[str]:

@@ -84,6 +84,8 @@ class Engine:
         imp = module.imports.get(name)
         if imp is None:
             return None
+        if imp.package is not None and imp.package.startswith(MISSING):
+            return Symbol("unresolved", rel, name)
         if imp.package is not None:
             return Symbol("package", rel, imp.name, package=imp.package)
         if imp.module is not None:
@@ -120,12 +122,10 @@ class Engine:
 
     def dynamic_import(self, importer: str, spec: str, where: str) -> str | None:
         """The repo module an `import("spec")` or a `require("spec")` inside a function loads (None
-        for a package or a file that is not code); a local-looking one naming no file fails closed."""
+        for a package, a file that is not code, or a local-looking one naming no file: not followed)."""
         if self._resolve is None:
             return None
-        target, package = self._resolve(importer, spec)
-        if package == MISSING:
-            raise EvaluationError(f"import {spec!r} looks local but resolves to no file in the repo", where=where)
+        target, _package = self._resolve(importer, spec)
         return target if target in self.modules else None
 
     def definition_node(self, symbol: Symbol) -> Node | None:

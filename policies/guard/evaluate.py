@@ -86,7 +86,20 @@ class Evaluator:
 
     # -- helpers ------------------------------------------------------------------------------
     def hop(self, node: Node, label: str) -> Hop:
-        return Hop(self.module.rel, node.start_point[0] + 1, label)
+        start, end = node.start_point, node.end_point
+        return Hop(self.module.rel, start[0] + 1, label, start[1] + 1, end[0] + 1, end[1] + 1)
+
+    def method_hop(self, node: Node, label: str) -> Hop:
+        """A call's step located at its method: in a chain spread over lines (`db.collection("x")` then
+        `.insertOne(...)` below it) the line of the method, not of the chain's start."""
+        fn = node.child_by_field_name("function") if node.type == "call_expression" else None
+        prop = fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else None
+        if prop is None:
+            return self.hop(node, label)
+        start, end = prop.start_point, node.end_point
+        if end[0] != start[0]:
+            end = prop.end_point
+        return Hop(self.module.rel, start[0] + 1, label, start[1] + 1, end[0] + 1, end[1] + 1)
 
     def effect(self, kind: str, val: Val, detail: str, site: Hop, coll: str | None = None) -> None:
         hops = (val.hops + (site,))[:32]

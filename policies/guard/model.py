@@ -17,6 +17,9 @@ class Hop:
     file: str
     line: int
     label: str
+    column: int = 0  # 1-based start column; 0 when unknown (Terraform, the registry)
+    end_line: int = 0  # where the code of the step ends (0: unknown)
+    end_column: int = 0  # 1-based, exclusive
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"
@@ -90,7 +93,8 @@ class Effect:
     """What a function does to a value: `kind` is write | access | thirdparty | dynamic.
 
     In a summary, `param` is the parameter whose value it happens to; in a result, it is "ref".
-    `site` is where the violation is reported: the write, or the outermost call passing the value."""
+    `site` is where the violation is waived: the write, or the outermost call passing the value;
+    `at` is the step itself (the write call), kept when a caller re-sites the effect."""
 
     kind: str
     param: str | int
@@ -98,6 +102,12 @@ class Effect:
     coll: str | None
     hops: tuple[Hop, ...]
     site: Hop
+    at: Hop | None = None
+
+    @property
+    def origin(self) -> Hop:
+        """Where the effect happens: the write (or the use) itself, wherever it was called from."""
+        return self.at or self.site
 
     @property
     def key(self) -> tuple[object, ...]:

@@ -9,13 +9,15 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from attest.core.errors import EvaluationError
 from attest.policies.guard.sources import CODE_EXTS, Source, string_value, text_of
 from attest.policies.guard.tsconfig import load_aliases
 
 FUNCTION_NODES = ("function_declaration", "generator_function_declaration")
 LOCAL_LOOKING = ("@/", "~/")
-MISSING = "\0missing"  # the package slot of a local-looking import that resolves to no file
+MISSING = "\0missing"  # the package slot of a local-looking import that resolves to no file (+ its specifier)
+ASSET_EXTS = (".css", ".scss", ".sass", ".less", ".styl", ".pcss", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp",
+              ".avif", ".ico", ".bmp", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".json", ".wasm", ".txt", ".md",
+              ".mdx", ".html", ".graphql", ".gql", ".yaml", ".yml", ".csv", ".mp3", ".mp4", ".webm")
 FUNCTION_VALUES = ("arrow_function", "function_expression", "function", "generator_function")
 
 
@@ -44,6 +46,7 @@ class Module:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     variables: set[str] = field(default_factory=set)
     literals: dict[str, Node] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)  # local-looking specifier naming no file -> its line
 
     @property
     def rel(self) -> str:
@@ -68,7 +71,11 @@ class Resolver:
     def _resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
         """(repo module, None), (None, package), or (None, None) for a repo file that is not code
         (a stylesheet, an image, JSON) or is excluded. A specifier that looks local (relative, `@/`,
-        `~/`, or an alias prefix) but names no file is None, None, MISSING: the caller fails closed."""
+        `~/`, or an alias prefix) but names no file is None, MISSING: not analysed (generated code,
+        say), and a reference value that flows into or out of it is a `dynamic-use` error. A file that
+        is not code (a stylesheet, an image, JSON, WASM; `?query` suffixes ignored) is never a module."""
+        if spec.split("?", 1)[0].lower().endswith(ASSET_EXTS):
+            return None, None
         if spec.startswith("."):
             bases = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
         else:
@@ -116,15 +123,16 @@ def build_module(source: Source, resolver: Resolver) -> Module:
 
 
 def _target(module: Module, resolver: Resolver, node: Node | None) -> tuple[str | None, str | None]:
-    """Where an import's specifier leads; one that looks local but names no file fails closed: the
-    guard would otherwise mistake the repo's own module for a package it does not analyse."""
+    """Where an import's specifier leads. One that looks local but names no file (a generated module
+    not checked in) is recorded, never mistaken for a package: a reference value handed to what it
+    exports, or a reference helper imported from it, is a `dynamic-use` error."""
     spec = string_value(node)
     if spec is None or node is None:
         return None, None
     target, package = resolver.resolve(module.rel, spec)
     if package == MISSING:
-        raise EvaluationError(f"import {spec!r} looks local but resolves to no file in the repo",
-                              where=f"{module.rel}:{node.start_point[0] + 1}")
+        module.missing.setdefault(spec, node.start_point[0] + 1)
+        return None, MISSING + spec
     return target, package
 
 

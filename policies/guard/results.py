@@ -1,13 +1,19 @@
 """What the guard concludes: violations (each with its path) and the waivers it saw."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from attest.policies.guard.model import Hop
 from attest.policies.guard.rules import RULES
 from attest.policies.guard.waivers import Waiver
+
+
+def _hop_dict(hop: Hop) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": hop.file, "line": hop.line}
+    if hop.column:
+        out.update(column=hop.column, end_line=hop.end_line, end_column=hop.end_column)
+    return out
 
 
 @dataclass(frozen=True)
@@ -18,8 +24,15 @@ class Violation:
     path: tuple[Hop, ...]
     edges: tuple[str, ...]  # edge kind into each hop of `path`, then into `sink`
     sink: str
-    status: str = "fail"
+    status: str = "fail"  # fail | error | waived | test (in a test file, under test_policy: report)
     waiver: Waiver | None = None
+    location: Hop | None = None  # where it is annotated (see `primary`)
+
+    @property
+    def primary(self) -> Hop:
+        """Where the finding is shown on a pull request: the write call's own line (the method's
+        line in a chain spread over lines) or, with `--base`, the changed line of its path."""
+        return self.location or self.site
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.site.file, self.site.line, self.rule, self.message)
@@ -34,6 +47,7 @@ class Violation:
             "status": self.status,
             "file": self.site.file,
             "line": self.site.line,
+            "location": _hop_dict(self.primary),
             "message": self.message,
             "path": [{"file": h.file, "line": h.line, "step": h.label} for h in self.path],
             "waiver": self.waiver.to_dict() if self.waiver else None,
@@ -49,13 +63,16 @@ class GuardResult:
     files: int
     reachable: bool
     sources: tuple[tuple[str, int], ...] = ()  # reference sources found, by kind (see engine.SOURCE_KINDS)
+    # What stopped the analysis (where, why): then nothing else is known, every output says so, exit 3.
+    not_analysed: tuple[tuple[str, str], ...] = ()
+    config_source: str = "(defaults)"  # the guard file the run used (the test policy's source)
 
     def exit_code(self) -> int:
         statuses = {v.status for v in self.violations}
-        return 1 if "fail" in statuses else 3 if "error" in statuses else 0
+        return 1 if "fail" in statuses else 3 if "error" in statuses or self.not_analysed else 0
 
     def to_dict(self) -> dict[str, Any]:
-        counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived")}
+        counts = {s: sum(1 for v in self.violations if v.status == s) for s in ("fail", "error", "waived", "test")}
         return {
             "schema_version": "1",
             "tool": "attest guard",
@@ -66,6 +83,7 @@ class GuardResult:
             "summary": counts,
             "violations": [v.to_dict() for v in self.violations],
             "waivers": [w.to_dict() for w in self.waivers],
+            "not_analysed": [{"where": where, "message": message} for where, message in self.not_analysed],
         }
 
     def sources_line(self) -> str:
@@ -74,6 +92,3 @@ class GuardResult:
         return (f"reference sources: {counts.get('helper_definitions', 0)} helper definition(s), "
                 f"{counts.get('helper_calls', 0)} helper call(s), {counts.get('uri_reads', 0)} URI read(s), "
                 f"{counts.get('helper_clients', 0)} client(s) built for the helper")
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"

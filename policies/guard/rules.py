@@ -1,4 +1,5 @@
-"""The guard's rules: id, title, severity, and whether a hit is a violation or could-not-evaluate."""
+"""The guard's rules: id, title, severity, whether a hit is a violation or could-not-evaluate, and the
+help a reviewer reads in code scanning (each rule has a section in docs/guard.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +12,37 @@ class Rule:
     severity: str
     status: str  # fail | error
     controls: tuple[str, ...] = ("HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC8.1")
+
+
+DOCS_URI = "https://github.com/your-org/attest/blob/main/docs/guard.md"
+HELP = {
+    "reference-write": "Code writes through a handle derived from the reference database. Read from the "
+    "reference cluster only; write to the app's own cluster, or waive a reviewed one-off with an inline waiver.",
+    "phi-on-reference": "A collection classified `phi` is read through the reference handle, or the registry "
+    "places it on the reference cluster. Keep PHI off the reference cluster; fix the registry or the code.",
+    "third-party-handle": "A reference handle is passed to a package the guard does not analyse. Add the "
+    "package to `read_only_packages` in `.attest-guard.yaml` once it is reviewed as read-only.",
+    "dynamic-use": "The guard cannot tell what this does to the reference handle (a computed method, an "
+    "unknown member, an import it cannot read, an analysis limit). Make the use literal, or waive it.",
+    "reference-source-missing": "The reference helper or URI variable is named but no reference source was "
+    "found: the analysis has lost track of it. Check `reference_helpers` and `reference_uri_env`.",
+    "unclassified-collection": "A collection read through the reference handle has no registry entry. Add it "
+    "to `data-classification.yaml` with its class and cluster.",
+    "tf-user-role": "A database user on the reference project has a role other than `read` / "
+    "`readAnyDatabase`. Give it a read role only.",
+    "tf-user-scopes": "A database user on the reference project has no `scopes`, so it reaches every cluster "
+    "of the project. Scope it to the reference cluster.",
+    "tf-user-unresolved": "The roles or scopes of a reference-project user are not literal (a `dynamic` "
+    "block, an expression). Write them out so they can be checked.",
+    "tf-phi-secret": "A task definition binds the reference URI to a secret tagged `data_class = \"phi\"`. "
+    "Bind the reference URI to the public reference secret.",
+    "tf-secret-class": "The reference-URI secret is not tagged `data_class = \"public\"`. Tag it, or bind "
+    "the right secret.",
+    "tf-secret-unresolved": "The reference URI is bound to a secret the guard cannot resolve (undeclared, or "
+    "container definitions that are not literals). Declare it in the scanned Terraform, as literals.",
+}
+# GitHub code scanning reads `security-severity` (0.1-10.0) to rank alerts: >= 9 critical, >= 7 high.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
 RULES = {rule.id: rule for rule in (

@@ -10,20 +10,21 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from attest.core.errors import AttestError, BadInputError
+from attest.core.errors import AttestError, BadInputError, EvaluationError
 from attest.policies.guard import graph as guard_graph
 from attest.policies.guard import terraform
 from attest.policies.guard.classification import Entry, load_registry
 from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
-from attest.policies.guard.diff import Change, base_files, changes_since, extract
+from attest.policies.guard.diff import Change, base_files, changed_lines, changes_since, extract
 from attest.policies.guard.engine import Engine
 from attest.policies.guard.model import Effect, Hop
-from attest.policies.guard.modules import Module, Resolver, build_module
+from attest.policies.guard.modules import MISSING, Module, Resolver, build_module
 from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import RULES
 from attest.policies.guard.scope import WHOLE_REPO_FILES, affected
 from attest.policies.guard.sources import Source, discover, excluded, is_code, parse
+from attest.policies.guard.testfiles import is_test_file
 from attest.policies.guard.waivers import Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
@@ -37,7 +38,7 @@ def _sink(coll: str | None) -> str:
 
 def _chain(effect: Effect, rule: str, message: str, last_edge: str) -> Violation:
     edges = ("flows_to",) * len(effect.hops) + (last_edge,)
-    return Violation(rule, message, effect.site, effect.hops, edges, _sink(effect.coll))
+    return Violation(rule, message, effect.site, effect.hops, edges, _sink(effect.coll), location=effect.origin)
 
 
 def code_candidates(effects: list[Effect], registry: dict[str, Entry]) -> list[Violation]:
@@ -56,12 +57,30 @@ def code_candidates(effects: list[Effect], registry: dict[str, Entry]) -> list[V
             entry = registry.get(effect.coll)
             if entry is not None and entry.data_class == "phi":
                 file, _sep, line = entry.where.rpartition(":")
-                marked = replace(effect, hops=(*effect.hops, Hop(file, int(line), f"{effect.coll} classified phi")))
+                marked = replace(effect, hops=(*effect.hops, Hop(file, int(line), f"{effect.coll} classified phi")),
+                                 at=effect.origin)
                 out.append(_chain(marked, "phi-on-reference", f"collection {effect.coll!r} is classified phi "
                                   f"({entry.where}) but is used through the reference handle", "reads"))
             elif entry is None and registry:
                 out.append(_chain(effect, "unclassified-collection", f"collection {effect.coll!r} is used through "
                                   "the reference handle but has no entry in the classification registry", "reads"))
+    return out
+
+
+def missing_helpers(modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
+    """A reference helper imported from a module that is not in the repo (generated, not checked in):
+    a reference value flows out of code the guard cannot read, so it cannot vouch for what it does."""
+    out: list[Violation] = []
+    for rel in sorted(modules):
+        module = modules[rel]
+        for local, imp in sorted(module.imports.items()):
+            spec = (imp.package or "").removeprefix(MISSING)
+            if spec == (imp.package or "") or not {local, imp.name} & set(config.reference_helpers):
+                continue
+            hop = Hop(rel, module.missing.get(spec, 1), f"imports {imp.name} from {spec}, which names no file")
+            out.append(Violation("dynamic-use", f"the reference helper {imp.name} is imported from {spec!r}, which "
+                                 "names no file in the repo (generated code?): the guard cannot read it", hop,
+                                 (hop,), ("flows_to", "can_write"), REF))
     return out
 
 
@@ -142,7 +161,8 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
         engine.run()
     registry = load_registry(root, config.classification)
     declared = terraform.load(root, config)
-    candidates = (code_candidates(engine.findings(), registry) + registry_candidates(registry)
+    candidates = (code_candidates(engine.findings(), registry) + missing_helpers(subset, config)
+                  + registry_candidates(registry)
                   + terraform_candidates(terraform.check(root, declared, config)))
     confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
     found = engine.source_counts()
@@ -153,8 +173,12 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     by_line = {(w.file, w.line): w for w in waivers}
     results: dict[tuple[str, int, str, str], Violation] = {}
     for candidate in confirmed:
-        waiver = covering(by_line, candidate.site.file, candidate.site.line, candidate.rule)
+        waiver = (covering(by_line, candidate.site.file, candidate.site.line, candidate.rule)
+                  or covering(by_line, candidate.primary.file, candidate.primary.line, candidate.rule))
         status = "waived" if waiver else RULES[candidate.rule].status
+        if (not waiver and config.test_policy == "report"
+                and is_test_file(candidate.site.file, config.test_files)):
+            status = "test"
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
     lines = _line_reader(root, texts)
@@ -218,6 +242,24 @@ def _introduced(head: Scan, base: Scan) -> tuple[Violation, ...]:
     return tuple(out)
 
 
+def on_changed_lines(violations: tuple[Violation, ...],
+                     lines: dict[str, frozenset[int]]) -> tuple[Violation, ...]:
+    """Each finding shown where the change is: its own location when that line changed, else the last
+    step of its path on a changed line (the new call that reaches an unchanged write, say). A finding
+    touching no changed line (a deletion opened it) keeps its location."""
+    def changed(hop: Hop) -> bool:
+        return hop.line in lines.get(hop.file, frozenset())
+
+    out: list[Violation] = []
+    for violation in violations:
+        if not changed(violation.primary):
+            hop = next((h for h in reversed(violation.path) if changed(h)), None)
+            if hop is not None:
+                violation = replace(violation, location=hop)
+        out.append(violation)
+    return tuple(out)
+
+
 def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
                cache: dict[tuple[str, bytes], Source], tmp: Path, head: Scan) -> Scan:
     """The merge-base, analysed like HEAD. Only what differs is extracted (changed code files) or is
@@ -250,14 +292,33 @@ def _tsconfig(rel: str) -> bool:
 def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
               today: date | None = None) -> GuardResult:
     """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
-    deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts."""
+    deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts. When the
+    analysis cannot be completed the result says what could not be analysed (exit 3): every output
+    format is still written, so the pull request shows why."""
     if not repo.is_dir():
         raise BadInputError("not a directory", where=str(repo))
     today = today or datetime.now(timezone.utc).date()
     config = load_config(repo, config_file)
+    try:
+        return _run(repo, base, config, today)
+    except EvaluationError as exc:
+        return GuardResult(str(repo), base, (), (), 0, False, not_analysed=((exc.where or "", exc.message),),
+                           config_source=_shown(repo, config.source))
+
+
+def _shown(repo: Path, source: str) -> str:
+    """The guard file as output names it: relative to the repo when inside it (outputs do not depend
+    on where the repo is checked out)."""
+    path = Path(source)
+    inside = path.is_absolute() == repo.is_absolute() and path.is_relative_to(repo)
+    return path.relative_to(repo).as_posix() if inside else source
+
+
+def _run(repo: Path, base: str | None, config: GuardConfig, today: date) -> GuardResult:
     if base is None:
         head = scan_tree(repo, config, None, today)
-        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources)
+        return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources,
+                           config_source=_shown(repo, config.source))
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache)
@@ -268,5 +329,6 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc.diagnostic())
             old = Scan((), (), 0, False, ())
-    return GuardResult(str(repo), base, _introduced(head, old), head.waivers, head.files, head.reachable,
-                       head.sources)
+    introduced = on_changed_lines(_introduced(head, old), changed_lines(repo, change))
+    return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources,
+                       config_source=_shown(repo, config.source))

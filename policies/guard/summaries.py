@@ -30,7 +30,8 @@ def rebase(eff: Effect, val: Val, site: Hop) -> Effect | None:
         return None
     if not kind:
         return None
-    return Effect(kind, val.root, detail, eff.coll or val.coll, (val.hops + (site,) + eff.hops)[:32], site)
+    return Effect(kind, val.root, detail, eff.coll or val.coll, (val.hops + (site,) + eff.hops)[:32], site,
+                  eff.origin)
 
 
 class Summaries:

@@ -67,6 +67,24 @@ def test_change_to_a_helper_flags_its_unchanged_callers(tmp_path: Path, guard) -
     _git(repo, "commit", "-q", "-am", "helper now writes")
     run = guard(repo, "--base", "main")
     assert run.sites() == [("reference-write", "src/lib/caller.ts:3")]
+    # shown where the change is: the write the pull request added, not the untouched caller
+    assert run.json()["violations"][0]["location"] == {"file": "src/lib/repo/posts.ts", "line": 8, "column": 33,
+                                                        "end_line": 8, "end_column": 47}
+
+
+def test_new_call_of_an_unchanged_writing_helper_is_shown_at_the_call(tmp_path: Path, guard) -> None:
+    repo = _repo(tmp_path)
+    _git(repo, "branch", "-f", "main")
+    (repo / "src/lib/seed.ts").write_text(
+        'import { getReferenceDb } from "@/lib/db";\nimport { insertPost } from "@/lib/repo";\n\n'
+        'export const seed = async () => insertPost(await getReferenceDb(), { title: "t" });\n', encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "seed")
+    located = guard(repo, "--base", "main").json()["violations"][0]["location"]
+    assert (located["file"], located["line"]) == ("src/lib/seed.ts", 4)
+    without_base = guard(repo).json()["violations"]
+    assert {(v["location"]["file"], v["location"]["line"]) for v in without_base
+            if v["file"] == "src/lib/seed.ts"} == {("src/lib/repo/posts.ts", 4)}
 
 
 def test_clean_change_passes(tmp_path: Path, guard) -> None:

@@ -1,7 +1,9 @@
-"""Fail closed: unparseable code exits 3 naming file:line; each grammar rejects the other's syntax;
+"""Fail closed: unparseable code exits 3 naming file:line (and every output format still says so);
+each grammar rejects the other's syntax;
 a reference value handed to a third-party package is an error unless the package is read-only."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -10,7 +12,23 @@ def test_syntax_error_exits_3_with_file_and_line(app: Path, guard) -> None:
     run = guard(app)
     assert run.code == 3
     assert "src/lib/broken.ts:2" in run.err
-    assert run.out == ""
+    assert run.json()["not_analysed"] == [{"where": "src/lib/broken.ts:2", "message": run.json()["not_analysed"][0]["message"]}]
+    assert run.json()["violations"] == []
+
+
+def test_exit_3_still_writes_sarif_github_and_text(app: Path, guard) -> None:
+    (app / "src/lib/broken.ts").write_text("export function f() {\n  const x = ;\n}\n", encoding="utf-8")
+    sarif = guard(app, fmt="sarif")
+    assert sarif.code == 3
+    invocation = json.loads(sarif.out)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    note = invocation["toolExecutionNotifications"][0]
+    assert note["level"] == "error" and note["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+    github = guard(app, fmt="github")
+    assert github.code == 3
+    assert github.out.startswith("::error file=src/lib/broken.ts,line=2,title=attest guard could not analyse::")
+    text = guard(app, fmt="text").out
+    assert "NOT ANALYSED src/lib/broken.ts:2: " in text and "could not analyse the repository" in text
 
 
 def test_jsx_in_a_ts_file_is_a_parse_error(app: Path, guard) -> None:
@@ -80,12 +98,41 @@ def test_handle_handed_to_an_unresolvable_import_is_an_error(app: Path, guard) -
 LOCAL_IMPORT = 'import { getReferenceDb as g } from "{spec}";\nexport const f = async () => (await g()).collection("x").find({});\n'
 
 
-def test_local_looking_import_that_resolves_to_no_file_fails_closed(app: Path, guard) -> None:
+def test_reference_helper_imported_from_a_missing_module_is_a_located_error(app: Path, guard) -> None:
     for spec in ("@/lib/dbx", "~/lib/db", "./missing", "../lib/nope"):
         (app / "src/lib/lost.ts").write_text(LOCAL_IMPORT.replace("{spec}", spec), encoding="utf-8")
         run = guard(app)
         assert run.code == 3, spec
-        assert "src/lib/lost.ts:1" in run.err and spec in run.err
+        assert ("dynamic-use", "src/lib/lost.ts:1") in run.sites("error"), spec
+        assert spec in run.json()["violations"][0]["message"]
+
+
+MISSING_GENERATED = (
+    'import { build } from "./generated/client";\nimport { getReferenceDb } from "@/lib/db";\n'
+    "export const local = () => build({ n: 1 });\n"
+    "export const handed = async () => build(await getReferenceDb());\n")
+
+
+def test_missing_generated_module_is_an_error_only_where_a_reference_value_flows_into_it(app: Path, guard) -> None:
+    (app / "src/lib/gen.ts").write_text(MISSING_GENERATED, encoding="utf-8")
+    run = guard(app)
+    assert run.code == 3
+    assert run.sites() == [("dynamic-use", "src/lib/gen.ts:4")]
+
+
+def test_missing_generated_module_without_reference_values_passes(app: Path, guard) -> None:
+    (app / "src/lib/gen.ts").write_text(MISSING_GENERATED.rsplit("export const handed", 1)[0], encoding="utf-8")
+    assert guard(app).code == 0
+
+
+def test_imports_of_missing_non_code_files_are_not_modules(app: Path, guard) -> None:
+    """A CSS module, an image or WASM that a build step generates is not code to analyse."""
+    (app / "src/components/Card.tsx").write_text(
+        'import styles from "./Card.module.css";\nimport logo from "@/assets/logo.svg?url";\n'
+        'import init from "../wasm/pkg_bg.wasm";\nimport data from "./gen/tiers.json";\n'
+        "export const Card = () => <div className={styles.card}>{String(logo)}{String(init)}{String(data)}</div>;\n",
+        encoding="utf-8")
+    assert guard(app).code == 0
 
 
 def test_local_imports_of_existing_non_code_files_pass(app: Path, guard) -> None:

@@ -32,18 +32,26 @@ def test_sarif_is_valid_and_carries_paths_and_suppressions(app: Path, guard) -> 
     doc = json.loads(run.out)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
     results = doc["runs"][0]["results"]
-    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results}
-    assert by_line[6]["suppressions"][0]["kind"] == "inSource"
-    assert "suppressions" not in by_line[7]
-    hops = [loc["location"]["physicalLocation"] for loc in by_line[7]["codeFlows"][0]["threadFlows"][0]["locations"]]
+    by_site = {r["properties"]["site"]: r for r in results}
+    assert by_site["src/lib/sync.ts:6"]["suppressions"][0]["kind"] == "inSource"
+    through = by_site["src/lib/sync.ts:7"]
+    assert "suppressions" not in through
+    hops = [loc["location"]["physicalLocation"] for loc in through["codeFlows"][0]["threadFlows"][0]["locations"]]
     assert [h["artifactLocation"]["uri"] for h in hops][-1] == "src/lib/repo/posts.ts"
+    # shown at the write call itself (the helper's line), the whole path as related locations
+    assert through["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "src/lib/repo/posts.ts",
+                                                                               "uriBaseId": "%SRCROOT%"}
+    assert through["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 4, "startColumn": 32, "endLine": 4, "endColumn": 47}
+    assert [r["physicalLocation"]["region"]["startLine"] for r in through["relatedLocations"]] == [4, 7, 3, 4, 4]
+    assert all(r["level"] == "error" and r["partialFingerprints"]["attestFinding/v1"] for r in results)
 
 
 def test_github_annotations(app: Path, guard) -> None:
     _mutate(app)
     lines = guard(app, fmt="github").out.splitlines()
-    assert any(line.startswith("::error file=src/lib/sync.ts,line=7,title=attest guard reference-write (fail)::")
-               for line in lines)
+    assert any(line.startswith("::error file=src/lib/repo/posts.ts,line=4,endLine=4,col=32,endColumn=47,"
+                               "title=attest guard reference-write (fail)::") for line in lines)
     assert any(line.startswith("::notice file=src/lib/sync.ts,line=6,") for line in lines)
     error = next(line for line in lines if line.startswith("::error"))
     assert "%0Apath: src/lib/sync.ts:4 getReferenceDb() opens the reference database" in error
@@ -62,7 +70,7 @@ def test_output_file(app: Path, guard, tmp_path: Path) -> None:
     target = tmp_path / "out" / "guard.json"
     run = guard(app, "--output", str(target))
     assert run.code == 1 and run.out == ""
-    assert json.loads(target.read_text(encoding="utf-8"))["summary"] == {"error": 0, "fail": 1, "waived": 1}
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"] == {"error": 0, "fail": 1, "waived": 1, "test": 0}
 
 
 def test_findings_are_ordered_by_file_then_line_number(app: Path, guard) -> None:
