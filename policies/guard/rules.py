@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from attest.policies import reference_user
+from attest.policies.rule_schema import Rule as PolicyRule
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -12,6 +15,11 @@ class Rule:
     severity: str
     status: str  # fail | error
     controls: tuple[str, ...] = ("HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC8.1")
+
+
+def _shared(rule: PolicyRule) -> Rule:
+    """A policy-set rule the guard also judges (in declared source): its id, title, severity and controls."""
+    return Rule(rule.id, rule.title, rule.severity, "fail", rule.controls)
 
 
 DOCS_URI = "https://github.com/your-org/attest/blob/main/docs/guard.md"
@@ -28,10 +36,9 @@ HELP = {
     "found: the analysis has lost track of it. Check `reference_helpers` and `reference_uri_env`.",
     "unclassified-collection": "A collection read through the reference handle has no registry entry. Add it "
     "to `data-classification.yaml` with its class and cluster.",
-    "tf-user-role": "A database user on the reference project has a role other than `read` / "
-    "`readAnyDatabase`. Give it a read role only.",
-    "tf-user-scopes": "A database user on the reference project has no `scopes`, so it reaches every cluster "
-    "of the project. Scope it to the reference cluster.",
+    "ATL-DB-005": "A database user on the reference project holds a role other than `read` / "
+    "`readAnyDatabase`, or has no `scopes` (so it reaches every cluster of the project). Give it a read "
+    "role only, scoped to the reference cluster. The same rule judges the live users and the Terraform.",
     "tf-user-unresolved": "The roles or scopes of a reference-project user are not literal (a `dynamic` "
     "block, an expression). Write them out so they can be checked.",
     "tf-phi-secret": "A task definition binds the reference URI to a secret tagged `data_class = \"phi\"`. "
@@ -53,8 +60,7 @@ RULES = {rule.id: rule for rule in (
     Rule("reference-source-missing", "The reference helper or URI variable is configured or mentioned, but the "
          "analysis found no reference source", "high", "error"),
     Rule("unclassified-collection", "Collection read through the reference handle is not classified", "medium", "error"),
-    Rule("tf-user-role", "Reference-project database user with a role other than read", "critical", "fail"),
-    Rule("tf-user-scopes", "Reference-project database user without scopes", "high", "fail"),
+    _shared(reference_user.rule()),
     Rule("tf-user-unresolved", "Reference-project database user whose roles or scopes the guard cannot read",
          "high", "error"),
     Rule("tf-phi-secret", "PHI-class secret bound to the reference URI", "critical", "fail"),

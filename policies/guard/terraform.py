@@ -10,9 +10,9 @@ from pathlib import Path
 from attest.policies.guard.config import GuardConfig
 from attest.policies.guard.containers import bindings
 from attest.policies.guard.model import Hop
+from attest.policies.reference_user import RULE_ID, DeclaredUser, problems
 from attest.policies.terraform.hcl import Declared, load_directory
 
-READ_ROLES = frozenset({"read", "readAnyDatabase"})
 SECRET_REF = re.compile(r"aws_secretsmanager_secret(?:_version)?\.([A-Za-z0-9_-]+)\.(?:arn|id)")
 
 
@@ -105,8 +105,9 @@ def _named_secret(item: Declared) -> list[TfHit]:
 
 
 def _user(repo: Path, item: Declared) -> list[TfHit]:
-    """Roles other than read, and no scopes. Roles or scopes the guard cannot read (a `dynamic` block,
-    no roles at all, an interpolated role name) are `tf-user-unresolved` errors, not a pass."""
+    """ATL-DB-005 judged on the declared roles and scopes (policies/reference_user.py: the rule's own
+    conditions). Roles or scopes the guard cannot read (a `dynamic` block, no roles at all, an
+    interpolated role name) are `tf-user-unresolved` errors, not a pass."""
     user = Hop(item.file, item.line, f"{item.address} on the reference project")
     hits: list[TfHit] = []
     roles = item.attributes.get("roles") or []
@@ -114,23 +115,43 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
     if "roles" in dynamic or not roles:
         hits.append(TfHit("tf-user-unresolved", f"{item.address} has no literal roles block (a dynamic block or "
                           "none), so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
-    for role in roles if isinstance(roles, list) else [roles]:
-        name = str(role.get("role_name", "")) if isinstance(role, dict) else ""
+    names = [str(role.get("role_name", "")) if isinstance(role, dict) else ""
+             for role in (roles if isinstance(roles, list) else [roles])]
+    for name in names:
         if "${" in name:
             hits.append(TfHit("tf-user-unresolved", f"{item.address} takes its role from an expression ({name}), "
                               "so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
-        elif name not in READ_ROLES:
-            line = _line_of(repo, item, f'"{name}"') if name else item.line
-            hop = Hop(item.file, line, f"role {name or '(none)'} can write")
-            hits.append(TfHit("tf-user-role", f"{item.address} has role {name!r} on the reference project "
-                              "(only read or readAnyDatabase are allowed)", (user, hop), ("uses", "grants", "can_write")))
     if "scopes" in dynamic:
         hits.append(TfHit("tf-user-unresolved", f"{item.address} sets its scopes with a dynamic block, so the "
                           "guard cannot tell which clusters it reaches", (user,), ("uses", "can_read")))
-    elif not item.attributes.get("scopes"):
-        hits.append(TfHit("tf-user-scopes", f"{item.address} has no scopes, so it reaches every cluster of "
-                          "the reference project", (user,), ("uses", "can_read")))
+    if hits:
+        return hits
+    databases = [str(role.get("database_name", "")) if isinstance(role, dict) else "" for role in
+                 (roles if isinstance(roles, list) else [roles])]
+    scopes = [str(s.get("name", "")) for s in _blocks(item.attributes.get("scopes"))]
+    for problem in problems(DeclaredUser(tuple(zip(names, databases)), tuple(scopes))):
+        if problem.attribute == "roles":
+            name = _first_breaking_role(names, databases)
+            hop = Hop(item.file, _line_of(repo, item, f'"{name}"') if name else item.attribute_lines.get("roles", item.line),
+                      f"role {name or '(none)'} can write")
+            hits.append(TfHit(RULE_ID, f"{item.address} on the reference project: {problem.message}",
+                              (user, hop), ("uses", "grants", "can_write")))
+        else:
+            hits.append(TfHit(RULE_ID, f"{item.address} on the reference project: {problem.message}",
+                              (user,), ("uses", "can_read")))
     return hits
+
+
+def _first_breaking_role(names: list[str], databases: list[str]) -> str:
+    """The first role the rule rejects on its own (where the annotation goes)."""
+    return next((name for name, db in zip(names, databases)
+                 if any(p.attribute == "roles" for p in problems(DeclaredUser(((name, db),), ("any",))))), "")
+
+
+def _blocks(value: object) -> list[dict[str, object]]:
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: GuardConfig) -> list[TfHit]:

@@ -14,12 +14,12 @@ from typing import Any
 from attest.collector.config import EstateConfig
 from attest.policies.findings import Finding, Status
 from attest.policies.baa import cluster_class
+from attest.policies.reference_user import DeclaredUser, problems
 from attest.policies.terraform.hcl import Declared
 from attest.policies.terraform.mapping import TerraformRules
 from attest.policies.terraform.projects import ProjectRoles, project_key, project_roles
 from attest.policies.terraform.resolve import Resolver
 
-READ_ROLES = frozenset({"read", "readAnyDatabase"})
 USER, ACCESS, SECRET = "mongodbatlas_database_user", "mongodbatlas_project_ip_access_list", "aws_secretsmanager_secret"
 
 
@@ -53,44 +53,33 @@ def _reference_user(d: Declared, resolver: Resolver, config: EstateConfig | None
                              "to the reference project is unknown")]
     if key not in roles.reference:
         return []
-    granted = [(resolver.value(d, b.get("role_name")), resolver.value(d, b.get("database_name")))
+    granted: list[tuple[str, str]] = [(resolver.value(d, b.get("role_name")), resolver.value(d, b.get("database_name")))
                for b in _blocks(d.attributes.get("roles"))]
     scopes = [resolver.value(d, s.get("name")) for s in _blocks(d.attributes.get("scopes"))]
     if any(not isinstance(x, str) for pair in granted for x in pair) or any(not isinstance(s, str) for s in scopes):
         return [rule.finding(Status.ERROR, d.address, d.attribute_location("roles"),
                              f"{_named(d)}: cannot tell this reference-project user's roles or scopes: one is not "
                              "determined by source")]
-    problems = _user_problems(granted, scopes, roles, key)
-    if problems:
-        where = d.attribute_location("scopes" if problems[0].startswith("no scopes") else "roles")
-        return [rule.finding(Status.FAIL, d.address, where,
-                             f"{_named(d)} reference-project user {d.attributes.get('username')!r} "
-                             + "; ".join(problems))]
+    user = DeclaredUser(tuple(granted), tuple(scopes), _known(roles.reference_databases.get(key)),
+                        _known(roles.reference_clusters.get(key)))
+    broken = problems(user)
+    declared = f"declares {', '.join(f'{r} on {db}' for r, db in granted) or 'no roles'}, scopes " \
+               f"{', '.join(scopes) or 'none'}"
+    if broken:
+        return [rule.finding(Status.FAIL, d.address, d.attribute_location(broken[0].attribute),
+                             f"{_named(d)} reference-project user {d.attributes.get('username')!r}: "
+                             + "; ".join(p.message for p in broken) + f" ({declared})")]
     return [rule.finding(Status.PASS, d.address, d.attribute_location("roles"),
                          f"{_named(d)} reads only {', '.join(sorted({db for _, db in granted}))}, "
                          f"scoped to {', '.join(sorted(scopes))}")]
 
 
+def _known(names: Any) -> tuple[str, ...] | None:
+    return None if names is None else tuple(sorted(names))
+
+
 def _named(d: Declared) -> str:
     return f"{d.address} ({d.location})"
-
-
-def _user_problems(granted: list[tuple[Any, Any]], scopes: list[Any], roles: ProjectRoles, key: str) -> list[str]:
-    problems = [f"holds {role} on {db}, but reference users may hold only read or readAnyDatabase"
-                for role, db in granted if role not in READ_ROLES]
-    if not granted:
-        problems.append("declares no roles")
-    databases = roles.reference_databases.get(key)
-    if databases is not None:
-        problems += [f"can read {db}, which is not a reference database in the config"
-                     for role, db in granted if role == "read" and db not in databases]
-    if not scopes:
-        problems.append("no scopes block: the user reaches every cluster of the project")
-    clusters = roles.reference_clusters.get(key)
-    if clusters is not None:
-        problems += [f"is scoped to {name}, which is not a reference cluster in the config"
-                     for name in scopes if name not in clusters]
-    return problems
 
 
 def _approved_range(d: Declared, resolver: Resolver, config: EstateConfig, mapping: TerraformRules) -> Finding:

@@ -130,7 +130,7 @@ WAIVED_WRITE = '  await db.collection("formularies_staging").deleteMany({});'
 DELETIONS = (
     ("tf-scopes-block-deleted", [("infra/envs/prod/atlas.tf",
                                   '  scopes {\n    name = "reference"\n    type = "CLUSTER"\n  }\n', "")],
-     "tf-user-scopes", "infra/envs/prod/atlas.tf", '"app_read_staging" {'),
+     "ATL-DB-005", "infra/envs/prod/atlas.tf", '"app_read_staging" {'),
     ("data-class-tag-deleted", [("infra/envs/prod/secrets.tf", '  tags = {\n    data_class = "public"\n  }\n', "")],
      "tf-secret-class", "infra/envs/prod/ecs.tf", '"MONGODB_REFERENCE_URI"'),
     ("registry-row-deleted", [("data-classification.yaml", "  formularies_staging: { class: public, cluster: reference }\n", ""),
@@ -196,7 +196,7 @@ def test_app_in_a_subdirectory_of_the_git_repo(tmp_path: Path, guard) -> None:
         "formularies.countDocuments({ planId })", "formularies.deleteOne({ planId })"), encoding="utf-8")
     _git(mono, "commit", "-q", "-am", "change")
     run = guard(app, "--base", "main")
-    assert run.sites() == [("tf-user-scopes", "infra/envs/prod/atlas.tf:6"),
+    assert run.sites() == [("ATL-DB-005", "infra/envs/prod/atlas.tf:6"),
                            ("reference-write", "src/lib/drug-tier-fallback.ts:15")], run.out
 
 

@@ -36,7 +36,7 @@ def test_violations_become_findings_with_status_and_waivers(app: Path) -> None:
     in_test = by_where[("reference-write", "src/lib/__tests__/store.test.ts:6")]
     assert in_test.status is Status.WAIVED and in_test.waiver is not None
     assert in_test.waiver.id == "test_policy:(defaults)"
-    terraform = next(f for f in findings if f.rule_id == "tf-user-role")
+    terraform = next(f for f in findings if f.rule_id == "ATL-DB-005")
     assert terraform.plane == "terraform" and terraform.status is Status.FAIL
     assert terraform.evidence.startswith("infra/envs/prod/atlas.tf:")
     assert rollup(f.status for f in findings) is Status.FAIL

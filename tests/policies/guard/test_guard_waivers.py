@@ -60,8 +60,8 @@ def test_terraform_waiver_with_hash_comment(app: Path, guard) -> None:
     tf = app / "infra/envs/prod/atlas.tf"
     tf.write_text(tf.read_text(encoding="utf-8").replace(
         '    role_name     = "read"',
-        '    # attest-guard: allow tf-user-role reason="migration window" issue=#7 until=2026-07-01\n'
+        '    # attest-guard: allow ATL-DB-005 reason="migration window" issue=#7 until=2026-07-01\n'
         '    role_name     = "readWrite"'), encoding="utf-8")
     run = guard(app)
     assert run.code == 0
-    assert run.sites("waived") == [("tf-user-role", "infra/envs/prod/atlas.tf:13")]
+    assert run.sites("waived") == [("ATL-DB-005", "infra/envs/prod/atlas.tf:13")]

@@ -55,7 +55,10 @@ def test_a_root_alone_is_judged_without_snapshot_or_config(tmp_path: Path) -> No
     assert results["snapshot"] == {"collected_at": "", "digest": ""}
     loader = next(f for f in results["findings"] if f["resource_id"] == "mongodbatlas_database_user.loader")
     assert loader["evidence"] == f"{SHOWN}/main.tf:23"
-    assert "holds readWriteAnyDatabase on admin" in loader["message"] and "no scopes block" in loader["message"]
+    # the verdict is ATL-DB-005's own conditions (policies/rules/atlas.yaml), as for a live user
+    assert "the user holds a role other than read or readAnyDatabase" in loader["message"]
+    assert "the user is not scoped to clusters" in loader["message"]
+    assert "(declares readWriteAnyDatabase on admin, scopes none)" in loader["message"]
     # without a config the reader's databases and clusters cannot be held to the config's: roles only
     reader = next(f for f in results["findings"] if f["resource_id"] == "mongodbatlas_database_user.reader")
     assert reader["status"] == "pass"
@@ -77,7 +80,8 @@ def test_with_a_config_projects_clusters_databases_and_ranges_are_the_configs(tm
     ]
     auditor = next(f for f in results["findings"] if f["resource_id"] == "mongodbatlas_database_user.auditor")
     assert auditor["message"] == (f"mongodbatlas_database_user.auditor ({SHOWN}/main.tf:43) reference-project user "
-                                  "'catalog_auditor' can read billing, which is not a reference database in the config")
+                                  "'catalog_auditor': the user can read a database that is not a declared reference "
+                                  "database (declares read on billing, scopes catalog-db)")
 
 
 def _static(source: str, tmp_path: Path, config: bool = False, flags: tuple[str, ...] = ()) -> list[tuple[str, str]]:
