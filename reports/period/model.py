@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from attest.evidence.window import ChainWindow, Rejected
+from attest.policies.findings import WaiverRef
 from attest.reports.period.nights import Cite, ExceptionFact, Night
 
 NO_EVIDENCE = "no evidence"
@@ -66,12 +67,9 @@ class Episode:
 
 @dataclass(frozen=True)
 class WaiverPeriod:
-    id: str
-    reason: str
-    owner: str
-    issue: str
-    approved_by: str
-    expires: str
+    """A waiver across the period: as the last night recorded it, when it was first and last seen."""
+
+    waiver: WaiverRef
     first_seen: date
     last_seen: date
     state: str
@@ -181,12 +179,12 @@ def _waivers(nights: list[Night], start: date, end: date) -> tuple[WaiverPeriod,
     seen: dict[str, list[tuple[Night, int]]] = {}
     for night in nights:
         for index, w in enumerate(night.waivers):
-            seen.setdefault(w.id, []).append((night, index))
+            seen.setdefault(w.waiver.id, []).append((night, index))
     out = []
     for waiver_id in sorted(seen):
         (n0, i0), (n1, i1) = seen[waiver_id][0], seen[waiver_id][-1]
         first, last = n0.waivers[i0], n1.waivers[i1]
-        expires = last.expires
+        expires = last.waiver.expires
         try:
             on = date.fromisoformat(expires[:10])
         except ValueError:
@@ -198,8 +196,7 @@ def _waivers(nights: list[Night], start: date, end: date) -> tuple[WaiverPeriod,
                 state = f"expired {on.isoformat()}, within the period"
             else:
                 state = f"active through the period (expires {on.isoformat()})"
-        out.append(WaiverPeriod(waiver_id, last.reason, last.owner, last.issue, last.approved_by, expires,
-                                n0.night, n1.night, state, first.cite, last.cite))
+        out.append(WaiverPeriod(last.waiver, n0.night, n1.night, state, first.cite, last.cite))
     return tuple(out)
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Callable
 
 from attest.core.errors import BadInputError
+from attest.policies.findings import WaiverRef
 
 FINDINGS_FILE = "findings.json"
 SNAPSHOT_FILE = "snapshot.json"
@@ -53,12 +54,9 @@ class ExceptionFact:
 
 @dataclass(frozen=True)
 class WaiverFact:
-    id: str
-    reason: str
-    owner: str
-    issue: str
-    approved_by: str
-    expires: str
+    """A waiver as one night's findings file recorded it, and where."""
+
+    waiver: WaiverRef
     cite: Cite
 
 
@@ -167,8 +165,8 @@ def read_night(
         if isinstance(f, dict) and f.get("status") in EXCEPTION_STATUSES
     ) + tuple(_gap_exceptions(gaps, lambda pointer: cite(FINDINGS_FILE, f_sha, pointer)))
     waivers = tuple(
-        WaiverFact(_text(w.get("id")), _text(w.get("reason")), _text(w.get("owner")), _text(w.get("issue")),
-                   _text(w.get("approved_by")), _text(w.get("expires")), cite(FINDINGS_FILE, f_sha, f"/waivers/{i}"))
+        WaiverFact(WaiverRef(*(_text(w.get(k)) for k in ("id", "reason", "owner", "issue", "approved_by", "expires"))),
+                   cite(FINDINGS_FILE, f_sha, f"/waivers/{i}"))
         for i, w in enumerate(findings.get("waivers") or []) if isinstance(w, dict)
     )
     snapshot = _load(read(SNAPSHOT_FILE), f"{bundle_id}/{SNAPSHOT_FILE}")

@@ -77,7 +77,7 @@ def test_a_waiver_lapsing_turns_the_exception_to_fail_and_it_stays_open(locker: 
     assert partner.statuses == ("fail", "waived") and partner.open_at_end
     assert (partner.first, partner.last, partner.nights_seen) == (START, END, 9)
     waiver = model.waivers[0]
-    assert (waiver.id, waiver.approved_by, waiver.state) == ("W-9", "ciso@eu.example", "expired 2026-03-08, within the period")
+    assert (waiver.waiver.id, waiver.waiver.approved_by, waiver.state) == ("W-9", "ciso@eu.example", "expired 2026-03-08, within the period")
 
 
 def test_exceptions_come_failure_first(locker: LocalLocker) -> None:
