@@ -70,7 +70,7 @@ class IndexCache:
         self.misses = 0
         self._stored: dict[str, tuple[str, ...]] | None = None
         self._used: dict[str, tuple[str, ...]] = {}
-        self._files: dict[Path, tuple[bytes, tuple[str, ...]]] = {}
+        self._files: dict[tuple[str, str], tuple[bytes, tuple[str, ...]]] = {}
 
     def _key(self, rel: str, text: bytes) -> str:
         digest = hashlib.sha256(self.salt)
@@ -109,13 +109,13 @@ class IndexCache:
     def put(self, rel: str, text: bytes, specs: tuple[str, ...]) -> None:
         self._used[self._key(rel, text)] = specs
 
-    def read(self, path: Path) -> tuple[bytes, tuple[str, ...]] | None:
+    def read(self, directory: str, rel: str) -> tuple[bytes, tuple[str, ...]] | None:
         """A file already read in this run, with its specifiers (HEAD's unchanged files are the
-        merge-base's too)."""
-        return self._files.get(path)
+        merge-base's too: both are read from the work tree)."""
+        return self._files.get((directory, rel))
 
-    def remember(self, path: Path, text: bytes, specs: tuple[str, ...]) -> None:
-        self._files[path] = (text, specs)
+    def remember(self, directory: str, rel: str, text: bytes, specs: tuple[str, ...]) -> None:
+        self._files[(directory, rel)] = (text, specs)
 
     def specs(self, source: Source) -> tuple[str, ...]:
         """The cached specifiers of a parsed file, computed and entered on a miss."""

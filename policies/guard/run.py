@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections import Counter
@@ -217,18 +218,19 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
     file's bytes are kept in `texts` (waivers are read from all of them)."""
     forward: dict[str, set[str]] = {}
     for rel in files:
-        path = where(rel) / rel
-        known = index.read(path)
+        directory = where(rel)
+        known = index.read(str(directory), rel)
         if known is None:
             try:
-                text = path.read_bytes()
+                with open(os.path.join(directory, rel), "rb") as handle:
+                    text = handle.read()
             except OSError as exc:
                 raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
             specs = index.get(rel, text)
             if specs is None:
-                specs = import_specs(parse(where(rel), rel, cache))
+                specs = import_specs(parse(directory, rel, cache))
                 index.put(rel, text, specs)
-            index.remember(path, text, specs)
+            index.remember(str(directory), rel, text, specs)
         else:
             text, specs = known
         texts[rel] = text
