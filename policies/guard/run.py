@@ -171,7 +171,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     engine = Engine(subset, config, resolver.resolve)
     engine.run()
     if engine.foreign_store and len(subset) < len(files):
-        modules = {**_modules(files, where, resolver, cache, {**(reuse or {}), **modules})}
+        modules = _modules(files, where, resolver, cache, {**(reuse or {}), **modules})
         engine = Engine(modules, config, resolver.resolve)
         engine.run()
     registry = load_registry(root, config.classification)
