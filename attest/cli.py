@@ -30,12 +30,22 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option), if one is known:
+    only its module is imported, so a command does not pay for every other command's imports."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    name = word.replace("-", "_") if word is not None else None
+    return name if name in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv` naming a known command, only that command is registered."""
     parser = _Parser(prog="attest", description="Compliance-as-code evidence and policy checker.")
     parser.add_argument("--version", action="version", version=f"attest {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log detail on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    only = _command(argv) if argv is not None else None
+    for name in (only,) if only else COMMANDS:
         try:
             module = importlib.import_module(f"attest.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -54,7 +64,7 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     if not getattr(args, "run", None):

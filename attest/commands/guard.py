@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from attest.output import write_text
 from attest.core.errors import UsageError
+from attest.policies.guard.cache import ENV
 from attest.policies.guard.report import FORMATS, render
 from attest.policies.guard.run import run_guard
 
@@ -31,6 +33,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--also", action="append", default=[], metavar="FORMAT=FILE",
                         help="also write FORMAT to FILE from the same analysis (repeatable), e.g. "
                         "--also sarif=attest-guard.sarif --also json=guard.json")
+    parser.add_argument("--cache-dir", metavar="DIR", help="keep each file's import graph here by content hash, so "
+                        "a --base scan parses only what the change can affect (default: $ATTEST_GUARD_CACHE; "
+                        "no cache when neither is set)")
     parser.set_defaults(run=run)
 
 
@@ -55,7 +60,9 @@ def _also(values: list[str]) -> list[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     extra = _also(args.also)
-    result = run_guard(Path(args.repo), base=args.base, config_file=args.config, today=_day(args.today))
+    cache = args.cache_dir or os.environ.get(ENV) or None
+    result = run_guard(Path(args.repo), base=args.base, config_file=args.config, today=_day(args.today),
+                       cache_dir=Path(cache) if cache else None)
     for fmt, target in extra:
         write_text(render(result, fmt), target)
     write_text(render(result, args.format), args.output)

@@ -1,7 +1,10 @@
 """Benchmark `attest guard` on a generated 2,000-file TypeScript repo, beside semgrep OSS.
 
 Measures (each tool pinned to one core with taskset when available, median of --repeat runs):
-full scan and 10-file diff scan wall time and peak RSS, and how many planted writes each finds.
+full scan and 10-file diff scan wall time, CPU time and peak RSS, and how many planted writes each
+finds; the diff scan without a cache (cold) and with the cache a full scan of the base filled (warm,
+as CI restores it with actions/cache), their ratios to the full scan, and the same ratios for the
+analysis alone (CPU of `run_guard` in process, without the interpreter and import start-up).
 
     .venv/bin/python bench/guard/run.py --work /tmp/guard-bench [--semgrep /tmp/semgrep-venv/bin/semgrep]
 """
@@ -44,6 +47,26 @@ def repeat(cmd: list[str], out: Path, times: int) -> dict[str, float]:
     return {"wall_s": round(statistics.median(r[0] for r in runs), 2),
             "cpu_s": round(statistics.median(r[3] for r in runs), 2),
             "peak_mib": max(r[1] for r in runs), "exit": runs[-1][2]}
+
+
+ANALYSIS = """import sys, time
+from pathlib import Path
+from attest.policies.guard.run import run_guard
+start = time.process_time()
+run_guard(Path(sys.argv[1]), base=sys.argv[2] or None, cache_dir=Path(sys.argv[3]) if sys.argv[3] else None)
+print(time.process_time() - start)
+"""
+
+
+def analysis_cpu(repo: Path, base: str, cache: str, times: int) -> float:
+    """Median CPU seconds of `run_guard` alone (imports done before the clock starts)."""
+    runs = [float(subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", ANALYSIS, str(repo), base, cache],
+                                 check=True, capture_output=True, text=True).stdout) for _ in range(times)]
+    return round(statistics.median(runs), 3)
+
+
+def ratio(part: dict[str, float], whole: dict[str, float], key: str) -> float:
+    return round(part[key] / whole[key], 2) if whole[key] else 0.0
 
 
 def git(repo: Path, *args: str) -> None:
@@ -107,15 +130,33 @@ def main() -> None:
     git(repo, "commit", "-q", "-m", "base")
     planted = list(manifest["planted"])
     report: dict[str, object] = {"files": manifest["files"], "planted": len(planted), "cpu": "taskset -c 0"}
+    cache = args.work / "cache"
     out = args.work / "guard-full.json"
-    report["guard_full"] = {**repeat([str(ATTEST), "guard", str(repo), "--format", "json"], out, args.repeat),
-                            **found(guard_sites(out), planted)}
+    full = repeat([str(ATTEST), "guard", str(repo), "--format", "json"], out, args.repeat)
+    report["guard_full"] = {**full, **found(guard_sites(out), planted)}
+    warming = repeat([str(ATTEST), "guard", str(repo), "--format", "json", "--cache-dir", str(cache)],
+                     args.work / "guard-full-cached.json", 1)
+    report["guard_full_filling_cache"] = {**warming, "same_output": (args.work / "guard-full-cached.json").read_bytes()
+                                          == out.read_bytes()}
+    full_analysis = analysis_cpu(repo, "", "", args.repeat)
     new_site = make_change(repo)
     out = args.work / "guard-diff.json"
     diff = repeat([str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json"], out, args.repeat)
     sites = guard_sites(out)
     report["guard_diff"] = {**diff, "reported": sorted(f"{f}:{n}" for f, n in sites),
-                            "expected": f"{new_site['file']}:{new_site['line']}"}
+                            "expected": f"{new_site['file']}:{new_site['line']}",
+                            "cpu_ratio": ratio(diff, full, "cpu_s"), "wall_ratio": ratio(diff, full, "wall_s")}
+    warm_out = args.work / "guard-diff-warm.json"
+    warm = repeat([str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json", "--cache-dir", str(cache)],
+                  warm_out, args.repeat)
+    report["guard_diff_warm_cache"] = {**warm, "same_output": warm_out.read_bytes() == out.read_bytes(),
+                                       "cpu_ratio": ratio(warm, full, "cpu_s"),
+                                       "wall_ratio": ratio(warm, full, "wall_s")}
+    cold_analysis = analysis_cpu(repo, "main", "", args.repeat)
+    warm_analysis = analysis_cpu(repo, "main", str(cache), args.repeat)
+    report["analysis_cpu_s"] = {"full": full_analysis, "diff_cold": cold_analysis, "diff_warm": warm_analysis,
+                                "cold_ratio": round(cold_analysis / full_analysis, 2),
+                                "warm_ratio": round(warm_analysis / full_analysis, 2)}
     if args.semgrep:
         git(repo, "checkout", "-q", "main")
         out = args.work / "semgrep.json"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections import Counter
@@ -13,6 +14,7 @@ from typing import Callable
 from attest.core.errors import AttestError, BadInputError, EvaluationError
 from attest.policies.guard import graph as guard_graph
 from attest.policies.guard import terraform
+from attest.policies.guard.cache import IndexCache, edges, import_specs
 from attest.policies.guard.classification import Entry, load_registry
 from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
@@ -22,7 +24,7 @@ from attest.policies.guard.model import Effect, Hop
 from attest.policies.guard.modules import MISSING, Module, Resolver, build_module
 from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import RULES
-from attest.policies.guard.scope import WHOLE_REPO_FILES, affected
+from attest.policies.guard.scope import WHOLE_REPO_FILES, affected, closure
 from attest.policies.guard.sources import Source, discover, excluded, is_code, parse
 from attest.policies.guard.testfiles import is_test_file
 from attest.policies.guard.waivers import Waiver, covering, scan
@@ -126,6 +128,7 @@ class Scan:
     identities: tuple[tuple[object, ...], ...]
     modules: dict[str, Module] = field(default_factory=dict, compare=False)
     sources: tuple[tuple[str, int], ...] = ()
+    listed: frozenset[str] = frozenset()  # every code file of the tree (modules holds those built)
 
 
 def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[object, ...]:
@@ -140,23 +143,35 @@ def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[
 
 def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
               cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None,
-              present: frozenset[str] | None = None, reuse: dict[str, Module] | None = None) -> Scan:
+              present: frozenset[str] | None = None, reuse: dict[str, Module] | None = None,
+              index: IndexCache | None = None) -> Scan:
     """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
     and the registry are always read whole). `code` maps each code file to the directory to read it
     from (the merge-base view: changed files extracted, unchanged ones read from the work tree), and
     `present` every file of that view (so an import of a stylesheet is known to exist); `reuse` holds
-    modules already built from the same source with the same resolution."""
+    modules already built from the same source with the same resolution. With `index`, a diff scan
+    reads the import graph of unchanged files from the cache and parses only the changed scope; a
+    full scan fills the cache."""
     files = sorted(code) if code is not None else discover(root, config.exclude)
     resolver = Resolver(root, set(files), present.__contains__ if present is not None else None)
-    sources = [parse(code[rel] if code is not None else root, rel, cache) for rel in files]
-    reuse = reuse or {}
-    modules = {s.rel: reuse[s.rel] if s.rel in reuse and reuse[s.rel].source is s else build_module(s, resolver)
-               for s in sources}
+    where: Callable[[str], Path] = (lambda rel: code[rel]) if code is not None else (lambda rel: root)
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
-    subset = modules if whole else {rel: modules[rel] for rel in sorted(affected(modules, changed or frozenset()))}
+    texts: dict[str, bytes] = {}
+    scope = None if whole or index is None else _indexed_scope(files, where, resolver, changed or frozenset(),
+                                                                 index, cache, texts)
+    modules = _modules(sorted(scope) if scope is not None else files, where, resolver, cache, reuse or {})
+    if index is not None and scope is None:
+        for module in modules.values():
+            index.specs(module.source)
+    if whole:
+        subset = modules
+    else:
+        subset = {rel: modules[rel] for rel in sorted(scope if scope is not None
+                                                      else affected(modules, changed or frozenset()))}
     engine = Engine(subset, config, resolver.resolve)
     engine.run()
-    if engine.foreign_store and subset is not modules:
+    if engine.foreign_store and len(subset) < len(files):
+        modules = _modules(files, where, resolver, cache, {**(reuse or {}), **modules})
         engine = Engine(modules, config, resolver.resolve)
         engine.run()
     registry = load_registry(root, config.classification)
@@ -168,8 +183,9 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     found = engine.source_counts()
     if not any(found.values()):
         confirmed += _no_source(root, subset, config)
-    texts = {s.rel: s.text.decode("utf-8", "replace") for s in sources}
-    waivers = _waivers(root, texts, sorted({d.file for d in declared}), today)
+    texts.update((m.rel, m.source.text) for m in modules.values())
+    decoded = {rel: texts[rel].decode("utf-8", "replace") for rel in sorted(texts)}
+    waivers = _waivers(root, decoded, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
     results: dict[tuple[str, int, str, str], Violation] = {}
     for candidate in confirmed:
@@ -181,9 +197,45 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
             status = "test"
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
-    lines = _line_reader(root, texts)
+    lines = _line_reader(root, decoded)
     return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
-                modules, tuple(found.items()))
+                modules, tuple(found.items()), frozenset(files))
+
+
+def _modules(files: list[str], where: Callable[[str], Path], resolver: Resolver,
+             cache: dict[tuple[str, bytes], Source] | None, reuse: dict[str, Module]) -> dict[str, Module]:
+    """Parse and index `files`, reusing a module built from the same parsed source."""
+    sources = [parse(where(rel), rel, cache) for rel in files]
+    return {s.rel: reuse[s.rel] if s.rel in reuse and reuse[s.rel].source is s else build_module(s, resolver)
+            for s in sources}
+
+
+def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Resolver, changed: frozenset[str],
+                   index: IndexCache, cache: dict[tuple[str, bytes], Source] | None,
+                   texts: dict[str, bytes]) -> set[str]:
+    """The modules a change can affect (as `affected` computes from built modules), from each file's
+    cached import specifiers; a file not in the cache is parsed (failing closed) and entered. Every
+    file's bytes are kept in `texts` (waivers are read from all of them)."""
+    forward: dict[str, set[str]] = {}
+    for rel in files:
+        directory = where(rel)
+        known = index.read(str(directory), rel)
+        if known is None:
+            try:
+                with open(os.path.join(directory, rel), "rb") as handle:
+                    text = handle.read()
+            except OSError as exc:
+                raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
+            specs = index.get(rel, text)
+            if specs is None:
+                specs = import_specs(parse(directory, rel, cache))
+                index.put(rel, text, specs)
+            index.remember(str(directory), rel, text, specs)
+        else:
+            text, specs = known
+        texts[rel] = text
+        forward[rel] = edges(rel, specs, resolver)
+    return closure(forward, changed)
 
 
 def _no_source(root: Path, modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
@@ -261,7 +313,7 @@ def on_changed_lines(violations: tuple[Violation, ...],
 
 
 def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
-               cache: dict[tuple[str, bytes], Source], tmp: Path, head: Scan) -> Scan:
+               cache: dict[tuple[str, bytes], Source], tmp: Path, head: Scan, index: IndexCache | None) -> Scan:
     """The merge-base, analysed like HEAD. Only what differs is extracted (changed code files) or is
     read whole (Terraform, registry, tsconfig/jsconfig); unchanged code is the work tree's, parsed
     once, and when no file was added or deleted and no tsconfig changed (imports resolve as at HEAD)
@@ -271,11 +323,11 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
-    same_files = set(code) == set(head.modules) and not any(
+    same_files = set(code) == head.listed and not any(
         _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
                      {rel: tmp if rel in change.files else repo for rel in code}, present,
-                     head.modules if same_files else None)
+                     head.modules if same_files else None, index)
 
 
 def _config_file(rel: str, config: GuardConfig) -> bool:
@@ -290,17 +342,23 @@ def _tsconfig(rel: str) -> bool:
 
 
 def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
-              today: date | None = None) -> GuardResult:
+              today: date | None = None, cache_dir: Path | None = None) -> GuardResult:
     """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
     deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts. When the
     analysis cannot be completed the result says what could not be analysed (exit 3): every output
-    format is still written, so the pull request shows why."""
+    format is still written, so the pull request shows why. `cache_dir` keeps each file's import
+    specifiers by content hash (`cache.py`): a full scan fills it, a diff scan parses only its scope."""
     if not repo.is_dir():
         raise BadInputError("not a directory", where=str(repo))
     today = today or datetime.now(timezone.utc).date()
     config = load_config(repo, config_file)
     try:
-        return _run(repo, base, config, today)
+        index = IndexCache(cache_dir, config) if cache_dir is not None else None
+        result = _run(repo, base, config, today, index)
+        if index is not None:
+            index.save()
+            log.info("guard cache %s: %d hits, %d misses", cache_dir, index.hits, index.misses)
+        return result
     except EvaluationError as exc:
         return GuardResult(str(repo), base, (), (), 0, False, not_analysed=((exc.where or "", exc.message),),
                            config_source=_shown(repo, config.source))
@@ -314,17 +372,17 @@ def _shown(repo: Path, source: str) -> str:
     return path.relative_to(repo).as_posix() if inside else source
 
 
-def _run(repo: Path, base: str | None, config: GuardConfig, today: date) -> GuardResult:
+def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: IndexCache | None) -> GuardResult:
     if base is None:
-        head = scan_tree(repo, config, None, today)
+        head = scan_tree(repo, config, None, today, index=index)
         return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources,
                            config_source=_shown(repo, config.source))
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
-    head = scan_tree(repo, config, change.files, today, cache)
+    head = scan_tree(repo, config, change.files, today, cache, index=index)
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
-            old = _scan_base(repo, config, change, today, cache, Path(tmp), head)
+            old = _scan_base(repo, config, change, today, cache, Path(tmp), head, index)
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc.diagnostic())

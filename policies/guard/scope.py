@@ -23,10 +23,15 @@ def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
 
 def affected(modules: dict[str, Module], changed: frozenset[str]) -> set[str]:
     """The modules whose analysis can differ because of a change to the `changed` files."""
-    forward = {rel: set(import_targets(module, modules)) for rel, module in modules.items()}
+    return closure({rel: set(import_targets(module, modules)) for rel, module in modules.items()}, changed)
+
+
+def closure(forward: dict[str, set[str]], changed: frozenset[str]) -> set[str]:
+    """From the import graph (module -> modules it imports): the changed modules, their importers
+    (transitively), and everything those import."""
     reverse: dict[str, set[str]] = defaultdict(set)
     for rel, targets in forward.items():
         for target in targets:
             reverse[target].add(rel)
-    touched = {rel for rel in changed if rel in modules}
+    touched = {rel for rel in changed if rel in forward}
     return _closure(_closure(touched, reverse), forward)

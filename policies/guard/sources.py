@@ -44,9 +44,11 @@ class Source:
         return self.tree.root_node
 
 
+@lru_cache(maxsize=1 << 16)
 def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     """Whether a repo-relative path lies under an excluded directory. A pattern is anchored at the repo
-    root (`build` is `<repo>/build`, not `src/app/api/build`); `**/name` matches at any depth."""
+    root (`build` is `<repo>/build`, not `src/app/api/build`); `**/name` matches at any depth. Cached:
+    a diff scan asks again for every file of the merge-base."""
     parents = rel.split("/")[:-1]
     dirs = ["/".join(parents[:n]) for n in range(1, len(parents) + 1)] + [rel]
     for pattern in patterns:

@@ -9,11 +9,27 @@
 """
 from __future__ import annotations
 
-from attest.policies.terraform.changelog import ChangeLogSettings, check_change_log
-from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
-from attest.policies.terraform.drift import detect_drift, match_declared
-from attest.policies.terraform.hcl import Declared, load_directory
-from attest.policies.terraform.static import static_findings
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attest.policies.terraform.changelog import ChangeLogSettings, check_change_log
+    from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
+    from attest.policies.terraform.drift import detect_drift, match_declared
+    from attest.policies.terraform.hcl import Declared, load_directory
+    from attest.policies.terraform.static import static_findings
+
+# Loaded on first use (PEP 562): `attest guard` needs only `hcl`, not drift's collector and botocore.
+_HOME = {"ChangeLogSettings": "changelog", "check_change_log": "changelog", "CheckovSettings": "checkov_run",
+         "run_terraform_checks": "checkov_run", "detect_drift": "drift", "match_declared": "drift",
+         "Declared": "hcl", "load_directory": "hcl", "static_findings": "static"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "ChangeLogSettings",

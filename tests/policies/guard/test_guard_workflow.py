@@ -119,3 +119,34 @@ def test_exit_3_still_uploads_sarif_and_writes_the_summary(tmp_path: Path) -> No
     assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
     assert "NOT ANALYSED lib/broken.js:1" in summary
     assert json.loads((repo / "attest-guard.json").read_text(encoding="utf-8"))["not_analysed"]
+
+
+def test_the_cache_is_restored_by_prefix_keyed_on_version_and_guard_file() -> None:
+    action = yaml.safe_load((EXAMPLES / "action.yml").read_text(encoding="utf-8"))
+    steps = action["runs"]["steps"]
+    names = [s.get("name") for s in steps]
+    assert names.index("Restore the guard cache") < names.index("Run attest guard")
+    cache = steps[names.index("Restore the guard cache")]
+    assert cache["uses"].startswith("actions/cache@")  # restores now, saves in its post step
+    key, prefix = cache["with"]["key"], cache["with"]["restore-keys"].strip()
+    assert "steps.cache-key.outputs.version" in prefix and ".attest-guard.yaml" in prefix
+    assert key == prefix + "${{ github.sha }}"
+    assert cache["with"]["path"] == "${{ inputs.cache-dir }}"
+    workflow = yaml.safe_load((EXAMPLES / "attest-guard.yml").read_text(encoding="utf-8"))
+    assert (workflow.get("on") or workflow.get(True))["push"]["branches"] == ["main"]  # main fills it
+
+
+def test_a_restored_cache_gives_the_pull_request_the_same_results(tmp_path: Path) -> None:
+    repo = pr_repo(tmp_path)
+    base = git(repo, "rev-parse", "main").strip()
+    for run in ("plain", "push", "warm"):
+        (tmp_path / run).mkdir()
+    plain = _run_guard_step(repo, tmp_path / "plain", {"base": base, "path": ".", "cache-dir": ""})
+    sarif = (repo / "attest-guard.sarif").read_bytes()
+    assert not (repo / ".attest-guard-cache").exists()
+    git(repo, "checkout", "-q", base)  # the push to main: a full scan fills the cache
+    _run_guard_step(repo, tmp_path / "push", {"base": "", "path": "."})
+    assert (repo / ".attest-guard-cache").is_dir()
+    git(repo, "checkout", "-q", "-")
+    warm = _run_guard_step(repo, tmp_path / "warm", {"base": base, "path": "."})
+    assert warm == plain and (repo / "attest-guard.sarif").read_bytes() == sarif
