@@ -80,7 +80,13 @@ def _resource(f: FindingView, live: dict[str, Resource]) -> list[dict[str, Any]]
     if not finding.resource_id:
         return []
     found = live.get(finding.resource_id) if finding.plane == "live" else None
-    resource: dict[str, Any] = {"uid": finding.resource_id, "type": found.type if found else finding.plane}
+    if found is not None:
+        kind = found.type
+    elif finding.plane == "live" and ":" in finding.resource_id:
+        kind = finding.resource_id.split(":", 1)[0]  # a synthesised id: `scope:aws/...`, `declared:...`
+    else:
+        kind = finding.plane
+    resource: dict[str, Any] = {"uid": finding.resource_id, "type": kind}
     if found is not None:
         resource["data"] = {"provider": found.provider, "scope": found.scope, **({"region": found.region} if found.region else {})}
     return [resource]
