@@ -4,7 +4,8 @@ The column contract (COLUMNS, documented in docs/reports.md) is fixed: consumers
 RFC 4180 via the csv module with CRLF line ends, UTF-8 with a byte-order mark so Excel reads `§`
 and accents right. A cell that a spreadsheet would run as a formula (starting with = + - @, tab or
 carriage return) is prefixed with a single quote. A control with no finding (manual, or nothing
-judged) still gets one row, with the control's own status, so no control is silently absent.
+judged) still gets one row, with the control's own status, so no control is silently absent; a
+source the control rests on that could not be read is an `error` row (rule `source-not-read`).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import csv
 import io
 import re
 
+from attest.reports.citations import SNAPSHOT_FILE
+from attest.reports.limitations import GapView
 from attest.reports.model import ControlView, FindingView, ReportModel
 from attest.reports.ocsf import finding_uid
 
@@ -24,6 +27,7 @@ COLUMNS = (
 STATUSES = ("pass", "fail", "error", "waived", "manual")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+GAP_RULE = "source-not-read"
 
 
 def csv_name(framework: str) -> str:
@@ -55,12 +59,23 @@ def _row(c: ControlView, f: FindingView | None, model: ReportModel) -> list[str]
     ] + run
 
 
+def _gap_row(c: ControlView, g: GapView, model: ReportModel) -> list[str]:
+    """A source the control rests on that could not be read: an error row of its own."""
+    control = c.control
+    run = [model.bundle.id if model.bundle else "", model.results.snapshot_digest, model.results.snapshot_collected_at]
+    said = f"{g.label}: {g.detail}" if g.detail else g.label
+    return [control.framework, control.control_id, control.title, control.status.value,
+            GAP_RULE, f"{g.operation} in {g.where} could not be read", "", "error", "live", "", said,
+            f"{SNAPSHOT_FILE}#{g.pointer}", "", "", "", ""] + run
+
+
 def _document(controls: list[ControlView], model: ReportModel) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     for c in controls:
-        rows = [_row(c, f, model) for f in c.findings] or [_row(c, None, model)]
+        rows = [_row(c, f, model) for f in c.findings] + [_gap_row(c, g, model) for g in c.limitations]
+        rows = rows or [_row(c, None, model)]
         writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return BOM + out.getvalue()
 

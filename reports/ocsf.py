@@ -23,7 +23,8 @@ from attest.collector.snapshot import Resource
 from attest.core import __version__
 from attest.core.errors import BadInputError
 from attest.policies.findings import Status
-from attest.reports.citations import Citation
+from attest.reports.citations import SNAPSHOT_FILE, Citation
+from attest.reports.limitations import GapView
 from attest.reports.model import FindingView, ReportModel
 from attest.reports.sarif import fingerprint
 
@@ -128,15 +129,7 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
     uid = finding_uid(f)
     collected = model.results.snapshot_collected_at
     event: dict[str, Any] = {
-        "activity_id": ACTIVITY_CREATE,
-        "activity_name": "Create",
-        "category_uid": CATEGORY_UID,
-        "category_name": "Findings",
-        "class_uid": CLASS_UID,
-        "class_name": "Detection Finding",
-        "type_uid": TYPE_UID,
-        "type_name": "Detection Finding: Create",
-        "time": epoch_ms(collected),
+        **_header(collected),
         "severity_id": severity_id,
         "severity": severity,
         "status_id": status_id,
@@ -177,12 +170,69 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
     return event
 
 
+def _header(collected: str) -> dict[str, Any]:
+    return {
+        "activity_id": ACTIVITY_CREATE,
+        "activity_name": "Create",
+        "category_uid": CATEGORY_UID,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Detection Finding",
+        "type_uid": TYPE_UID,
+        "type_name": "Detection Finding: Create",
+        "time": epoch_ms(collected),
+    }
+
+
+def gap_finding(g: GapView, model: ReportModel, frameworks: dict[str, str]) -> dict[str, Any]:
+    """A source that could not be read: an open finding of its own, Warning on every control resting on it."""
+    uid = "attest-gap-" + hashlib.sha256(f"{g.operation}\x1f{g.where}".encode("utf-8")).hexdigest()
+    detail = f"{g.label}: {g.detail}; {g.rests}" if g.detail else f"{g.label}; {g.rests}"
+    collected = model.results.snapshot_collected_at
+    evidence: dict[str, Any] = {"role": "evidence", "href": f"{SNAPSHOT_FILE}{'#' + g.pointer}", "file": SNAPSHOT_FILE}
+    extra: dict[str, Any] = {"gap": g.pointer, "snapshot_digest": model.results.snapshot_digest,
+                             "policy_digest": model.results.policy_digest}
+    if model.bundle is not None:
+        evidence["bundle_id"] = extra["bundle_id"] = model.bundle.id
+    status_id, status = COMPLIANCE_STATUS[Status.ERROR]
+    return {
+        **_header(collected),
+        "severity_id": 0,
+        "severity": "Unknown",
+        "status_id": FINDING_STATUS[Status.ERROR][0],
+        "status": FINDING_STATUS[Status.ERROR][1],
+        "status_code": Status.ERROR.value,
+        "status_detail": detail,
+        "message": f"{g.operation} in {g.where} could not be read: {detail}",
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {"name": "attest", "vendor_name": "attest", "version": __version__},
+            "uid": hashlib.sha256(f"{uid}\x1f{model.results.snapshot_digest}".encode("utf-8")).hexdigest(),
+            "event_code": "source-not-read",
+            "original_time": collected,
+            "log_name": "findings",
+            "labels": ["gap"],
+        },
+        "finding_info": {"uid": uid, "title": f"Source could not be read: {g.operation} in {g.where}",
+                         "types": ["Scope limitation"]},
+        "evidences": [{"data": evidence}],
+        "unmapped": {
+            "compliance": [
+                {"standards": [frameworks.get(c, "")], "control": c, "status_id": status_id, "status": status,
+                 "status_code": Status.ERROR.value}
+                for c in g.controls or ()
+            ],
+            "attest": extra,
+        },
+    }
+
+
 def render_ocsf(model: ReportModel) -> str:
-    """Every finding of the run, passes included (a SIEM needs the pass that closes yesterday's fail)."""
+    """Every finding of the run, passes included (a SIEM needs the pass that closes yesterday's fail),
+    then every source that could not be read."""
     live = {r.id: r for r in model.snapshot.resources}
     frameworks = {c.control_id: c.framework for c in model.results.controls}
-    lines = [
-        json.dumps(detection_finding(f, model, live, frameworks), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        for f in model.findings
-    ]
+    events = [detection_finding(f, model, live, frameworks) for f in model.findings]
+    events += [gap_finding(g, model, frameworks) for g in model.gaps]
+    lines = [json.dumps(e, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for e in events]
     return "".join(f"{line}\n" for line in lines)

@@ -59,3 +59,14 @@ def test_line_ends_are_crlf_outside_quoted_cells(results: Results, snapshot: Sna
 
 def test_safe_cell_leaves_ordinary_text_alone() -> None:
     assert [safe_cell(v) for v in ("CC6.6", "-1", "=1", "a=b", "")] == ["CC6.6", "'-1", "'=1", "a=b", ""]
+
+
+def test_a_source_not_read_is_an_error_row_of_the_controls_resting_on_it(results: Results, snapshot: Snapshot) -> None:
+    gap = {**results.gaps[0], "controls": ["CC8.1"]}
+    controls = tuple(dataclasses.replace(c, scope_limitations=("/gaps/0",)) if c.control_id == "CC8.1" else c
+                     for c in results.controls)
+    limited = dataclasses.replace(results, findings=(), gaps=(gap,), controls=controls)
+    text = _render(limited, snapshot)["compliance-soc-2.csv"]
+    assert csv_problems(text) == []
+    rows = [dict(zip(COLUMNS, r)) for r in csv_rows(text)[1:] if r[1] == "CC8.1"]
+    assert [(r["rule_id"], r["status"], r["evidence"]) for r in rows] == [("source-not-read", "error", "snapshot.json#/gaps/0")]

@@ -24,7 +24,9 @@ def test_every_finding_is_a_valid_detection_finding(results: Results, snapshot: 
     text = _render(results, snapshot, bundle)
     assert ocsf_problems(text) == []
     events = ocsf_events(text)
-    assert len(events) == len(results.findings)  # passes included
+    assert len(events) == len(results.findings) + len(results.gaps)  # passes included, and each gap
+    assert results.gaps and [e["unmapped"]["attest"].get("gap") for e in events[-len(results.gaps):]] == [
+        f"/gaps/{i}" for i in range(len(results.gaps))]
     assert {e["class_uid"] for e in events} == {2004} and {e["type_uid"] for e in events} == {200401}
 
 
@@ -57,11 +59,21 @@ def test_status_mapping(results: Results, snapshot: Snapshot, status: Status) ->
     """An error is an open finding whose compliance status is Warning (no result): never Pass."""
     finding = next(f for f in results.findings if f.controls)
     changed = dataclasses.replace(finding, status=status, waiver=finding.waiver if status is Status.WAIVED else None)
-    one = dataclasses.replace(results, findings=(changed,))
+    one = dataclasses.replace(results, findings=(changed,), gaps=())
     [event] = ocsf_events(_render(one, snapshot, None))
     status_id, caption, compliance_id, compliance = EXPECTED[status]
     assert (event["status_id"], event["status"], event["status_code"]) == (status_id, caption, status.value)
     assert {(c["status_id"], c["status"]) for c in event["unmapped"]["compliance"]} == {(compliance_id, compliance)}
+    assert ocsf_problems(json.dumps(event) + "\n") == []
+
+
+def test_a_source_not_read_is_an_open_finding_on_its_controls(results: Results, snapshot: Snapshot) -> None:
+    gap = {**results.gaps[0], "controls": ["CC8.1"]}
+    limited = dataclasses.replace(results, findings=(), gaps=(gap,))
+    [event] = ocsf_events(_render(limited, snapshot, None))
+    assert (event["status_id"], event["status_code"], event["severity_id"]) == (1, "error", 0)
+    assert event["unmapped"]["compliance"] == [
+        {"control": "CC8.1", "standards": ["SOC 2"], "status": "Warning", "status_code": "error", "status_id": 2}]
     assert ocsf_problems(json.dumps(event) + "\n") == []
 
 
