@@ -137,15 +137,7 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
         "status_code": finding.status.value,
         "status_detail": finding.message or finding.title,
         "message": finding.message or finding.title,
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {"name": "attest", "vendor_name": "attest", "version": __version__},
-            "uid": hashlib.sha256(f"{uid}\x1f{model.results.snapshot_digest}".encode("utf-8")).hexdigest(),
-            "event_code": finding.rule_id,
-            "original_time": collected,
-            "log_name": "findings",
-            "labels": [finding.plane],
-        },
+        "metadata": _metadata(uid, finding.rule_id, finding.plane, model),
         "finding_info": {
             "uid": uid,
             "title": finding.title,
@@ -168,6 +160,19 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
     if not event["evidences"]:
         del event["evidences"]
     return event
+
+
+def _metadata(uid: str, code: str, label: str, model: ReportModel) -> dict[str, Any]:
+    """The event's uid is per run (finding uid and snapshot digest); the finding's uid is across runs."""
+    return {
+        "version": OCSF_VERSION,
+        "product": {"name": "attest", "vendor_name": "attest", "version": __version__},
+        "uid": hashlib.sha256(f"{uid}\x1f{model.results.snapshot_digest}".encode("utf-8")).hexdigest(),
+        "event_code": code,
+        "original_time": model.results.snapshot_collected_at,
+        "log_name": "findings",
+        "labels": [label],
+    }
 
 
 def _header(collected: str) -> dict[str, Any]:
@@ -204,15 +209,7 @@ def gap_finding(g: GapView, model: ReportModel, frameworks: dict[str, str]) -> d
         "status_code": Status.ERROR.value,
         "status_detail": detail,
         "message": f"{g.operation} in {g.where} could not be read: {detail}",
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {"name": "attest", "vendor_name": "attest", "version": __version__},
-            "uid": hashlib.sha256(f"{uid}\x1f{model.results.snapshot_digest}".encode("utf-8")).hexdigest(),
-            "event_code": "source-not-read",
-            "original_time": collected,
-            "log_name": "findings",
-            "labels": ["gap"],
-        },
+        "metadata": _metadata(uid, "source-not-read", "gap", model),
         "finding_info": {"uid": uid, "title": f"Source could not be read: {g.operation} in {g.where}",
                          "types": ["Scope limitation"]},
         "evidences": [{"data": evidence}],
