@@ -22,12 +22,12 @@ def write_text(text: str, output: str | None) -> None:
     target = Path(output)
     try:
         if target.exists() and not target.is_file():  # a device or pipe (/dev/null): never replace it
-            with open(target, "w", encoding="utf-8") as stream:
+            with open(target, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, target)
     except OSError as exc:

@@ -13,16 +13,19 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Results
 from attest.reports.bundle import BundleRef
 from attest.reports.documents import DOCUMENTS, render_html, render_markdown, render_summary
+from attest.reports.framework_csv import render_framework_csvs
 from attest.reports.junit import render_junit
 from attest.reports.model import ReportModel, build_model
+from attest.reports.ocsf import render_ocsf
 from attest.reports.oscal import render_oscal
 from attest.reports.sarif import render_sarif
 
-FORMATS = ("md", "html", "oscal", "sarif", "junit", "summary")
+FORMATS = ("md", "html", "oscal", "sarif", "junit", "summary", "ocsf", "csv")
 OSCAL_FILE = "oscal-assessment-results.json"
 SARIF_FILE = "attest.sarif"
 JUNIT_FILE = "junit.xml"
 SUMMARY_FILE = "github-step-summary.md"
+OCSF_FILE = "attest.ocsf.jsonl"
 
 
 def _documents(model: ReportModel, config: EstateConfig | None, ext: str) -> dict[str, str]:
@@ -53,6 +56,10 @@ def render(
         out[JUNIT_FILE] = render_junit(model)
     if "summary" in formats:
         out[SUMMARY_FILE] = render_summary(model)
+    if "ocsf" in formats:
+        out[OCSF_FILE] = render_ocsf(model)
+    if "csv" in formats:
+        out.update(render_framework_csvs(model))
     return dict(sorted(out.items()))
 
 
@@ -87,6 +94,14 @@ def render_sarif_log(results: Results, snapshot: Snapshot, *, bundle: BundleRef 
 
 def render_junit_xml(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
     return render_junit(build_model(results, snapshot, bundle))
+
+
+def render_ocsf_findings(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:
+    return render_ocsf(build_model(results, snapshot, bundle))
+
+
+def render_framework_csv_files(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> dict[str, str]:
+    return render_framework_csvs(build_model(results, snapshot, bundle))
 
 
 def render_step_summary(results: Results, snapshot: Snapshot, *, bundle: BundleRef | None) -> str:

@@ -1,7 +1,7 @@
 """Marking reports rendered from a bundle that was not verified (`attest report --unverified`).
 
 Every human-readable page (Markdown, HTML, the step summary) opens with the notice, so a page cut
-out of the set still says it. The machine formats (OSCAL, SARIF, JUnit) keep their schemas and are
+out of the set still says it. The machine formats (OSCAL, SARIF, JUnit, OCSF, the CSV contract) keep their schemas and are
 left as rendered; the command line says they are unverified.
 """
 from __future__ import annotations

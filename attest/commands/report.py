@@ -30,7 +30,7 @@ examples:
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "report",
-        help="render control mapping, vendor and waiver registers, findings, OSCAL, SARIF, JUnit",
+        help="render control mapping, vendor and waiver registers, findings, OSCAL, SARIF, JUnit, OCSF, CSV",
         description="Render reports from an evidence bundle directory or a findings.json file.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

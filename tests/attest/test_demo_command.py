@@ -25,7 +25,8 @@ def test_demo_writes_reports_snapshot_findings_and_a_verified_bundle(demo) -> No
     done, out = demo
     assert done.returncode == 0, done.stderr
     for name in ("control-mapping.html", "control-mapping.md", "findings.html", "vendor-register.md",
-                 "waiver-register.html", "oscal-assessment-results.json", "attest.sarif", "junit.xml"):
+                 "waiver-register.html", "oscal-assessment-results.json", "attest.sarif", "junit.xml",
+                 "attest.ocsf.jsonl", "compliance-soc-2.csv", "compliance-hipaa.csv"):
         assert (out / "reports" / name).is_file(), name
     assert "(1 bundle(s) in the chain, 0 problem(s))" in done.stdout
     assert "verdict:   exit code 1" in done.stdout

@@ -125,7 +125,8 @@ def test_every_output_lists_every_gap(clinic_files: dict[str, str], capsys: pyte
     assert code == 0
     out = Path(clinic_files["out"])
     for name in [f"{p}.{ext}" for p in DOCUMENT_PAGES for ext in ("md", "html")] + ["github-step-summary.md", "junit.xml",
-                                                                                  "attest.sarif", "oscal-assessment-results.json"]:
+                                                                                  "attest.sarif", "oscal-assessment-results.json",
+                                                                                  "attest.ocsf.jsonl"]:
         content = (out / name).read_text(encoding="utf-8")
         for operation in ("atlas:getGroupAuditLog", "atlas:listGroupCustomDbRoleRoles"):
             assert operation in content, (name, operation)

@@ -18,14 +18,14 @@ from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Results
 from attest.reports.bundle import BundleRef
 from attest.reports.documents import DOCUMENTS
-from attest.reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE, SUMMARY_FILE, render_all
+from attest.reports.render import JUNIT_FILE, OCSF_FILE, OSCAL_FILE, SARIF_FILE, SUMMARY_FILE, render_all
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ATTEST_UPDATE_GOLDEN") == "1"
 NAMES = sorted(
     [f"{d.name}.{ext}" for d in DOCUMENTS for ext in ("md", "html")]
-    + [OSCAL_FILE, SARIF_FILE, JUNIT_FILE, SUMMARY_FILE]
+    + [OSCAL_FILE, SARIF_FILE, JUNIT_FILE, SUMMARY_FILE, OCSF_FILE, "compliance-hipaa.csv", "compliance-soc-2.csv"]
 )
 
 

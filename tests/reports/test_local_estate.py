@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from attest.policies.findings import Status
-from attest.reports.render import JUNIT_FILE, OSCAL_FILE, SARIF_FILE
+from attest.reports.render import JUNIT_FILE, OCSF_FILE, OSCAL_FILE, SARIF_FILE
+
+from exports import csv_problems, ocsf_events, ocsf_problems
 
 pytestmark = pytest.mark.integration
 
@@ -23,6 +25,15 @@ def test_oscal_and_sarif_are_schema_valid(seeded: dict[str, Any], oscal_validato
     defined = {v for k, v in json_walk(oscal) if k == "uuid"}
     assert all(v in defined for k, v in json_walk(oscal) if k.endswith("-uuid"))
     assert [e.message for e in sarif_validator.iter_errors(json.loads(seeded["files"][SARIF_FILE]))][:5] == []
+
+
+def test_ocsf_and_csv_exports_hold_their_contracts(seeded: dict[str, Any]) -> None:
+    files, results = seeded["files"], seeded["results"]
+    assert ocsf_problems(files[OCSF_FILE]) == []
+    assert len(ocsf_events(files[OCSF_FILE])) == len(results.findings) + len(results.gaps)
+    csvs = sorted(name for name in files if name.endswith(".csv"))
+    assert csvs == ["compliance-hipaa.csv", "compliance-soc-2.csv"]
+    assert all(csv_problems(files[name]) == [] for name in csvs)
 
 
 def test_every_control_and_every_problem_is_in_the_documents(seeded: dict[str, Any]) -> None:

@@ -28,6 +28,10 @@ def test_per_format_functions_match_render_all(
     }
     assert api.render_oscal_results(results, snapshot, bundle=bundle) == everything[api.OSCAL_FILE]
     assert api.render_sarif_log(results, snapshot, bundle=bundle) == everything[api.SARIF_FILE]
+    assert api.render_ocsf_findings(results, snapshot, bundle=bundle) == everything[api.OCSF_FILE]
+    assert api.render_framework_csv_files(results, snapshot, bundle=bundle) == {
+        k: v for k, v in everything.items() if k.endswith(".csv")
+    }
     assert api.render_junit_xml(results, snapshot, bundle=bundle) == everything[api.JUNIT_FILE]
     assert api.render_step_summary(results, snapshot, bundle=bundle) == everything[api.SUMMARY_FILE]
 
