@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from attest.collector.config import EstateConfig
+from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "aws.account"
 INPUTS = frozenset({"aws.cloudtrail.trail", "aws.config.recorder"})
@@ -34,7 +35,7 @@ def add_account_nodes(graph: nx.MultiDiGraph, config: EstateConfig, by_type: dic
         data = graph.nodes[node_id]
         if _records_everything(data["attributes"]):
             recording.setdefault(data["scope"], set()).add(str(data["region"]))
-    for account in config.aws_accounts:
+    for position, account in enumerate(config.aws_accounts):
         graph.add_node(
             f"account:aws/{account.id}", type=NODE_TYPE, origin="config", scope=account.id, region=None,
             attributes={"account": account.id, "regions": list(account.regions)},
@@ -42,7 +43,7 @@ def add_account_nodes(graph: nx.MultiDiGraph, config: EstateConfig, by_type: dic
                 "trails": sorted(trails.get(account.id, []), key=lambda t: str(t["name"])),
                 "regions_without_recorder": sorted(set(account.regions) - recording.get(account.id, set())),
             },
-            index=None,
+            index=None, cited=(config_pointer("aws", "accounts", position),),  # the account as declared
         )
 
 

@@ -53,6 +53,9 @@ def problems(results: Results, snapshot: Snapshot, config: EstateConfig) -> list
         read |= {p for p in graph.succ[f.resource_id]}
         read |= {r.id for r in snapshot.resources if data["type"] == "evidence.scope" and r.scope == data["scope"]}
         read |= {r.id for r in snapshot.resources if any(c == f"/resources/{position[r.id]}" for c in data.get("cited", ()))}
+        if data["type"] == "aws.account":  # its facts are computed over the account's trails and recorders
+            read |= {r.id for r in snapshot.resources
+                     if r.scope == data["scope"] and r.type in ("aws.cloudtrail.trail", "aws.config.recorder")}
         if data["type"] == "aws.ec2.security_group":  # its facts read the endpoints it guards and its VPC
             read |= {s for s, _ in graph.in_edges(f.resource_id)}
         for c in cited:

@@ -13,6 +13,7 @@ from typing import Any
 APP, DATA = "555566667777", "888899990000"
 REGION = "eu-west-2"
 RECORDS, CATALOG = "64b000000000000000000011", "64b000000000000000000022"
+ORG = "64b0000000000000000000aa"
 VPCE = "vpce-0f1e2d3c4b5a69788"
 SERVICE = "com.amazonaws.vpce.eu-west-2.vpce-svc-0123456789abcdef0"
 KEY_ARN = f"arn:aws:kms:{REGION}:{APP}:key/9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0"
@@ -27,7 +28,7 @@ aws:
   provenance_tags: [commit, pipeline]
   vpc_endpoints: [{VPCE}]
 atlas:
-  org_id: 64b0000000000000000000aa
+  org_id: {ORG}
   approved_access_ranges: [172.31.0.0/16, 192.0.2.16/29]
   projects:
     - id: {RECORDS}
@@ -100,9 +101,52 @@ def _secret(name: str, suffix: str, data_class: str, key: str) -> dict[str, Any]
                 "Tags": [{"Key": "data_class", "Value": data_class}, {"Key": "team", "Value": "clinic"}]}, "secretsmanager:ListSecrets")
 
 
+def _change_evidence(account: str) -> list[dict[str, Any]]:
+    """The account's organisation trail copy (multi-region, validated, logging) and its Config recorder."""
+    trail = f"arn:aws:cloudtrail:{REGION}:{account}:trail/northwind-audit"
+    return [
+        {**_aws("aws.cloudtrail.trail", trail, {"Name": "northwind-audit", "TrailARN": trail, "HomeRegion": REGION,
+                "IsMultiRegionTrail": True, "LogFileValidationEnabled": True, "Status": {"IsLogging": True}},
+                "cloudtrail:DescribeTrails"), "scope": account},
+        {**_aws("aws.config.recorder", f"arn:aws:config:{REGION}:{account}:config-recorder/default",
+                {"name": "default", "recordingGroup": {"allSupported": True}, "Status": {"recording": True}},
+                "config:DescribeConfigurationRecorders"), "scope": account},
+    ]
+
+
+def _edge() -> list[dict[str, Any]]:
+    """The patient portal's public edge (an ALB on TLS 1.2+, its certificate, a CloudFront
+    distribution in front) and the one ECS change of the window, made by the release role."""
+    balancer = f"arn:aws:elasticloadbalancing:{REGION}:{APP}:loadbalancer/app/portal-edge/7f3a"
+    listener = f"arn:aws:elasticloadbalancing:{REGION}:{APP}:listener/app/portal-edge/7f3a/443"
+    certificate = f"arn:aws:acm:{REGION}:{APP}:certificate/0c1d2e3f-portal"
+    return [
+        _aws("aws.elbv2.listener", listener, {
+            "ListenerArn": listener, "LoadBalancerArn": balancer, "Port": 443, "Protocol": "HTTPS",
+            "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "Certificates": [{"CertificateArn": certificate}],
+            "DefaultActions": [{"Type": "forward"}], "LoadBalancer": {"Scheme": "internet-facing", "Type": "application"}},
+            "elasticloadbalancing:DescribeListeners"),
+        _aws("aws.acm.certificate", certificate, {
+            "CertificateArn": certificate, "DomainName": "portal.northwind-clinic.example", "NotAfter": "2027-09-14T12:00:00Z",
+            "Status": "ISSUED", "InUseBy": [balancer]}, "acm:DescribeCertificate"),
+        _aws("aws.cloudfront.distribution", f"arn:aws:cloudfront::{APP}:distribution/E2NWPORTAL", {
+            "ARN": f"arn:aws:cloudfront::{APP}:distribution/E2NWPORTAL", "DomainName": "d2nw.cloudfront.example",
+            "DefaultCacheBehavior": {"ViewerProtocolPolicy": "https-only"},
+            "CacheBehaviors": {"Quantity": 1, "Items": [{"PathPattern": "/static/*", "ViewerProtocolPolicy": "redirect-to-https"}]},
+            "ViewerCertificate": {"MinimumProtocolVersion": "TLSv1.2_2021"}}, "cloudfront:ListDistributions"),
+        _aws("aws.cloudtrail.change_event", f"arn:aws:cloudtrail:{REGION}:{APP}:event/4d2c7a10-portal-7", {
+            "eventId": "4d2c7a10-portal-7", "eventName": "RegisterTaskDefinition", "eventTime": "2026-11-30T22:41:07Z",
+            "eventSource": "ecs.amazonaws.com", "identityType": "AssumedRole",
+            "principal": f"arn:aws:iam::{APP}:role/release-bot", "cluster": None, "target": "portal",
+            "taskDefinition": f"arn:aws:ecs:{REGION}:{APP}:task-definition/portal:7", "errorCode": None},
+            "cloudtrail:LookupEvents"),
+    ]
+
+
 def snapshot_doc() -> dict[str, Any]:
-    """Everything holds except ATL-DB-003 (an entry with no comment key) and ATL-BAA-001 for the app
-    account (its vendor is declared for public data; the account holds a PHI connection string)."""
+    """Everything holds except ATL-DB-003 (an entry with no comment key), ATL-BAA-001 for the app
+    account (its vendor is declared for public data; the account holds a PHI connection string) and
+    ATL-CM-006/007 for the data account, from which nothing was collected (no trail, no recorder)."""
     task = f"arn:aws:ecs:{REGION}:{APP}:task-definition/portal:7"
     container = {
         "name": "portal", "image": "registry.example/portal:7",
@@ -152,6 +196,11 @@ def snapshot_doc() -> dict[str, Any]:
         _atlas("atlas.access_list_entry", RECORDS, "172.31.0.0/16", {"cidrBlock": "172.31.0.0/16", "comment": "clinic VPC"}),
         _atlas("atlas.access_list_entry", RECORDS, "192.0.2.16/29", {"cidrBlock": "192.0.2.16/29"}),
         _atlas("atlas.access_list_entry", CATALOG, "172.31.0.0/16", {"cidrBlock": "172.31.0.0/16", "comment": "clinic VPC"}),
+        _atlas("atlas.audit_log", RECORDS, "config", {"enabled": True, "auditAuthorizationSuccess": False}),
+        {**_atlas("atlas.org_settings", ORG, "settings", {"multiFactorAuthRequired": True, "apiAccessListRequired": True}),
+         "scope": ORG},
+        *_edge(),
+        *_change_evidence(APP),
     ]
     resources.sort(key=lambda r: (r["id"], r["type"]))
     return {

@@ -77,10 +77,16 @@ def test_a_control_resting_on_an_unread_source_says_so_in_its_narrative(tmp_path
     doc = northwind.snapshot_doc()
     doc["gaps"] = [{"provider": "atlas", "operation": "atlas:getAuditLog", "scope": northwind.RECORDS, "region": None,
                     "reason": "access_denied", "detail": "403", "resource_types": ["atlas.audit_log"]}]
+    doc["resources"] = [r for r in doc["resources"] if r["type"] != "atlas.audit_log"]  # refused: not read
     results = _northwind(tmp_path, doc)
     assert_agrees(results)
+    # audit controls rest on the audit log alone (CC8.1 rests on it too, but fails on the data account's
+    # missing trail, and a fail outranks the gap's error)
+    audit = next(c for c in results.controls if c.control_id == "HIPAA-164.312(b)")
+    assert audit.status is Status.ERROR and audit.scope_limitations == ("/gaps/0",)
+    assert f"Scope limited: could not read atlas:getAuditLog in {northwind.RECORDS} (access denied)" in audit.narrative
     cc81 = next(c for c in results.controls if c.control_id == "SOC2-CC8.1")
-    assert cc81.status is Status.ERROR and cc81.scope_limitations == ("/gaps/0",)
-    assert f"Scope limited: could not read atlas:getAuditLog in {northwind.RECORDS} (access denied)" in cc81.narrative
+    assert cc81.status is Status.FAIL and cc81.scope_limitations == ("/gaps/0",)
+    assert "Scope limited: could not read atlas:getAuditLog" in cc81.narrative
     untouched = [c for c in results.controls if not c.scope_limitations]
     assert untouched and all("Scope limited" not in c.narrative for c in untouched)
