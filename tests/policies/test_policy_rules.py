@@ -207,7 +207,8 @@ def test_rule_fails_on_its_fault(rule_id: str, judge: Callable[..., Results]) ->
         if finding.resource_id and finding.resource_id.startswith("scope:"):
             continue  # a scope cites its BAA records, then its first resource: test_policy_baa.py
         if finding.resource_id and finding.resource_id.startswith("account:"):
-            assert finding.evidence == "/resources"  # an account's facts: the whole collection is the evidence
+            # the account as declared; its facts' inputs (trails, recorders) are the other citations
+            assert finding.evidence.startswith("config/attest.yaml#/aws/accounts/")
             continue
         if finding.resource_id and finding.resource_id.startswith("declared:"):
             assert finding.evidence.startswith("config/attest.yaml#/")  # absence: the entry that declares it

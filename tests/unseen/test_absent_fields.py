@@ -31,7 +31,11 @@ NOW = datetime(2026, 12, 1, 3, 20, tzinfo=timezone.utc)
 # Reads where the rule, by design, decides on another attribute when this one is missing: ATL-CM-004
 # takes the provenance tags when ECS does not name who registered the revision, and registeredBy
 # over the tags when it does.
-BY_DESIGN = {("ATL-CM-004", "registeredBy"), ("ATL-CM-004", "tags")}
+# ATL-TLS-001 reads a listener's DefaultActions only for plain HTTP (the redirect), and ATL-TLS-002
+# reads a certificate's InUseBy only to select the certificates in use: an HTTPS listener and an
+# in-use certificate are judged on their other attributes.
+BY_DESIGN = {("ATL-CM-004", "registeredBy"), ("ATL-CM-004", "tags"), ("ATL-TLS-001", "DefaultActions"),
+             ("ATL-TLS-002", "InUseBy")}
 CASES = [(rule_id, m) for rule_id, m in mutations(POLICY.rules) if m.apply(northwind.snapshot_doc())[1]]
 
 
