@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from attest.policies import reference_user
-from attest.policies.rule_schema import Rule as PolicyRule
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -15,11 +12,6 @@ class Rule:
     severity: str
     status: str  # fail | error
     controls: tuple[str, ...] = ("HIPAA-164.312(e)(1)", "SOC2-CC6.6", "SOC2-CC8.1")
-
-
-def _shared(rule: PolicyRule) -> Rule:
-    """A policy-set rule the guard also judges (in declared source): its id, title, severity and controls."""
-    return Rule(rule.id, rule.title, rule.severity, "fail", rule.controls)
 
 
 DOCS_URI = "https://github.com/your-org/attest/blob/main/docs/guard.md"
@@ -60,7 +52,11 @@ RULES = {rule.id: rule for rule in (
     Rule("reference-source-missing", "The reference helper or URI variable is configured or mentioned, but the "
          "analysis found no reference source", "high", "error"),
     Rule("unclassified-collection", "Collection read through the reference handle is not classified", "medium", "error"),
-    _shared(reference_user.rule()),
+    # the policy set's rule (policies/rules/atlas.yaml), which judges it; its title, severity and
+    # controls are repeated here so a guard run does not load the policy set to start (a test holds
+    # them equal to the policy set's)
+    Rule("ATL-DB-005", "Reference-project database users hold only read roles on reference data", "critical", "fail",
+         ("SOC2-CC6.7", "HIPAA-164.312(e)(1)")),
     Rule("tf-user-unresolved", "Reference-project database user whose roles or scopes the guard cannot read",
          "high", "error"),
     Rule("tf-phi-secret", "PHI-class secret bound to the reference URI", "critical", "fail"),

@@ -10,7 +10,6 @@ from pathlib import Path
 from attest.policies.guard.config import GuardConfig
 from attest.policies.guard.containers import bindings
 from attest.policies.guard.model import Hop
-from attest.policies.reference_user import RULE_ID, DeclaredUser, problems
 from attest.policies.terraform.hcl import Declared, load_directory
 
 SECRET_REF = re.compile(r"aws_secretsmanager_secret(?:_version)?\.([A-Za-z0-9_-]+)\.(?:arn|id)")
@@ -108,6 +107,10 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
     """ATL-DB-005 judged on the declared roles and scopes (policies/reference_user.py: the rule's own
     conditions). Roles or scopes the guard cannot read (a `dynamic` block, no roles at all, an
     interpolated role name) are `tf-user-unresolved` errors, not a pass."""
+    # imported here: the policy set loads only when a reference-project user is declared, so a guard
+    # run on code alone starts without it
+    from attest.policies.reference_user import RULE_ID, DeclaredUser, problems
+
     user = Hop(item.file, item.line, f"{item.address} on the reference project")
     hits: list[TfHit] = []
     roles = item.attributes.get("roles") or []
@@ -144,6 +147,8 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
 
 def _first_breaking_role(names: list[str], databases: list[str]) -> str:
     """The first role the rule rejects on its own (where the annotation goes)."""
+    from attest.policies.reference_user import DeclaredUser, problems
+
     return next((name for name, db in zip(names, databases)
                  if any(p.attribute == "roles" for p in problems(DeclaredUser(((name, db),), ("any",))))), "")
 

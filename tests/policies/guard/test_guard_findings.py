@@ -53,3 +53,13 @@ def test_json_output_carries_the_findings(app: Path, guard) -> None:
     doc = guard(app).json()
     assert [(f["rule_id"], f["status"], f["plane"], f["evidence"]) for f in doc["findings"]] == [
         ("reference-write", "fail", "code", "src/lib/sync/store-user.ts:6")]
+
+
+def test_the_guards_atl_db_005_is_the_policy_sets() -> None:
+    """The guard repeats ATL-DB-005's title, severity and controls (to start without the policy set):
+    they must be the policy set's, and the rule's conditions judge the declared users."""
+    from attest.policies.guard.rules import RULES
+    from attest.policies.reference_user import rule
+
+    shared, guard = rule(), RULES["ATL-DB-005"]
+    assert (guard.title, guard.severity, guard.controls) == (shared.title, shared.severity, shared.controls)
