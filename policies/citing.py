@@ -90,33 +90,6 @@ def node_pointer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
     return cited[0] if cited else None
 
 
-def fact_sources(graph: nx.MultiDiGraph, node_id: str, fact: str, entries: ConfigEntries) -> list[str]:
-    """Where one fact of a node came from: config entries and the neighbours it was computed over."""
-    data = graph.nodes[node_id]
-    facts, attrs, scope = data["facts"], data["attributes"], data["scope"]
-    node_type = data["type"]
-    if fact in ("found", "watches", "baa_vendors"):
-        return list(data.get("cited", ()))
-    if fact in ("privatelink", "port_ranges"):
-        return entries.link(facts.get("privatelink"), *(("ports",) if fact == "port_ranges" else ()))
-    if fact == "vpc_cidrs":
-        return [p for v in _out(graph, node_id, "in_vpc") if (p := node_pointer(graph, v))]
-    if fact in ("project_name", "project_role"):
-        return entries.project(scope, "role" if fact == "project_role" else "name")
-    if fact in ("reference_clusters", "reference_databases"):
-        return entries.project(scope, "clusters")
-    if fact == "connection_string":
-        name = attrs.get("Name")
-        return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
-    if fact == "declared":
-        return _declared_sources(data, node_type, entries)
-    if fact in _ACCOUNT_FACT_TYPES:  # an account's facts are computed over its trails or recorders
-        wanted = _ACCOUNT_FACT_TYPES[fact]
-        return sorted(p for n, d in graph.nodes(data=True)
-                      if d["type"] == wanted and d["scope"] == scope and (p := node_pointer(graph, n)))
-    return []
-
-
 _ACCOUNT_FACT_TYPES = {"trails": "aws.cloudtrail.trail", "regions_without_recorder": "aws.config.recorder"}
 
 
@@ -166,25 +139,89 @@ class RuleReads:
         return cls(tuple(kinds), tuple(facts), tuple(keys))
 
 
-def finding_cites(reads: RuleReads, graph: nx.MultiDiGraph, node_id: str, doc: dict[str, Any], entries: ConfigEntries) -> tuple[str, ...]:
-    """Every pointer the rule's verdict on this node was computed from, the node's own first."""
-    out: list[str] = []
+class Citer:
+    """Every pointer a verdict was computed from, for one graph and config (built once per run).
 
-    def add(pointers: list[str] | tuple[str, ...]) -> None:
-        for pointer in pointers:
-            if pointer and pointer not in out:
-                out.append(pointer)
+    A node is judged by several rules that read the same things (its own pointer, a neighbour, a
+    fact); each is worked out once per node and reused, and an account's trails and recorders are
+    looked up by account rather than found by scanning the graph for every account finding.
+    """
 
-    own = node_pointer(graph, node_id)
-    add([own] if own else [])
-    add(tuple(graph.nodes[node_id].get("cited", ())))
-    for kind, first in reads.kinds:
-        targets = [t["id"] for t in doc["related"].get(kind, [])]
-        for target in targets[:1] if first else targets:
-            pointer = node_pointer(graph, target)
-            add([pointer] if pointer else [])
-    for fact in reads.facts:
-        add(fact_sources(graph, node_id, fact, entries))
-    for key in reads.keys:
-        add(entries.key(key))
-    return tuple(out)
+    def __init__(self, graph: nx.MultiDiGraph, entries: ConfigEntries) -> None:
+        self.graph = graph
+        self.nodes: dict[str, dict[str, Any]] = dict(graph.nodes(data=True))
+        self.entries = entries
+        self._pointers: dict[str, str | None] = {}
+        self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
+
+    def pointer(self, node_id: str) -> str | None:
+        """`node_pointer`, remembered."""
+        try:
+            return self._pointers[node_id]
+        except KeyError:
+            pointer = self._pointers[node_id] = node_pointer(self.graph, node_id)
+            return pointer
+
+    def cites(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Every pointer the rule's verdict on this node was computed from, the node's own first."""
+        out: dict[str, None] = {}  # ordered and each once
+        own = self.pointer(node_id)
+        if own:
+            out[own] = None
+        out.update(dict.fromkeys(p for p in self.nodes[node_id].get("cited", ()) if p))
+        related = doc["related"]
+        for kind, first in reads.kinds:
+            targets = related.get(kind, [])
+            for target in targets[:1] if first else targets:
+                pointer = self.pointer(target["id"])
+                if pointer:
+                    out[pointer] = None
+        for fact in reads.facts:
+            out.update(dict.fromkeys(p for p in self.fact_sources(node_id, fact) if p))
+        for key in reads.keys:
+            out.update(dict.fromkeys(p for p in self.entries.key(key) if p))
+        return tuple(out)
+
+    def fact_sources(self, node_id: str, fact: str) -> tuple[str, ...]:
+        """Where one fact of a node came from: config entries and the neighbours it was computed over."""
+        key = (node_id, fact)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = tuple(self._fact_sources(node_id, fact))
+        return found
+
+    def _fact_sources(self, node_id: str, fact: str) -> list[str]:
+        data, entries = self.nodes[node_id], self.entries
+        facts, attrs, scope = data["facts"], data["attributes"], data["scope"]
+        if fact in ("found", "watches", "baa_vendors"):
+            return list(data.get("cited", ()))
+        if fact in ("privatelink", "port_ranges"):
+            return entries.link(facts.get("privatelink"), *(("ports",) if fact == "port_ranges" else ()))
+        if fact == "vpc_cidrs":
+            return [p for v in _out(self.graph, node_id, "in_vpc") if (p := self.pointer(v))]
+        if fact in ("project_name", "project_role"):
+            return entries.project(scope, "role" if fact == "project_role" else "name")
+        if fact in ("reference_clusters", "reference_databases"):
+            return entries.project(scope, "clusters")
+        if fact == "connection_string":
+            name = attrs.get("Name")
+            return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
+        if fact == "declared":
+            return _declared_sources(data, data["type"], entries)
+        if fact in _ACCOUNT_FACT_TYPES:  # an account's facts are computed over its trails or recorders
+            return self._of_type_in(_ACCOUNT_FACT_TYPES[fact], scope)
+        return []
+
+    def _of_type_in(self, node_type: str, scope: Any) -> list[str]:
+        """The sorted pointers of every node of one type in one scope (indexed on first use)."""
+        if self._by_type_scope is None:
+            index: dict[tuple[str, Any], list[str]] = {}
+            for node_id, data in self.nodes.items():
+                if data["type"] in _ACCOUNT_FACT_TYPES.values() and (p := self.pointer(node_id)):
+                    index.setdefault((data["type"], data["scope"]), []).append(p)
+            self._by_type_scope = {key: sorted(pointers) for key, pointers in index.items()}
+        try:
+            return list(self._by_type_scope.get((node_type, scope), ()))
+        except TypeError:  # an unhashable scope read from an odd resource has no trails
+            return []

@@ -26,7 +26,7 @@ from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
-from attest.policies.citing import ConfigEntries, RuleReads, finding_cites, node_pointer
+from attest.policies.citing import Citer, ConfigEntries, RuleReads
 from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
@@ -40,40 +40,34 @@ from attest.policies.rule_schema import Rule
 from attest.policies.waivers import Waiver, waiver_for
 
 
-def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
+def _finding(common: dict[str, Any], status: Status, resource_id: str | None, evidence: str, message: str,
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
     evidence, missing, cites = cited if cited is not None else (evidence, "", ())
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        status=status,
-        severity=rule.severity,
-        controls=rule.controls,
-        resource_id=resource_id,
-        evidence=evidence,
-        message=message,
-        rationale=rule.rationale,
-        remediation=rule.remediation,
-        missing=missing,
-        cites=cites,
-        waiver=waiver.ref if waiver else None,
-    )
+    return Finding.from_parts(common, status=status, resource_id=resource_id, evidence=evidence,
+                              message=message, missing=missing, cites=cites, waiver=waiver.ref if waiver else None)
 
 
-def _cited(graph: nx.MultiDiGraph, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+def _rule_fields(rule: Rule) -> dict[str, Any]:
+    """The fields every finding of a rule shares."""
+    return {"rule_id": rule.id, "title": rule.title, "severity": rule.severity, "controls": rule.controls,
+            "rationale": rule.rationale, "remediation": rule.remediation, "plane": "live", "related": ()}
+
+
+def _cited(citer: Citer, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
     """(evidence, missing, cites): what decided a verdict (its node, or the related node its failing check read),
     at the field the check read or the nearest existing parent of it, with the absent keys in
     `missing`; every other input of its verdict goes in `cites`."""
     subject = node_id
     if outcome.via:
+        graph = citer.graph
         targets = sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == outcome.via for d in edges.values()))
         subject = targets[0] if targets else node_id
-    own = node_pointer(graph, subject) or "/resources"
+    own = citer.pointer(subject) or "/resources"
     suffix = outcome.pointer_suffix if not outcome.via or subject != node_id else ""
     missing = ""
     if suffix and own.startswith("/resources/"):
-        suffix, missing = existing_suffix(graph.nodes[subject]["attributes"], suffix)
+        suffix, missing = existing_suffix(citer.nodes[subject]["attributes"], suffix)
         own += suffix
     others = tuple(c for c in cites if c != own and not own.startswith(c + "/"))
     return own, missing, others
@@ -124,46 +118,47 @@ def evaluate_rule(
     config_doc: dict[str, Any],
     gaps: tuple[Gap, ...],
     waivers: tuple[Waiver, ...],
-    entries: ConfigEntries,
+    citer: Citer,
 ) -> list[Finding]:
     """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
+    common = _rule_fields(rule)
     rule_gaps = _gaps_for(rule, gaps)
     reads = RuleReads.of(rule)
-    selected = [(node_id, doc) for node_id, doc in documents if evaluate_all(rule.where, doc).ok is not False]
+    selected = [(node_id, doc) for node_id, doc in documents if evaluate_all(rule.where, doc).ok is not False] if rule.where else documents
     for node_id, doc in selected:
-        data = graph.nodes[node_id]
+        data = citer.nodes[node_id]
         outcome = evaluate_all(rule.expect, doc)
         blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None)
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
-            findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
+            findings.append(_finding(common, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
         elif outcome.ok is False and outcome.unknown and blocking is not None:
             index, gap = blocking
-            findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
+            findings.append(_finding(common, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            cites = finding_cites(reads, graph, node_id, doc, entries)
-            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, _cited(graph, node_id, _WHOLE, cites)))
+            cites = citer.cites(reads, node_id, doc)
+            findings.append(_finding(common, Status.ERROR, node_id, "", outcome.message, _cited(citer, node_id, _WHOLE, cites)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            cites = finding_cites(reads, graph, node_id, doc, entries)
-            findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(graph, node_id, outcome, cites), waiver))
+            cites = citer.cites(reads, node_id, doc)
+            findings.append(_finding(common, status, node_id, "", outcome.message, _cited(citer, node_id, outcome, cites), waiver))
         else:
-            cites = finding_cites(reads, graph, node_id, doc, entries)
-            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", _cited(graph, node_id, _WHOLE, cites)))
+            cites = citer.cites(reads, node_id, doc)
+            findings.append(_finding(common, Status.PASS, node_id, "", "satisfied", _cited(citer, node_id, _WHOLE, cites)))
     for index, gap, _ in rule_gaps:
-        findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
+        findings.append(_finding(common, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))
     required = rule.required_when is not None and _truthy(rule.required_when.search({"config": config_doc}))
     if required and not selected and not rule_gaps:
         key = rule.required_when.text.removeprefix("config.") if rule.required_when else ""
         why = "".join(f"; {text}" for text in _unpaired(graph, key))
-        finding = _finding(rule, Status.ERROR, None, "/resources",
+        finding = _finding(common, Status.ERROR, None, "/resources",
                            f"the estate config says {rule.resource} must exist here, but none was selected{why}"
                            if why else f"the estate config says {rule.resource} must exist here, but none was collected")
-        findings.append(replace(finding, cites=tuple(entries.key(key))))
+        findings.append(replace(finding, cites=tuple(citer.entries.key(key))))
     return findings
 
 
@@ -172,10 +167,12 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, findings: list[Finding], day: dt.date, titles: dict[str, str],
+def _control_result(control: Control, by_rule: dict[str, list[Finding]], day: dt.date, titles: dict[str, str],
                     gaps: tuple[dict[str, Any], ...]) -> ControlResult:
+    """`by_rule`: the sorted findings grouped by rule; findings sort by rule id first, so joining the
+    groups in rule-id order keeps the findings' order."""
     rule_ids = {m.rule_id for m in control.mappings}
-    mine = [f for f in findings if f.rule_id in rule_ids]
+    mine = [f for rule_id in sorted(rule_ids) for f in by_rule.get(rule_id, ())]
     limited_by = limitations(control.id, gaps)
     return ControlResult(
         control_id=control.id,
@@ -211,23 +208,26 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
-    entries = ConfigEntries(config)
+    citer = Citer(graph, ConfigEntries(config))
     findings: list[Finding] = []
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
         for rule in policy.rules:
             if rule.resource == node_type:
-                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, entries))
+                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
     findings.sort(key=Finding.sort_key)
     graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
     day = today or snapshot.collected_at.date()
     gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
     titles = {rule.id: rule.title for rule in policy.rules}
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, findings, day, titles, gaps) for c in policy.controls),
+        controls=tuple(_control_result(c, by_rule, day, titles, gaps) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
         gaps=gaps,
