@@ -9,6 +9,7 @@ from datetime import date
 from attest.evidence.lockers import Locker
 from attest.evidence.window import ChainWindow, VerifiedBundle, read_verified
 from attest.reports.documents import stylesheet, template
+from attest.reports.framework_csv import safe_cell
 from attest.reports.period.model import EXCEPTION_ORDER, PeriodModel, build_period
 from attest.reports.period.nights import Night, read_night
 
@@ -46,9 +47,10 @@ def period_model(locker: Locker, window: ChainWindow, sample_size: int | None, s
 
 
 def _csv(rows: list[list[str]]) -> str:
+    """Cells read from the estate (a family, a caller's ARN) are defused like the framework CSVs'."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

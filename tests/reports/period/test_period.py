@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from datetime import date, timedelta
@@ -168,3 +169,12 @@ def test_bad_arguments_are_one_line_and_exit_2(
     assert main(["period", locker.location, *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_period_csv_cells_from_the_estate_cannot_run_as_formulas(locker: LocalLocker) -> None:
+    model = _model(locker)
+    planted = dataclasses.replace(model.population[0], registered_by='=HYPERLINK("http://x.invalid","ok")')
+    rendered = render_period(dataclasses.replace(model, population=(planted, *model.population[1:])))
+    rows = list(csv.DictReader(io.StringIO(rendered["period-changes.csv"])))
+    assert rows[0]["registered_by"] == "'" + planted.registered_by
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
