@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.json_pointer import ABSENT, lookup
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_CONFIG = ROOT / "sandbox" / "attest.local.yaml"
@@ -162,25 +163,15 @@ def find(doc: dict[str, Any], resource_type: str, suffix: str = "") -> dict[str,
     return hits[0]
 
 
-_ABSENT = object()
-
-
 def resolve_citation(snapshot_doc: dict[str, Any], config_doc: Any, citation: str) -> Any:
     """The value a citation names: `/pointer` in the snapshot, `config/attest.yaml#/pointer` in the
-    config; a module-level sentinel when it names nothing."""
+    config; `ABSENT` when it names nothing."""
     if citation.startswith("config/attest.yaml#"):
         document, pointer = config_doc, citation.partition("#")[2]
     else:
         document, pointer = snapshot_doc, citation
-    for token in pointer.split("/")[1:]:
-        if isinstance(document, list) and token.isdigit() and int(token) < len(document):
-            document = document[int(token)]
-        elif isinstance(document, dict) and token in document:
-            document = document[token]
-        else:
-            return _ABSENT
-    return document
+    return lookup(document, pointer)
 
 
 def resolves(snapshot_doc: dict[str, Any], config_doc: Any, citation: str) -> bool:
-    return resolve_citation(snapshot_doc, config_doc, citation) is not _ABSENT
+    return resolve_citation(snapshot_doc, config_doc, citation) is not ABSENT

@@ -1,7 +1,6 @@
 """Walk every finding's citations and check each names a value the rule's verdict was computed from."""
 from __future__ import annotations
 
-from typing import Any
 
 import yaml
 
@@ -9,21 +8,7 @@ from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
 from attest.policies.findings import Results
 from attest.policies.graph import Documents, build_graph, config_document
-
-_ABSENT = object()
-
-
-def lookup(document: Any, pointer: str) -> Any:
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(document, list) and token.isdigit() and int(token) < len(document):
-            document = document[int(token)]
-        elif isinstance(document, dict) and token in document:
-            document = document[token]
-        else:
-            return _ABSENT
-    return document
-
+from tests.json_pointer import ABSENT, lookup
 
 def problems(results: Results, snapshot: Snapshot, config: EstateConfig) -> list[str]:
     """Every citation that names nothing, or a resource the rule did not read; empty when all hold."""
@@ -41,7 +26,7 @@ def problems(results: Results, snapshot: Snapshot, config: EstateConfig) -> list
                 value = lookup(config_doc, c.partition("#")[2])
             else:
                 value = lookup(snap, c)
-            if value is _ABSENT:
+            if value is ABSENT:
                 out.append(f"{f.rule_id} {f.resource_id}: {c} names no value")
         if f.resource_id is None or f.resource_id not in graph:
             continue
