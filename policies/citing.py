@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from attest.collector.config import EstateConfig
+from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.pointers import config_pointer
 from attest.policies.rule_schema import Rule
 
@@ -88,9 +89,6 @@ def node_pointer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
         return f"/resources/{data['index']}"
     cited = data.get("cited")
     return cited[0] if cited else None
-
-
-_ACCOUNT_FACT_TYPES = {"trails": "aws.cloudtrail.trail", "regions_without_recorder": "aws.config.recorder"}
 
 
 def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntries) -> list[str]:
@@ -209,8 +207,8 @@ class Citer:
             return entries.listed(("secrets",), entries.secret_names, name) if isinstance(name, str) and name in entries.secret_names_set else []
         if fact == "declared":
             return _declared_sources(data, data["type"], entries)
-        if fact in _ACCOUNT_FACT_TYPES:  # an account's facts are computed over its trails or recorders
-            return self._of_type_in(_ACCOUNT_FACT_TYPES[fact], scope)
+        if fact in ACCOUNT_FACT_SOURCES:  # an account's facts are computed over its trails or recorders
+            return self._of_type_in(ACCOUNT_FACT_SOURCES[fact], scope)
         return []
 
     def _of_type_in(self, node_type: str, scope: Any) -> list[str]:
@@ -218,7 +216,7 @@ class Citer:
         if self._by_type_scope is None:
             index: dict[tuple[str, Any], list[str]] = {}
             for node_id, data in self.nodes.items():
-                if data["type"] in _ACCOUNT_FACT_TYPES.values() and (p := self.pointer(node_id)):
+                if data["type"] in ACCOUNT_FACT_SOURCES.values() and (p := self.pointer(node_id)):
                     index.setdefault((data["type"], data["scope"]), []).append(p)
             self._by_type_scope = {key: sorted(pointers) for key, pointers in index.items()}
         try:

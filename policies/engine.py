@@ -9,7 +9,9 @@ covers it), `error` when one cannot be evaluated. Evidence completeness is enfor
   `error` there: the gap, not the estate, explains the absence; a fail on a value that was read
   stays a fail);
 - a gap in a type the rule reaches through `related.<kind>` or through its node's facts
-  (`graph.FACT_INPUTS`) does the same for every scope, since relations cross scopes;
+  (`graph.FACT_INPUTS`) does the same for every scope, since relations cross scopes; except an
+  account's facts, computed from its own trails and recorders only: there the gap stays in its
+  account, and a fail on a fact whose inputs it hides is `error` (an empty list read from nothing);
 - a rule with `required_when` true that selects nothing is `error` (evidence `/resources`).
 Findings are sorted, and the output depends only on the inputs (including `today`).
 """
@@ -30,6 +32,9 @@ from attest.policies.citing import Citer, ConfigEntries, RuleReads
 from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
+from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
+from attest.policies.graph_accounts import INPUTS as ACCOUNT_INPUTS
+from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from attest.policies.gaps import gap_records, limitations, rule_reads
 from attest.policies.graph import Documents, build_graph, config_document, nodes_by_type
@@ -51,7 +56,7 @@ def _finding(common: dict[str, Any], status: Status, resource_id: str | None, ev
 def _rule_fields(rule: Rule) -> dict[str, Any]:
     """The fields every finding of a rule shares."""
     return {"rule_id": rule.id, "title": rule.title, "severity": rule.severity, "controls": rule.controls,
-            "rationale": rule.rationale, "remediation": rule.remediation, "plane": "live", "related": ()}
+            "rationale": rule.rationale, "remediation": rule.remediation}
 
 
 def _cited(citer: Citer, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
@@ -92,13 +97,15 @@ def _gap_text(gap: Gap) -> str:
 
 
 def _gaps_for(rule: Rule, gaps: tuple[Gap, ...]) -> list[tuple[int, Gap, bool]]:
-    """(index, gap, crosses_scopes) for each gap that leaves some input of the rule unknown."""
+    """(index, gap, crosses_scopes) for each gap that leaves some input of the rule unknown. An
+    account's facts come from its own trails and recorders only, so a gap in those stays in its scope."""
     reached = rule_reads(rule) - {rule.resource}
+    across = reached - ACCOUNT_INPUTS if rule.resource == ACCOUNT_TYPE else reached
     out = []
     for index, gap in enumerate(gaps):
         types = set(gap.resource_types)
         if rule.resource in types or types & reached:
-            out.append((index, gap, bool(types & reached)))
+            out.append((index, gap, bool(types & across)))
     return out
 
 
@@ -109,6 +116,20 @@ def _in_gap(data: dict[str, Any], gap: Gap, crosses: bool) -> bool:
     if crosses:
         return True
     return data["scope"] == gap.scope and (gap.region is None or data["region"] in (None, gap.region))
+
+
+def _hiding_gaps(rule: Rule, reads: RuleReads, gaps: tuple[Gap, ...]) -> list[tuple[int, Gap]]:
+    """Gaps hiding every input of a fact the rule reads (an account's trails are only the trails read
+    in that account): in the gap's scope such a fact is empty for want of evidence, not because the
+    account has none, so a fail on it is `error` there, like a check that met nothing."""
+    if rule.resource != ACCOUNT_TYPE:
+        return []
+    hidden = {ACCOUNT_FACT_SOURCES[fact] for fact in reads.facts if fact in ACCOUNT_FACT_SOURCES}
+    return [(index, gap) for index, gap in enumerate(gaps) if hidden & set(gap.resource_types)]
+
+
+def _in_scope(gaps: list[tuple[int, Gap]], data: dict[str, Any]) -> tuple[int, Gap] | None:
+    return next(((index, gap) for index, gap in gaps if gap.scope == data["scope"]), None)
 
 
 def evaluate_rule(
@@ -125,6 +146,7 @@ def evaluate_rule(
     common = _rule_fields(rule)
     rule_gaps = _gaps_for(rule, gaps)
     reads = RuleReads.of(rule)
+    hiding = _hiding_gaps(rule, reads, gaps)
     selected = [(node_id, doc) for node_id, doc in documents if evaluate_all(rule.where, doc).ok is not False] if rule.where else documents
     for node_id, doc in selected:
         data = citer.nodes[node_id]
@@ -133,8 +155,8 @@ def evaluate_rule(
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
             findings.append(_finding(common, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
-        elif outcome.ok is False and outcome.unknown and blocking is not None:
-            index, gap = blocking
+        elif outcome.ok is False and (want := blocking if outcome.unknown else _in_scope(hiding, data)) is not None:
+            index, gap = want
             findings.append(_finding(common, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:

@@ -14,7 +14,10 @@ from attest.collector.config import EstateConfig
 from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "aws.account"
-INPUTS = frozenset({"aws.cloudtrail.trail", "aws.config.recorder"})
+# Each fact of an account is computed from one type of resource in that account, and nothing else:
+# when those could not be read there, the fact is not evidence (see the engine).
+FACT_SOURCES = {"trails": "aws.cloudtrail.trail", "regions_without_recorder": "aws.config.recorder"}
+INPUTS = frozenset(FACT_SOURCES.values())
 
 
 def add_account_nodes(graph: nx.MultiDiGraph, config: EstateConfig, by_type: dict[str, list[str]]) -> None:

@@ -20,10 +20,20 @@ def test_from_parts_equals_the_constructor_field_by_field() -> None:
     assert {f.name: getattr(fast, f.name) for f in fields(Finding)} == {**COMMON, **OWN}
 
 
-def test_from_parts_refuses_a_missing_field() -> None:
-    own = dict(OWN)
-    del own["cites"]
-    with pytest.raises(TypeError, match="expected every one of"):
+def test_from_parts_fills_defaults_like_the_constructor() -> None:
+    common = {k: v for k, v in COMMON.items() if k not in ("plane", "related", "rationale")}
+    assert Finding.from_parts(common, status=Status.PASS, resource_id=None, evidence="/resources", message="m") == \
+        Finding(**common, status=Status.PASS, resource_id=None, evidence="/resources", message="m")
+
+
+@pytest.mark.parametrize("change", [{"drop": "status"}, {"add": "colour"}])
+def test_from_parts_refuses_a_missing_or_unknown_field(change: dict[str, str]) -> None:
+    own: dict[str, object] = dict(OWN)
+    if "drop" in change:
+        del own[change["drop"]]
+    else:
+        own[change["add"]] = "red"
+    with pytest.raises(TypeError, match="expected the fields"):
         Finding.from_parts(COMMON, **own)
 
 
