@@ -58,6 +58,11 @@ CASES = {
         ("ecs:DescribeServices", "timeout"),
         frozenset({"ATL-CM-004", "ATL-CM-005", "ATL-ECS-001", "ATL-ECS-002", "ATL-ECS-003"}),
         {"ATTEST_AWS_READ_TIMEOUT": "3"}),  # generous: a loaded machine must not time out the rest
+    # the account's trails unread: the account is not judged to have none (error, never fail)
+    "aws-access-denied-cloudtrail-describe-trails": Case(
+        _aws(service="cloudtrail", operation="DescribeTrails", kind="access_denied"),
+        ("cloudtrail:DescribeTrails", "access_denied"),
+        frozenset({"ATL-CM-006", "ATL-CM-007"})),
     "atlas-malformed-database-users": Case(
         lambda estate: estate.atlas.faults.malform("listGroupDatabaseUsers", "shape"),
         ("atlas:listGroupDatabaseUsers", "malformed"),
