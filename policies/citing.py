@@ -219,7 +219,4 @@ class Citer:
                 if data["type"] in ACCOUNT_FACT_SOURCES.values() and (p := self.pointer(node_id)):
                     index.setdefault((data["type"], data["scope"]), []).append(p)
             self._by_type_scope = {key: sorted(pointers) for key, pointers in index.items()}
-        try:
-            return list(self._by_type_scope.get((node_type, scope), ()))
-        except TypeError:  # an unhashable scope read from an odd resource has no trails
-            return []
+        return list(self._by_type_scope.get((node_type, scope), ()))
