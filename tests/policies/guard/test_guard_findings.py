@@ -28,7 +28,9 @@ def test_violations_become_findings_with_status_and_waivers(app: Path) -> None:
     by_where = {(f.rule_id, f.evidence): f for f in findings}
     failed = by_where[("reference-write", "src/lib/sync.ts:6")]
     assert failed.status is Status.FAIL and failed.plane == "code" and failed.waiver is None
-    assert "HIPAA-164.312(e)(1)" in failed.controls and "path: src/lib/sync.ts:3" in failed.message
+    assert "HIPAA-164.312(e)(1)" in failed.controls and "(path" not in failed.message
+    assert failed.trace[0].span.where() == "src/lib/sync.ts:3" and failed.trace[-1].label == ".deleteMany() writes"
+    assert failed.location == failed.trace[-1].span and failed.location.column == 44
     waived = by_where[("reference-write", "src/lib/sync.ts:5")]
     assert waived.status is Status.WAIVED and waived.waiver is not None
     assert (waived.waiver.id, waived.waiver.issue, waived.waiver.expires) == ("inline:src/lib/sync.ts:4", "#9",
