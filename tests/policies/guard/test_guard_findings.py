@@ -65,3 +65,14 @@ def test_the_guards_atl_db_005_is_the_policy_sets() -> None:
 
     shared, guard = rule(), RULES["ATL-DB-005"]
     assert (guard.title, guard.severity, guard.controls) == (shared.title, shared.severity, shared.controls)
+
+
+def test_a_write_in_a_helper_is_sited_at_the_call_and_shown_at_the_write(tmp_path: Path) -> None:
+    """`evidence` is the site (where the finding is identified and waived), `location` the write's span."""
+    from ledger import ledger
+
+    findings = to_findings(run_guard(ledger(tmp_path / "ledger"), today=date(2026, 6, 1)))
+    helper = next(f for f in findings if f.evidence == "server/admin.ts:8")
+    assert helper.location is not None and helper.location.where() == "server/stamp.ts:3"
+    assert helper.location.column > 0 and helper.trace[-1].span == helper.location
+    assert [s.span.where() for s in helper.trace][-3:] == ["server/admin.ts:8", "server/stamp.ts:1", "server/stamp.ts:3"]
