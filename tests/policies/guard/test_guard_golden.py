@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
-from conftest import GuardRun
 from jsapp import git, write
 from ledger import LEDGER, PR, ledger
 
@@ -50,7 +49,7 @@ CASES: dict[str, Callable[[Path], tuple[Path, tuple[str, ...]]]] = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_outputs_match_golden(case: str, tmp_path: Path, guard: Callable[..., GuardRun]) -> None:
+def test_outputs_match_golden(case: str, tmp_path: Path, guard: Callable[..., Any]) -> None:
     repo, args = CASES[case](tmp_path)
     for fmt, suffix in SUFFIX.items():
         run = guard(repo, *args, fmt=fmt)
