@@ -13,7 +13,7 @@ from attest.policies.guard.findings import to_finding, to_findings
 from attest.policies.guard.results import GuardResult
 from attest.policies.guard.rules import DOCS_URI, HELP, RULES, Rule
 from attest.reports.sarif import (MAX_GZIP_BYTES, MAX_RESULTS, RuleMeta, Tool, physical_location,
-                                  repository_location, sarif_log)
+                                  repository_location, sarif_log, status_word)
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -36,12 +36,6 @@ def as_json(result: GuardResult) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def _status(finding: Finding) -> str:
-    """The guard's word for a finding's status: `test` for one under the test policy."""
-    waiver = finding.waiver
-    return "test" if waiver is not None and waiver.source == "test_policy" else finding.status.value
-
-
 def _path(finding: Finding) -> str:
     return " -> ".join(f"{s.span.where()} {s.label}" for s in finding.trace)
 
@@ -56,7 +50,7 @@ def _waiver_note(finding: Finding) -> str:
 def text(result: GuardResult) -> str:
     lines: list[str] = []
     for f in findings(result):
-        lines.append(f"{_status(f).upper()} {f.rule_id} {f.evidence}: {f.message}")
+        lines.append(f"{status_word(f).upper()} {f.rule_id} {f.evidence}: {f.message}")
         lines.append("  path:")
         lines += [f"    {s.span.where()}  {s.label}" for s in f.trace]
         if _waiver_note(f):
@@ -87,7 +81,7 @@ def _escape_property(value: str) -> str:
 
 
 def _annotation(f: Finding) -> str:
-    status = _status(f)
+    status = status_word(f)
     level = "notice" if status in ("waived", "test") else "error"
     title = _escape_property(f"attest guard {f.rule_id} ({status})")
     note = _waiver_note(f).strip()

@@ -177,7 +177,7 @@ def _linked(index: int, ref: str) -> dict[str, Any]:
     return location
 
 
-def _status(finding: Finding) -> str:
+def status_word(finding: Finding) -> str:
     """`test` for a finding under the guard's test policy (reported, not blocking), else its status."""
     test = finding.waiver is not None and finding.waiver.source == "test_policy"
     return "test" if test else finding.status.value
@@ -186,7 +186,7 @@ def _status(finding: Finding) -> str:
 def _kind(finding: Finding) -> str:
     """An error located in the code (a use the guard cannot resolve, at its span) blocks like a
     failure; one with no span is a rule that could not be evaluated (`open`)."""
-    if _status(finding) == "test":
+    if status_word(finding) == "test":
         return "informational"
     if finding.status is Status.ERROR and finding.location is not None:
         return "fail"
@@ -207,6 +207,29 @@ def _suppression(finding: Finding) -> dict[str, Any] | None:
             "properties": {"waiverId": waiver.id, "owner": waiver.owner, "issue": waiver.issue, "expires": waiver.expires}}
 
 
+def _paths(finding: Finding) -> dict[str, Any]:
+    """The path to a code finding (related locations and a code flow), then the same resource in the
+    other plane; at most MAX_RELATED_LOCATIONS locations in all, the primary one included."""
+    steps = finding.trace[:MAX_RELATED_LOCATIONS - 1]
+    related = [{"id": i, "physicalLocation": physical_location(s.span), "message": {"text": s.label}}
+               for i, s in enumerate(steps)]
+    related += [_linked(len(related) + i, ref) for i, ref in enumerate(finding.related)]
+    out: dict[str, Any] = {}
+    if related:
+        out["relatedLocations"] = related[:MAX_RELATED_LOCATIONS - 1]
+    if steps:
+        out["codeFlows"] = [{"threadFlows": [{"locations": [
+            {"location": {"physicalLocation": physical_location(s.span), "message": {"text": s.label}}}
+            for s in steps]}]}]
+    return out
+
+
+def _cited(evidence: Evidence) -> dict[str, Any]:
+    values = {"evidence": evidence.href, "evidenceSha256": evidence.sha256, "evidenceMissing": evidence.missing,
+              "alsoComputedFrom": list(evidence.also)}
+    return {key: value for key, value in values.items() if value}
+
+
 def _result(finding: Finding, rule: RuleMeta, rule_index: int, evidence: Evidence | None) -> dict[str, Any]:
     kind = _kind(finding)
     result: dict[str, Any] = {
@@ -215,7 +238,7 @@ def _result(finding: Finding, rule: RuleMeta, rule_index: int, evidence: Evidenc
         "kind": kind,
         "level": rule.level if kind == "fail" else "none",
         "message": {"text": finding.message or finding.title},
-        "properties": {"status": _status(finding), "plane": finding.plane, "controls": list(finding.controls)},
+        "properties": {"status": status_word(finding), "plane": finding.plane, "controls": list(finding.controls)},
         "partialFingerprints": {FINGERPRINT: fingerprint(finding)},
     }
     location = _location(finding, evidence)
@@ -223,23 +246,9 @@ def _result(finding: Finding, rule: RuleMeta, rule_index: int, evidence: Evidenc
         result["locations"] = [location]
     if finding.location is not None:
         result["properties"]["site"] = finding.evidence
-    steps = finding.trace[:MAX_RELATED_LOCATIONS - 1]
-    related = [{"id": i, "physicalLocation": physical_location(s.span), "message": {"text": s.label}} for i, s in enumerate(steps)]
-    related += [_linked(len(related) + i, ref) for i, ref in enumerate(finding.related)]
-    if related:
-        result["relatedLocations"] = related[:MAX_RELATED_LOCATIONS - 1]
-    if steps:
-        result["codeFlows"] = [{"threadFlows": [{"locations": [
-            {"location": {"physicalLocation": physical_location(s.span), "message": {"text": s.label}}} for s in steps]}]}]
+    result.update(_paths(finding))
     if evidence is not None:
-        if evidence.href:
-            result["properties"]["evidence"] = evidence.href
-        if evidence.sha256:
-            result["properties"]["evidenceSha256"] = evidence.sha256
-        if evidence.missing:
-            result["properties"]["evidenceMissing"] = evidence.missing
-        if evidence.also:
-            result["properties"]["alsoComputedFrom"] = list(evidence.also)
+        result["properties"].update(_cited(evidence))
     suppression = _suppression(finding)
     if suppression is not None:
         result["suppressions"] = [suppression]
