@@ -6,6 +6,7 @@ Terraform and code findings; `cites` lists the other inputs of the verdict the s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING, dataclass, field, fields
 from enum import Enum
 from typing import Any, Iterable
@@ -13,6 +14,7 @@ from typing import Any, Iterable
 from attest.core.canonical import canonical_json
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+_DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
 
 
 class Status(str, Enum):
@@ -30,6 +32,38 @@ class Remediation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"console": list(self.console), "terraform": self.terraform}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in source for a code finding: 1-based line and columns (the end column exclusive);
+    columns are 0 when unknown (Terraform, the registry)."""
+
+    file: str
+    line: int
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file, "line": self.line}
+        if self.column:
+            out.update(column=self.column, end_line=self.end_line, end_column=self.end_column)
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the path a code finding follows (from the source to the write): where, and what."""
+
+    span: Span
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.span.to_dict(), "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -65,6 +99,13 @@ class WaiverRef:
             "problem": self.problem,
         }
 
+    @property
+    def source(self) -> str:
+        """Where the waiver is written: `inline` (a comment above the code, id `inline:<file>:<line>`),
+        `test_policy` (the guard file's policy for test files, id `test_policy:<file>`) or `yaml`."""
+        prefix = self.id.partition(":")[0]
+        return prefix if prefix in ("inline", "test_policy") else "yaml"
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -88,6 +129,9 @@ class Finding:
     # Every other input of the verdict: resources (`/resources/N`) and config entries
     # (`config/attest.yaml#/pointer`), in the order the rule reads them.
     cites: tuple[str, ...] = ()
+    # A code finding's primary location (where it is shown) and the path that leads there, step by step.
+    location: Span | None = None
+    trace: tuple[Step, ...] = ()
 
     @classmethod
     def from_parts(cls, common: dict[str, Any], **own: Any) -> Finding:
@@ -121,6 +165,8 @@ class Finding:
             "related": sorted(self.related),
             "missing": self.missing,
             "cites": list(self.cites),
+            **({"location": self.location.to_dict()} if self.location is not None else {}),
+            **({"trace": [step.to_dict() for step in self.trace]} if self.trace else {}),
         }
 
 
@@ -128,6 +174,12 @@ class Finding:
 _DEFAULTS = {f.name: f.default_factory() if f.default_factory is not MISSING else f.default
              for f in fields(Finding) if f.default is not MISSING or f.default_factory is not MISSING}
 _REQUIRED = frozenset(f.name for f in fields(Finding)) - set(_DEFAULTS)
+
+
+def declaration(related: str) -> tuple[str, str, int] | None:
+    """(address, file, line) of a `Finding.related` entry that names a Terraform declaration; None for a live id."""
+    match = _DECLARATION.fullmatch(related)
+    return (match.group(1), match.group(2), int(match.group(3))) if match else None
 
 
 @dataclass(frozen=True)

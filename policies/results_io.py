@@ -17,7 +17,9 @@ from attest.policies.findings import (
     Mapping,
     Remediation,
     Results,
+    Span,
     Status,
+    Step,
     WaiverRef,
 )
 
@@ -55,6 +57,11 @@ class _Doc:
             raise self.error(pointer, f"must be one of {', '.join(choices)} (got {text!r})")
         return text
 
+    def number(self, value: Any, pointer: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.error(pointer, "must be a whole number, 0 or more")
+        return value
+
     def texts(self, value: Any, pointer: str) -> tuple[str, ...]:
         return tuple(self.text(v, f"{pointer}/{i}") for i, v in enumerate(self.array(value, pointer)))
 
@@ -83,6 +90,17 @@ def _waiver(d: _Doc, raw: Any, p: str) -> WaiverRef:
     return WaiverRef(**fields)
 
 
+def _span(d: _Doc, raw: Any, p: str) -> Span:
+    m = d.obj(raw, p, ("file", "line"))
+    numbers = {k: d.number(m[k], f"{p}/{k}") for k in ("line", "column", "end_line", "end_column") if k in m}
+    return Span(file=d.text(m["file"], f"{p}/file"), **numbers)
+
+
+def _step(d: _Doc, raw: Any, p: str) -> Step:
+    m = d.obj(raw, p, ("file", "line", "label"))
+    return Step(_span(d, m, p), d.text(m["label"], f"{p}/label"))
+
+
 def _finding(d: _Doc, raw: Any, p: str) -> Finding:
     keys = ("rule_id", "title", "status", "severity", "controls", "resource_id", "evidence", "message")
     m = d.obj(raw, p, keys)
@@ -107,6 +125,8 @@ def _finding(d: _Doc, raw: Any, p: str) -> Finding:
         related=d.texts(m.get("related", []), f"{p}/related"),
         missing=d.text(m.get("missing", ""), f"{p}/missing"),
         cites=d.texts(m.get("cites", []), f"{p}/cites"),
+        location=_span(d, m["location"], f"{p}/location") if "location" in m else None,
+        trace=d.each(m.get("trace", []), f"{p}/trace", lambda v, q: _step(d, v, q)),
     )
 
 

@@ -12,14 +12,13 @@ from datetime import date, datetime, timedelta
 
 from attest.core.errors import BadInputError
 from attest.collector.snapshot import Snapshot
-from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, rollup
+from attest.policies.findings import Attestation, ControlResult, Finding, Results, Status, WaiverRef, declaration, rollup
 from attest.reports.bundle import BundleRef
 from attest.reports.citations import Citation, Citer
 from attest.reports.cover import Cover, build_cover
 from attest.reports.limitations import GapView, gap_views
 
 EXPIRY_WINDOW = timedelta(days=30)
-_DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
 STATUS_ORDER = (Status.PASS, Status.FAIL, Status.ERROR, Status.WAIVED, Status.MANUAL)
 STATUS_LABELS = {
     Status.PASS: "satisfied",
@@ -40,12 +39,6 @@ class WaiverView:
     days_left: int | None
     rule_ids: tuple[str, ...]
     resource_ids: tuple[str, ...]
-
-
-def declaration(related: str) -> tuple[str, str, int] | None:
-    """(address, file, line) of a `related` entry that names a Terraform declaration; None for a live id."""
-    match = _DECLARATION.fullmatch(related)
-    return (match.group(1), match.group(2), int(match.group(3))) if match else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from attest.output import write_text
 from attest.core.errors import UsageError
 from attest.policies.guard.cache import ENV
-from attest.policies.guard.report import FORMATS, render
+from attest.reports.guard_output import FORMATS, render
 from attest.policies.guard.run import run_guard
 
 

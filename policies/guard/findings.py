@@ -1,10 +1,15 @@
 """Guard results as the project's findings: each violation a `Finding` with a `Status`, and each
 waiver a `WaiverRef`, so a code finding sits in the same findings list, reports and evidence
 bundle as live and Terraform ones. Waivers come from two sources in one model: an inline comment
-(`inline:<file>:<line>`) and the guard file's test policy (`test_policy:<file>`)."""
+(`inline:<file>:<line>`) and the guard file's test policy (`test_policy:<file>`).
+
+A finding's `evidence` is its site (where it is reported and waived: the write, or the outermost call
+passing the handle), its `location` the violation's primary location (where a pull request shows it)
+and its `trace` the path from the reference source to the write."""
 from __future__ import annotations
 
-from attest.policies.findings import Finding, Remediation, Status, WaiverRef
+from attest.policies.findings import Finding, Remediation, Span, Status, Step, WaiverRef
+from attest.policies.guard.model import Hop
 from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import HELP, RULES
 from attest.policies.guard.waivers import Waiver
@@ -27,16 +32,20 @@ def _test_policy(violation: Violation, source: str) -> WaiverRef:
                      rule_id=violation.rule, resource_pattern=violation.site.file)
 
 
+def span(hop: Hop) -> Span:
+    return Span(hop.file, hop.line, hop.column, hop.end_line, hop.end_column)
+
+
 def to_finding(violation: Violation, config_source: str = "(defaults)") -> Finding:
     rule = RULES[violation.rule]
     plane = "terraform" if violation.site.file.endswith(".tf") else "code"
     waiver = (inline_waiver(violation.waiver) if violation.waiver is not None
               else _test_policy(violation, config_source) if violation.status == "test" else None)
-    path = " -> ".join(f"{h.where()} {h.label}" for h in violation.path)
     return Finding(rule_id=rule.id, title=rule.title, status=STATUS[violation.status], severity=rule.severity,
-                   controls=rule.controls, resource_id=None, evidence=violation.primary.where(),
-                   message=f"{violation.message} (path: {path})", rationale=HELP[rule.id],
-                   remediation=Remediation(console=(HELP[rule.id],)), plane=plane, waiver=waiver)
+                   controls=rule.controls, resource_id=None, evidence=violation.site.where(),
+                   message=violation.message, rationale=HELP[rule.id],
+                   remediation=Remediation(console=(HELP[rule.id],)), plane=plane, waiver=waiver,
+                   location=span(violation.primary), trace=tuple(Step(span(h), h.label) for h in violation.path))
 
 
 def to_findings(result: GuardResult, config_source: str = "(defaults)") -> list[Finding]:

@@ -40,8 +40,6 @@ HELP = {
     "tf-secret-unresolved": "The reference URI is bound to a secret the guard cannot resolve (undeclared, or "
     "container definitions that are not literals). Declare it in the scanned Terraform, as literals.",
 }
-# GitHub code scanning reads `security-severity` (0.1-10.0) to rank alerts: >= 9 critical, >= 7 high.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
 RULES = {rule.id: rule for rule in (

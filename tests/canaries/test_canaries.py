@@ -25,7 +25,7 @@ from unittest import mock
 import pytest
 
 from attest.cli import main
-from attest.policies.guard.report import FORMATS
+from attest.reports.guard_output import FORMATS
 from attest.sandbox.aws_faults import FaultRule
 from attest.sandbox.local import LocalEstate, local_estate
 

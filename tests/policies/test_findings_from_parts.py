@@ -17,7 +17,8 @@ OWN = {"status": Status.WAIVED, "resource_id": "sg-1", "evidence": "/resources/3
 def test_from_parts_equals_the_constructor_field_by_field() -> None:
     fast, slow = Finding.from_parts(COMMON, **OWN), Finding(**COMMON, **OWN)
     assert fast == slow and fast.to_dict() == slow.to_dict() and hash(fast.sort_key()) == hash(slow.sort_key())
-    assert {f.name: getattr(fast, f.name) for f in fields(Finding)} == {**COMMON, **OWN}
+    given = {**COMMON, **OWN}
+    assert {f.name: getattr(fast, f.name) for f in fields(Finding) if f.name in given} == given
 
 
 def test_from_parts_fills_defaults_like_the_constructor() -> None:

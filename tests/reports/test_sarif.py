@@ -46,7 +46,8 @@ def test_one_result_per_finding_when_passes_are_kept(
     assert kinds == sorted(["pass", "pass", "fail", "fail", "fail", "fail", "fail", "fail", "open", "review"])
     assert not list(sarif_validator.iter_errors(full))
     code = next(r for r in full["runs"][0]["results"] if r["ruleId"] == "code.no_write_to_reference")
-    assert code["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "app/src/db/reference.ts"}, "region": {"startLine": 42}}
+    assert code["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "app/src/db/reference.ts", "uriBaseId": "%SRCROOT%"},
+                                                     "region": {"startLine": 42}}
 
 
 def test_partial_fingerprints_are_unique_and_ignore_line_moves(log: dict[str, Any], results: Results, fx: Any) -> None:
@@ -87,7 +88,8 @@ def test_terraform_and_code_findings_have_file_and_line(log: dict[str, Any]) -> 
 
 def test_a_live_finding_is_located_at_its_terraform_declaration(log: dict[str, Any], fx: Any) -> None:
     live = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "secrets.cmk" and r["properties"]["plane"] == "live")
-    assert live["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": fx.TF_FILE}, "region": {"startLine": 12}}
+    assert live["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": fx.TF_FILE, "uriBaseId": "%SRCROOT%"},
+                                                      "region": {"startLine": 12}}
     assert live["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == fx.SECRET_ARN
     assert live["properties"]["evidence"] == "snapshot.json#/resources/2"
 

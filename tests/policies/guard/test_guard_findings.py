@@ -28,7 +28,9 @@ def test_violations_become_findings_with_status_and_waivers(app: Path) -> None:
     by_where = {(f.rule_id, f.evidence): f for f in findings}
     failed = by_where[("reference-write", "src/lib/sync.ts:6")]
     assert failed.status is Status.FAIL and failed.plane == "code" and failed.waiver is None
-    assert "HIPAA-164.312(e)(1)" in failed.controls and "path: src/lib/sync.ts:3" in failed.message
+    assert "HIPAA-164.312(e)(1)" in failed.controls and "(path" not in failed.message
+    assert failed.trace[0].span.where() == "src/lib/sync.ts:3" and failed.trace[-1].label == ".deleteMany() writes"
+    assert failed.location == failed.trace[-1].span and failed.location.column == 44
     waived = by_where[("reference-write", "src/lib/sync.ts:5")]
     assert waived.status is Status.WAIVED and waived.waiver is not None
     assert (waived.waiver.id, waived.waiver.issue, waived.waiver.expires) == ("inline:src/lib/sync.ts:4", "#9",
@@ -63,3 +65,14 @@ def test_the_guards_atl_db_005_is_the_policy_sets() -> None:
 
     shared, guard = rule(), RULES["ATL-DB-005"]
     assert (guard.title, guard.severity, guard.controls) == (shared.title, shared.severity, shared.controls)
+
+
+def test_a_write_in_a_helper_is_sited_at_the_call_and_shown_at_the_write(tmp_path: Path) -> None:
+    """`evidence` is the site (where the finding is identified and waived), `location` the write's span."""
+    from ledger import ledger
+
+    findings = to_findings(run_guard(ledger(tmp_path / "ledger"), today=date(2026, 6, 1)))
+    helper = next(f for f in findings if f.evidence == "server/admin.ts:8")
+    assert helper.location is not None and helper.location.where() == "server/stamp.ts:3"
+    assert helper.location.column > 0 and helper.trace[-1].span == helper.location
+    assert [s.span.where() for s in helper.trace][-3:] == ["server/admin.ts:8", "server/stamp.ts:1", "server/stamp.ts:3"]

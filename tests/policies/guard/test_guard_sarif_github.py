@@ -15,7 +15,8 @@ import jsonschema
 from jsapp import pr_repo
 
 from attest.policies.guard.model import Hop
-from attest.policies.guard.report import MAX_GZIP_BYTES, MAX_RELATED_LOCATIONS, MAX_RESULTS, MAX_TAGS_PER_RULE, sarif
+from attest.reports.guard_output import sarif
+from attest.reports.sarif import MAX_GZIP_BYTES, MAX_RELATED_LOCATIONS, MAX_RESULTS, MAX_TAGS_PER_RULE
 from attest.policies.guard.results import GuardResult, Violation
 from attest.policies.guard.rules import RULES
 
