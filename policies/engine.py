@@ -49,8 +49,8 @@ def _finding(common: dict[str, Any], status: Status, resource_id: str | None, ev
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`."""
     evidence, missing, cites = cited if cited is not None else (evidence, "", ())
-    return Finding.from_parts(common, status=status, resource_id=resource_id, evidence=evidence,
-                              message=message, missing=missing, cites=cites, waiver=waiver.ref if waiver else None)
+    return Finding(**common, status=status, resource_id=resource_id, evidence=evidence, message=message,
+                   missing=missing, cites=cites, waiver=waiver.ref if waiver else None)
 
 
 def _rule_fields(rule: Rule) -> dict[str, Any]:
