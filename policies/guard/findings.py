@@ -8,9 +8,8 @@ passing the handle), its `location` the violation's primary location (where a pu
 and its `trace` the path from the reference source to the write."""
 from __future__ import annotations
 
-from attest.policies.findings import Finding, Remediation, Span, Status, Step, WaiverRef
-from attest.policies.guard.model import Hop
-from attest.policies.guard.results import GuardResult, Violation
+from attest.policies.findings import Finding, Remediation, Status, Step, WaiverRef
+from attest.policies.guard.results import GuardResult, Violation, span
 from attest.policies.guard.rules import HELP, RULES
 from attest.policies.guard.waivers import Waiver
 
@@ -30,10 +29,6 @@ def _test_policy(violation: Violation, source: str) -> WaiverRef:
     return WaiverRef(id=f"test_policy:{source}", reason="sited in a test file: reported, not blocking "
                      "(test_policy: report)", owner="", issue="", approved_by=source, expires="",
                      rule_id=violation.rule, resource_pattern=violation.site.file)
-
-
-def span(hop: Hop) -> Span:
-    return Span(hop.file, hop.line, hop.column, hop.end_line, hop.end_column)
 
 
 def to_finding(violation: Violation, config_source: str = "(defaults)") -> Finding:

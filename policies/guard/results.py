@@ -4,16 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from attest.policies.findings import Span
 from attest.policies.guard.model import Hop
 from attest.policies.guard.rules import RULES
 from attest.policies.guard.waivers import Waiver
 
 
-def _hop_dict(hop: Hop) -> dict[str, Any]:
-    out: dict[str, Any] = {"file": hop.file, "line": hop.line}
-    if hop.column:
-        out.update(column=hop.column, end_line=hop.end_line, end_column=hop.end_column)
-    return out
+def span(hop: Hop) -> Span:
+    """A hop's place as the project's `Span` (what a finding's location and trace hold)."""
+    return Span(hop.file, hop.line, hop.column, hop.end_line, hop.end_column)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class Violation:
             "status": self.status,
             "file": self.site.file,
             "line": self.site.line,
-            "location": _hop_dict(self.primary),
+            "location": span(self.primary).to_dict(),
             "message": self.message,
             "path": [{"file": h.file, "line": h.line, "step": h.label} for h in self.path],
             "waiver": self.waiver.to_dict() if self.waiver else None,

@@ -1,32 +1,16 @@
 """Fixtures for the guard tests: a private copy of the fixture app, and a runner of `attest guard`."""
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 
 from attest.cli import main
 
 from guard_cases import FIXTURE_APP
-
-
-@dataclass(frozen=True)
-class GuardRun:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.out)
-
-    def sites(self, status: str | None = None) -> list[tuple[str, str]]:
-        """(rule, file:line) of each violation, optionally only those with `status`."""
-        return [(v["rule_id"], f"{v['file']}:{v['line']}") for v in self.json()["violations"]
-                if status is None or v["status"] == status]
+from guard_run import GuardRun
 
 
 @pytest.fixture

@@ -82,10 +82,12 @@ def write(repo: Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def pr_repo(tmp_path: Path, change: dict[str, str] | None = None) -> Path:
-    """A git repo with the app on `main` and the pull request committed on `feature` (checked out)."""
-    repo = tmp_path / "plans-app"
-    write(repo, BASE)
+def pr_repo(tmp_path: Path, change: dict[str, str] | None = None, base: dict[str, str] | None = None,
+            name: str = "plans-app") -> Path:
+    """A git repo with the app (`base`, default this module's) on `main` and the pull request
+    committed on `feature` (checked out)."""
+    repo = tmp_path / name
+    write(repo, BASE if base is None else base)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")

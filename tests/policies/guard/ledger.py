@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jsapp import write
+
 LEDGER = {
     "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["server/*"] } } }\n',
     "package.json": '{ "name": "ledger", "private": true, "dependencies": { "express": "^4", "mongodb": "^6" } }\n',
@@ -106,8 +108,5 @@ PR = {"server/routes.ts": LEDGER["server/routes.ts"].replace(
 
 
 def ledger(root: Path) -> Path:
-    for rel, text in LEDGER.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write(root, LEDGER)
     return root

@@ -15,7 +15,7 @@ import pytest
 
 from attest.policies.guard.cache import ENV, SCHEMA, IndexCache
 from attest.policies.guard.config import GuardConfig
-from conftest import GuardRun
+from guard_run import GuardRun
 
 INDEX = f"index-v{SCHEMA}.json"
 FILES = {

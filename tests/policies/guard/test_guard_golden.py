@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from jsapp import git, write
+from jsapp import pr_repo, write
 from ledger import LEDGER, PR, ledger
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -27,14 +27,7 @@ def _full(tmp: Path) -> tuple[Path, tuple[str, ...]]:
 
 
 def _pull_request(tmp: Path) -> tuple[Path, tuple[str, ...]]:
-    repo = tmp / "ledger"
-    write(repo, LEDGER)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
-    git(repo, "checkout", "-q", "-b", "feature")
-    write(repo, PR)
-    git(repo, "commit", "-q", "-am", "pull request")
+    repo = pr_repo(tmp, PR, base=LEDGER, name="ledger")
     return repo, ("--base", "main")
 
 
