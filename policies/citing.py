@@ -137,7 +137,7 @@ class RuleReads:
         return cls(tuple(kinds), tuple(facts), tuple(keys))
 
 
-class Citer:
+class CitationIndex:
     """Every pointer a verdict was computed from, for one graph and config (built once per run).
 
     A node is judged by several rules that read the same things (its own pointer, a neighbour, a

@@ -28,7 +28,7 @@ from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
-from attest.policies.citing import Citer, ConfigEntries, RuleReads
+from attest.policies.citing import CitationIndex, ConfigEntries, RuleReads
 from attest.policies.conditions import Outcome, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
@@ -59,7 +59,7 @@ def _rule_fields(rule: Rule) -> dict[str, Any]:
             "rationale": rule.rationale, "remediation": rule.remediation}
 
 
-def _cited(citer: Citer, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+def _cited(citer: CitationIndex, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
     """(evidence, missing, cites): what decided a verdict (its node, or the related node its failing check read),
     at the field the check read or the nearest existing parent of it, with the absent keys in
     `missing`; every other input of its verdict goes in `cites`."""
@@ -139,7 +139,7 @@ def evaluate_rule(
     config_doc: dict[str, Any],
     gaps: tuple[Gap, ...],
     waivers: tuple[Waiver, ...],
-    citer: Citer,
+    citer: CitationIndex,
 ) -> list[Finding]:
     """The findings of one rule over the documents of every node of its type (sorted by id)."""
     findings: list[Finding] = []
@@ -230,7 +230,7 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
-    citer = Citer(graph, ConfigEntries(config))
+    citer = CitationIndex(graph, ConfigEntries(config))
     findings: list[Finding] = []
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
