@@ -39,6 +39,7 @@ class ConfigEntries:
         # value -> first position, per config list: a lookup per finding, never a scan of the list
         # (an estate declares tens of thousands of secrets and services).
         self._positions: dict[tuple[str, ...], dict[Any, int]] = {}
+        self._keys: dict[str, list[str]] = {}
 
     def project(self, scope: Any, *rest: str | int) -> list[str]:
         index = self.project_index.get(scope) if isinstance(scope, str) else None
@@ -65,6 +66,12 @@ class ConfigEntries:
 
     def key(self, key: str) -> list[str]:
         """Config entries behind `config.<key>` of the node document (see graph.config_document)."""
+        found = self._keys.get(key)
+        if found is None:
+            found = self._keys[key] = self._key(key)
+        return list(found)
+
+    def _key(self, key: str) -> list[str]:
         c = self.config
         sources: dict[str, tuple[tuple[str, ...], bool]] = {
             "approved_access_ranges": (("atlas", "approved_access_ranges"), bool(c.approved_ranges)),
@@ -152,6 +159,7 @@ class CitationIndex:
         self._pointers: dict[str, str | None] = {}
         self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
+        self._cites: dict[RuleReads, dict[str, tuple[str, ...]]] = {}
 
     def pointer(self, node_id: str) -> str | None:
         """`node_pointer`, remembered."""
@@ -162,7 +170,15 @@ class CitationIndex:
             return pointer
 
     def cites(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        """Every pointer the rule's verdict on this node was computed from, the node's own first."""
+        """Every pointer the rule's verdict on this node was computed from, the node's own first.
+        Rules that read the same things share the answer (and the tuple: findings hold it, not a copy)."""
+        memo = self._cites.setdefault(reads, {})
+        found = memo.get(node_id)
+        if found is None:
+            found = memo[node_id] = self._cites_of(reads, node_id, doc)
+        return found
+
+    def _cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
         out: dict[str, None] = {}  # ordered and each once
         own = self.pointer(node_id)
         if own:

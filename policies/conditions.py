@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from jmespath import exceptions as jmes_errors
 
@@ -88,3 +88,34 @@ def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outc
         if outcome.ok is not True:
             return outcome
     return _HOLDS
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def holds_all(conditions: tuple[Condition, ...]) -> Predicate:
+    """A predicate true exactly when `evaluate_all` would hold, compiled once per rule: most nodes
+    pass, and for them the outcome's message and pointer are never needed. False means "not
+    known to hold": take `evaluate_all` for the verdict and its explanation."""
+    parts = [_holds(cond) for cond in conditions]
+    if len(parts) == 1:
+        return parts[0]
+    return lambda doc: all(part(doc) for part in parts)
+
+
+def _holds(cond: Condition) -> Predicate:
+    if isinstance(cond, Group):
+        parts = [_holds(item) for item in cond.items]
+        if cond.mode == "any":
+            return lambda doc: any(part(doc) for part in parts)
+        return lambda doc: all(part(doc) for part in parts)
+    search, operator, value = cond.path.search, OPERATORS[cond.op], cond.value
+    value_from = cond.value_from.search if cond.value_from is not None else None
+
+    def check(doc: dict[str, Any]) -> bool:
+        try:
+            return bool(operator(search(doc), value_from(doc) if value_from is not None else value))
+        except (jmes_errors.JMESPathError, TypeError):  # `_check` says what went wrong
+            return False
+
+    return check

@@ -60,13 +60,20 @@ def run(args: argparse.Namespace) -> int:
     if args.snapshot and not args.config:
         raise UsageError("--snapshot needs --config (the estate config the snapshot was collected with)")
     today = parse_day(args.today, "--today") if args.today else None
+    # A big snapshot and its findings are millions of small acyclic objects: while they are in memory
+    # every automatic collection walks all of them. The collector resumes once `_judge` has returned
+    # and freed them, so not even resuming it triggers a walk.
+    with paused_gc():
+        return _judge(args, today)
+
+
+def _judge(args: argparse.Namespace, today: dt.date | None) -> int:
     snapshot, results = _evaluate(args, today)
-    with paused_gc():  # 100,000 findings become millions of small objects: no collection walks them all
-        if args.format == "sarif":
-            model = build_model(results, snapshot or _no_snapshot(results), None)
-            text = render_sarif(model, keep_passing=args.sarif_passes)
-        else:
-            text = results.to_json() if args.format == "json" else render_text(results)
+    if args.format == "sarif":
+        model = build_model(results, snapshot or _no_snapshot(results), None)
+        text = render_sarif(model, keep_passing=args.sarif_passes)
+    else:
+        text = results.to_json() if args.format == "json" else render_text(results)
     write_text(text, args.output)
     return results.exit_code()
 
@@ -75,14 +82,13 @@ def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot
     """Load the snapshot and config once; judge the live plane (if any), then the roots (if any)."""
     snapshot = None
     results = None
-    with paused_gc():  # once a big snapshot is in memory, every automatic collection walks all of it
-        if args.snapshot:
-            snapshot = load_snapshots(args.snapshot)
-        config = load_config(args.config) if args.config else None
-        if snapshot is not None and config is not None:
-            if len(args.snapshot) > 1:
-                require_coverage(snapshot, config)
-            results = check_loaded(snapshot, config, args.policies, args.waivers, today)
+    if args.snapshot:
+        snapshot = load_snapshots(args.snapshot)
+    config = load_config(args.config) if args.config else None
+    if snapshot is not None and config is not None:
+        if len(args.snapshot) > 1:
+            require_coverage(snapshot, config)
+        results = check_loaded(snapshot, config, args.policies, args.waivers, today)
     if not args.terraform:
         if results is None:  # run() has refused this already: neither --snapshot nor --terraform
             raise UsageError("give --snapshot FILE, --terraform DIR, or both")
