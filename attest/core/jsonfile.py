@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+import orjson
+
 from attest.core.errors import BadInputError
 from attest.core.nesting import EXACT_CHECK_CHARS, MAX_DEPTH, deeper_than, json_depth_exceeded
 
@@ -33,19 +35,58 @@ def _finite_float(token: str) -> float:
 
 
 def load_json(path: str) -> Any:
-    """The decoded document; truncated or malformed JSON names the file, line and column."""
+    """The decoded document; truncated or malformed JSON names the file, line and column.
+
+    orjson decodes it when it can (about twice as fast as the standard decoder for a big snapshot);
+    anything it refuses (malformed JSON, NaN, lone surrogates, too deep) is decoded again by the
+    standard decoder, whose errors name the place, so every diagnostic reads as before."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        document = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise BadInputError("file not found", where=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    document = _fast(data)
+    if document is _REFUSED:
+        return _load_exactly(path, data)
+    chars = len(data) if len(data) <= EXACT_CHECK_CHARS or data.isascii() else len(data.decode("utf-8"))
+    if chars <= EXACT_CHECK_CHARS and deeper_than(document):
+        raise _too_deep(path, data.decode("utf-8"))
+    return document
+
+
+_REFUSED = object()
+# Digits stay, every byte a number may follow in JSON becomes `S`, the rest a space: a run of 19 or
+# more digits after an `S` may be an integer orjson would turn into a float (it keeps 64 bits).
+_NUMBER_SHAPES = bytes(48 if 48 <= i <= 57 else 83 if i in b" \t\r\n:[,-" else 32 for i in range(256))
+_LONG_INTEGER = b"S" + b"0" * 19
+
+
+def _fast(data: bytes) -> Any:
+    """orjson's decoding, or `_REFUSED` when it fails or could lose an integer's digits."""
+    shapes = data.translate(_NUMBER_SHAPES)
+    if _LONG_INTEGER in shapes or shapes.startswith(_LONG_INTEGER[1:]):
+        return _REFUSED
+    del shapes
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _REFUSED
+
+
+def _load_exactly(path: str, data: bytes) -> Any:
+    """The standard decoder, for what orjson refused: its errors are located."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise BadInputError(f"not valid JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
     except _NotFinite as exc:
         raise BadInputError(f"not valid JSON: {exc.token} is not a finite number", where=_locate(path, exc.token)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read: {exc.__class__.__name__}", where=path) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise BadInputError(f"not valid JSON: {str(exc).splitlines()[0]}", where=path) from None
     except RecursionError:
