@@ -90,32 +90,46 @@ def evaluate_all(conditions: tuple[Condition, ...], doc: dict[str, Any]) -> Outc
     return _HOLDS
 
 
-Predicate = Callable[[dict[str, Any]], bool]
+Verdict = Callable[[dict[str, Any]], bool | None]
 
 
-def holds_all(conditions: tuple[Condition, ...]) -> Predicate:
-    """A predicate true exactly when `evaluate_all` would hold, compiled once per rule: most nodes
-    pass, and for them the outcome's message and pointer are never needed. False means "not
-    known to hold": take `evaluate_all` for the verdict and its explanation."""
-    parts = [_holds(cond) for cond in conditions]
-    if len(parts) == 1:
-        return parts[0]
-    return lambda doc: all(part(doc) for part in parts)
+def compile_verdict(conditions: tuple[Condition, ...]) -> Verdict:
+    """`evaluate_all(conditions, doc).ok` without the message and pointer, compiled once per rule:
+    most nodes pass (or are not selected), and for them the explanation is never needed."""
+    parts = [_verdict(cond) for cond in conditions]
+
+    def in_order(doc: dict[str, Any]) -> bool | None:
+        for part in parts:
+            ok = part(doc)
+            if ok is not True:
+                return ok
+        return True
+
+    return parts[0] if len(parts) == 1 else in_order
 
 
-def _holds(cond: Condition) -> Predicate:
+def _verdict(cond: Condition) -> Verdict:
     if isinstance(cond, Group):
-        parts = [_holds(item) for item in cond.items]
-        if cond.mode == "any":
-            return lambda doc: any(part(doc) for part in parts)
-        return lambda doc: all(part(doc) for part in parts)
+        parts = [_verdict(item) for item in cond.items]
+        combine = _any if cond.mode == "any" else _all
+        return lambda doc: combine([part(doc) for part in parts])
     search, operator, value = cond.path.search, OPERATORS[cond.op], cond.value
     value_from = cond.value_from.search if cond.value_from is not None else None
 
-    def check(doc: dict[str, Any]) -> bool:
+    def check(doc: dict[str, Any]) -> bool | None:
         try:
             return bool(operator(search(doc), value_from(doc) if value_from is not None else value))
-        except (jmes_errors.JMESPathError, TypeError):  # `_check` says what went wrong
-            return False
+        except (jmes_errors.JMESPathError, TypeError):
+            return None
 
     return check
+
+
+def _any(oks: list[bool | None]) -> bool | None:
+    """As `_group` decides an `any`: one holding item holds; else an undecided one leaves it undecided."""
+    return True if True in oks else None if None in oks else False
+
+
+def _all(oks: list[bool | None]) -> bool | None:
+    """As `_group` decides an `all`: a failing item fails it before an undecided one leaves it undecided."""
+    return False if False in oks else None if None in oks else True

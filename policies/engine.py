@@ -29,7 +29,7 @@ from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
 from attest.collector.snapshot import Gap, Snapshot, format_time
 from attest.policies.citing import CitationIndex, ConfigEntries, RuleReads
-from attest.policies.conditions import Outcome, evaluate_all, holds_all
+from attest.policies.conditions import Outcome, compile_verdict, evaluate_all
 from attest.policies.controls import Control
 from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
 from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
@@ -142,12 +142,11 @@ def evaluate_rule(
     rule_gaps = _gaps_for(rule, gaps)
     reads = RuleReads.of(rule)
     hiding = _hiding_gaps(rule, reads, gaps)
-    selects, passes = holds_all(rule.where), holds_all(rule.expect)
-    selected = [(node_id, doc) for node_id, doc in documents
-                if selects(doc) or evaluate_all(rule.where, doc).ok is not False] if rule.where else documents
+    selects, passes = compile_verdict(rule.where), compile_verdict(rule.expect)
+    selected = [(node_id, doc) for node_id, doc in documents if selects(doc) is not False] if rule.where else documents
     for node_id, doc in selected:
         data = citer.nodes[node_id]
-        outcome = _HOLDS if passes(doc) else evaluate_all(rule.expect, doc)
+        outcome = _HOLDS if passes(doc) is True else evaluate_all(rule.expect, doc)
         blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None)
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
