@@ -304,4 +304,7 @@ class Results:
         }
 
     def to_json(self) -> str:
-        return canonical_json(self.to_dict()).decode("utf-8")
+        """Canonical JSON. Results hold no float (strings, enums, integers and tuples of them; gap
+        records of the snapshot's strings), so there is no NaN to search 175,000 findings for: that
+        search was three quarters of the time at 100,000 resources (tests hold the field types to it)."""
+        return canonical_json(self.to_dict(), finite=True).decode("utf-8")
