@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from attest.core.errors import EvaluationError
 from attest.policies.guard.model import Hop
 from attest.policies.guard.results import Violation
@@ -34,7 +32,17 @@ def node_id(hop: Hop) -> str:
     return f"site:{hop.file}:{hop.line}"
 
 
+def confirm(candidates: list[Violation]) -> tuple[list[Violation], bool]:
+    """`verdict` over the graph of `candidates`. No candidate, no chain and no path: the graph is built
+    (and networkx imported) only when there is a chain to query, which a clean diff scan never has."""
+    if not candidates:
+        return [], False
+    return verdict(build(candidates), candidates)
+
+
 def build(candidates: list[Violation]) -> Graph:
+    import networkx as nx  # lazy: about 0.15 s of CPU to import, needed only when a chain is queried
+
     graph: Graph = nx.MultiDiGraph()
     graph.add_node(PHI, type="data.class", data_class="phi")
     graph.add_node(REFERENCE, type="data.cluster", role="reference", data_class="public", origin="config")
@@ -54,6 +62,8 @@ def build(candidates: list[Violation]) -> Graph:
 def verdict(graph: Graph, candidates: list[Violation]) -> tuple[list[Violation], bool]:
     """Every candidate, once its chain is confirmed as a path from PHI to a reference store, and whether
     any path exists. A chain that does not confirm is never dropped: evaluation fails naming it."""
+    import networkx as nx  # lazy, as in `build`
+
     edges: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
     for tail, head, key, data in graph.edges(keys=True, data=True):
         if "candidate" in data:
@@ -68,6 +78,8 @@ def verdict(graph: Graph, candidates: list[Violation]) -> tuple[list[Violation],
 
 
 def _connects(graph: Graph, edges: list[tuple[str, str, int]], candidate: Violation) -> bool:
+    import networkx as nx  # lazy, as in `build`
+
     keyed: list[Any] = list(edges)
     chain = graph.edge_subgraph(keyed)
     return PHI in chain and candidate.sink in chain and nx.has_path(chain, PHI, candidate.sink)

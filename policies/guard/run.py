@@ -179,7 +179,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     candidates = (code_candidates(engine.findings(), registry) + missing_helpers(subset, config)
                   + registry_candidates(registry)
                   + terraform_candidates(terraform.check(root, declared, config)))
-    confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
+    confirmed, reachable = guard_graph.confirm(candidates)
     found = engine.source_counts()
     if not any(found.values()):
         confirmed += _no_source(root, subset, config)
