@@ -50,10 +50,10 @@ def import_specs(source: Source) -> tuple[str, ...]:
     return tuple(sorted(e.removeprefix(_SPEC) for e in edges if e.startswith(_SPEC)))
 
 
-def edges(rel: str, specs: tuple[str, ...], resolver: Resolver) -> set[str]:
+def edges(rel: str, specs: tuple[str, ...], resolver: Resolver) -> frozenset[str]:
     """The repo modules `rel` imports, from its cached specifiers (as `import_targets` would say)."""
     out = {resolver.resolve(rel, spec)[0] for spec in specs}
-    return {t for t in out if t is not None and t in resolver.files}
+    return frozenset(t for t in out if t is not None and t in resolver.files)
 
 
 class IndexCache:
@@ -71,6 +71,7 @@ class IndexCache:
         self._stored: dict[str, tuple[str, ...]] | None = None
         self._used: dict[str, tuple[str, ...]] = {}
         self._files: dict[tuple[str, str], tuple[bytes, tuple[str, ...]]] = {}
+        self._edges: dict[str, dict[str, tuple[tuple[str, ...], frozenset[str]]]] = {}
 
     def _key(self, rel: str, text: bytes) -> str:
         digest = hashlib.sha256(self.salt)
@@ -116,6 +117,15 @@ class IndexCache:
 
     def remember(self, directory: str, rel: str, text: bytes, specs: tuple[str, ...]) -> None:
         self._files[(directory, rel)] = (text, specs)
+
+    def edges(self, rel: str, specs: tuple[str, ...], resolver: Resolver) -> frozenset[str]:
+        """`edges`, kept for the run by the resolver's signature: the merge-base's unchanged files
+        resolve as HEAD's when both trees have the same code files and aliases."""
+        known = self._edges.setdefault(resolver.signature, {})
+        found = known.get(rel)
+        if found is None or found[0] != specs:
+            found = known[rel] = (specs, edges(rel, specs, resolver))
+        return found[1]
 
     def specs(self, source: Source) -> tuple[str, ...]:
         """The cached specifiers of a parsed file, computed and entered on a miss."""

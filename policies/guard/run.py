@@ -14,7 +14,7 @@ from typing import Callable
 from attest.core.errors import AttestError, BadInputError, EvaluationError
 from attest.policies.guard import graph as guard_graph
 from attest.policies.guard import terraform
-from attest.policies.guard.cache import IndexCache, edges, import_specs
+from attest.policies.guard.cache import IndexCache, import_specs
 from attest.policies.guard.classification import Entry, load_registry
 from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
@@ -216,14 +216,14 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
     """The modules a change can affect (as `affected` computes from built modules), from each file's
     cached import specifiers; a file not in the cache is parsed (failing closed) and entered. Every
     file's bytes are kept in `texts` (waivers are read from all of them)."""
-    forward: dict[str, set[str]] = {}
+    forward: dict[str, frozenset[str]] = {}
     for rel in files:
         directory = where(rel)
         known = index.read(str(directory), rel)
         if known is None:
             try:
-                with open(os.path.join(directory, rel), "rb") as handle:
-                    text = handle.read()
+                with open(os.path.join(directory, rel), "rb", buffering=0) as handle:  # unbuffered: read whole
+                    text = handle.readall()
             except OSError as exc:
                 raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
             specs = index.get(rel, text)
@@ -234,7 +234,7 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
         else:
             text, specs = known
         texts[rel] = text
-        forward[rel] = edges(rel, specs, resolver)
+        forward[rel] = index.edges(rel, specs, resolver)
     return closure(forward, changed)
 
 
