@@ -34,7 +34,8 @@ def node_id(hop: Hop) -> str:
 
 def confirm(candidates: list[Violation]) -> tuple[list[Violation], bool]:
     """`verdict` over the graph of `candidates`. No candidate, no chain and no path: the graph is built
-    (and networkx imported) only when there is a chain to query, which a clean diff scan never has."""
+    (and networkx imported) only when there is a chain to query: a diff scope with no finding in it
+    (most pull requests) never pays for it."""
     if not candidates:
         return [], False
     return verdict(build(candidates), candidates)

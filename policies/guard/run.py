@@ -222,7 +222,7 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
         known = index.read(str(directory), rel)
         if known is None:
             try:
-                with open(os.path.join(directory, rel), "rb", buffering=0) as handle:  # unbuffered: read whole
+                with open(os.path.join(directory, rel), "rb", buffering=0) as handle:  # one read, no buffer
                     text = handle.readall()
             except OSError as exc:
                 raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
