@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
-from attest.core.canonical import canonical_json
-
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 _DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
 
@@ -304,4 +302,6 @@ class Results:
         }
 
     def to_json(self) -> str:
+        from attest.core.canonical import canonical_json  # lazy: orjson (and uuid) cost `attest guard` a start
+
         return canonical_json(self.to_dict()).decode("utf-8")
