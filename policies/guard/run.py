@@ -337,7 +337,8 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     its HEAD modules are reused."""
     listed = base_files(repo, change)
     code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
-    wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
+    config_file = _config_files(config)
+    wanted = [rel for rel in listed if (rel in change.files and rel in code) or config_file(rel)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
     same_files = set(code) == head.listed and not any(
@@ -347,10 +348,13 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
                      head.modules if same_files else None, index)
 
 
-def _config_file(rel: str, config: GuardConfig) -> bool:
-    """A non-code file the analysis reads: Terraform, the registry, tsconfig/jsconfig, the guard file."""
-    return (any(rel.startswith(d.rstrip("/") + "/") for d in config.terraform_dirs)
-            or rel in (*config.classification, DEFAULT_CONFIG) or _tsconfig(rel))
+def _config_files(config: GuardConfig) -> Callable[[str], bool]:
+    """Whether a file is one the analysis reads though it is not code: Terraform, the registry,
+    tsconfig/jsconfig, the guard file (the directories and names worked out once: it is asked of
+    every file of the merge-base)."""
+    directories = tuple(d.rstrip("/") + "/" for d in config.terraform_dirs)
+    names = frozenset((*config.classification, DEFAULT_CONFIG))
+    return lambda rel: rel.startswith(directories) or rel in names or _tsconfig(rel)
 
 
 def _tsconfig(rel: str) -> bool:
