@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
-from attest.core.canonical import canonical_json
-
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 _DECLARATION = re.compile(r"(\S+) \((\S+):(\d+)\)")
 
@@ -307,4 +305,6 @@ class Results:
         """Canonical JSON. Results hold no float (strings, enums, integers and tuples of them; gap
         records of the snapshot's strings), so there is no NaN to search 175,000 findings for: that
         search was three quarters of the time at 100,000 resources (tests hold the field types to it)."""
+        from attest.core.canonical import canonical_json  # lazy: orjson (and uuid) cost `attest guard` a start
+
         return canonical_json(self.to_dict(), finite=True).decode("utf-8")

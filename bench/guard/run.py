@@ -4,7 +4,8 @@ Measures (each tool pinned to one core with taskset when available, median of --
 full scan and 10-file diff scan wall time, CPU time and peak RSS, and how many planted writes each
 finds; the diff scan without a cache (cold) and with the cache a full scan of the base filled (warm,
 as CI restores it with actions/cache), their ratios to the full scan, and the same ratios for the
-analysis alone (CPU of `run_guard` in process, without the interpreter and import start-up).
+analysis alone (CPU of `run_guard` in process, without the interpreter and import start-up); and a
+warm diff scan of a change that adds no finding (the same nine harmless edits, no planted write).
 
     .venv/bin/python bench/guard/run.py --work /tmp/guard-bench [--semgrep /tmp/semgrep-venv/bin/semgrep]
 """
@@ -73,12 +74,16 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
+def touch(features: list[Path]) -> None:
+    for path in features:
+        path.write_text(path.read_text(encoding="utf-8") + "\nexport const touched = true;\n", encoding="utf-8")
+
+
 def make_change(repo: Path) -> dict[str, object]:
     """On a branch: edit 9 feature files harmlessly and plant one new write in a tenth."""
     git(repo, "checkout", "-q", "-b", "change")
     features = sorted(repo.glob("src/features/f4*/m*.ts"))[:10]
-    for path in features[:9]:
-        path.write_text(path.read_text(encoding="utf-8") + "\nexport const touched = true;\n", encoding="utf-8")
+    touch(features[:9])
     target = features[9]
     lines = target.read_text(encoding="utf-8").splitlines()
     lines += ["", "export async function plantedInDiff(id: string) {", "  const db = await getReferenceDb();",
@@ -86,6 +91,13 @@ def make_change(repo: Path) -> dict[str, object]:
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     git(repo, "commit", "-q", "-am", "ten-file change")
     return {"file": target.relative_to(repo).as_posix(), "line": len(lines) - 1}
+
+
+def make_clean_change(repo: Path) -> None:
+    """On another branch from main: the same 9 harmless edits, no planted write (nothing to report)."""
+    git(repo, "checkout", "-q", "-b", "clean", "main")
+    touch(sorted(repo.glob("src/features/f4*/m*.ts"))[:9])
+    git(repo, "commit", "-q", "-am", "nine-file change")
 
 
 def found(sites: set[tuple[str, int]], planted: list[dict[str, object]]) -> dict[str, object]:
@@ -157,6 +169,13 @@ def main() -> None:
     report["analysis_cpu_s"] = {"full": full_analysis, "diff_cold": cold_analysis, "diff_warm": warm_analysis,
                                 "cold_ratio": round(cold_analysis / full_analysis, 2),
                                 "warm_ratio": round(warm_analysis / full_analysis, 2)}
+    make_clean_change(repo)
+    clean_out = args.work / "guard-diff-warm-clean.json"
+    clean = repeat([str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json", "--cache-dir", str(cache)],
+                   clean_out, args.repeat)
+    report["guard_diff_warm_cache_no_finding"] = {**clean, "violations": len(json.loads(clean_out.read_bytes())["violations"]),
+                                                  "cpu_ratio": ratio(clean, full, "cpu_s"),
+                                                  "wall_ratio": ratio(clean, full, "wall_s")}
     if args.semgrep:
         git(repo, "checkout", "-q", "main")
         out = args.work / "semgrep.json"

@@ -14,6 +14,7 @@ from attest.core.errors import BadInputError
 class Change:
     merge_base: str
     files: frozenset[str]  # repo-relative paths added, modified or deleted since the merge-base
+    prefix: str = ""  # where `repo` sits in the git work tree (`rev-parse --show-prefix`), asked once
 
 
 def _git(repo: Path, *args: str) -> bytes:
@@ -32,7 +33,8 @@ def changes_since(repo: Path, base: str) -> Change:
     subdirectory of the git work tree)."""
     merge_base = _git(repo, "merge-base", base, "HEAD").decode().strip()
     names = _git(repo, "diff", "--name-only", "--no-renames", "--relative", "-z", merge_base, "HEAD")
-    return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n))
+    prefix = _git(repo, "rev-parse", "--show-prefix").decode().strip()
+    return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n), prefix)
 
 
 HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
@@ -58,14 +60,13 @@ def changed_lines(repo: Path, change: Change) -> dict[str, frozenset[int]]:
 
 def base_files(repo: Path, change: Change) -> list[str]:
     """Every file of the merge-base tree under `repo`, relative to `repo`."""
-    listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{_prefix(repo)}")
+    listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{change.prefix}")
     return sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n)
 
 
 def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
     """Write the merge-base's version of each of `rels` under `target` (one `git cat-file --batch`)."""
-    prefix = _prefix(repo)
-    request = "".join(f"{change.merge_base}:{prefix}{rel}\n" for rel in rels).encode()
+    request = "".join(f"{change.merge_base}:{change.prefix}{rel}\n" for rel in rels).encode()
     try:
         done = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=request,
                               capture_output=True, check=False)
@@ -82,7 +83,3 @@ def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(out[end + 1:end + 1 + size])
         offset = end + 1 + size + 1
-
-
-def _prefix(repo: Path) -> str:
-    return _git(repo, "rev-parse", "--show-prefix").decode().strip()

@@ -2,8 +2,10 @@
 (relative paths, extension probing, index files, tsconfig/jsconfig `paths` aliases such as `@/`)."""
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -61,6 +63,14 @@ class Resolver:
         self.exists = exists or (lambda rel: (repo / rel).is_file())
         self.aliases, self.base_url = load_aliases(repo, self.exists)
         self._cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+
+    @cached_property
+    def signature(self) -> str:
+        """A digest of what decides which repo module a specifier names (the code files, the aliases,
+        `baseUrl`): resolvers with the same signature resolve every import to the same module."""
+        digest = hashlib.sha256(repr((self.aliases, self.base_url)).encode("utf-8"))
+        digest.update("\0".join(sorted(self.files)).encode("utf-8"))
+        return digest.hexdigest()
 
     def resolve(self, importer: str, spec: str) -> tuple[str | None, str | None]:
         key = (posixpath.dirname(importer) if spec.startswith(".") else "", spec)

@@ -14,7 +14,7 @@ from typing import Callable
 from attest.core.errors import AttestError, BadInputError, EvaluationError
 from attest.policies.guard import graph as guard_graph
 from attest.policies.guard import terraform
-from attest.policies.guard.cache import IndexCache, edges, import_specs
+from attest.policies.guard.cache import IndexCache, import_specs
 from attest.policies.guard.classification import Entry, load_registry
 from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
@@ -27,10 +27,11 @@ from attest.policies.guard.rules import RULES
 from attest.policies.guard.scope import WHOLE_REPO_FILES, affected, closure
 from attest.policies.guard.sources import Source, discover, excluded, is_code, parse
 from attest.policies.guard.testfiles import is_test_file
-from attest.policies.guard.waivers import Waiver, covering, scan
+from attest.policies.guard.waivers import MARKER, Waiver, covering, scan
 
 REF = guard_graph.REFERENCE
 LINE_NUMBER = re.compile(r"(?<=\S):\d+\b")
+MARKER_BYTES = MARKER.encode("ascii")
 log = logging.getLogger("attest.guard")
 
 
@@ -102,16 +103,21 @@ def terraform_candidates(hits: list[terraform.TfHit]) -> list[Violation]:
     return [Violation(h.rule, h.message, h.path[-1], h.path, h.edges, REF) for h in hits]
 
 
-def _waivers(repo: Path, texts: dict[str, str], tf_files: list[str], today: date) -> list[Waiver]:
-    """Every waiver comment in the sources (already read) and the Terraform files."""
+def _waivers(repo: Path, texts: dict[str, bytes], tf_files: list[str], today: date) -> list[Waiver]:
+    """Every waiver comment in the sources (already read) and the Terraform files. A source is decoded
+    only when its bytes hold the marker (ASCII: in UTF-8 it is there exactly when it is in the text)."""
     found: list[Waiver] = []
     for rel in sorted(set(texts) | set(tf_files)):
-        text = texts.get(rel)
-        if text is None:
+        raw = texts.get(rel)
+        if raw is None:
             try:
                 text = (repo / rel).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
+        elif MARKER_BYTES in raw:
+            text = raw.decode("utf-8", "replace")
+        else:
+            continue
         found += scan(rel, text, today)
     return found
 
@@ -162,7 +168,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     modules = _modules(sorted(scope) if scope is not None else files, where, resolver, cache, reuse or {})
     if index is not None and scope is None:
         for module in modules.values():
-            index.specs(module.source)
+            index.enter(module.source, resolver)
     if whole:
         subset = modules
     else:
@@ -179,13 +185,12 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     candidates = (code_candidates(engine.findings(), registry) + missing_helpers(subset, config)
                   + registry_candidates(registry)
                   + terraform_candidates(terraform.check(root, declared, config)))
-    confirmed, reachable = guard_graph.verdict(guard_graph.build(candidates), candidates)
+    confirmed, reachable = guard_graph.confirm(candidates)
     found = engine.source_counts()
     if not any(found.values()):
         confirmed += _no_source(root, subset, config)
     texts.update((m.rel, m.source.text) for m in modules.values())
-    decoded = {rel: texts[rel].decode("utf-8", "replace") for rel in sorted(texts)}
-    waivers = _waivers(root, decoded, sorted({d.file for d in declared}), today)
+    waivers = _waivers(root, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
     results: dict[tuple[str, int, str, str], Violation] = {}
     for candidate in confirmed:
@@ -197,7 +202,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
             status = "test"
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
-    lines = _line_reader(root, decoded)
+    lines = _line_reader(root, texts)
     return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
                 modules, tuple(found.items()), frozenset(files))
 
@@ -214,28 +219,39 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
                    index: IndexCache, cache: dict[tuple[str, bytes], Source] | None,
                    texts: dict[str, bytes]) -> set[str]:
     """The modules a change can affect (as `affected` computes from built modules), from each file's
-    cached import specifiers; a file not in the cache is parsed (failing closed) and entered. Every
-    file's bytes are kept in `texts` (waivers are read from all of them)."""
-    forward: dict[str, set[str]] = {}
+    cached import edges (or specifiers, resolved here); a file not in the cache is parsed (failing
+    closed) and entered. Every file's bytes are kept in `texts` (waivers are read from all of them)."""
+    forward: dict[str, frozenset[str]] = {}
     for rel in files:
         directory = where(rel)
-        known = index.read(str(directory), rel)
+        place = str(directory)
+        known = index.read(place, rel)
         if known is None:
-            try:
-                with open(os.path.join(directory, rel), "rb") as handle:
-                    text = handle.read()
-            except OSError as exc:
-                raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
-            specs = index.get(rel, text)
-            if specs is None:
-                specs = import_specs(parse(directory, rel, cache))
-                index.put(rel, text, specs)
-            index.remember(str(directory), rel, text, specs)
+            text = _read(os.path.join(place, rel), rel)
+            key = index.key(rel, text)
+            index.remember(place, rel, text, key)
         else:
-            text, specs = known
+            text, key = known
         texts[rel] = text
-        forward[rel] = edges(rel, specs, resolver)
+        forward[rel] = index.edges(rel, key, resolver,  # the parse runs at once, and only on a miss
+                                   lambda: import_specs(parse(directory, rel, cache)))
     return closure(forward, changed)
+
+
+def _read(path: str, rel: str) -> bytes:
+    """A file's bytes through the OS calls alone: a warm diff scan reads every file of the repo, and a
+    Python file object costs about twice the CPU."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise EvaluationError(f"cannot read source: {exc.strerror}", where=rel) from None
+    return b"".join(chunks)
 
 
 def _no_source(root: Path, modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
@@ -266,12 +282,13 @@ def _whole_repo(rel: str, config: GuardConfig) -> bool:
     return rel in (*WHOLE_REPO_FILES, *config.classification, config.source) or _tsconfig(rel)
 
 
-def _line_reader(root: Path, texts: dict[str, str]) -> Callable[[str], list[str]]:
+def _line_reader(root: Path, texts: dict[str, bytes]) -> Callable[[str], list[str]]:
     cache: dict[str, list[str]] = {}
 
     def lines(rel: str) -> list[str]:
         if rel not in cache:
-            text = texts.get(rel)
+            raw = texts.get(rel)
+            text = raw.decode("utf-8", "replace") if raw is not None else None
             if text is None:
                 try:
                     text = (root / rel).read_text(encoding="utf-8")
@@ -320,7 +337,8 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     its HEAD modules are reused."""
     listed = base_files(repo, change)
     code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
-    wanted = [rel for rel in listed if (rel in change.files and rel in code) or _config_file(rel, config)]
+    config_file = _config_files(config)
+    wanted = [rel for rel in listed if (rel in change.files and rel in code) or config_file(rel)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
     same_files = set(code) == head.listed and not any(
@@ -330,10 +348,13 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
                      head.modules if same_files else None, index)
 
 
-def _config_file(rel: str, config: GuardConfig) -> bool:
-    """A non-code file the analysis reads: Terraform, the registry, tsconfig/jsconfig, the guard file."""
-    return (any(rel.startswith(d.rstrip("/") + "/") for d in config.terraform_dirs)
-            or rel in (*config.classification, DEFAULT_CONFIG) or _tsconfig(rel))
+def _config_files(config: GuardConfig) -> Callable[[str], bool]:
+    """Whether a file is one the analysis reads though it is not code: Terraform, the registry,
+    tsconfig/jsconfig, the guard file (the directories and names worked out once: it is asked of
+    every file of the merge-base)."""
+    directories = tuple(d.rstrip("/") + "/" for d in config.terraform_dirs)
+    names = frozenset((*config.classification, DEFAULT_CONFIG))
+    return lambda rel: rel.startswith(directories) or rel in names or _tsconfig(rel)
 
 
 def _tsconfig(rel: str) -> bool:

@@ -3,6 +3,7 @@ them (transitively: callers of a changed helper), and everything those import (f
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import AbstractSet, Mapping
 
 from attest.policies.guard.engine import import_targets
 from attest.policies.guard.modules import Module
@@ -10,7 +11,7 @@ from attest.policies.guard.modules import Module
 WHOLE_REPO_FILES = ("tsconfig.json", "jsconfig.json", ".attest-guard.yaml")
 
 
-def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+def _closure(start: set[str], edges: Mapping[str, AbstractSet[str]]) -> set[str]:
     seen = set(start)
     stack = list(start)
     while stack:
@@ -26,7 +27,7 @@ def affected(modules: dict[str, Module], changed: frozenset[str]) -> set[str]:
     return closure({rel: set(import_targets(module, modules)) for rel, module in modules.items()}, changed)
 
 
-def closure(forward: dict[str, set[str]], changed: frozenset[str]) -> set[str]:
+def closure(forward: Mapping[str, AbstractSet[str]], changed: frozenset[str]) -> set[str]:
     """From the import graph (module -> modules it imports): the changed modules, their importers
     (transitively), and everything those import."""
     reverse: dict[str, set[str]] = defaultdict(set)

@@ -44,21 +44,34 @@ class Source:
         return self.tree.root_node
 
 
-@lru_cache(maxsize=1 << 16)
 def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    """Whether a repo-relative path lies under an excluded directory. A pattern is anchored at the repo
-    root (`build` is `<repo>/build`, not `src/app/api/build`); `**/name` matches at any depth. Cached:
-    a diff scan asks again for every file of the merge-base."""
-    parents = rel.split("/")[:-1]
-    dirs = ["/".join(parents[:n]) for n in range(1, len(parents) + 1)] + [rel]
-    for pattern in patterns:
-        if pattern.startswith("**/"):
-            tail = pattern[3:].strip("/")
-            if any(d == tail or d.endswith("/" + tail) for d in dirs):
-                return True
-        elif pattern.strip("/") in dirs:
-            return True
-    return False
+    """Whether a repo-relative path is excluded or lies under an excluded directory. A pattern is
+    anchored at the repo root (`build` is `<repo>/build`, not `src/app/api/build`); `**/name` matches
+    at any depth."""
+    return _matches(rel, patterns) or _dir_excluded(rel.rpartition("/")[0], patterns)
+
+
+@lru_cache(maxsize=1 << 14)
+def _dir_excluded(directory: str, patterns: tuple[str, ...]) -> bool:
+    """`excluded` for a directory ("" is the repo root). Cached: a repo has far fewer directories than
+    files, and a diff scan asks again for every directory of the merge-base."""
+    if not directory:
+        return False
+    return _matches(directory, patterns) or _dir_excluded(directory.rpartition("/")[0], patterns)
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `path` itself (not its parents) is named by a pattern."""
+    names, suffixes = _compiled(patterns)
+    return path in names or path.endswith(suffixes)
+
+
+@lru_cache(maxsize=8)
+def _compiled(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The paths a pattern names whole (the anchored ones, and the names of the `**/` ones), and the
+    endings `/<name>` of the `**/` ones (one `endswith` per path: it runs for every file twice)."""
+    tails = [p[3:].strip("/") for p in patterns if p.startswith("**/")]
+    return frozenset([*(p.strip("/") for p in patterns if not p.startswith("**/")), *tails]), tuple("/" + t for t in tails)
 
 
 def is_code(rel: str) -> bool:
@@ -67,13 +80,14 @@ def is_code(rel: str) -> bool:
 
 
 def discover(repo: Path, exclude: tuple[str, ...]) -> list[str]:
-    """Repo-relative paths of code files outside the excluded directories, sorted."""
+    """Repo-relative paths of code files outside the excluded directories, sorted. The walk never
+    enters an excluded directory, so a file's own name is all that is left to check."""
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(repo):
         here = os.path.relpath(dirpath, repo).replace(os.sep, "/")
         prefix = "" if here == "." else here + "/"
-        dirnames[:] = sorted(d for d in dirnames if not excluded(prefix + d, exclude))
-        found += [prefix + name for name in filenames if is_code(name) and not excluded(prefix + name, exclude)]
+        dirnames[:] = sorted(d for d in dirnames if not _dir_excluded(prefix + d, exclude))
+        found += [prefix + name for name in filenames if is_code(name) and not _matches(prefix + name, exclude)]
     return sorted(found)
 
 

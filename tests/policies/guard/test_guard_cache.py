@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
-from attest.policies.guard.cache import ENV, SCHEMA, IndexCache
+from attest.policies.guard.cache import ENV, SCHEMA, IndexCache, import_specs
 from attest.policies.guard.config import GuardConfig
+from attest.policies.guard.modules import Resolver
+from attest.policies.guard.sources import discover, parse
 from guard_run import GuardRun
 
 INDEX = f"index-v{SCHEMA}.json"
@@ -96,7 +98,9 @@ def test_warm_cache_gives_the_same_bytes_and_only_the_edited_file_is_new(repo: P
     after = _entries(cache)
     assert set(before) < set(after) and len(after) == len(before) + 1  # the edited file at HEAD
     assert all(after[key] == entry for key, entry in before.items())
+    settled = (cache / INDEX).stat().st_ino
     assert guard(repo, "--base", "main", "--cache-dir", str(cache)).out == diff.out  # fully warm
+    assert (cache / INDEX).stat().st_ino == settled  # nothing new: not rewritten (both versions of read.ts kept)
     assert guard(repo, "--cache-dir", str(cache)).out == guard(repo).out
 
 
@@ -135,6 +139,38 @@ def test_flipped_entry_alone_is_dropped(repo: Path, tmp_path: Path, guard: Guard
     assert index.get("app/stock/read.ts", text) is None
     assert index.get("app/jobs/nightly.ts", (repo / "app/jobs/nightly.ts").read_bytes()) == ("../stock/sync",
                                                                                             "~/stock/read")
+
+
+def _edit(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_resolved_imports_are_kept_by_path_content_and_resolver(repo: Path, tmp_path: Path, guard: Guard) -> None:
+    """A later run over the same code files takes a file's import edges as stored, without its
+    specifiers; other code files, or a damaged edge entry, resolve again from the specifiers."""
+    cache = tmp_path / "cache"
+    guard(repo, "--cache-dir", str(cache))
+    rel = "app/jobs/nightly.ts"
+    files = set(discover(repo, GuardConfig().exclude))
+    key = IndexCache(cache, GuardConfig()).key(rel, (repo / rel).read_bytes())
+    parsed: list[str] = []
+
+    def specs() -> tuple[str, ...]:
+        parsed.append(rel)
+        return import_specs(parse(repo, rel))
+
+    imports = frozenset({"app/stock/read.ts", "app/stock/sync.js"})
+    _edit(cache / INDEX, lambda d: d["entries"][key]["specs"].pop())  # its specifiers no longer check
+    assert IndexCache(cache, GuardConfig()).edges(rel, key, Resolver(repo, files), specs) == imports
+    assert parsed == []
+    fewer = Resolver(repo, files - {"app/stock/sync.js"})
+    assert IndexCache(cache, GuardConfig()).edges(rel, key, fewer, specs) == {"app/stock/read.ts"}
+    assert parsed == [rel]
+    _edit(cache / INDEX, lambda d: next(iter(d["edges"].values()))[rel][0][1].pop())  # an edge dropped
+    assert IndexCache(cache, GuardConfig()).edges(rel, key, Resolver(repo, files), specs) == imports
+    assert parsed == [rel, rel]
 
 
 def test_key_holds_the_config_and_the_grammar(repo: Path, tmp_path: Path, guard: Guard) -> None:

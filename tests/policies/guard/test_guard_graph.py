@@ -21,7 +21,7 @@ def test_complete_chain_is_a_path_from_phi_to_the_reference_collection() -> None
     graph = build([candidate])
     confirmed, reachable = verdict(graph, [candidate])
     assert confirmed == [candidate] and reachable
-    kinds = {(u, v, d["kind"]) for u, v, d in graph.edges(data=True)}
+    kinds = {(e.tail, e.head, e.kind) for e in graph.edges}
     assert ("site:src/a.ts:4", f"{REFERENCE}/formularies_staging", "writes") in kinds
     assert (REFERENCE, f"{REFERENCE}/formularies_staging", "contains") in kinds
     assert graph.nodes["site:src/a.ts:3"]["type"] == "code.site"
@@ -33,3 +33,11 @@ def test_unconfirmed_chain_is_an_evaluation_error_naming_it() -> None:
         verdict(build([candidate]), [candidate])
     assert caught.value.where == "src/a.ts:4"
     assert "reference-write" in str(caught.value)
+
+
+def test_a_chain_is_confirmed_by_its_own_edges_only() -> None:
+    """Two candidates over the same sites: the one missing its last edge does not borrow the other's."""
+    whole, short = _candidate(("flows_to", "flows_to", "writes")), _candidate(("flows_to", "flows_to"))
+    with pytest.raises(EvaluationError):
+        verdict(build([whole, short]), [whole, short])
+    assert verdict(build([whole, whole]), [whole, whole]) == ([whole, whole], True)
