@@ -231,5 +231,9 @@ def render_ocsf(model: ReportModel) -> str:
     frameworks = {c.control_id: c.framework for c in model.results.controls}
     events = [detection_finding(f, model, live, frameworks) for f in model.findings]
     events += [gap_finding(g, model, frameworks) for g in model.gaps]
-    lines = [json.dumps(e, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for e in events]
-    return "".join(f"{line}\n" for line in lines)
+    return "".join(event_line(e) for e in events)
+
+
+def event_line(event: dict[str, Any]) -> str:
+    """One event as a JSON Lines record: compact, keys sorted."""
+    return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -36,20 +36,20 @@ def _uuid(*parts: str) -> str:
     return str(uuid.uuid5(_ROOT, "\x1f".join(parts)))
 
 
-def _prop(name: str, value: str) -> dict[str, str]:
+def prop(name: str, value: str) -> dict[str, str]:
     return {"name": name, "ns": NS, "value": " ".join(value.split()) or "-"}
 
 
 def _evidence(citation: Citation) -> dict[str, Any]:
-    props = [_prop("file", citation.file), _prop("collected-at", citation.collected_at)]
+    props = [prop("file", citation.file), prop("collected-at", citation.collected_at)]
     if citation.sha256:
-        props.append(_prop("sha256", citation.sha256))
+        props.append(prop("sha256", citation.sha256))
     if citation.pointer:
-        props.append(_prop("json-pointer", citation.pointer))
+        props.append(prop("json-pointer", citation.pointer))
     if citation.bundle_id:
-        props.append(_prop("bundle-id", citation.bundle_id))
+        props.append(prop("bundle-id", citation.bundle_id))
     if citation.missing:
-        props.append(_prop("missing", citation.missing))
+        props.append(prop("missing", citation.missing))
     return {"href": citation.href, "description": f"{citation.file}, {citation.place}", "props": props}
 
 
@@ -60,10 +60,10 @@ def _observation(f: FindingView, collected: str, inventory: dict[str, str]) -> d
         "title": f"{finding.rule_id}: {STATUS_LABELS[finding.status]}",
         "description": finding.message or finding.title,
         "props": [
-            _prop("rule-id", finding.rule_id),
-            _prop("status", finding.status.value),
-            _prop("severity", finding.severity),
-            _prop("plane", finding.plane),
+            prop("rule-id", finding.rule_id),
+            prop("status", finding.status.value),
+            prop("severity", finding.severity),
+            prop("plane", finding.plane),
         ],
         "methods": ["TEST"],
         "types": ["finding"],
@@ -85,10 +85,10 @@ def _attestation_observations(c: ControlView, collected: str) -> list[dict[str, 
             "title": f"{c.control.control_id}: attestation by {a.attestation.attested_by}",
             "description": a.attestation.statement,
             "props": [
-                _prop("attested-by", a.attestation.attested_by),
-                _prop("attested-on", a.attestation.attested_on),
-                _prop("valid-until", a.attestation.valid_until),
-                _prop("current", "yes" if a.current else "no"),
+                prop("attested-by", a.attestation.attested_by),
+                prop("attested-on", a.attestation.attested_on),
+                prop("valid-until", a.attestation.valid_until),
+                prop("current", "yes" if a.current else "no"),
             ],
             "methods": ["INTERVIEW"],
             "types": ["control-objective"],
@@ -104,8 +104,8 @@ def _gap_observation(g: GapView, collected: str) -> dict[str, Any]:
         "uuid": _uuid("gap", g.pointer, g.operation, g.where),
         "title": f"Scope limitation: {g.operation} could not be read in {g.where}",
         "description": f"{g.label}: {g.detail}. {g.rests[:1].upper()}{g.rests[1:]}.",
-        "props": [_prop("gap-pointer", g.pointer), _prop("operation", g.operation), _prop("scope", g.where),
-                  _prop("gap-reason", g.label)],
+        "props": [prop("gap-pointer", g.pointer), prop("operation", g.operation), prop("scope", g.where),
+                  prop("gap-reason", g.label)],
         "methods": ["TEST"],
         "types": ["finding"],
         "collected": collected,
@@ -125,7 +125,7 @@ def _finding(c: ControlView, observation_ids: list[str]) -> dict[str, Any]:
         "uuid": _uuid("finding", c.control.control_id),
         "title": f"{c.control.control_id}: {c.control.title}",
         "description": f"{c.control.summary}\n\nattest status: {c.status_label} ({counts}).",
-        "props": [_prop("attest-status", c.control.status.value), _prop("framework", c.control.framework)],
+        "props": [prop("attest-status", c.control.status.value), prop("framework", c.control.framework)],
         "target": {
             "type": "objective-id",
             "target-id": control_token(c.control.control_id, c.control.framework),
@@ -171,7 +171,7 @@ def render_oscal(model: ReportModel) -> str:
     if inventory:
         result["local-definitions"] = {
             "inventory-items": [
-                {"uuid": inventory[rid], "description": rid, "props": [_prop("resource-id", rid)]}
+                {"uuid": inventory[rid], "description": rid, "props": [prop("resource-id", rid)]}
                 for rid in resource_ids
             ]
         }
@@ -182,7 +182,7 @@ def render_oscal(model: ReportModel) -> str:
         remarks.append(f"Scope limitations: {len(model.gaps)} source(s) could not be read; see the scope-limitation observations.")
     if remarks:
         result["remarks"] = " ".join(remarks)
-    waiver_risks = risks(model, _uuid, _prop)
+    waiver_risks = risks(model, _uuid, prop)
     if waiver_risks:
         result["risks"] = waiver_risks
     document = {
@@ -193,8 +193,8 @@ def render_oscal(model: ReportModel) -> str:
                 "last-modified": collected,
                 "version": results.policy_digest,
                 "oscal-version": OSCAL_VERSION,
-                "props": [_prop("bundle-id", bundle_id), _prop("snapshot-digest", results.snapshot_digest)],
-                **metadata_parties(model.cover, _prop, _uuid),
+                "props": [prop("bundle-id", bundle_id), prop("snapshot-digest", results.snapshot_digest)],
+                **metadata_parties(model.cover, prop, _uuid),
             },
             "import-ap": {
                 "href": f"urn:attest:policy-set:{results.policy_digest}",
@@ -204,4 +204,9 @@ def render_oscal(model: ReportModel) -> str:
             "back-matter": back_matter(model, _uuid),
         }
     }
+    return oscal_text(document)
+
+
+def oscal_text(document: dict[str, Any]) -> str:
+    """The document as written: two-space indent, sorted keys."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

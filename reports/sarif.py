@@ -288,8 +288,12 @@ def _document(findings: Sequence[Finding], dropped: int, rules: Sequence[RuleMet
     notes = [*notifications, _capped(dropped)] if dropped else list(notifications)
     run = sarif_run(findings, rules, tool=tool, properties=properties, notifications=notes, successful=successful,
                     evidence=evidence)
-    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return sarif_text({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+
+
+def sarif_text(log: dict[str, Any]) -> str:
+    """The log as written: two-space indent, sorted keys."""
+    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def sarif_log(findings: Sequence[Finding], rules: Sequence[RuleMeta], *, tool: Tool, properties: dict[str, Any],

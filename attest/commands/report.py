@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     files = render(model, inputs.config, formats, sarif_passes=args.sarif_passes)
     if args.unverified:
         files = mark_unverified(files)
-        sys.stderr.write("attest: --unverified: the bundle was not verified; every page says so\n")
+        sys.stderr.write("attest: --unverified: the bundle was not verified; every page and machine format says so, "
+                         "except the CSVs\n")
     if args.output is None:
         if len(files) != 1:
             raise UsageError(f"--format {args.format} writes {len(files)} files: pass --output DIR")
