@@ -36,6 +36,8 @@ TYPE_UID = CLASS_UID * 100 + ACTIVITY_CREATE
 ANALYTIC_RULE = 1
 SEVERITY_IDS = {"info": (1, "Informational"), "low": (2, "Low"), "medium": (3, "Medium"), "high": (4, "High"),
                 "critical": (5, "Critical")}
+# The cloud object's `provider`, by snapshot provider.
+CLOUD_PROVIDERS = {"aws": "AWS", "atlas": "MongoDB Atlas"}
 # Our status -> (finding status_id, status): the finding's workflow state.
 FINDING_STATUS = {
     Status.FAIL: (1, "New"),
@@ -91,6 +93,24 @@ def _resource(f: FindingView, live: dict[str, Resource]) -> list[dict[str, Any]]
     if found is not None:
         resource["data"] = {"provider": found.provider, "scope": found.scope, **({"region": found.region} if found.region else {})}
     return [resource]
+
+
+def _cloud(f: FindingView, live: dict[str, Resource]) -> dict[str, Any] | None:
+    """OCSF's cloud profile for a finding on a collected resource: the provider, the AWS account or
+    Atlas project it lives in, and its region (Security Lake partitions custom sources by account
+    and region). A finding on no collected resource (a declared item, an account, Terraform, code)
+    carries none, rather than a guess."""
+    found = live.get(f.finding.resource_id or "") if f.finding.plane == "live" else None
+    if found is None:
+        return None
+    cloud: dict[str, Any] = {"provider": CLOUD_PROVIDERS[found.provider]}
+    if found.provider == "aws":
+        cloud["account"] = {"uid": found.scope}
+    else:
+        cloud["project_uid"] = found.scope
+    if found.region:
+        cloud["region"] = found.region
+    return cloud
 
 
 def _compliance(f: FindingView, frameworks: dict[str, str]) -> list[dict[str, Any]]:
@@ -155,6 +175,10 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
         remedy = f"{remedy}\n\nTerraform:\n{finding.remediation.terraform}".strip()
     if remedy:
         event["remediation"] = {"desc": remedy}
+    cloud = _cloud(f, live)
+    if cloud is not None:
+        event["cloud"] = cloud
+        event["metadata"]["profiles"] = ["cloud"]
     if not event["resources"]:
         del event["resources"]
     if not event["evidences"]:

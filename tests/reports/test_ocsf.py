@@ -108,3 +108,38 @@ def test_evidence_and_controls_are_carried(results: Results, snapshot: Snapshot,
     frameworks = {c.control_id: c.framework for c in results.controls}
     for event in events:
         assert {(c["control"], c["standards"][0]) for c in event["unmapped"]["compliance"]} <= set(frameworks.items())
+
+
+def test_findings_on_collected_resources_carry_the_cloud_profile(results: Results, snapshot: Snapshot) -> None:
+    """Provider, AWS account or Atlas project, and region (what Security Lake partitions by); a finding
+    on no collected resource claims no profile."""
+    live = {r.id: r for r in snapshot.resources}
+    events = ocsf_events(_render(results, snapshot, None))
+    seen = set()
+    for event in events:
+        resource = live.get(event.get("resources", [{}])[0].get("uid", ""))
+        if resource is None or event["unmapped"]["attest"].get("plane", "live") != "live":
+            assert "cloud" not in event and "profiles" not in event["metadata"]
+            continue
+        seen.add(resource.provider)
+        assert event["metadata"]["profiles"] == ["cloud"]
+        cloud = event["cloud"]
+        if resource.provider == "aws":
+            assert cloud["provider"] == "AWS" and cloud["account"] == {"uid": resource.scope}
+        else:
+            assert cloud["provider"] == "MongoDB Atlas" and cloud["project_uid"] == resource.scope
+        assert cloud.get("region") == (resource.region or None)
+    assert seen == {"aws", "atlas"}
+
+
+@pytest.mark.parametrize("broken", [
+    lambda e: e.pop("cloud"),
+    lambda e: e["cloud"].pop("provider"),
+    lambda e: e["cloud"].update(account={}),
+    lambda e: e["cloud"].update(vpc="vpc-1"),
+], ids=["profile-without-cloud", "no-provider", "account-without-uid-or-name", "undefined-attribute"])
+def test_the_schema_holds_the_cloud_profile(results: Results, snapshot: Snapshot, broken: object) -> None:
+    event = next(e for e in ocsf_events(_render(results, snapshot, None)) if "cloud" in e)
+    assert not list(ocsf_validator().iter_errors(event))
+    broken(event)  # type: ignore[operator]
+    assert list(ocsf_validator().iter_errors(event))
