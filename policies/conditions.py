@@ -117,10 +117,12 @@ def _verdict(cond: Condition) -> Verdict:
     value_from = cond.value_from.search if cond.value_from is not None else None
 
     def check(doc: dict[str, Any]) -> bool | None:
-        try:
-            return bool(operator(search(doc), value_from(doc) if value_from is not None else value))
+        try:  # as in `_check`: only the search may be undecided; an operator's own error is not caught
+            actual = search(doc)
+            expected = value_from(doc) if value_from is not None else value
         except (jmes_errors.JMESPathError, TypeError):
             return None
+        return bool(operator(actual, expected))
 
     return check
 

@@ -78,11 +78,15 @@ def _evidence(citation: Citation, role: str) -> dict[str, Any]:
     return {"data": data}
 
 
-def _resource(f: FindingView, live: dict[str, Resource]) -> list[dict[str, Any]]:
+def _collected(f: FindingView, live: dict[str, Resource]) -> Resource | None:
+    """The snapshot resource a live finding is about, if it is one."""
+    return live.get(f.finding.resource_id or "") if f.finding.plane == "live" else None
+
+
+def _resource(f: FindingView, found: Resource | None) -> list[dict[str, Any]]:
     finding = f.finding
     if not finding.resource_id:
         return []
-    found = live.get(finding.resource_id) if finding.plane == "live" else None
     if found is not None:
         kind = found.type
     elif finding.plane == "live" and ":" in finding.resource_id:
@@ -95,12 +99,11 @@ def _resource(f: FindingView, live: dict[str, Resource]) -> list[dict[str, Any]]
     return [resource]
 
 
-def _cloud(f: FindingView, live: dict[str, Resource]) -> dict[str, Any] | None:
+def _cloud(found: Resource | None) -> dict[str, Any] | None:
     """OCSF's cloud profile for a finding on a collected resource: the provider, the AWS account or
     Atlas project it lives in, and its region (Security Lake partitions custom sources by account
     and region). A finding on no collected resource (a declared item, an account, Terraform, code)
     carries none, rather than a guess."""
-    found = live.get(f.finding.resource_id or "") if f.finding.plane == "live" else None
     if found is None:
         return None
     cloud: dict[str, Any] = {"provider": CLOUD_PROVIDERS[found.provider]}
@@ -148,6 +151,7 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
     status_id, status = FINDING_STATUS[finding.status]
     uid = finding_uid(f)
     collected = model.results.snapshot_collected_at
+    found = _collected(f, live)
     event: dict[str, Any] = {
         **_header(collected),
         "severity_id": severity_id,
@@ -164,7 +168,7 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
             "analytic": {"uid": finding.rule_id, "name": finding.rule_id, "type_id": ANALYTIC_RULE, "type": "Rule"},
             "types": ["Compliance"],
         },
-        "resources": _resource(f, live),
+        "resources": _resource(f, found),
         "evidences": ([_evidence(f.citation, "evidence")] if f.citation else []) + [_evidence(c, "cites") for c in f.cites],
         "unmapped": {"compliance": _compliance(f, frameworks), "attest": _attest(f, model)},
     }
@@ -175,7 +179,7 @@ def detection_finding(f: FindingView, model: ReportModel, live: dict[str, Resour
         remedy = f"{remedy}\n\nTerraform:\n{finding.remediation.terraform}".strip()
     if remedy:
         event["remediation"] = {"desc": remedy}
-    cloud = _cloud(f, live)
+    cloud = _cloud(found)
     if cloud is not None:
         event["cloud"] = cloud
         event["metadata"]["profiles"] = ["cloud"]
