@@ -297,7 +297,8 @@ def _tsconfig(rel: str) -> bool:
 def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
               today: date | None = None, cache_dir: Path | None = None) -> GuardResult:
     """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
-    deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts. When the
+    deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts (when
+    HEAD's scope has no violation, HEAD adds none and the merge-base is not analysed). When the
     analysis cannot be completed the result says what could not be analysed (exit 3): every output
     format is still written, so the pull request shows why. `cache_dir` keeps each file's import
     specifiers by content hash (`cache.py`): a full scan fills it, a diff scan parses only its scope."""
@@ -333,6 +334,9 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache, index=index)
+    if not head.violations:  # nothing in HEAD's scope for the merge-base to account for
+        return GuardResult(str(repo), base, (), head.waivers, head.files, head.reachable, head.sources,
+                           config_source=_shown(repo, config.source))
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
             old = _scan_base(repo, config, change, today, cache, Path(tmp), head, index)

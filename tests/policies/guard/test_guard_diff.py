@@ -211,3 +211,18 @@ def test_merge_base_that_cannot_be_analysed_reports_everything_in_scope(tmp_path
     run = guard(repo, "--base", "main")
     assert run.sites() == [("reference-write", "src/lib/legacy.ts:4")]
     assert "cannot be analysed" in caplog.text and "src/lib/legacy.ts:6" in caplog.text
+
+
+def test_clean_change_does_not_analyse_the_merge_base(tmp_path: Path, guard, caplog) -> None:
+    """With nothing in HEAD's scope there is nothing for the merge-base to account for: it is not
+    analysed (a merge-base that cannot be analysed is then not even read)."""
+    repo = _repo(tmp_path)
+    broken = repo / "src/lib/legacy.ts"
+    broken.write_text(OLD_WRITE + "export const oops = ;\n", encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "broken at the base")
+    _git(repo, "branch", "-f", "main")
+    broken.write_text(OLD_WRITE.replace("deleteMany", "countDocuments"), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "fixed, and reads only")
+    run = guard(repo, "--base", "main")
+    assert run.code == 0 and run.sites() == []
+    assert "cannot be analysed" not in caplog.text
