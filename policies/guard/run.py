@@ -67,6 +67,10 @@ class Scan:
     modules: dict[str, Module] = field(default_factory=dict, compare=False)
     sources: tuple[tuple[str, int], ...] = ()
     listed: frozenset[str] = frozenset()  # every code file of the tree (modules holds those built)
+    # a diff scan's import graph of every code file and the bytes it read (the merge-base reuses both
+    # for the files the change leaves alone, when its imports resolve as HEAD's)
+    forward: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    texts: dict[str, bytes] = field(default_factory=dict, compare=False)
 
 
 def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[object, ...]:
@@ -81,13 +85,14 @@ def _identity(violation: Violation, lines: Callable[[str], list[str]]) -> tuple[
 
 def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, today: date,
               cache: dict[tuple[str, bytes], Source] | None = None, code: dict[str, Path] | None = None,
-              present: frozenset[str] | None = None, reuse: dict[str, Module] | None = None,
+              present: frozenset[str] | None = None, prior: Scan | None = None,
               index: IndexCache | None = None) -> Scan:
     """Analyse the tree at `root`; with `changed`, only the modules those files can affect (Terraform
     and the registry are always read whole). `code` maps each code file to the directory to read it
     from (the merge-base view: changed files extracted, unchanged ones read from the work tree), and
-    `present` every file of that view (so an import of a stylesheet is known to exist); `reuse` holds
-    modules already built from the same source with the same resolution. With `index`, a diff scan
+    `present` every file of that view (so an import of a stylesheet is known to exist); `prior` is
+    HEAD's scan when this tree's imports resolve as HEAD's: its modules built from the same source,
+    and the import edges and bytes of the files not `changed`, are reused. With `index`, a diff scan
     reads the import graph of unchanged files from the cache and parses only the changed scope; a
     full scan fills the cache."""
     files = sorted(code) if code is not None else discover(root, config.exclude)
@@ -95,9 +100,15 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     where: Callable[[str], Path] = (lambda rel: code[rel]) if code is not None else (lambda rel: root)
     whole = changed is None or any(_whole_repo(rel, config) for rel in changed)
     texts: dict[str, bytes] = {}
-    scope = None if whole or index is None else _indexed_scope(files, where, resolver, changed or frozenset(),
-                                                                 index, cache, texts)
-    modules = _modules(sorted(scope) if scope is not None else files, where, resolver, cache, reuse or {})
+    forward: dict[str, frozenset[str]] = {}
+    reuse = prior.modules if prior is not None else {}
+    scope = None
+    if not whole and index is not None:
+        for rel in (prior.forward.keys() & set(files)) - (changed or ()) if prior is not None else ():
+            forward[rel], texts[rel] = prior.forward[rel], prior.texts[rel]
+        _index_forward(files, where, resolver, index, cache, texts, forward)
+        scope = closure(forward, changed or frozenset())
+    modules = _modules(sorted(scope) if scope is not None else files, where, resolver, cache, reuse)
     if index is not None and scope is None:
         for module in modules.values():
             index.enter(module.source, resolver)
@@ -109,7 +120,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     engine = Engine(subset, config, resolver.resolve)
     engine.run()
     if engine.foreign_store and len(subset) < len(files):
-        modules = _modules(files, where, resolver, cache, {**(reuse or {}), **modules})
+        modules = _modules(files, where, resolver, cache, {**reuse, **modules})
         engine = Engine(modules, config, resolver.resolve)
         engine.run()
     registry = load_registry(root, config.classification)
@@ -136,7 +147,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     violations = tuple(results[k] for k in sorted(results))
     lines = _line_reader(root, texts)
     return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
-                modules, tuple(found.items()), frozenset(files))
+                modules, tuple(found.items()), frozenset(files), forward, texts)
 
 
 def _modules(files: list[str], where: Callable[[str], Path], resolver: Resolver,
@@ -147,14 +158,16 @@ def _modules(files: list[str], where: Callable[[str], Path], resolver: Resolver,
             for s in sources}
 
 
-def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Resolver, changed: frozenset[str],
-                   index: IndexCache, cache: dict[tuple[str, bytes], Source] | None,
-                   texts: dict[str, bytes]) -> set[str]:
-    """The modules a change can affect (as `affected` computes from built modules), from each file's
-    cached import edges (or specifiers, resolved here); a file not in the cache is parsed (failing
-    closed) and entered. Every file's bytes are kept in `texts` (waivers are read from all of them)."""
-    forward: dict[str, frozenset[str]] = {}
+def _index_forward(files: list[str], where: Callable[[str], Path], resolver: Resolver, index: IndexCache,
+                   cache: dict[tuple[str, bytes], Source] | None, texts: dict[str, bytes],
+                   forward: dict[str, frozenset[str]]) -> None:
+    """The import graph a diff scan's scope is computed from (as `affected` computes it from built
+    modules), into `forward`: each file's cached import edges (or specifiers, resolved here); a file
+    not in the cache is parsed (failing closed) and entered. Every file's bytes are kept in `texts`
+    (waivers are read from all of them). Files already in `forward` are known."""
     for rel in files:
+        if rel in forward:
+            continue
         directory = where(rel)
         place = str(directory)
         known = index.read(place, rel)
@@ -167,7 +180,6 @@ def _indexed_scope(files: list[str], where: Callable[[str], Path], resolver: Res
         texts[rel] = text
         forward[rel] = index.edges(rel, key, resolver,  # the parse runs at once, and only on a miss
                                    lambda: import_specs(parse(directory, rel, cache)))
-    return closure(forward, changed)
 
 
 def _read(path: str, rel: str) -> bytes:
@@ -266,7 +278,7 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     """The merge-base, analysed like HEAD. Only what differs is extracted (changed code files) or is
     read whole (Terraform, registry, tsconfig/jsconfig); unchanged code is the work tree's, parsed
     once, and when no file was added or deleted and no tsconfig changed (imports resolve as at HEAD)
-    its HEAD modules are reused."""
+    HEAD's modules, import edges and bytes of the files it leaves alone are reused."""
     listed = base_files(repo, change)
     code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
     config_file = _config_files(config)
@@ -277,7 +289,7 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
         _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
                      {rel: tmp if rel in change.files else repo for rel in code}, present,
-                     head.modules if same_files else None, index)
+                     head if same_files else None, index)
 
 
 def _config_files(config: GuardConfig) -> Callable[[str], bool]:
