@@ -143,3 +143,25 @@ def test_a_user_both_planes_judge_is_one_finding(tmp_path: Path) -> None:
     judged = [(f["rule_id"], f["status"], f["resource_id"]) for f in both["findings"] if f["rule_id"] == "ATL-DB-005"]
     assert judged == [("ATL-DB-005", "fail", "mongodbatlas_database_user.catalog_sync")]
     assert _statuses(both)["SOC2-CC6.7"] == "fail"
+
+
+def test_waived_code_findings_keep_their_waivers_in_results_and_reports(tmp_path: Path) -> None:
+    seed = ('import { getReferenceDb } from "../../lib/reference";\n\nexport async function seed() {\n'
+            '  const db = await getReferenceDb();\n  await db.collection("stock").deleteMany({});\n}\n')
+    app = _app(tmp_path, add={"app/seed.test.ts": seed.replace("../../lib", "../lib")})
+    restock = app / "app/restock.ts"
+    restock.write_text(restock.read_text(encoding="utf-8").replace(
+        "  await stock(db)", '  // attest-guard: allow reference-write reason="one-off backfill" issue=#12 until=2026-12-31\n'
+        "  await stock(db)"), encoding="utf-8")
+    code, results = _check(tmp_path, "--snapshot", str(SNAPSHOT), "--config", str(CONFIG), "--code", str(app))
+    waived = {f["evidence"]: f["waiver"]["id"] for f in results["findings"] if f["plane"] == "code"}
+    assert waived == {"app/restock.ts:11": "inline:app/restock.ts:10", "app/seed.test.ts:5": "test_policy:(defaults)"}
+    assert all(f["status"] == "waived" for f in results["findings"] if f["plane"] == "code")
+    (tmp_path / "findings.json").write_text(json.dumps(results), encoding="utf-8")
+    out = tmp_path / "reports"
+    # the test policy has no expiry date: the reports show it as a standing waiver, not bad input
+    assert main(["report", str(tmp_path / "findings.json"), "--snapshot", str(SNAPSHOT), "--config", str(CONFIG),
+                 "--output", str(out)]) == 0
+    register = (out / "waiver-register.md").read_text(encoding="utf-8")
+    assert "| `test_policy:(defaults)` | active |" in register
+    assert "| `inline:app/restock.ts:10` | active | 2026-12-31 |" in register
