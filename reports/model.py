@@ -152,6 +152,9 @@ def _waiver_view(waiver: WaiverRef, as_of: date, findings: list[Finding], where:
         resources = [waiver.resource_pattern]
     if waiver.status == "malformed":
         return WaiverView(waiver, None, "malformed", None, tuple(rule_ids), tuple(resources))
+    if waiver.source == "test_policy" and not waiver.expires:
+        # the guard file's policy for test files (attest check --code): standing, with no expiry date
+        return WaiverView(waiver, None, "active", None, tuple(rule_ids), tuple(resources))
     expires_on = parse_day(waiver.expires, where)
     days_left = (expires_on - as_of).days
     state = "expired" if days_left < 0 else "expiring" if days_left <= EXPIRY_WINDOW.days else "active"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from attest.core import __version__
 from attest.policies.findings import Finding, Span, Status, declaration
+from attest.policies.guard.rules import RULES as GUARD_RULES
 
 if TYPE_CHECKING:
     from attest.reports.model import FindingView, ReportModel
@@ -84,8 +85,11 @@ class Evidence:
 
 
 def help_uri(rule_id: str) -> str:
-    """The documentation of one of the project's rules (an anchor named for its id); "" for another."""
-    return next((f"{DOCS}/{page}#{rule_id}" for prefix, page in RULE_DOCS if rule_id.startswith(prefix)), "")
+    """The documentation of one of the project's rules (an anchor named for its id), the guard's in
+    docs/guard.md (`attest check --code`); "" for another."""
+    page = next((page for prefix, page in RULE_DOCS if rule_id.startswith(prefix)),
+                "guard.md" if rule_id in GUARD_RULES else "")
+    return f"{DOCS}/{page}#{rule_id}" if page else ""
 
 
 def rule_meta(finding: Finding) -> RuleMeta:

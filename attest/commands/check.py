@@ -1,5 +1,5 @@
-"""`attest check`: judge a snapshot and/or Terraform roots against the policies; exit 0 satisfied,
-1 violations, 3 errors."""
+"""`attest check`: judge a snapshot, Terraform roots and/or app code against the policies; exit 0
+satisfied, 1 violations, 3 errors."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,7 @@ from attest.collector.snapshot import Identity, Snapshot
 from attest.core.errors import UsageError
 from attest.core.gcpause import paused_gc
 from attest.output import write_text
+from attest.policies.code_plane import with_code
 from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage
 from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
@@ -23,8 +24,9 @@ from attest.reports.sarif import render_sarif
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check",
-        help="evaluate a snapshot and/or Terraform roots against the policies",
-        description="Evaluate a snapshot, Terraform roots, or both, against the controls and rules. Exit 0 when "
+        help="evaluate a snapshot, Terraform roots and/or app code against the policies",
+        description="Evaluate a snapshot, Terraform roots, app code, or any of them together, against the controls "
+        "and rules. Exit 0 when "
         "every control is satisfied, 1 on any violation, 3 when something could not be evaluated, 2 on bad input.",
     )
     parser.add_argument("--snapshot", action="append", help="the snapshot file (from attest collect); repeat it to "
@@ -42,6 +44,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--terraform", metavar="DIR", action="append", help="also check this Terraform root module "
                         "(repeatable): checkov with our checks, the estate-aware static rules, and drift against "
                         "the snapshot when one is given")
+    parser.add_argument("--code", metavar="DIR", action="append", help="also check this app repository's code "
+                        "(repeatable): the PR guard's whole-repo scan (attest guard DIR, with DIR's "
+                        ".attest-guard.yaml), its findings on the controls its rules name")
     parser.add_argument("--terraform-state", metavar="FILE", help="`terraform show -json` state or plan for "
                         "--terraform, so drift compares recorded values")
     parser.add_argument("--reference-project", metavar="ID_OR_NAME", action="append", default=[],
@@ -55,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--sarif-passes needs --format sarif")
     if args.terraform_state and not args.terraform:
         raise UsageError("--terraform-state needs --terraform DIR")
-    if not args.snapshot and not args.terraform:
-        raise UsageError("give --snapshot FILE, --terraform DIR, or both")
+    if not args.snapshot and not args.terraform and not args.code:
+        raise UsageError("give --snapshot FILE, --terraform DIR, --code DIR, or several of them")
     if args.snapshot and not args.config:
         raise UsageError("--snapshot needs --config (the estate config the snapshot was collected with)")
     today = parse_day(args.today, "--today") if args.today else None
@@ -79,7 +84,8 @@ def _judge(args: argparse.Namespace, today: dt.date | None) -> int:
 
 
 def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot | None, Results]:
-    """Load the snapshot and config once; judge the live plane (if any), then the roots (if any)."""
+    """Load the snapshot and config once; judge the live plane (if any), then the roots (if any),
+    then the code (if any)."""
     snapshot = None
     results = None
     if args.snapshot:
@@ -89,22 +95,25 @@ def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot
         if len(args.snapshot) > 1:
             require_coverage(snapshot, config)
         results = check_loaded(snapshot, config, args.policies, args.waivers, today)
-    if not args.terraform:
-        if results is None:  # run() has refused this already: neither --snapshot nor --terraform
-            raise UsageError("give --snapshot FILE, --terraform DIR, or both")
-        return snapshot, results
-    inputs = TerraformInputs(
-        roots=tuple(Path(d) for d in args.terraform),
-        show_json=Path(args.terraform_state) if args.terraform_state else None,
-        reference_projects=tuple(args.reference_project),
-    )
-    return snapshot, with_terraform(results, inputs, snapshot, config, policies_dir=args.policies,
-                                    waivers_path=args.waivers, today=today)
+    if args.terraform:
+        inputs = TerraformInputs(
+            roots=tuple(Path(d) for d in args.terraform),
+            show_json=Path(args.terraform_state) if args.terraform_state else None,
+            reference_projects=tuple(args.reference_project),
+        )
+        results = with_terraform(results, inputs, snapshot, config, policies_dir=args.policies,
+                                 waivers_path=args.waivers, today=today)
+    if args.code:
+        results = with_code(results, tuple(Path(d) for d in args.code), live=snapshot is not None,
+                            policies_dir=args.policies, today=today)
+    if results is None:  # run() has refused this already: no --snapshot, --terraform or --code
+        raise UsageError("give --snapshot FILE, --terraform DIR, --code DIR, or several of them")
+    return snapshot, results
 
 
 def _no_snapshot(results: Results) -> Snapshot:
-    """The SARIF of Terraform roots judged alone: no live evidence, so an empty snapshot to cite against."""
+    """The SARIF of Terraform roots or code judged alone: no live evidence, so an empty snapshot to cite against."""
     day = dt.date.fromisoformat(results.evaluated_on)
     return Snapshot.build(collected_at=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc),
-                          collector_version="none (Terraform roots judged alone)", identity=Identity(), scope={},
+                          collector_version="none (Terraform roots or code judged alone)", identity=Identity(), scope={},
                           resources=(), gaps=())

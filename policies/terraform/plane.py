@@ -21,9 +21,10 @@ from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource, Snapshot
 from attest.core.errors import UsageError
 from attest.policies.check import load_check_waivers
-from attest.policies.findings import ControlResult, Finding, Results, Status, control_status
+from attest.policies.findings import ControlResult, Finding, Results, Status
 from attest.policies.findings import Mapping as ControlMapping
-from attest.policies.rule_loader import POLICIES_DIR, PolicySet, load_policy_set
+from attest.policies.rollup import rerolled, static_results, static_rollup
+from attest.policies.rule_loader import POLICIES_DIR, load_policy_set
 from attest.policies.terraform import checkov_cache
 from attest.policies.terraform.checkov_run import CheckovSettings, run_terraform_checks
 from attest.policies.terraform.drift import detect_drift, match_declared, out_of_scope
@@ -87,7 +88,7 @@ def with_terraform(
                         "the config widens this): %s", len(outside), summary(outside))
     base = results if results is not None else static_results(policy, day)
     merged = merge(base, tuple(found), waivers, mapping, inputs.settings, matches)
-    return merged if results is not None else _static_rollup(merged)
+    return merged if results is not None else static_rollup(merged)
 
 
 def _parse(root: Path, settings: CheckovSettings) -> tuple[Declared, ...]:
@@ -100,28 +101,6 @@ def _parse(root: Path, settings: CheckovSettings) -> tuple[Declared, ...]:
 def _label(root: Path) -> str:
     """A root's name in findings when several are judged at once: its repository-relative path."""
     return evidence_path(root, evidence_root(root)) + ":"
-
-
-def static_results(policy: PolicySet, day: dt.date) -> Results:
-    """The frame of a run without a snapshot: every control, no live finding."""
-    controls = tuple(
-        ControlResult(control_id=c.id, framework=c.framework, title=c.title, summary=c.summary,
-                      narrative=c.narrative, status=Status.MANUAL, mappings=c.mappings, attestations=c.attestations)
-        for c in policy.controls
-    )
-    return Results(snapshot_collected_at="", snapshot_digest="", policy_digest=policy.digest, controls=controls,
-                   findings=(), waivers=(), evaluated_on=day.isoformat())
-
-
-def _static_rollup(results: Results) -> Results:
-    """Without a snapshot a control answers only for the rules the static plane judged: a rule with no
-    declaration to judge is not evidence either way (the live check judges it)."""
-    judged = {f.rule_id for f in results.findings}
-    controls = []
-    for control in results.controls:
-        kept = tuple(m for m in control.mappings if m.rule_id in judged)
-        controls.append(_rerolled(replace(control, mappings=kept), results.findings, results.evaluated_on))
-    return replace(results, controls=tuple(controls))
 
 
 def _waived(finding: Finding, waivers: tuple[Waiver, ...]) -> Finding:
@@ -140,7 +119,7 @@ def merge(results: Results, found: tuple[Finding, ...], waivers: tuple[Waiver, .
     """Add findings, linked across planes; map the Terraform-only rules onto their controls; re-roll each control."""
     findings = tuple(sorted((_waived(f, waivers) for f in linked(results.findings + found, matches)),
                             key=Finding.sort_key))
-    controls = tuple(_rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
+    controls = tuple(rerolled(_with_own_rules(c, mapping), findings, results.evaluated_on) for c in results.controls)
     return replace(results, findings=findings, controls=controls, waivers=tuple(w.ref for w in waivers),
                    policy_digest=_digest(results.policy_digest, settings))
 
@@ -175,13 +154,6 @@ def _with_own_rules(control: ControlResult, mapping: TerraformRules) -> ControlR
     added = tuple(ControlMapping(rule_id, mapping.rule(rule_id).reason) for rule_id in mapping.own
                   if control.control_id in mapping.rule(rule_id).controls and rule_id not in control.rule_ids)
     return replace(control, mappings=control.mappings + added) if added else control
-
-
-def _rerolled(control: ControlResult, findings: tuple[Finding, ...], today: str) -> ControlResult:
-    rules = set(control.rule_ids)
-    statuses = [f.status for f in findings if f.rule_id in rules]
-    return replace(control, status=control_status(statuses, has_rules=bool(rules), attestations=control.attestations,
-                                                  today=today, limited=bool(control.scope_limitations)))
 
 
 def _digest(policy_digest: str, settings: CheckovSettings) -> str:

@@ -1,0 +1,6 @@
+import { getReferenceDb } from "./reference";
+
+export async function catalog() {
+  const db = await getReferenceDb();
+  return db.collection("catalog").find({}).toArray();
+}
