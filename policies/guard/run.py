@@ -104,8 +104,9 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     reuse = prior.modules if prior is not None else {}
     scope = None
     if not whole and index is not None:
-        for rel in (prior.forward.keys() & set(files)) - (changed or ()) if prior is not None else ():
-            forward[rel], texts[rel] = prior.forward[rel], prior.texts[rel]
+        if prior is not None:
+            for rel in (prior.forward.keys() & set(files)) - (changed or ()):
+                forward[rel], texts[rel] = prior.forward[rel], prior.texts[rel]
         _index_forward(files, where, resolver, index, cache, texts, forward)
         scope = closure(forward, changed or frozenset())
     modules = _modules(sorted(scope) if scope is not None else files, where, resolver, cache, reuse)
