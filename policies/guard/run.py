@@ -105,7 +105,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     scope = None
     if not whole and index is not None:
         if prior is not None:
-            for rel in (prior.forward.keys() & set(files)) - (changed or ()):
+            for rel in (prior.forward.keys() & set(files)) - (changed or frozenset()):
                 forward[rel], texts[rel] = prior.forward[rel], prior.texts[rel]
         _index_forward(files, where, resolver, index, cache, texts, forward)
         scope = closure(forward, changed or frozenset())
