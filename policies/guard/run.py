@@ -347,16 +347,21 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache, index=index)
-    if not head.violations:  # nothing in HEAD's scope for the merge-base to account for
-        return GuardResult(str(repo), base, (), head.waivers, head.files, head.reachable, head.sources,
-                           config_source=_shown(repo, config.source))
+    introduced: tuple[Violation, ...] = ()
+    if head.violations:  # with none, HEAD adds none: the merge-base has nothing to account for
+        old = _scan_base_or_empty(repo, config, change, today, cache, head, index)
+        introduced = on_changed_lines(_introduced(head, old), changed_lines(repo, change))
+    return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources,
+                       config_source=_shown(repo, config.source))
+
+
+def _scan_base_or_empty(repo: Path, config: GuardConfig, change: Change, today: date,
+                       cache: dict[tuple[str, bytes], Source], head: Scan, index: IndexCache | None) -> Scan:
+    """The merge-base's scan; one that cannot be analysed is empty (every violation in scope is new)."""
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
-            old = _scan_base(repo, config, change, today, cache, Path(tmp), head, index)
+            return _scan_base(repo, config, change, today, cache, Path(tmp), head, index)
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "
                         "changed scope", change.merge_base[:12], exc.diagnostic())
-            old = Scan((), (), 0, False, ())
-    introduced = on_changed_lines(_introduced(head, old), changed_lines(repo, change))
-    return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources,
-                       config_source=_shown(repo, config.source))
+            return Scan((), (), 0, False, ())
