@@ -7,9 +7,9 @@ completed is an `error` finding, never an empty pass. Paths are rebased onto the
 level, as Terraform evidence is, so a report cites both planes from one root.
 
 A guard finding waived inline or by its test policy keeps that waiver; `waivers.yaml` does not
-reach code findings (they name no resource). The guard's `ATL-DB-005` on a declared user that the
-Terraform plane also judged (same file and address, `--terraform` given) is left out: the Terraform
-plane judged it with the estate's ids, the guard without them.
+reach code findings (they name no live resource). The guard's `ATL-DB-005` on a declared user that
+the Terraform plane also judged (same rule, file and address, `--terraform` given) is left out: the
+Terraform plane judged it with the estate's ids, the guard without them.
 
 Kept out of `policies/guard/` so that `attest guard` never loads the policy set to start.
 """
@@ -40,7 +40,6 @@ REASONS = {
     "SOC2-CC8.1": "Every change to the app's code is checked for a way toward the reference cluster before it "
     "merges; what the guard cannot read fails closed (docs/guard.md).",
 }
-_USER = " on the reference project: "  # how the guard's ATL-DB-005 message names the declared user
 
 
 def with_code(results: Results | None, roots: tuple[Path, ...], *, live: bool,
@@ -74,16 +73,16 @@ def _with_guard_rules(control: ControlResult) -> ControlResult:
 
 
 def _not_judged_twice(found: tuple[Finding, ...], before: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """The code findings less the guard's verdicts on a declared user the Terraform plane judged too."""
-    judged = {(f.rule_id, _file(f.evidence), (f.resource_id or "").rpartition(":")[2])
-              for f in before if f.plane == "terraform"}
-    return tuple(f for f in found if _declared_user(f) not in judged)
+    """The code findings less the guard's verdicts on a declared resource the Terraform plane judged
+    by the same rule (same file and address; the plane prefixes an address with its root's label
+    when it judged several roots)."""
+    judged = {_declared(f) for f in before if f.plane == "terraform" and f.resource_id}
+    return tuple(f for f in found if not (f.plane == "terraform" and f.resource_id and _declared(f) in judged))
 
 
-def _declared_user(finding: Finding) -> tuple[str, str, str] | None:
-    """(rule, file, address) of a guard finding on a declared Terraform user; None for any other."""
-    address, named, _ = finding.message.partition(_USER)
-    return (finding.rule_id, _file(finding.evidence), address) if named and finding.plane == "terraform" else None
+def _declared(finding: Finding) -> tuple[str, str, str]:
+    """(rule, file, address) of a finding on a declared Terraform resource."""
+    return (finding.rule_id, _file(finding.evidence), (finding.resource_id or "").rpartition(":")[2])
 
 
 def _file(evidence: str) -> str:

@@ -80,4 +80,4 @@ def registry_candidates(registry: dict[str, Entry]) -> list[Violation]:
 
 
 def terraform_candidates(hits: list[terraform.TfHit]) -> list[Violation]:
-    return [Violation(h.rule, h.message, h.path[-1], h.path, h.edges, REF) for h in hits]
+    return [Violation(h.rule, h.message, h.path[-1], h.path, h.edges, REF, resource=h.address) for h in hits]

@@ -37,7 +37,7 @@ def to_finding(violation: Violation, config_source: str = "(defaults)") -> Findi
     waiver = (inline_waiver(violation.waiver) if violation.waiver is not None
               else _test_policy(violation, config_source) if violation.status == "test" else None)
     return Finding(rule_id=rule.id, title=rule.title, status=STATUS[violation.status], severity=rule.severity,
-                   controls=rule.controls, resource_id=None, evidence=violation.site.where(),
+                   controls=rule.controls, resource_id=violation.resource, evidence=violation.site.where(),
                    message=violation.message, rationale=HELP[rule.id],
                    remediation=Remediation(console=(HELP[rule.id],)), plane=plane, waiver=waiver,
                    location=span(violation.primary), trace=tuple(Step(span(h), h.label) for h in violation.path))

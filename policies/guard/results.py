@@ -26,6 +26,7 @@ class Violation:
     status: str = "fail"  # fail | error | waived | test (in a test file, under test_policy: report)
     waiver: Waiver | None = None
     location: Hop | None = None  # where it is annotated (see `primary`)
+    resource: str | None = None  # the declared Terraform resource judged (its address); None for code
 
     @property
     def primary(self) -> Hop:

@@ -23,6 +23,7 @@ class TfHit:
     message: str
     path: tuple[Hop, ...]
     edges: tuple[str, ...]  # into each hop, then into the reference cluster
+    address: str  # the declared resource judged: the finding's resource, as the Terraform plane names it
 
 
 def load(repo: Path, config: GuardConfig) -> list[Declared]:
@@ -100,7 +101,7 @@ def _named_secret(item: Declared) -> list[TfHit]:
     hop = Hop(item.file, item.attribute_lines.get("tags", item.line),
               f"{item.address} data_class={_data_class(item) or '(none)'}")
     return [TfHit("tf-secret-class", f"{item.address} holds the reference URI but is classed "
-                  f"{_data_class(item) or '(unclassified)'}, not public", (hop,), ("classifies", "points_to"))]
+                  f"{_data_class(item) or '(unclassified)'}, not public", (hop,), ("classifies", "points_to"), item.address)]
 
 
 def _user(repo: Path, item: Declared) -> list[TfHit]:
@@ -117,16 +118,16 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
     dynamic = {key for block in item.attributes.get("dynamic") or [] if isinstance(block, dict) for key in block}
     if "roles" in dynamic or not roles:
         hits.append(TfHit("tf-user-unresolved", f"{item.address} has no literal roles block (a dynamic block or "
-                          "none), so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
+                          "none), so the guard cannot tell whether it can write", (user,), ("uses", "can_write"), item.address))
     names = [str(role.get("role_name", "")) if isinstance(role, dict) else ""
              for role in (roles if isinstance(roles, list) else [roles])]
     for name in names:
         if "${" in name:
             hits.append(TfHit("tf-user-unresolved", f"{item.address} takes its role from an expression ({name}), "
-                              "so the guard cannot tell whether it can write", (user,), ("uses", "can_write")))
+                              "so the guard cannot tell whether it can write", (user,), ("uses", "can_write"), item.address))
     if "scopes" in dynamic:
         hits.append(TfHit("tf-user-unresolved", f"{item.address} sets its scopes with a dynamic block, so the "
-                          "guard cannot tell which clusters it reaches", (user,), ("uses", "can_read")))
+                          "guard cannot tell which clusters it reaches", (user,), ("uses", "can_read"), item.address))
     if hits:
         return hits
     databases = [str(role.get("database_name", "")) if isinstance(role, dict) else "" for role in
@@ -138,10 +139,10 @@ def _user(repo: Path, item: Declared) -> list[TfHit]:
             hop = Hop(item.file, _line_of(repo, item, f'"{name}"') if name else item.attribute_lines.get("roles", item.line),
                       f"role {name or '(none)'} can write")
             hits.append(TfHit(RULE_ID, f"{item.address} on the reference project: {problem.message}",
-                              (user, hop), ("uses", "grants", "can_write")))
+                              (user, hop), ("uses", "grants", "can_write"), item.address))
         else:
             hits.append(TfHit(RULE_ID, f"{item.address} on the reference project: {problem.message}",
-                              (user,), ("uses", "can_read")))
+                              (user,), ("uses", "can_read"), item.address))
     return hits
 
 
@@ -167,7 +168,7 @@ def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: G
                   f"{item.address} container_definitions")
         return [TfHit("tf-secret-unresolved", f"{item.address} builds its container definitions or their "
                       "secrets with an expression the guard cannot read, so its secret bindings are unknown",
-                      (hop,), ("binds_secret", "points_to"))]
+                      (hop,), ("binds_secret", "points_to"), item.address)]
     for env, source in pairs:
         if env != config.reference_uri_env:
             continue
@@ -177,7 +178,7 @@ def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: G
         secret = by_address.get(f"aws_secretsmanager_secret.{match.group(1)}") if match else None
         if secret is None:
             hits.append(TfHit("tf-secret-unresolved", f"{item.address} binds {env} to {source}, which is not a "
-                              "secret declared here, so its data class is unknown", (binding,), ("binds_secret", "points_to")))
+                              "secret declared here, so its data class is unknown", (binding,), ("binds_secret", "points_to"), item.address))
             continue
         data_class = _data_class(secret)
         where = Hop(secret.file, secret.attribute_lines.get("tags", secret.line),
@@ -187,5 +188,6 @@ def _task(repo: Path, item: Declared, by_address: dict[str, Declared], config: G
         rule = "tf-phi-secret" if data_class == "phi" else "tf-secret-class"
         hits.append(TfHit(rule, f"{item.address} binds {env} to {secret.address}, classed "
                           f"{data_class or '(unclassified)'}; the reference URI secret must be public",
-                          (where, binding), ("classifies", "bound_by", "points_to")))
+                          (where, binding), ("classifies", "bound_by", "points_to"),
+                          item.address))
     return hits
