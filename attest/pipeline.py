@@ -22,6 +22,7 @@ from attest.evidence.manifest import bundle_id_for
 from attest.policies.check import load_check_waivers
 from attest.policies.engine import evaluate
 from attest.policies.findings import Finding, Results, Status
+from attest.policies.planes import StaticPlanes, revisions, with_static_planes
 from attest.policies.rule_loader import load_policy_set
 from attest.collector.snapshot import format_time
 from attest.core import __version__
@@ -64,12 +65,16 @@ class ExportRun:
         return cap("\n".join(lines) + "\n" + reports, where)
 
 
-def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None) -> Results:
-    """The same evaluation as `attest check`, on the snapshot in hand, as of its collection date."""
+def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None,
+                   planes: StaticPlanes = StaticPlanes()) -> Results:
+    """The same evaluation as `attest check`, on the snapshot in hand (and the static planes given),
+    as of the snapshot's collection date."""
     policy = load_policy_set(policies)
     day = snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies) / "waivers.yaml", policy, day)
-    return evaluate(snapshot, config, policy, waivers, today=day)
+    results = evaluate(snapshot, config, policy, waivers, today=day)
+    return with_static_planes(results, planes, snapshot, config, policies_dir=policies, waivers_path=waivers_path,
+                              today=day)
 
 
 def export_snapshot(
@@ -82,11 +87,13 @@ def export_snapshot(
     environ: Mapping[str, str],
     now: Callable[[], datetime],
     new_chain: bool = False,
+    planes: StaticPlanes = StaticPlanes(),
 ) -> ExportRun:
     """Check the snapshot, render every report, and publish one chained (and, if configured, signed) bundle.
 
     An empty locker starts a chain only when `new_chain` says so: otherwise a mistyped locker would
-    silently start a fresh chain that passes freshness.
+    silently start a fresh chain that passes freshness. The static planes' findings join the live
+    ones, and the bundle records which revision of each root was judged.
     """
     locker = open_locker(locker_location, config.evidence, environ, create=True)
     started = now()
@@ -98,7 +105,7 @@ def export_snapshot(
         previous[1] if previous else None, started, cadence, locker.location, starting=new_chain
     )
     snapshot_json = snapshot.to_json()
-    results = check_snapshot(snapshot, config, policies, waivers_path)
+    results = check_snapshot(snapshot, config, policies, waivers_path, planes)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
     digests = {
@@ -118,7 +125,7 @@ def export_snapshot(
     )
     bundle = BundleRef(bundle_id, digests, provenance)
     reports = render_all(results, snapshot, config, bundle=bundle, source=FINDINGS)
-    files = bundle_files(config, snapshot_json, findings_json, freshness, reports)
+    files = bundle_files(config, snapshot_json, findings_json, freshness, reports, revisions(planes))
     published = write_bundle(
         locker,
         bundle_id=bundle_id,

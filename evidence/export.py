@@ -5,6 +5,8 @@ Bundle layout (paths inside `<locker>/<bundle_id>/`):
   findings.json        the policy engine's Results
   freshness.json       the EVD-FRESH-001 finding about the locker before this export
   config/attest.yaml   the estate config the run used (no secrets by design), for re-rendering
+  sources.json         the revision (git commit, uncommitted changes) of each Terraform and code root
+                       judged, when any was: what the findings' file:line citations refer to
   reports/...          every rendered report
   manifest.json        written by the bundle writer; signature.json when a KMS key is configured
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from attest.collector.config import EstateConfig
 from attest.core.errors import BadInputError
@@ -21,11 +23,13 @@ from attest.evidence.bundle import Signer
 from attest.evidence.clients import aws_client, region_for
 from attest.evidence.signing import sign_bundle
 from attest.policies.findings import Finding
+from attest.policies.planes import Revision
 
 SNAPSHOT = "snapshot.json"
 FINDINGS = "findings.json"
 FRESHNESS = "freshness.json"
 CONFIG = "config/attest.yaml"
+SOURCES = "sources.json"
 REPORTS = "reports/"
 
 
@@ -39,8 +43,10 @@ def bundle_files(
     findings_json: str,
     freshness: Finding,
     reports: Mapping[str, str | bytes],
+    sources: Sequence[Revision] = (),
 ) -> dict[str, bytes]:
-    """Every file of the bundle except manifest.json and signature.json."""
+    """Every file of the bundle except manifest.json and signature.json; `sources.json` only when
+    Terraform or code roots were judged (which revision of each)."""
     try:
         config_bytes = Path(config.path).read_bytes()
     except OSError as exc:
@@ -51,6 +57,9 @@ def bundle_files(
         FRESHNESS: (json.dumps(freshness.to_dict(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
         CONFIG: config_bytes,
     }
+    if sources:
+        listed = {"roots": [s.to_dict() for s in sources]}
+        files[SOURCES] = (json.dumps(listed, indent=2, sort_keys=True) + "\n").encode("utf-8")
     files.update({REPORTS + name: _bytes(content) for name, content in reports.items()})
     return files
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from attest.collector.config import load_config
 from attest.collector.snapshot import Identity, Snapshot
 from attest.core.errors import UsageError
 from attest.core.gcpause import paused_gc
+from attest.commands.planes import add_plane_arguments, static_planes
 from attest.output import write_text
-from attest.policies.code_plane import with_code
 from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage
 from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
-from attest.policies.terraform.plane import TerraformInputs, with_terraform
+from attest.policies.planes import StaticPlanes, with_static_planes
 from attest.reports.model import build_model
 from attest.reports.sarif import render_sarif
 
@@ -41,25 +40,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
     parser.add_argument("--today", help="date for waiver expiry, YYYY-MM-DD (default: the snapshot's date, else today)")
-    parser.add_argument("--terraform", metavar="DIR", action="append", help="also check this Terraform root module "
-                        "(repeatable): checkov with our checks, the estate-aware static rules, and drift against "
-                        "the snapshot when one is given")
-    parser.add_argument("--code", metavar="DIR", action="append", help="also check this app repository's code "
-                        "(repeatable): the PR guard's whole-repo scan (attest guard DIR, with DIR's "
-                        ".attest-guard.yaml), its findings on the controls its rules name")
-    parser.add_argument("--terraform-state", metavar="FILE", help="`terraform show -json` state or plan for "
-                        "--terraform, so drift compares recorded values")
-    parser.add_argument("--reference-project", metavar="ID_OR_NAME", action="append", default=[],
-                        help="an Atlas project that holds reference data (repeatable), for --terraform without a "
-                        "config, or beside it")
+    add_plane_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.sarif_passes and args.format != "sarif":
         raise UsageError("--sarif-passes needs --format sarif")
-    if args.terraform_state and not args.terraform:
-        raise UsageError("--terraform-state needs --terraform DIR")
+    planes = static_planes(args)
     if not args.snapshot and not args.terraform and not args.code:
         raise UsageError("give --snapshot FILE, --terraform DIR, --code DIR, or several of them")
     if args.snapshot and not args.config:
@@ -69,11 +57,11 @@ def run(args: argparse.Namespace) -> int:
     # every automatic collection walks all of them. The collector resumes once `_judge` has returned
     # and freed them, so not even resuming it triggers a walk.
     with paused_gc():
-        return _judge(args, today)
+        return _judge(args, planes, today)
 
 
-def _judge(args: argparse.Namespace, today: dt.date | None) -> int:
-    snapshot, results = _evaluate(args, today)
+def _judge(args: argparse.Namespace, planes: StaticPlanes, today: dt.date | None) -> int:
+    snapshot, results = _evaluate(args, planes, today)
     if args.format == "sarif":
         model = build_model(results, snapshot or _no_snapshot(results), None)
         text = render_sarif(model, keep_passing=args.sarif_passes)
@@ -83,7 +71,7 @@ def _judge(args: argparse.Namespace, today: dt.date | None) -> int:
     return results.exit_code()
 
 
-def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot | None, Results]:
+def _evaluate(args: argparse.Namespace, planes: StaticPlanes, today: dt.date | None) -> tuple[Snapshot | None, Results]:
     """Load the snapshot and config once; judge the live plane (if any), then the roots (if any),
     then the code (if any)."""
     snapshot = None
@@ -95,17 +83,8 @@ def _evaluate(args: argparse.Namespace, today: dt.date | None) -> tuple[Snapshot
         if len(args.snapshot) > 1:
             require_coverage(snapshot, config)
         results = check_loaded(snapshot, config, args.policies, args.waivers, today)
-    if args.terraform:
-        inputs = TerraformInputs(
-            roots=tuple(Path(d) for d in args.terraform),
-            show_json=Path(args.terraform_state) if args.terraform_state else None,
-            reference_projects=tuple(args.reference_project),
-        )
-        results = with_terraform(results, inputs, snapshot, config, policies_dir=args.policies,
+    results = with_static_planes(results, planes, snapshot, config, policies_dir=args.policies,
                                  waivers_path=args.waivers, today=today)
-    if args.code:
-        results = with_code(results, tuple(Path(d) for d in args.code), live=snapshot is not None,
-                            policies_dir=args.policies, today=today)
     if results is None:  # run() has refused this already: no --snapshot, --terraform or --code
         raise UsageError("give --snapshot FILE, --terraform DIR, --code DIR, or several of them")
     return snapshot, results

@@ -3,7 +3,8 @@
 Exit codes follow the check: 0 all satisfied, 1 violations (or a stale locker), 2 bad input,
 3 could not evaluate. The bundle is written whatever the verdict: a failing night is evidence too.
 An empty locker is bad input unless `--new-chain` says to start a chain there (checked before
-collecting), so a mistyped locker never silently starts a new chain.
+collecting), so a mistyped locker never silently starts a new chain. `--terraform` and `--code` add
+the static planes to the same findings and bundle, as `attest check` does.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from attest.commands.planes import add_plane_arguments, static_planes
 from attest.output import write_text
 from attest.pipeline import copy_files, export_snapshot, newest_bundle, require_chain_choice
 from attest.collector.config import load_config
@@ -34,6 +36,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--policies", default=str(POLICIES_DIR), help="directory with controls.yaml and rules/")
     parser.add_argument("--waivers", help="waivers file (default: <policies>/waivers.yaml)")
+    add_plane_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -42,6 +45,7 @@ def _now() -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    planes = static_planes(args)
     config = load_config(args.config)
     location = args.locker or config.evidence.locker
     require_chain_choice(location, newest_bundle(location, config.evidence, os.environ), args.new_chain)
@@ -55,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         environ=os.environ,
         now=_now,
         new_chain=args.new_chain,
+        planes=planes,
     )
     if args.copy_to:
         copy_files(done.files, args.copy_to)

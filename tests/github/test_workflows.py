@@ -76,15 +76,41 @@ def test_nightly_config_is_a_documented_variable_checked_before_use(tmp_path: Pa
         assert code == 0 or "::error::" in ran.stdout
 
 
-def test_nightly_runs_checkov_from_its_own_pinned_venv_and_checks_the_terraform() -> None:
+def test_nightly_runs_checkov_from_its_own_pinned_venv() -> None:
     steps = nightly()["jobs"]["export"]["steps"]
     install = next(s for s in steps if s.get("name", "").startswith("Install checkov"))
     assert "-m venv" in install["run"] and "checkov-requirements.txt" in install["run"]
     assert "ATTEST_CHECKOV=" in install["run"] and "$GITHUB_ENV" in install["run"]
     attest = next(s for s in steps if s.get("name", "").startswith("Install attest"))
     assert "--require-hashes" in attest["run"] and "checkov" not in attest["run"]
-    terraform = next(s for s in steps if s.get("id") == "terraform")
-    assert "attest check" in terraform["run"] and '--terraform "$ATTEST_TERRAFORM_DIR"' in terraform["run"]
-    names = [s.get("id") or s.get("name", "") for s in steps]
-    assert names.index("export") < names.index("terraform")
-    assert any("steps.terraform.outputs.exit_code != '0'" in str(s.get("if", "")) for s in steps)
+
+
+@pytest.mark.parametrize("terraform, code, planes", [
+    ("", "", []),
+    ("infra/prod", "", ["--terraform", "infra/prod"]),
+    ("infra/prod", "web app", ["--terraform", "infra/prod", "--code", "web app"]),
+    ("", ".", ["--code", "."]),
+], ids=["live only", "with terraform", "with terraform and code", "with code"])
+def test_nightly_judges_the_configured_terraform_and_code_in_the_export(
+        tmp_path: Path, terraform: str, code: str, planes: list[str]) -> None:
+    """The export step's own script, run with a stand-in `attest` that records its arguments: the
+    Terraform and code variables become flags of the one export, so their findings are in its bundle."""
+    steps = nightly()["jobs"]["export"]["steps"]
+    export = next(s for s in steps if s.get("id") == "export")
+    assert export["env"]["ATTEST_TERRAFORM_DIR"] == "${{ vars.ATTEST_TERRAFORM_DIR }}"
+    assert export["env"]["ATTEST_CODE_DIR"] == "${{ vars.ATTEST_CODE_DIR }}"
+    assert not any(s.get("id") == "terraform" for s in steps)  # no second, unbundled check
+    stand_in = tmp_path / "bin" / "attest"
+    stand_in.parent.mkdir()
+    stand_in.write_text('#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done > "$ARGS_FILE"\nexit 1\n')
+    stand_in.chmod(0o755)
+    env = {"PATH": f"{stand_in.parent}:/usr/bin:/bin", "ATTEST_CONFIG": "ops/attest.yaml", "ARGS_FILE": str(tmp_path / "args"),
+           "ATTEST_EVIDENCE_LOCKER": "s3://locker/nightly", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+           "GITHUB_OUTPUT": str(tmp_path / "output"), "NEW_CHAIN": "", "ATTEST_TERRAFORM_DIR": terraform,
+           "ATTEST_CODE_DIR": code}
+    ran = subprocess.run(["bash", "-e", "-c", export["run"]], env=env, capture_output=True, text=True, timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    args = (tmp_path / "args").read_text().splitlines()
+    assert args == ["export", "--config", "ops/attest.yaml", "--locker", "s3://locker/nightly", *planes,
+                    "--copy-to", "out", "--summary", str(tmp_path / "summary")]
+    assert (tmp_path / "output").read_text() == "exit_code=1\n"

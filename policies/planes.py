@@ -1,0 +1,86 @@
+"""The static planes beside a snapshot: Terraform roots and app code, judged in that order onto the
+live results. `attest check` and `attest export` both go through here, so the nightly bundle holds
+the same three planes, in the same findings, as a check run by hand."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import overload
+
+from attest.collector.config import EstateConfig
+from attest.collector.snapshot import Snapshot
+from attest.policies.code_plane import with_code
+from attest.policies.findings import Results
+from attest.policies.rule_loader import POLICIES_DIR
+from attest.policies.terraform.hcl import evidence_path, evidence_root
+from attest.policies.terraform.plane import TerraformInputs, with_terraform
+
+
+@dataclass(frozen=True)
+class StaticPlanes:
+    """What to judge besides the snapshot: Terraform roots (with what resolves them) and code roots."""
+
+    terraform: TerraformInputs | None = None
+    code: tuple[Path, ...] = ()
+
+    def roots(self) -> tuple[tuple[str, Path], ...]:
+        """(plane, root) for every root judged, in the order they are judged."""
+        tf = self.terraform.roots if self.terraform is not None else ()
+        return tuple(("terraform", r) for r in tf) + tuple(("code", r) for r in self.code)
+
+
+@overload
+def with_static_planes(results: Results, planes: StaticPlanes, snapshot: Snapshot | None,
+                       config: EstateConfig | None, *, policies_dir: str | Path = ...,
+                       waivers_path: str | Path | None = ..., today: dt.date | None = ...) -> Results: ...
+@overload
+def with_static_planes(results: None, planes: StaticPlanes, snapshot: Snapshot | None,
+                       config: EstateConfig | None, *, policies_dir: str | Path = ...,
+                       waivers_path: str | Path | None = ..., today: dt.date | None = ...) -> Results | None: ...
+def with_static_planes(results: Results | None, planes: StaticPlanes, snapshot: Snapshot | None,
+                       config: EstateConfig | None, *, policies_dir: str | Path = POLICIES_DIR,
+                       waivers_path: str | Path | None = None, today: dt.date | None = None) -> Results | None:
+    """`results` (None: no snapshot was judged) with the Terraform plane, then the code plane, folded in."""
+    if planes.terraform is not None:
+        results = with_terraform(results, planes.terraform, snapshot, config, policies_dir=policies_dir,
+                                 waivers_path=waivers_path, today=today)
+    if planes.code:
+        results = with_code(results, planes.code, live=snapshot is not None, policies_dir=policies_dir, today=today)
+    return results
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Which version of a root was judged: its path from the git top level, the commit checked out
+    (None outside git), and whether the tree held uncommitted changes under the root."""
+
+    plane: str
+    path: str
+    commit: str | None
+    uncommitted: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"plane": self.plane, "path": self.path, "commit": self.commit, "uncommitted_changes": self.uncommitted}
+
+
+def revisions(planes: StaticPlanes) -> tuple[Revision, ...]:
+    """The revision of every root the planes judge, so evidence names the code behind its file:line citations."""
+    return tuple(_revision(plane, root) for plane, root in planes.roots())
+
+
+def _revision(plane: str, root: Path) -> Revision:
+    top = evidence_root(root)
+    commit = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    status = _git(root, "status", "--porcelain", "--", ".") if commit else None
+    return Revision(plane, evidence_path(root, top), commit or None, bool(status))
+
+
+def _git(root: Path, *args: str) -> str:
+    """git's output in `root`, empty when git is missing, fails or `root` is not in a repository."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""

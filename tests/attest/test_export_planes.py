@@ -1,0 +1,94 @@
+"""`attest export --terraform DIR --code DIR`: the nightly bundle holds the Terraform and code planes
+beside the live one, in one findings file and one set of reports, with the revision of each root
+judged (`sources.json`), and `attest verify` accepts it. Code the guard cannot analyse is an `error`
+finding in the bundle, never a bundle that passes without it.
+
+The inputs are hand-written (tests/attest/code_apps/), each committed to a fresh git repository so
+the revision the bundle records is known: the restock app writes through the reference helper; the
+second declares a reference-project user that can write."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).parent / "code_apps"
+SNAPSHOT = ROOT / "tests" / "badinput" / "valid" / "snapshot.json"
+CONFIG = ROOT / "sandbox" / "attest.local.yaml"
+GIT = ("git", "-c", "user.name=attest tests", "-c", "user.email=tests@attest.invalid", "-c", "commit.gpgsign=false")
+
+
+def _repo(tmp: Path, app: str) -> tuple[Path, str]:
+    """A copy of the app as a git repository with one commit; the commit's id."""
+    repo = tmp / app
+    shutil.copytree(APPS / app, repo)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "as judged")):
+        subprocess.run([*GIT, "-C", str(repo), *args], check=True, capture_output=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
+    return repo, head.stdout.strip()
+
+
+def _export(tmp: Path, *planes: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    locker = tmp / "locker"
+    done = subprocess.run(
+        [sys.executable, "-m", "attest", "export", "--config", str(CONFIG), "--snapshot", str(SNAPSHOT),
+         "--locker", str(locker), "--new-chain", *planes],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    return done, locker
+
+
+def _verify(locker: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "attest", "verify", str(locker)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_bundle_holds_every_plane_and_the_revision_each_was_judged_at(tmp_path: Path) -> None:
+    restock, restock_head = _repo(tmp_path, "restock_writes_reference")
+    users, users_head = _repo(tmp_path, "reference_user_can_write")
+    (restock / "NOTES.md").write_text("not committed\n", encoding="utf-8")
+    done, locker = _export(tmp_path, "--code", str(restock), "--terraform", str(users / "infra"),
+                           "--reference-project", "reference", "--code", str(users))
+    assert done.returncode == 1, done.stderr
+    bundle = Path(done.stdout.strip())
+    findings = json.loads((bundle / "findings.json").read_text(encoding="utf-8"))["findings"]
+    planes = {(f["rule_id"], f["plane"], f["status"]) for f in findings if f["plane"] != "live"}
+    assert ("reference-write", "code", "fail") in planes
+    assert [f["resource_id"] for f in findings if f["rule_id"] == "ATL-DB-005" and f["plane"] == "terraform"] == [
+        "mongodbatlas_database_user.catalog_sync"]  # judged by both planes, reported once
+    assert any(f["plane"] == "live" for f in findings)
+    sources = json.loads((bundle / "sources.json").read_text(encoding="utf-8"))
+    assert sources == {"roots": [
+        {"plane": "terraform", "path": "infra", "commit": users_head, "uncommitted_changes": False},
+        {"plane": "code", "path": ".", "commit": restock_head, "uncommitted_changes": True},
+        {"plane": "code", "path": ".", "commit": users_head, "uncommitted_changes": False},
+    ]}
+    listed = {f["path"] for f in json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    assert "sources.json" in listed
+    markdown = (bundle / "reports" / "findings.md").read_text(encoding="utf-8")
+    assert "`app/restock.ts:10`" in markdown and "reference-write" in markdown
+    assert "verdict: intact" in _verify(locker)
+
+
+def test_code_the_guard_cannot_analyse_is_an_error_in_the_bundle(tmp_path: Path) -> None:
+    restock, _ = _repo(tmp_path, "restock_writes_reference")
+    (restock / "app" / "reprice.ts").write_text("export function reprice() {\n  const price = ;\n}\n", encoding="utf-8")
+    done, locker = _export(tmp_path, "--code", str(restock))
+    assert done.returncode == 1, done.stderr  # the snapshot's own violations outrank the error (exit 1 before 3)
+    findings = json.loads((Path(done.stdout.strip()) / "findings.json").read_text(encoding="utf-8"))["findings"]
+    [error] = [f for f in findings if f["plane"] == "code"]
+    assert (error["rule_id"], error["status"]) == ("dynamic-use", "error")
+    assert error["evidence"].startswith("app/reprice.ts")
+    assert "verdict: intact" in _verify(locker)
+
+
+def test_a_state_file_without_a_root_is_refused_before_collecting(tmp_path: Path) -> None:
+    done, locker = _export(tmp_path, "--terraform-state", str(tmp_path / "state.json"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["attest: --terraform-state needs --terraform DIR"]
+    assert not locker.exists()
