@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from attest.core.errors import UsageError
+from attest.core.errors import BadInputError, UsageError
 from attest.policies.planes import StaticPlanes
 from attest.policies.terraform.plane import TerraformInputs
 
@@ -26,9 +26,15 @@ def add_plane_arguments(parser: Any) -> None:
 
 
 def static_planes(args: argparse.Namespace) -> StaticPlanes:
-    """The planes the flags name; `--terraform-state` without a root is a usage error."""
+    """The planes the flags name, refused before any work (an export would otherwise collect for
+    minutes first): `--terraform-state` without a root is a usage error, a root that is not a
+    directory bad input."""
     if args.terraform_state and not args.terraform:
         raise UsageError("--terraform-state needs --terraform DIR")
+    for root, what in [(d, "not a directory of Terraform files") for d in args.terraform or ()] + [
+            (d, "not a directory") for d in args.code or ()]:
+        if not Path(root).is_dir():
+            raise BadInputError(what, where=root)
     terraform = None
     if args.terraform:
         terraform = TerraformInputs(

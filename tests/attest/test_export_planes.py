@@ -92,3 +92,11 @@ def test_a_state_file_without_a_root_is_refused_before_collecting(tmp_path: Path
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["attest: --terraform-state needs --terraform DIR"]
     assert not locker.exists()
+
+
+def test_a_root_that_is_not_a_directory_is_refused_before_the_locker_is_touched(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-app"
+    done, locker = _export(tmp_path, "--code", str(missing))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"attest: {missing}: not a directory"]
+    assert not locker.exists()
