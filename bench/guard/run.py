@@ -6,6 +6,8 @@ finds; the diff scan without a cache (cold) and with the cache a full scan of th
 as CI restores it with actions/cache), their ratios to the full scan, and the same ratios for the
 analysis alone (CPU of `run_guard` in process, without the interpreter and import start-up); and a
 warm diff scan of a change that adds no finding (the same nine harmless edits, no planted write).
+Each warm diff is also measured in rounds with a full scan of the same checkout (`paired_*`), so its
+ratio compares runs made under the same load.
 
     .venv/bin/python bench/guard/run.py --work /tmp/guard-bench [--semgrep /tmp/semgrep-venv/bin/semgrep]
 """
@@ -64,6 +66,18 @@ def analysis_cpu(repo: Path, base: str, cache: str, times: int) -> float:
     runs = [float(subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", ANALYSIS, str(repo), base, cache],
                                  check=True, capture_output=True, text=True).stdout) for _ in range(times)]
     return round(statistics.median(runs), 3)
+
+
+def interleaved(full: list[str], diff: list[str], work: Path, times: int) -> dict[str, float]:
+    """A full scan and a diff scan of the same checkout, one after the other, `times` rounds: each
+    round's ratio compares two runs made under the same load, which separate medians measured minutes
+    apart on a shared VM do not (the median of the rounds' CPU ratios, and the worst round's)."""
+    rounds = [(measure(full, work / "pair-full.json")[3], measure(diff, work / "pair-diff.json")[3]) for _ in range(times)]
+    ratios = [d / f for f, d in rounds if f]
+    return {"full_cpu_s": round(statistics.median(f for f, _ in rounds), 3),
+            "diff_cpu_s": round(statistics.median(d for _, d in rounds), 3),
+            "cpu_ratio": round(statistics.median(ratios), 3), "worst_cpu_ratio": round(max(ratios), 3),
+            "rounds": times}
 
 
 def ratio(part: dict[str, float], whole: dict[str, float], key: str) -> float:
@@ -159,11 +173,13 @@ def main() -> None:
                             "expected": f"{new_site['file']}:{new_site['line']}",
                             "cpu_ratio": ratio(diff, full, "cpu_s"), "wall_ratio": ratio(diff, full, "wall_s")}
     warm_out = args.work / "guard-diff-warm.json"
-    warm = repeat([str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json", "--cache-dir", str(cache)],
-                  warm_out, args.repeat)
+    warm_cmd = [str(ATTEST), "guard", str(repo), "--base", "main", "--format", "json", "--cache-dir", str(cache)]
+    warm = repeat(warm_cmd, warm_out, args.repeat)
     report["guard_diff_warm_cache"] = {**warm, "same_output": warm_out.read_bytes() == out.read_bytes(),
                                        "cpu_ratio": ratio(warm, full, "cpu_s"),
                                        "wall_ratio": ratio(warm, full, "wall_s")}
+    full_cmd = [str(ATTEST), "guard", str(repo), "--format", "json"]
+    report["paired_warm_diff_adds_finding"] = interleaved(full_cmd, warm_cmd, args.work, args.repeat)
     cold_analysis = analysis_cpu(repo, "main", "", args.repeat)
     warm_analysis = analysis_cpu(repo, "main", str(cache), args.repeat)
     report["analysis_cpu_s"] = {"full": full_analysis, "diff_cold": cold_analysis, "diff_warm": warm_analysis,
@@ -176,6 +192,7 @@ def main() -> None:
     report["guard_diff_warm_cache_no_finding"] = {**clean, "violations": len(json.loads(clean_out.read_bytes())["violations"]),
                                                   "cpu_ratio": ratio(clean, full, "cpu_s"),
                                                   "wall_ratio": ratio(clean, full, "wall_s")}
+    report["paired_warm_diff_adds_none"] = interleaved(full_cmd, warm_cmd, args.work, args.repeat)
     if args.semgrep:
         git(repo, "checkout", "-q", "main")
         out = args.work / "semgrep.json"
