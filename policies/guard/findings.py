@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from attest.policies.findings import Finding, Remediation, Status, Step, WaiverRef
 from attest.policies.guard.results import GuardResult, Violation, span
-from attest.policies.guard.rules import HELP, RULES
+from attest.policies.guard.rules import FIX, RULES, WHY
 from attest.policies.guard.waivers import Waiver
 
 STATUS = {"fail": Status.FAIL, "error": Status.ERROR, "waived": Status.WAIVED, "test": Status.WAIVED}
@@ -38,8 +38,8 @@ def to_finding(violation: Violation, config_source: str = "(defaults)") -> Findi
               else _test_policy(violation, config_source) if violation.status == "test" else None)
     return Finding(rule_id=rule.id, title=rule.title, status=STATUS[violation.status], severity=rule.severity,
                    controls=rule.controls, resource_id=violation.resource, evidence=violation.site.where(),
-                   message=violation.message, rationale=HELP[rule.id],
-                   remediation=Remediation(console=(HELP[rule.id],)), plane=plane, waiver=waiver,
+                   message=violation.message, rationale=WHY[rule.id],
+                   remediation=Remediation(console=(FIX[rule.id],)), plane=plane, waiver=waiver,
                    location=span(violation.primary), trace=tuple(Step(span(h), h.label) for h in violation.path))
 
 

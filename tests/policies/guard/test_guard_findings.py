@@ -7,6 +7,7 @@ from pathlib import Path
 
 from attest.policies.findings import Status, rollup
 from attest.policies.guard.findings import to_findings
+from attest.policies.guard.rules import FIX, HELP, RULES, WHY
 from attest.policies.guard.run import run_guard
 from test_guard_testfiles import _app
 
@@ -35,6 +36,7 @@ def test_violations_become_findings_with_status_and_waivers(app: Path) -> None:
     assert waived.status is Status.WAIVED and waived.waiver is not None
     assert (waived.waiver.id, waived.waiver.issue, waived.waiver.expires) == ("inline:src/lib/sync.ts:4", "#9",
                                                                                "2026-12-31")
+    assert failed.rationale == WHY["reference-write"] and failed.remediation.console == (FIX["reference-write"],)
     in_test = by_where[("reference-write", "src/lib/__tests__/store.test.ts:6")]
     assert in_test.status is Status.WAIVED and in_test.waiver is not None
     assert in_test.waiver.id == "test_policy:(defaults)"
@@ -76,3 +78,13 @@ def test_a_write_in_a_helper_is_sited_at_the_call_and_shown_at_the_write(tmp_pat
     assert helper.location is not None and helper.location.where() == "server/stamp.ts:3"
     assert helper.location.column > 0 and helper.trace[-1].span == helper.location
     assert [s.span.where() for s in helper.trace][-3:] == ["server/admin.ts:8", "server/stamp.ts:1", "server/stamp.ts:3"]
+
+
+def test_each_rule_says_why_and_what_to_do_once() -> None:
+    """A finding's rationale and remediation are the two halves of the help code scanning shows, so a
+    report that prints both does not print the same text twice."""
+    assert set(WHY) == set(FIX) == set(RULES)
+    for rule in RULES:
+        assert WHY[rule] and FIX[rule] and WHY[rule] != FIX[rule], rule
+        assert FIX[rule] not in WHY[rule] and WHY[rule] not in FIX[rule], rule
+        assert HELP[rule] == f"{WHY[rule]} {FIX[rule]}"
