@@ -286,11 +286,38 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or config_file(rel)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
+    if _all_new(head, repo, tmp, present, frozenset(wanted), frozenset(code)):
+        return Scan((), (), 0, False, ())
     same_files = set(code) == head.listed and not any(
         _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
                      {rel: tmp if rel in change.files else repo for rel in code}, present,
                      head if same_files else None, index)
+
+
+def _all_new(head: Scan, repo: Path, tmp: Path, present: frozenset[str], extracted: frozenset[str],
+             code: frozenset[str]) -> bool:
+    """Whether every HEAD violation has a step whose code the merge-base's version of that file does
+    not hold (a line the change added, or a file the merge-base lacks). A violation's identity
+    includes each step's code text, so none of the merge-base's can then match: all are new, and the
+    merge-base need not be analysed. The merge-base's lines are read as its scan reads them (code
+    from its bytes, other files strictly); a file it takes from the work tree reads as HEAD's."""
+    head_lines = _line_reader(repo, head.texts)
+    base_lines = _line_reader(tmp, {rel: (tmp / rel).read_bytes() for rel in extracted & code})
+    held: dict[str, frozenset[str]] = {}
+
+    def added(hop: Hop) -> bool:
+        rows = head_lines(hop.file)
+        text = rows[hop.line - 1].strip() if 0 < hop.line <= len(rows) else ""
+        if not text or (hop.file in present and hop.file not in extracted):
+            return False
+        if hop.file not in present:
+            return True
+        if hop.file not in held:
+            held[hop.file] = frozenset(row.strip() for row in base_lines(hop.file))
+        return text not in held[hop.file]
+
+    return all(any(added(hop) for hop in violation.path) for violation in head.violations)
 
 
 def _config_files(config: GuardConfig) -> Callable[[str], bool]:
@@ -311,7 +338,8 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
               today: date | None = None, cache_dir: Path | None = None) -> GuardResult:
     """Analyse `repo`; with `base`, analyse the merge-base tree too and report what HEAD adds, so a
     deletion that opens a path (a `scopes` block, a `data_class` tag, a registry row) counts (when
-    HEAD's scope has no violation, HEAD adds none and the merge-base is not analysed). When the
+    HEAD's scope has no violation, HEAD adds none, and when each has a step on code the merge-base
+    does not hold, all are new: then the merge-base is not analysed). When the
     analysis cannot be completed the result says what could not be analysed (exit 3): every output
     format is still written, so the pull request shows why. `cache_dir` keeps each file's import
     specifiers by content hash (`cache.py`): a full scan fills it, a diff scan parses only its scope."""

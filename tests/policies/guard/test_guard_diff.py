@@ -226,3 +226,21 @@ def test_clean_change_does_not_analyse_the_merge_base(tmp_path: Path, guard, cap
     run = guard(repo, "--base", "main")
     assert run.code == 0 and run.sites() == []
     assert "cannot be analysed" not in caplog.text
+
+
+def test_a_change_that_only_adds_new_code_to_violations_does_not_analyse_the_merge_base(
+        tmp_path: Path, guard, caplog) -> None:
+    """Each of HEAD's violations has a step on a line the merge-base does not hold (the new write), so
+    no merge-base violation can be the same one: all are new, and the merge-base (here one that
+    cannot be analysed) is not even read."""
+    repo = _repo(tmp_path)
+    broken = repo / "src/lib/legacy.ts"
+    broken.write_text(OLD_WRITE.replace("deleteMany", "countDocuments") + "export const oops = ;\n",
+                      encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "broken at the base")
+    _git(repo, "branch", "-f", "main")
+    broken.write_text(OLD_WRITE, encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "fixed, and writes")
+    run = guard(repo, "--base", "main")
+    assert run.code == 1 and [rule for rule, _ in run.sites()] == ["reference-write"]
+    assert "cannot be analysed" not in caplog.text
