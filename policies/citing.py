@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.pointers import config_pointer
 from attest.policies.rule_schema import Rule
@@ -89,7 +88,7 @@ class ConfigEntries:
         return [config_pointer(*path)] if present else []
 
 
-def node_pointer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
+def node_pointer(graph: EstateGraph, node_id: str) -> str | None:
     """A live node's `/resources/N`, a config node's entry in the estate config, else None."""
     data = graph.nodes[node_id]
     if data.get("index") is not None:
@@ -117,10 +116,6 @@ def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntri
     if node_type == "atlas.access_list_entry":
         return entries.listed((*base, "access_list"), project.access_list, facts.get("cidr")) or entries.project(scope)
     return []
-
-
-def _out(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
-    return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
 
 
 @dataclass(frozen=True)
@@ -152,14 +147,15 @@ class CitationIndex:
     looked up by account rather than found by scanning the graph for every account finding.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, entries: ConfigEntries) -> None:
+    def __init__(self, graph: EstateGraph, entries: ConfigEntries) -> None:
         self.graph = graph
-        self.nodes: dict[str, dict[str, Any]] = dict(graph.nodes(data=True))
+        self.nodes = graph.nodes
         self.entries = entries
         self._pointers: dict[str, str | None] = {}
         self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
         self._cites: dict[RuleReads, dict[str, tuple[str, ...]]] = {}
+        self._whole: dict[RuleReads, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
 
     def pointer(self, node_id: str) -> str | None:
         """`node_pointer`, remembered."""
@@ -176,6 +172,17 @@ class CitationIndex:
         found = memo.get(node_id)
         if found is None:
             found = memo[node_id] = self._cites_of(reads, node_id, doc)
+        return found
+
+    def whole(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+        """(evidence, missing, cites) of a verdict that cites its node as a whole (a pass, an error):
+        the node's pointer, and every other input. Shared like `cites`: most findings are such verdicts."""
+        memo = self._whole.setdefault(reads, {})
+        found = memo.get(node_id)
+        if found is None:
+            own = self.pointer(node_id) or "/resources"
+            others = tuple(c for c in self.cites(reads, node_id, doc) if c != own and not own.startswith(c + "/"))
+            found = memo[node_id] = (own, "", others)
         return found
 
     def _cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
@@ -213,7 +220,7 @@ class CitationIndex:
         if fact in ("privatelink", "port_ranges"):
             return entries.link(facts.get("privatelink"), *(("ports",) if fact == "port_ranges" else ()))
         if fact == "vpc_cidrs":
-            return [p for v in _out(self.graph, node_id, "in_vpc") if (p := self.pointer(v))]
+            return [p for v in self.graph.targets(node_id, "in_vpc") if (p := self.pointer(v))]
         if fact in ("project_name", "project_role"):
             return entries.project(scope, "role" if fact == "project_role" else "name")
         if fact in ("reference_clusters", "reference_databases"):

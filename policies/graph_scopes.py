@@ -7,18 +7,17 @@ resource, the proof that the evidence shows it.
 """
 from __future__ import annotations
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
 from attest.policies.baa import baa_listings, scope_classes
+from attest.policies.estate_graph import EstateGraph
 
 NODE_TYPE = "evidence.scope"
 # Organisation-wide settings hold no data: the organisation is not a place BAA coverage is about.
 ORG_TYPES = frozenset({"atlas.org_settings"})
 
 
-def add_scope_nodes(graph: nx.MultiDiGraph, config: EstateConfig, snapshot: Snapshot) -> None:
+def add_scope_nodes(graph: EstateGraph, config: EstateConfig, snapshot: Snapshot) -> None:
     """A node `scope:<provider>/<id>` per scope seen, facts `baa_vendors` (signed BAAs covering it)."""
     first: dict[tuple[str, str], int] = {}
     for index, resource in enumerate(snapshot.resources):
