@@ -154,8 +154,9 @@ class CitationIndex:
         self._pointers: dict[str, str | None] = {}
         self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
-        self._cites: dict[RuleReads, dict[str, tuple[str, ...]]] = {}
-        self._whole: dict[RuleReads, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
+        self._owns: dict[str, tuple[str, ...]] = {}
+        self._key_sources: dict[str, tuple[str, ...]] = {}
+        self._readings: dict[RuleReads, ReadCitations] = {}
 
     def pointer(self, node_id: str) -> str | None:
         """`node_pointer`, remembered."""
@@ -165,32 +166,16 @@ class CitationIndex:
             pointer = self._pointers[node_id] = node_pointer(self.graph, node_id)
             return pointer
 
-    def cites(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        """Every pointer the rule's verdict on this node was computed from, the node's own first.
-        Rules that read the same things share the answer (and the tuple: findings hold it, not a copy)."""
-        memo = self._cites.setdefault(reads, {})
-        found = memo.get(node_id)
+    def reading(self, reads: RuleReads) -> ReadCitations:
+        """The citations of every rule that reads `reads` (one object per distinct reads)."""
+        found = self._readings.get(reads)
         if found is None:
-            found = memo[node_id] = self._cites_of(reads, node_id, doc)
+            found = self._readings[reads] = ReadCitations(self, reads)
         return found
 
-    def whole(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
-        """(evidence, missing, cites) of a verdict that cites its node as a whole (a pass, an error):
-        the node's pointer, and every other input. Shared like `cites`: most findings are such verdicts."""
-        memo = self._whole.setdefault(reads, {})
-        found = memo.get(node_id)
-        if found is None:
-            own = self.pointer(node_id) or "/resources"
-            others = tuple(c for c in self.cites(reads, node_id, doc) if c != own and not own.startswith(c + "/"))
-            found = memo[node_id] = (own, "", others)
-        return found
-
-    def _cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        out: dict[str, None] = {}  # ordered and each once
-        own = self.pointer(node_id)
-        if own:
-            out[own] = None
-        out.update(dict.fromkeys(p for p in self.nodes[node_id].get("cited", ()) if p))
+    def cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Every pointer a verdict on this node that read `reads` was computed from, the node's own first."""
+        out = dict.fromkeys(self._own(node_id))  # ordered and each once
         related = doc["related"]
         for kind, first in reads.kinds:
             targets = related.get(kind, [])
@@ -199,17 +184,31 @@ class CitationIndex:
                 if pointer:
                     out[pointer] = None
         for fact in reads.facts:
-            out.update(dict.fromkeys(p for p in self.fact_sources(node_id, fact) if p))
+            out.update(dict.fromkeys(self.fact_sources(node_id, fact)))
         for key in reads.keys:
-            out.update(dict.fromkeys(p for p in self.entries.key(key) if p))
+            out.update(dict.fromkeys(self._key(key)))
         return tuple(out)
+
+    def _own(self, node_id: str) -> tuple[str, ...]:
+        """The node's pointer, then the config entries it stands for: read by every rule of its type."""
+        found = self._owns.get(node_id)
+        if found is None:
+            own = self.pointer(node_id)
+            found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *self.nodes[node_id].get("cited", ())) if p))
+        return found
+
+    def _key(self, key: str) -> tuple[str, ...]:
+        found = self._key_sources.get(key)
+        if found is None:
+            found = self._key_sources[key] = tuple(p for p in self.entries.key(key) if p)
+        return found
 
     def fact_sources(self, node_id: str, fact: str) -> tuple[str, ...]:
         """Where one fact of a node came from: config entries and the neighbours it was computed over."""
         key = (node_id, fact)
         found = self._facts.get(key)
         if found is None:
-            found = self._facts[key] = tuple(self._fact_sources(node_id, fact))
+            found = self._facts[key] = tuple(p for p in self._fact_sources(node_id, fact) if p)
         return found
 
     def _fact_sources(self, node_id: str, fact: str) -> list[str]:
@@ -243,3 +242,31 @@ class CitationIndex:
                     index.setdefault((data["type"], data["scope"]), []).append(p)
             self._by_type_scope = {key: sorted(pointers) for key, pointers in index.items()}
         return list(self._by_type_scope.get((node_type, scope), ()))
+
+
+class ReadCitations:
+    """The citations of the verdicts of rules that read the same things (`CitationIndex.reading`):
+    worked out once per node, and shared by those rules' findings (the tuples, not copies)."""
+
+    def __init__(self, index: CitationIndex, reads: RuleReads) -> None:
+        self.index = index
+        self.reads = reads
+        self._cites: dict[str, tuple[str, ...]] = {}
+        self._whole: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+
+    def cites(self, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Every pointer the verdict on this node was computed from, the node's own first."""
+        found = self._cites.get(node_id)
+        if found is None:
+            found = self._cites[node_id] = self.index.cites_of(self.reads, node_id, doc)
+        return found
+
+    def whole(self, node_id: str, doc: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+        """(evidence, missing, cites) of a verdict that cites its node as a whole (a pass, an error):
+        the node's pointer, and every other input; most findings are such verdicts."""
+        found = self._whole.get(node_id)
+        if found is None:
+            own = self.index.pointer(node_id) or "/resources"
+            others = tuple(c for c in self.cites(node_id, doc) if c != own and not own.startswith(c + "/"))
+            found = self._whole[node_id] = (own, "", others)
+        return found

@@ -139,6 +139,7 @@ def evaluate_rule(
     findings: list[Finding] = []
     rule_gaps = _gaps_for(rule, gaps)
     reads = RuleReads.of(rule)
+    citing = citer.reading(reads)
     hiding = _hiding_gaps(rule, reads, gaps)
     selects, passes = compile_verdict(rule.where), compile_verdict(rule.expect)
     selected = [(node_id, doc) for node_id, doc in documents if selects(doc) is not False] if rule.where else documents
@@ -154,14 +155,14 @@ def evaluate_rule(
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, citer.whole(reads, node_id, doc)))
+            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, citing.whole(node_id, doc)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            cites = citer.cites(reads, node_id, doc)
+            cites = citing.cites(node_id, doc)
             findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(citer, node_id, outcome, cites), waiver))
         else:
-            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", citer.whole(reads, node_id, doc)))
+            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", citing.whole(node_id, doc)))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))

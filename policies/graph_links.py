@@ -13,6 +13,12 @@ from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_pairing import atlas_region, pair_endpoints
 
 
+# The types `find` looks up, the targets of in_vpc, in_subnet, guarded_by, registers, encrypted_by
+# and runs: only their identifiers are indexed (most resources are never the target of a reference).
+_FOUND_TYPES = frozenset({"aws.ec2.vpc", "aws.ec2.subnet", "aws.ec2.security_group", "aws.ec2.vpc_endpoint",
+                          "aws.kms.key", "aws.ecs.task_definition"})
+
+
 class _Index:
     """Lookups from the identifiers resources use to refer to each other, to node ids."""
 
@@ -21,8 +27,9 @@ class _Index:
         self.by_key: dict[tuple[str, str], str] = {}
         for r in resources:
             self.by_type.setdefault(r.type, []).append(r)
-            for key in self._keys(r):
-                self.by_key.setdefault((r.type, key), r.id)
+            if r.type in _FOUND_TYPES:
+                for key in self._keys(r):
+                    self.by_key.setdefault((r.type, key), r.id)
         self.secret_arns: dict[str, tuple[int, str]] = {}
         self.secret_names: dict[str, tuple[int, str]] = {}
         self._secrets_named: dict[str, str | None] = {}
@@ -48,6 +55,8 @@ class _Index:
         return keys
 
     def find(self, node_type: str, key: Any) -> str | None:
+        if node_type not in _FOUND_TYPES:
+            raise ValueError(f"{node_type} identifiers are not indexed")
         return self.by_key.get((node_type, key)) if isinstance(key, str) else None
 
     def of(self, node_type: str) -> list[Resource]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
-from attest.policies.baa import baa_listings, scope_classes
+from attest.policies.baa import listings_for, scope_classes
 from attest.policies.estate_graph import EstateGraph
 
 NODE_TYPE = "evidence.scope"
@@ -23,8 +23,8 @@ def add_scope_nodes(graph: EstateGraph, config: EstateConfig, snapshot: Snapshot
     for index, resource in enumerate(snapshot.resources):
         if resource.type not in ORG_TYPES:
             first.setdefault((resource.provider, resource.scope), index)
-    listings = baa_listings(config, snapshot.resources)
     classes = scope_classes(config, snapshot.resources)
+    listings = listings_for(config, classes)
     for (provider, scope), index in sorted(first.items()):
         mine = listings.get((provider, scope), ())
         covering = [x for x in mine if x.covers]
