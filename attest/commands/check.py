@@ -11,7 +11,7 @@ from attest.collector.config import load_config
 from attest.collector.snapshot import Identity, Snapshot
 from attest.core.errors import UsageError
 from attest.core.gcpause import paused_gc
-from attest.output import write_text
+from attest.output import write_text, write_utf8
 from attest.policies.code_plane import with_code
 from attest.policies.check import check_loaded, load_snapshots, parse_day, render_text, require_coverage
 from attest.policies.findings import Results
@@ -74,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _judge(args: argparse.Namespace, today: dt.date | None) -> int:
     snapshot, results = _evaluate(args, today)
-    if args.format == "sarif":
+    if args.format == "json":
+        write_utf8(results.to_json_bytes(), args.output)
+    elif args.format == "sarif":
         model = build_model(results, snapshot or _no_snapshot(results), None)
-        text = render_sarif(model, keep_passing=args.sarif_passes)
+        write_text(render_sarif(model, keep_passing=args.sarif_passes), args.output)
     else:
-        text = results.to_json() if args.format == "json" else render_text(results)
-    write_text(text, args.output)
+        write_text(render_text(results), args.output)
     return results.exit_code()
 
 
