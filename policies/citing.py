@@ -152,7 +152,7 @@ class CitationIndex:
         self.nodes = graph.nodes
         self.entries = entries
         self._pointers: dict[str, str | None] = {}
-        self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._facts: dict[str, dict[str, tuple[str, ...]]] = {}  # fact -> node -> sources
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
         self._owns: dict[str, tuple[str, ...]] = {}
         self._key_sources: dict[str, tuple[str, ...]] = {}
@@ -207,10 +207,12 @@ class CitationIndex:
 
     def fact_sources(self, node_id: str, fact: str) -> tuple[str, ...]:
         """Where one fact of a node came from: config entries and the neighbours it was computed over."""
-        key = (node_id, fact)
-        found = self._facts.get(key)
+        memo = self._facts.get(fact)
+        if memo is None:
+            memo = self._facts[fact] = {}
+        found = memo.get(node_id)
         if found is None:
-            found = self._facts[key] = tuple(p for p in self._fact_sources(node_id, fact) if p)
+            found = memo[node_id] = tuple(p for p in self._fact_sources(node_id, fact) if p)
         return found
 
     def _fact_sources(self, node_id: str, fact: str) -> list[str]:

@@ -28,7 +28,11 @@ class EstateGraph:
 
     def add_node(self, node_id: str, **data: Any) -> None:
         """Add the node, or update the data of the node already there."""
-        self.nodes.setdefault(node_id, {}).update(data)
+        node = self.nodes.get(node_id)
+        if node is None:
+            self.nodes[node_id] = data  # a fresh dictionary of this call's keywords: kept, not copied
+        else:
+            node.update(data)
 
     def add_edge(self, source: str, target: str, kind: str) -> None:
         """One edge per (source, target, kind): adding it again changes nothing."""
