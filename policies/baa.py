@@ -91,7 +91,11 @@ def _judge(vendor: Vendor, v_index: int, classes: tuple[str, ...], pointer: str)
 
 def baa_listings(config: EstateConfig, resources: Iterable[Resource]) -> dict[Scope, tuple[Listing, ...]]:
     """Every scope some vendor's BAA lists, with each listing judged against the scope's classes."""
-    classes = scope_classes(config, resources)
+    return listings_for(config, scope_classes(config, resources))
+
+
+def listings_for(config: EstateConfig, classes: dict[Scope, tuple[str, ...]]) -> dict[Scope, tuple[Listing, ...]]:
+    """`baa_listings` for classes already worked out (`scope_classes` reads every resource)."""
     listed: dict[Scope, list[Listing]] = {}
     for v_index, vendor in enumerate(config.vendors):
         for i, account in enumerate(vendor.baa_aws_accounts):

@@ -106,12 +106,15 @@ def render_text(results: Results) -> str:
     lines.extend(gap_line(gap) for gap in results.gaps)
     if lines:
         lines.append("")
+    by_rule: dict[str, dict[str, int]] = {}  # counted once, not once per control
+    for f in results.findings:
+        per_status = by_rule.setdefault(f.rule_id, {})
+        per_status[f.status.value] = per_status.get(f.status.value, 0) + 1
     for control in results.controls:
-        rule_ids = set(control.rule_ids)
         counts: dict[str, int] = {}
-        for f in results.findings:
-            if f.rule_id in rule_ids:
-                counts[f.status.value] = counts.get(f.status.value, 0) + 1
+        for rule_id in set(control.rule_ids):
+            for status, count in by_rule.get(rule_id, {}).items():
+                counts[status] = counts.get(status, 0) + count
         summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts) or "no automated findings"
         manual = f"; {len(control.attestations)} attestation(s)" if control.attestations else ""
         limited = f"; scope limited by {', '.join(control.scope_limitations)}" if control.scope_limitations else ""

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.pointers import config_pointer
 from attest.policies.rule_schema import Rule
@@ -89,7 +88,7 @@ class ConfigEntries:
         return [config_pointer(*path)] if present else []
 
 
-def node_pointer(graph: nx.MultiDiGraph, node_id: str) -> str | None:
+def node_pointer(graph: EstateGraph, node_id: str) -> str | None:
     """A live node's `/resources/N`, a config node's entry in the estate config, else None."""
     data = graph.nodes[node_id]
     if data.get("index") is not None:
@@ -117,10 +116,6 @@ def _declared_sources(data: dict[str, Any], node_type: str, entries: ConfigEntri
     if node_type == "atlas.access_list_entry":
         return entries.listed((*base, "access_list"), project.access_list, facts.get("cidr")) or entries.project(scope)
     return []
-
-
-def _out(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
-    return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
 
 
 @dataclass(frozen=True)
@@ -152,14 +147,16 @@ class CitationIndex:
     looked up by account rather than found by scanning the graph for every account finding.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, entries: ConfigEntries) -> None:
+    def __init__(self, graph: EstateGraph, entries: ConfigEntries) -> None:
         self.graph = graph
-        self.nodes: dict[str, dict[str, Any]] = dict(graph.nodes(data=True))
+        self.nodes = graph.nodes
         self.entries = entries
         self._pointers: dict[str, str | None] = {}
-        self._facts: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._facts: dict[str, dict[str, tuple[str, ...]]] = {}  # fact -> node -> sources
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
-        self._cites: dict[RuleReads, dict[str, tuple[str, ...]]] = {}
+        self._owns: dict[str, tuple[str, ...]] = {}
+        self._key_sources: dict[str, tuple[str, ...]] = {}
+        self._memos: dict[RuleReads, tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, str, tuple[str, ...]]]]] = {}
 
     def pointer(self, node_id: str) -> str | None:
         """`node_pointer`, remembered."""
@@ -169,21 +166,18 @@ class CitationIndex:
             pointer = self._pointers[node_id] = node_pointer(self.graph, node_id)
             return pointer
 
-    def cites(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        """Every pointer the rule's verdict on this node was computed from, the node's own first.
-        Rules that read the same things share the answer (and the tuple: findings hold it, not a copy)."""
-        memo = self._cites.setdefault(reads, {})
-        found = memo.get(node_id)
-        if found is None:
-            found = memo[node_id] = self._cites_of(reads, node_id, doc)
-        return found
+    def reading(self, reads: RuleReads) -> ReadCitations:
+        """The citations of a rule that reads `reads`, sharing what rules that read the same worked out.
+        The index keeps the memos, not the `ReadCitations`: a reference back would be a cycle, and
+        the graph behind it would wait for the cyclic collector (1.7 million objects, 1.7 s)."""
+        memos = self._memos.get(reads)
+        if memos is None:
+            memos = self._memos[reads] = ({}, {})
+        return ReadCitations(self, reads, *memos)
 
-    def _cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        out: dict[str, None] = {}  # ordered and each once
-        own = self.pointer(node_id)
-        if own:
-            out[own] = None
-        out.update(dict.fromkeys(p for p in self.nodes[node_id].get("cited", ()) if p))
+    def cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Every pointer a verdict on this node that read `reads` was computed from, the node's own first."""
+        out = dict.fromkeys(self._own(node_id))  # ordered and each once
         related = doc["related"]
         for kind, first in reads.kinds:
             targets = related.get(kind, [])
@@ -192,17 +186,33 @@ class CitationIndex:
                 if pointer:
                     out[pointer] = None
         for fact in reads.facts:
-            out.update(dict.fromkeys(p for p in self.fact_sources(node_id, fact) if p))
+            out.update(dict.fromkeys(self.fact_sources(node_id, fact)))
         for key in reads.keys:
-            out.update(dict.fromkeys(p for p in self.entries.key(key) if p))
+            out.update(dict.fromkeys(self._key(key)))
         return tuple(out)
+
+    def _own(self, node_id: str) -> tuple[str, ...]:
+        """The node's pointer, then the config entries it stands for: read by every rule of its type."""
+        found = self._owns.get(node_id)
+        if found is None:
+            own = self.pointer(node_id)
+            found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *self.nodes[node_id].get("cited", ())) if p))
+        return found
+
+    def _key(self, key: str) -> tuple[str, ...]:
+        found = self._key_sources.get(key)
+        if found is None:
+            found = self._key_sources[key] = tuple(p for p in self.entries.key(key) if p)
+        return found
 
     def fact_sources(self, node_id: str, fact: str) -> tuple[str, ...]:
         """Where one fact of a node came from: config entries and the neighbours it was computed over."""
-        key = (node_id, fact)
-        found = self._facts.get(key)
+        memo = self._facts.get(fact)
+        if memo is None:
+            memo = self._facts[fact] = {}
+        found = memo.get(node_id)
         if found is None:
-            found = self._facts[key] = tuple(self._fact_sources(node_id, fact))
+            found = memo[node_id] = tuple(p for p in self._fact_sources(node_id, fact) if p)
         return found
 
     def _fact_sources(self, node_id: str, fact: str) -> list[str]:
@@ -213,7 +223,7 @@ class CitationIndex:
         if fact in ("privatelink", "port_ranges"):
             return entries.link(facts.get("privatelink"), *(("ports",) if fact == "port_ranges" else ()))
         if fact == "vpc_cidrs":
-            return [p for v in _out(self.graph, node_id, "in_vpc") if (p := self.pointer(v))]
+            return [p for v in self.graph.targets(node_id, "in_vpc") if (p := self.pointer(v))]
         if fact in ("project_name", "project_role"):
             return entries.project(scope, "role" if fact == "project_role" else "name")
         if fact in ("reference_clusters", "reference_databases"):
@@ -236,3 +246,32 @@ class CitationIndex:
                     index.setdefault((data["type"], data["scope"]), []).append(p)
             self._by_type_scope = {key: sorted(pointers) for key, pointers in index.items()}
         return list(self._by_type_scope.get((node_type, scope), ()))
+
+
+class ReadCitations:
+    """The citations of the verdicts of rules that read the same things (`CitationIndex.reading`):
+    worked out once per node, and shared by those rules' findings (the tuples, not copies)."""
+
+    def __init__(self, index: CitationIndex, reads: RuleReads, cites: dict[str, tuple[str, ...]],
+                 whole: dict[str, tuple[str, str, tuple[str, ...]]]) -> None:
+        self.index = index
+        self.reads = reads
+        self._cites = cites
+        self._whole = whole
+
+    def cites(self, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
+        """Every pointer the verdict on this node was computed from, the node's own first."""
+        found = self._cites.get(node_id)
+        if found is None:
+            found = self._cites[node_id] = self.index.cites_of(self.reads, node_id, doc)
+        return found
+
+    def whole(self, node_id: str, doc: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+        """(evidence, missing, cites) of a verdict that cites its node as a whole (a pass, an error):
+        the node's pointer, and every other input; most findings are such verdicts."""
+        found = self._whole.get(node_id)
+        if found is None:
+            own = self.index.pointer(node_id) or "/resources"
+            others = tuple(c for c in self.cites(node_id, doc) if c != own and not own.startswith(c + "/"))
+            found = self._whole[node_id] = (own, "", others)
+        return found

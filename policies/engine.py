@@ -22,8 +22,6 @@ import hashlib
 from dataclasses import replace
 from typing import Any
 
-import networkx as nx
-
 from attest.core.canonical import canonical_json
 from attest.collector.config import EstateConfig
 from attest.core.gcpause import paused_gc
@@ -36,6 +34,7 @@ from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.graph_accounts import INPUTS as ACCOUNT_INPUTS
 from attest.policies.graph_accounts import NODE_TYPE as ACCOUNT_TYPE
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.gaps import gap_records, limitations, rule_reads
 from attest.policies.graph import Documents, build_graph, config_document, nodes_by_type
 from attest.policies.narrative import control_narrative
@@ -61,8 +60,7 @@ def _cited(citer: CitationIndex, node_id: str, outcome: Outcome, cites: tuple[st
     `missing`; every other input of its verdict goes in `cites`."""
     subject = node_id
     if outcome.via:
-        graph = citer.graph
-        targets = sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == outcome.via for d in edges.values()))
+        targets = citer.graph.targets(node_id, outcome.via)
         subject = targets[0] if targets else node_id
     own = citer.pointer(subject) or "/resources"
     suffix = outcome.pointer_suffix if not outcome.via or subject != node_id else ""
@@ -74,12 +72,12 @@ def _cited(citer: CitationIndex, node_id: str, outcome: Outcome, cites: tuple[st
     return own, missing, others
 
 
-_WHOLE = _HOLDS = Outcome(True, "")  # a verdict that holds cites the node itself
+_HOLDS = Outcome(True, "")
 
 
-def _unpaired(graph: nx.MultiDiGraph, key: str) -> list[str]:
+def _unpaired(graph: EstateGraph, key: str) -> list[str]:
     """Why privatelink entries paired no endpoint, for a rule that needs them (`config.privatelinks`)."""
-    pairing = graph.graph.get("pairing")
+    pairing = graph.pairing
     return [pairing.why[name] for name in sorted(pairing.why)] if key == "privatelinks" and pairing else []
 
 
@@ -130,7 +128,7 @@ def _in_scope(gaps: list[tuple[int, Gap]], data: dict[str, Any]) -> tuple[int, G
 
 def evaluate_rule(
     rule: Rule,
-    graph: nx.MultiDiGraph,
+    graph: EstateGraph,
     documents: list[tuple[str, dict[str, Any]]],
     config_doc: dict[str, Any],
     gaps: tuple[Gap, ...],
@@ -141,13 +139,14 @@ def evaluate_rule(
     findings: list[Finding] = []
     rule_gaps = _gaps_for(rule, gaps)
     reads = RuleReads.of(rule)
+    citing = citer.reading(reads)
     hiding = _hiding_gaps(rule, reads, gaps)
     selects, passes = compile_verdict(rule.where), compile_verdict(rule.expect)
     selected = [(node_id, doc) for node_id, doc in documents if selects(doc) is not False] if rule.where else documents
     for node_id, doc in selected:
         data = citer.nodes[node_id]
         outcome = _HOLDS if passes(doc) is True else evaluate_all(rule.expect, doc)
-        blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None)
+        blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None) if rule_gaps else None
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}", f"cannot confirm: {_gap_text(gap)}"))
@@ -156,16 +155,14 @@ def evaluate_rule(
             findings.append(_finding(rule, Status.ERROR, node_id, f"/gaps/{index}",
                                      f"cannot judge: {_gap_text(gap)}, and {outcome.message}"))
         elif outcome.ok is None:
-            cites = citer.cites(reads, node_id, doc)
-            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, _cited(citer, node_id, _WHOLE, cites)))
+            findings.append(_finding(rule, Status.ERROR, node_id, "", outcome.message, citing.whole(node_id, doc)))
         elif outcome.ok is False:
             waiver = waiver_for(waivers, rule.id, node_id)
             status = Status.WAIVED if waiver else Status.FAIL
-            cites = citer.cites(reads, node_id, doc)
+            cites = citing.cites(node_id, doc)
             findings.append(_finding(rule, status, node_id, "", outcome.message, _cited(citer, node_id, outcome, cites), waiver))
         else:
-            cites = citer.cites(reads, node_id, doc)
-            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", _cited(citer, node_id, _WHOLE, cites)))
+            findings.append(_finding(rule, Status.PASS, node_id, "", "satisfied", citing.whole(node_id, doc)))
     for index, gap, _ in rule_gaps:
         findings.append(_finding(rule, Status.ERROR, None, f"/gaps/{index}", f"evidence incomplete: {_gap_text(gap)}; "
                                  f"{', '.join(sorted(gap.resource_types))} unknown"))
@@ -221,7 +218,9 @@ def evaluate(
         return _evaluate(snapshot, config, policy, waivers, today)
 
 
-def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...], today: dt.date | None) -> Results:
+def _judge(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...]) -> list[Finding]:
+    """Every rule's findings, sorted. The graph and its documents die on return (plain dictionaries,
+    no cycles), before the digest and control results are made."""
     graph = build_graph(snapshot, config)
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
@@ -234,7 +233,11 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
             if rule.resource == node_type:
                 findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
     findings.sort(key=Finding.sort_key)
-    graph.clear()  # the graph holds reference cycles (its cached views): free it now, not in a collection
+    return findings
+
+
+def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...], today: dt.date | None) -> Results:
+    findings = _judge(snapshot, config, policy, waivers)
     day = today or snapshot.collected_at.date()
     gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
     titles = {rule.id: rule.title for rule in policy.rules}

@@ -1,4 +1,4 @@
-"""The estate graph: one networkx MultiDiGraph over live resources and config-declared data stores.
+"""The estate graph: one `EstateGraph` over live resources and config-declared data stores.
 
 Rules evaluate node documents of this graph (see `document`), so a relation across resources or
 across providers is an edge, not ad-hoc code in a rule.
@@ -63,8 +63,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
 from attest.policies.graph_accounts import INPUTS as ACCOUNT_INPUTS
@@ -73,6 +71,7 @@ from attest.policies.graph_accounts import add_account_nodes
 from attest.policies.baa import cluster_class
 from attest.policies.graph_declared import NODE_TYPE as DECLARED_TYPE
 from attest.policies.graph_declared import add_declared_nodes
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_facts import live_facts
 from attest.policies.graph_scopes import NODE_TYPE as SCOPE_TYPE
 from attest.policies.graph_scopes import add_scope_nodes
@@ -150,7 +149,7 @@ FACT_INPUTS: dict[str, frozenset[str]] = {
 }
 
 
-def _add_config_nodes(graph: nx.MultiDiGraph, config: EstateConfig) -> None:
+def _add_config_nodes(graph: EstateGraph, config: EstateConfig) -> None:
     for p_index, project in enumerate(config.atlas_projects):
         for c_index, cluster in enumerate(project.clusters):
             cited = [config_pointer("atlas", "projects", p_index, "clusters", c_index)]
@@ -169,17 +168,17 @@ def _add_config_nodes(graph: nx.MultiDiGraph, config: EstateConfig) -> None:
                 _add_node(graph, db_id, "data.database", project.id, {
                     "project": project.name, "cluster": cluster.name, "name": db, "data_class": db_class,
                 }, cited)
-                graph.add_edge(cluster_id, db_id, kind="contains")
+                graph.add_edge(cluster_id, db_id, "contains")
                 for coll in (c for c in colls if c.database == db):
                     coll_id = f"{db_id}/{coll.collection}"
                     _add_node(graph, coll_id, "data.collection", project.id, {
                         "project": project.name, "cluster": cluster.name, "database": db,
                         "name": coll.collection, "data_class": coll.data_class,
                     }, [config_pointer("data_classification", config.collections.index(coll))])
-                    graph.add_edge(db_id, coll_id, kind="contains")
+                    graph.add_edge(db_id, coll_id, "contains")
 
 
-def _add_node(graph: nx.MultiDiGraph, node_id: str, node_type: str, scope: str, attributes: dict[str, Any],
+def _add_node(graph: EstateGraph, node_id: str, node_type: str, scope: str, attributes: dict[str, Any],
               cited: list[str]) -> None:
     graph.add_node(
         node_id, type=node_type, origin="config", scope=scope, region=None,
@@ -187,9 +186,9 @@ def _add_node(graph: nx.MultiDiGraph, node_id: str, node_type: str, scope: str, 
     )
 
 
-def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
+def build_graph(snapshot: Snapshot, config: EstateConfig) -> EstateGraph:
     """The graph of one snapshot under one estate config."""
-    graph = nx.MultiDiGraph()
+    graph = EstateGraph()
     _add_config_nodes(graph, config)
     for index, resource in enumerate(snapshot.resources):
         graph.add_node(
@@ -206,11 +205,11 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> nx.MultiDiGraph:
     return graph
 
 
-def nodes_by_type(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+def nodes_by_type(graph: EstateGraph) -> dict[str, list[str]]:
     """Every node id by its type, each list sorted: one pass over the graph for all rules."""
     out: dict[str, list[str]] = {}
-    for node_id, node_type in graph.nodes(data="type"):
-        out.setdefault(node_type, []).append(node_id)
+    for node_id, data in graph.nodes.items():
+        out.setdefault(data["type"], []).append(node_id)
     return {node_type: sorted(ids) for node_type, ids in out.items()}
 
 
@@ -224,13 +223,10 @@ class Documents:
     are read, never changed, by the conditions.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, config_doc: dict[str, Any]) -> None:
+    def __init__(self, graph: EstateGraph, config_doc: dict[str, Any]) -> None:
         self.graph = graph
         self.config_doc = config_doc
         self._bases: dict[str, dict[str, Any]] = {}
-        self._out: dict[str, dict[str, set[str]]] = {}
-        for source, target, kind in graph.edges(data="kind"):
-            self._out.setdefault(source, {}).setdefault(kind, set()).add(target)
 
     def _base(self, node_id: str) -> dict[str, Any]:
         base = self._bases.get(node_id)
@@ -251,7 +247,7 @@ class Documents:
         doc = dict(self._base(node_id))
         doc["config"] = self.config_doc
         related = dict(_NO_RELATED)
-        for kind, targets in self._out.get(node_id, {}).items():
+        for kind, targets in self.graph.out.get(node_id, {}).items():
             if kind in related:
                 related[kind] = [self._base(n) for n in sorted(targets)]
         doc["related"] = related

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "aws.account"
@@ -20,7 +19,7 @@ FACT_SOURCES = {"trails": "aws.cloudtrail.trail", "regions_without_recorder": "a
 INPUTS = frozenset(FACT_SOURCES.values())
 
 
-def add_account_nodes(graph: nx.MultiDiGraph, config: EstateConfig, by_type: dict[str, list[str]]) -> None:
+def add_account_nodes(graph: EstateGraph, config: EstateConfig, by_type: dict[str, list[str]]) -> None:
     """`account:aws/<id>` per configured account, facts `trails` and `regions_without_recorder`."""
     trails: dict[str, list[dict[str, Any]]] = {}
     for node_id in by_type.get("aws.cloudtrail.trail", []):

@@ -12,10 +12,9 @@ import ipaddress
 from functools import partial
 from typing import Any, Callable, Iterator
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
 from attest.policies.attributes import tag
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.pointers import config_pointer
 
 NODE_TYPE = "config.declared"
@@ -146,7 +145,7 @@ def _items(config: EstateConfig) -> Iterator[Item]:
                 partial(_attribute_is, "regionName", region)), (_region_name, region), at("endpoint_service_regions", i)
 
 
-def add_declared_nodes(graph: nx.MultiDiGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:
+def add_declared_nodes(graph: EstateGraph, config: EstateConfig, live_by_type: dict[str, list[str]]) -> None:
     """Add a `config.declared` node per declared item, with `found` / `watches` facts."""
     buckets: dict[tuple[str, Field], dict[Any, list[dict[str, Any]]]] = {}
 

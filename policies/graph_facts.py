@@ -8,13 +8,11 @@ import datetime as dt
 import re
 from typing import Any
 
-import networkx as nx
-
 from attest.collector.config import AtlasProject, EstateConfig
 from attest.policies.attributes import dicts, tag
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_exposure import acl_internet_ports, group_internet_ports
-from attest.policies.graph_links import neighbours
-from attest.policies.graph_pairing import Pairing, atlas_region
+from attest.policies.graph_pairing import atlas_region
 from attest.policies.operators import IpNetwork, network
 
 Facts = dict[str, Any]
@@ -38,28 +36,28 @@ class _Lookups:
         self._subnets: dict[tuple[Any, Any], frozenset[str]] | None = None
         self.collected_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
-    def subnet_ids(self, graph: nx.MultiDiGraph, scope: Any, region: Any) -> frozenset[str]:
+    def subnet_ids(self, graph: EstateGraph, scope: Any, region: Any) -> frozenset[str]:
         """The SubnetIds collected in one account and region."""
         if self._subnets is None:
             found: dict[tuple[Any, Any], set[str]] = {}
-            for _, data in graph.nodes(data=True):
+            for _, data in graph.nodes.items():
                 if data["type"] == "aws.ec2.subnet" and isinstance(data["attributes"].get("SubnetId"), str):
                     found.setdefault((data["scope"], data["region"]), set()).add(data["attributes"]["SubnetId"])
             self._subnets = {key: frozenset(ids) for key, ids in found.items()}
         return self._subnets.get((scope, region), frozenset())
 
-    def prefix_cidrs(self, graph: nx.MultiDiGraph, scope: Any, region: Any, list_id: Any) -> list[str] | None:
+    def prefix_cidrs(self, graph: EstateGraph, scope: Any, region: Any, list_id: Any) -> list[str] | None:
         """The CIDRs of a collected managed prefix list, or None when it was not collected."""
         if self._prefix_lists is None:
             self._prefix_lists = {}
-            for _, data in graph.nodes(data=True):
+            for _, data in graph.nodes.items():
                 if data["type"] == "aws.ec2.prefix_list":
                     attrs = data["attributes"]
                     cidrs = [str(e.get("Cidr")) for e in dicts(attrs.get("Entries"))]  # "None" is no range: judged open
                     self._prefix_lists[(data["scope"], data["region"], attrs.get("PrefixListId"))] = cidrs
         return self._prefix_lists.get((scope, region, list_id))
 
-    def vpc_cidrs(self, graph: nx.MultiDiGraph, vpc: str) -> list[str]:
+    def vpc_cidrs(self, graph: EstateGraph, vpc: str) -> list[str]:
         """A VPC's CIDR blocks (primary, then associated), normalised and each once."""
         if vpc not in self._vpc_cidrs:
             attrs = graph.nodes[vpc]["attributes"]
@@ -108,13 +106,13 @@ class _Lookups:
         return self._reach[key]
 
 
-def live_facts(graph: nx.MultiDiGraph, config: EstateConfig, collected_at: dt.datetime) -> dict[str, Facts]:
+def live_facts(graph: EstateGraph, config: EstateConfig, collected_at: dt.datetime) -> dict[str, Facts]:
     """Facts for every live node whose type has any (first endpoints, then what depends on them)."""
     out: dict[str, Facts] = {}
     lookups = _Lookups(config)
     lookups.collected_at = collected_at
     by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for node_id, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
+    for node_id, data in sorted(graph.nodes.items(), key=lambda item: item[0]):
         if data["origin"] == "live":
             by_type.setdefault(data["type"], []).append((node_id, data))
     order = [
@@ -147,29 +145,23 @@ def _project_facts(data: dict[str, Any], lookups: _Lookups) -> Facts:
     return {"project_name": project.name if project else None, "project_role": project.role if project else None}
 
 
-def _sources(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    """The source of each incoming edge of one kind (once per edge)."""
-    return [source for source, edges in graph.pred[node].items() for d in edges.values() if d.get("kind") == kind]
-
-
-def _vpc_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _vpc_endpoint(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """Declared when aws.vpc_endpoints names it (Name tag or id) or a privatelink entry pairs it."""
     name = tag(data["attributes"], "Name")
     ident = data["attributes"].get("VpcEndpointId")
-    pairing: Pairing = graph.graph["pairing"]
-    link = pairing.link_of.get(node)
+    link = graph.pairing.link_of.get(node) if graph.pairing else None
     return {"name": name, "declared": name in lookups.endpoint_names or ident in lookups.endpoint_names or link is not None,
             "privatelink": link}
 
 
-def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _security_group(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """The link whose paired endpoint this group guards, its ports, and the group's VPC CIDRs."""
     guarding = sorted(
-        done[e]["privatelink"] for e in _sources(graph, node, "guarded_by") if done.get(e, {}).get("privatelink")
+        done[e]["privatelink"] for e in graph.sources(node, "guarded_by") if done.get(e, {}).get("privatelink")
     )
     link = next((p for p in lookups.config.privatelinks if p.name == guarding[0]), None) if guarding else None
     cidrs: list[str] = []
-    for vpc in neighbours(graph, node, "in_vpc"):
+    for vpc in graph.targets(node, "in_vpc"):
         for cidr in lookups.vpc_cidrs(graph, vpc):
             if cidr not in cidrs:
                 cidrs.append(cidr)
@@ -183,7 +175,7 @@ def _security_group(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], loo
     }
 
 
-def _network_acl(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _network_acl(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """The TCP ports the ACL admits from the internet (entries in rule order), and the collected
     subnets it is associated with: an association naming no existing subnet filters nothing."""
     wanted = {a.get("SubnetId") for a in dicts(data["attributes"].get("Associations"))}
@@ -193,8 +185,8 @@ def _network_acl(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookup
     }
 
 
-def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
-    pairs = sorted(done[e]["privatelink"] for e in _sources(graph, node, "pairs_with") if done.get(e, {}).get("privatelink"))
+def _endpoint_service(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    pairs = sorted(done[e]["privatelink"] for e in graph.sources(node, "pairs_with") if done.get(e, {}).get("privatelink"))
     if not pairs:
         project = lookups.project(data["scope"])
         pairs = sorted(
@@ -205,12 +197,12 @@ def _endpoint_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], l
     return {"privatelink": pairs[0] if pairs else None}
 
 
-def _interface_endpoint(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
-    services = neighbours(graph, node, "interface_of")
+def _interface_endpoint(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    services = graph.targets(node, "interface_of")
     return {"privatelink": done.get(services[0], {}).get("privatelink") if services else None}
 
 
-def _secret(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _secret(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """In scope as a connection string: declared in config, tagged with a data class, or named mongo*."""
     name = str(data["attributes"].get("Name") or "")
     in_config = name in lookups.secret_names
@@ -218,20 +210,20 @@ def _secret(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _L
     return {"in_config": in_config, "connection_string": in_config or tagged or bool(_MONGODB_NAME.search(name))}
 
 
-def _ecs_service(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _ecs_service(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     attrs = data["attributes"]
     cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
     service = attrs.get("serviceName")
     return {"declared": isinstance(service, str) and (data["scope"], data["region"], cluster, service) in lookups.ecs_services}
 
 
-def _atlas_cluster(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _atlas_cluster(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     project = lookups.project(data["scope"])
     declared = next((c for c in (project.clusters if project else ()) if c.name == data["attributes"].get("name")), None)
     return {"declared": declared is not None, "role": declared.role if declared else None}
 
 
-def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _access_entry(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     attrs = data["attributes"]
     net = network(attrs.get("cidrBlock")) or network(attrs.get("ipAddress"))
     project = lookups.project(data["scope"])
@@ -246,7 +238,7 @@ def _access_entry(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], looku
     return {"cidr": cidr, "declared": bool(listed or within), "within_range": within}
 
 
-def _certificate(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _certificate(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """Whole days from the collection to NotAfter (null when NotAfter cannot be read: fails gte)."""
     try:
         not_after = dt.datetime.fromisoformat(str(data["attributes"].get("NotAfter")).replace("Z", "+00:00"))
@@ -257,12 +249,12 @@ def _certificate(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookup
     return {"days_to_expiry": (not_after - lookups.collected_at).days}
 
 
-def _project_only(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _project_only(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     """Project-wide settings carry only their project's name and role."""
     return {}
 
 
-def _database_user(graph: nx.MultiDiGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+def _database_user(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
     project = lookups.project(data["scope"])
     username = data["attributes"].get("username")
     reach = lookups.reference_reach(project)

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Resource
 from attest.policies.attributes import dicts, listed
+from attest.policies.estate_graph import EstateGraph
 from attest.policies.graph_pairing import atlas_region, pair_endpoints
 
 
-def neighbours(graph: nx.MultiDiGraph, node_id: str, kind: str) -> list[str]:
-    """Targets of the node's outgoing edges of one kind, sorted, each once."""
-    return sorted(v for v, edges in graph.succ[node_id].items() if any(d.get("kind") == kind for d in edges.values()))
+# The types `find` looks up, the targets of in_vpc, in_subnet, guarded_by, registers, encrypted_by
+# and runs: only their identifiers are indexed (most resources are never the target of a reference).
+_FOUND_TYPES = frozenset({"aws.ec2.vpc", "aws.ec2.subnet", "aws.ec2.security_group", "aws.ec2.vpc_endpoint",
+                          "aws.kms.key", "aws.ecs.task_definition"})
 
 
 class _Index:
@@ -27,8 +27,9 @@ class _Index:
         self.by_key: dict[tuple[str, str], str] = {}
         for r in resources:
             self.by_type.setdefault(r.type, []).append(r)
-            for key in self._keys(r):
-                self.by_key.setdefault((r.type, key), r.id)
+            if r.type in _FOUND_TYPES:
+                for key in self._keys(r):
+                    self.by_key.setdefault((r.type, key), r.id)
         self.secret_arns: dict[str, tuple[int, str]] = {}
         self.secret_names: dict[str, tuple[int, str]] = {}
         self._secrets_named: dict[str, str | None] = {}
@@ -54,6 +55,8 @@ class _Index:
         return keys
 
     def find(self, node_type: str, key: Any) -> str | None:
+        if node_type not in _FOUND_TYPES:
+            raise ValueError(f"{node_type} identifiers are not indexed")
         return self.by_key.get((node_type, key)) if isinstance(key, str) else None
 
     def of(self, node_type: str) -> list[Resource]:
@@ -79,7 +82,7 @@ class _Index:
         return min(found)[1] if found else None
 
 
-def link_resources(graph: nx.MultiDiGraph, config: EstateConfig, resources: Iterable[Resource]) -> None:
+def link_resources(graph: EstateGraph, config: EstateConfig, resources: Iterable[Resource]) -> None:
     index = _Index(list(resources))
     _link_network(graph, index)
     _link_privatelink(graph, config, index)
@@ -88,13 +91,13 @@ def link_resources(graph: nx.MultiDiGraph, config: EstateConfig, resources: Iter
     _link_atlas(graph, config, index)
 
 
-def _edge(graph: nx.MultiDiGraph, source: str, target: str | None, kind: str) -> None:
-    """One edge per (source, target, kind): adding it again with the same key only rewrites its data."""
+def _edge(graph: EstateGraph, source: str, target: str | None, kind: str) -> None:
+    """An edge to a node of the graph (a reference to nothing draws none)."""
     if target is not None and target in graph:
-        graph.add_edge(source, target, key=kind, kind=kind)
+        graph.add_edge(source, target, kind)
 
 
-def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
+def _link_network(graph: EstateGraph, index: _Index) -> None:
     for kind in ("aws.ec2.vpc_endpoint", "aws.ec2.subnet", "aws.ec2.security_group"):
         for r in index.of(kind):
             vpc = index.find("aws.ec2.vpc", r.attributes.get("VpcId"))
@@ -106,9 +109,9 @@ def _link_network(graph: nx.MultiDiGraph, index: _Index) -> None:
             _edge(graph, r.id, index.find("aws.ec2.security_group", group.get("GroupId")), "guarded_by")
 
 
-def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+def _link_privatelink(graph: EstateGraph, config: EstateConfig, index: _Index) -> None:
     pairing = pair_endpoints(config, index.by_type)
-    graph.graph["pairing"] = pairing
+    graph.pairing = pairing
     for link in config.privatelinks:
         project = config.project(link.atlas_project)
         services = [
@@ -128,7 +131,7 @@ def _link_privatelink(graph: nx.MultiDiGraph, config: EstateConfig, index: _Inde
         _edge(graph, r.id, index.find("aws.ec2.vpc_endpoint", r.attributes.get("interfaceEndpointId")), "registers")
 
 
-def _link_secrets(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+def _link_secrets(graph: EstateGraph, config: EstateConfig, index: _Index) -> None:
     declared = {s.name: s for s in config.secrets}
     for r in index.of("aws.secretsmanager.secret"):
         _edge(graph, r.id, index.find("aws.kms.key", r.attributes.get("KmsKeyId")), "encrypted_by")
@@ -137,7 +140,7 @@ def _link_secrets(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -
             _edge(graph, r.id, f"data:{ref.points_to}", "points_to")
 
 
-def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
+def _link_ecs(graph: EstateGraph, index: _Index) -> None:
     points_to: dict[str, list[str]] = {}  # per secret; every points_to edge is drawn before this runs
     for r in index.of("aws.ecs.task_definition"):
         for container in dicts(r.attributes.get("containerDefinitions")):
@@ -145,7 +148,7 @@ def _link_ecs(graph: nx.MultiDiGraph, index: _Index) -> None:
                 target = index.secret(secret.get("valueFrom"))
                 _edge(graph, r.id, target, "binds_secret")
                 if target is not None and target not in points_to:
-                    points_to[target] = neighbours(graph, target, "points_to")
+                    points_to[target] = graph.targets(target, "points_to")
                 for cluster in points_to[target] if target else []:
                     _edge(graph, r.id, cluster, "connects_to")
     for r in index.of("aws.ecs.service"):
@@ -156,9 +159,9 @@ _READ_ROLES = {"read", "readAnyDatabase"}
 _WRITE_ROLES = {"readWrite", "readWriteAnyDatabase", "dbAdmin", "dbAdminAnyDatabase", "dbOwner", "atlasAdmin"}
 
 
-def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> None:
+def _link_atlas(graph: EstateGraph, config: EstateConfig, index: _Index) -> None:
     projects = {r.scope: r.id for r in index.of("atlas.project")}
-    for node_id, data in list(graph.nodes(data=True)):
+    for node_id, data in list(graph.nodes.items()):
         if data["origin"] == "live" and str(data["type"]).startswith("atlas.") and data["type"] != "atlas.project":
             _edge(graph, node_id, projects.get(data["scope"]), "in_project")
     names = {p.id: p.name for p in config.atlas_projects}
@@ -167,14 +170,14 @@ def _link_atlas(graph: nx.MultiDiGraph, config: EstateConfig, index: _Index) -> 
         _edge(graph, r.id, f"data:{names.get(r.scope)}/{r.attributes.get('name')}", "declared_as")
         _edge(graph, r.id, encryption.get(r.scope), "encrypted_at_rest_by")
     by_project: dict[str, list[tuple[str, Any]]] = {}
-    for node_id, data in graph.nodes(data=True):
+    for node_id, data in graph.nodes.items():
         if data["type"] == "data.cluster":
             by_project.setdefault(data["attributes"]["project"], []).append((node_id, data["attributes"]["name"]))
     for r in index.of("atlas.database_user"):
         _link_user(graph, r, by_project.get(names.get(r.scope) or "", []))
 
 
-def _link_user(graph: nx.MultiDiGraph, user: Resource, project_clusters: list[tuple[str, Any]]) -> None:
+def _link_user(graph: EstateGraph, user: Resource, project_clusters: list[tuple[str, Any]]) -> None:
     """can_read / can_write edges to the declared databases (of the user's project) its roles reach."""
     scopes = [s.get("name") for s in dicts(user.attributes.get("scopes"))]
     clusters = [n for n, name in project_clusters if not scopes or name in scopes]
@@ -183,7 +186,7 @@ def _link_user(graph: nx.MultiDiGraph, user: Resource, project_clusters: list[tu
         kinds = ["can_read"] if name in _READ_ROLES else ["can_read", "can_write"] if name in _WRITE_ROLES else []
         any_db = str(name).endswith("AnyDatabase") or name == "atlasAdmin"
         for cluster in clusters:
-            for database in neighbours(graph, cluster, "contains"):
+            for database in graph.targets(cluster, "contains"):
                 if any_db or graph.nodes[database]["attributes"]["name"] == db:
                     for kind in kinds:
                         _edge(graph, user.id, database, kind)

@@ -7,25 +7,24 @@ resource, the proof that the evidence shows it.
 """
 from __future__ import annotations
 
-import networkx as nx
-
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
-from attest.policies.baa import baa_listings, scope_classes
+from attest.policies.baa import listings_for, scope_classes
+from attest.policies.estate_graph import EstateGraph
 
 NODE_TYPE = "evidence.scope"
 # Organisation-wide settings hold no data: the organisation is not a place BAA coverage is about.
 ORG_TYPES = frozenset({"atlas.org_settings"})
 
 
-def add_scope_nodes(graph: nx.MultiDiGraph, config: EstateConfig, snapshot: Snapshot) -> None:
+def add_scope_nodes(graph: EstateGraph, config: EstateConfig, snapshot: Snapshot) -> None:
     """A node `scope:<provider>/<id>` per scope seen, facts `baa_vendors` (signed BAAs covering it)."""
     first: dict[tuple[str, str], int] = {}
     for index, resource in enumerate(snapshot.resources):
         if resource.type not in ORG_TYPES:
             first.setdefault((resource.provider, resource.scope), index)
-    listings = baa_listings(config, snapshot.resources)
     classes = scope_classes(config, snapshot.resources)
+    listings = listings_for(config, classes)
     for (provider, scope), index in sorted(first.items()):
         mine = listings.get((provider, scope), ())
         covering = [x for x in mine if x.covers]

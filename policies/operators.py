@@ -130,8 +130,11 @@ def _ports_disjoint(actual: Any, forbidden: Any) -> bool:
         return False
     for pair in _listed(actual) or []:
         rng = port_range(pair)
-        if rng is None or any(rng[0] <= hi and lo <= rng[1] for lo, hi in bounds):
+        if rng is None:
             return False
+        for lo, hi in bounds:  # a loop, not any(): called for every port range of every security group
+            if rng[0] <= hi and lo <= rng[1]:
+                return False
     return True
 
 

@@ -7,15 +7,16 @@ import datetime as dt
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
-from attest.policies.code_plane import with_code
 from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.hcl import evidence_path, evidence_root
-from attest.policies.terraform.plane import TerraformInputs, with_terraform
+
+if TYPE_CHECKING:  # the planes are imported when one is judged: a check of a snapshot alone starts without them
+    from attest.policies.terraform.plane import TerraformInputs
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,13 @@ def with_static_planes(results: Results | None, planes: StaticPlanes, snapshot: 
                        waivers_path: str | Path | None = None, today: dt.date | None = None) -> Results | None:
     """`results` (None: no snapshot was judged) with the Terraform plane, then the code plane, folded in."""
     if planes.terraform is not None:
+        from attest.policies.terraform.plane import with_terraform
+
         results = with_terraform(results, planes.terraform, snapshot, config, policies_dir=policies_dir,
                                  waivers_path=waivers_path, today=today)
     if planes.code:
+        from attest.policies.code_plane import with_code
+
         results = with_code(results, planes.code, live=snapshot is not None, policies_dir=policies_dir, today=today)
     return results
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from attest.core.errors import BadInputError, UsageError
 from attest.policies.planes import StaticPlanes
-from attest.policies.terraform.plane import TerraformInputs
 
 
 def add_plane_arguments(parser: Any) -> None:
@@ -37,6 +36,8 @@ def static_planes(args: argparse.Namespace) -> StaticPlanes:
             raise BadInputError(what, where=root)
     terraform = None
     if args.terraform:
+        from attest.policies.terraform.plane import TerraformInputs  # loaded only when a root is judged
+
         terraform = TerraformInputs(
             roots=tuple(Path(d) for d in args.terraform),
             show_json=Path(args.terraform_state) if args.terraform_state else None,

@@ -19,16 +19,17 @@ _OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLI
 _NUMBER_CHARS = frozenset(b"0123456789.+-eE")
 
 
-def canonical_json(document: Any, *, finite: bool = False) -> bytes:
+def canonical_json(document: Any, *, finite: bool = False, floats: bool = True) -> bytes:
     """The canonical bytes of `document`. `finite` says the caller knows it holds no NaN or
-    Infinity (it was read through `load_json`), which saves searching for them first."""
+    Infinity (it was read through `load_json`), which saves searching for them first; `floats=False`
+    that it holds no float at all, which also saves searching orjson's bytes for small ones."""
     try:
-        if not finite:
+        if floats and not finite:
             _refuse_non_finite(document, 2)
         encoded = orjson.dumps(document, option=_OPTIONS)
     except (TypeError, ValueError):
         encoded = b""
-    if not encoded or _has_small_float(encoded):
+    if not encoded or (floats and _has_small_float(encoded)):
         encoded = (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     return encoded
 

@@ -1,7 +1,7 @@
 """Benchmark `attest check` on a generated snapshot (default 100,000 resources).
 
 Each figure is the median of --repeat fresh child processes (pinned to one core with taskset when
-available); peak memory is the child's maximum RSS (wait4):
+available: core 0, or $ATTEST_BENCH_CORE); peak memory is the child's maximum RSS (wait4):
 - parse: `json.load` of the snapshot file, the yardstick;
 - load: `collector.snapshot.load_snapshot` (parse + validation into Resource objects);
 - evaluate: `policies.engine.evaluate` alone, with the real policy set and waivers, inputs loaded;
@@ -67,7 +67,7 @@ def phase(name: str, work: Path) -> tuple[float, float]:
 def measure(cmd: list[str], stdout_path: Path) -> dict[str, float]:
     """Wall and CPU seconds, peak RSS (MiB) and exit code of one child run of `cmd`."""
     if shutil.which("taskset"):
-        cmd = ["taskset", "-c", "0", *cmd]
+        cmd = ["taskset", "-c", os.environ.get("ATTEST_BENCH_CORE", "0"), *cmd]
     with stdout_path.open("w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)

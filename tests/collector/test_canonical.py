@@ -42,6 +42,12 @@ def test_finite_skips_the_search_only_when_told() -> None:
     assert canonical_json(document, finite=True) != _standard(document)  # the caller's promise is trusted
 
 
+def test_floatless_skips_both_searches_only_when_told() -> None:
+    document = {"v": [1e-5]}
+    assert canonical_json(document, finite=True) == _standard(document)
+    assert canonical_json(document, floats=False) != _standard(document)  # the caller's promise is trusted
+
+
 @pytest.mark.parametrize("value", [dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), object()])
 def test_what_the_standard_encoder_refuses_is_refused(value: Any) -> None:
     with pytest.raises(TypeError):

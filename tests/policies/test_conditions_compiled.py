@@ -47,7 +47,7 @@ def test_on_the_seeded_estate_every_node_agrees_and_both_answers_occur(local_con
     graph = build_graph(snapshot_from_dict(seeded_doc(), "fixture"), local_config)
     documents = Documents(graph, config_document(local_config))
     answers = {_agree(conditions, documents.document(node_id))
-               for rule in _RULES for node_id, node_type in graph.nodes(data="type") if node_type == rule.resource
+               for rule in _RULES for node_id, data in graph.nodes.items() if data["type"] == rule.resource
                for conditions in (rule.where, rule.expect)}
     assert {True, False} <= answers
 

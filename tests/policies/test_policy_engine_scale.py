@@ -3,6 +3,7 @@ finds exactly the faults the generator planted, gives the same bytes every run, 
 snapshot digest equals the digest of the snapshot's canonical JSON, floats and NaN included."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import importlib.util
@@ -83,3 +84,18 @@ def test_fast_digest_equals_the_canonical_digest(estate: tuple[Path, dict[str, A
     changed = replace(snapshot, resources=(planted, *snapshot.resources[1:]))
     assert snapshot_digest(changed) == _canonical_digest(changed)
     assert snapshot_digest(changed) != snapshot_digest(snapshot)
+
+
+def test_a_check_leaves_no_cyclic_garbage(estate: tuple[Path, dict[str, Any]]) -> None:
+    """The collector is paused while a check runs and the graph is freed by reference counting: a
+    reference cycle into it would leave the whole graph for the first collection after the check
+    (1.7 million objects, 1.7 s at 100,000 resources)."""
+    out, _ = estate
+    run_check(out / "snapshot.json", out / "attest.yaml")  # warm: caches filled once per process
+    gc.collect()
+    gc.disable()
+    try:
+        run_check(out / "snapshot.json", out / "attest.yaml")
+        assert gc.collect() < 1000
+    finally:
+        gc.enable()

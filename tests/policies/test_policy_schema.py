@@ -142,5 +142,5 @@ def test_fact_names_are_exactly_the_facts_the_graph_produces(local_config) -> No
     from attest.policies.graph import FACT_NAMES, build_graph
 
     graph = build_graph(snapshot_from_dict(seeded_doc(), "fixture"), local_config)
-    produced = {name for _, facts in graph.nodes(data="facts") for name in facts}
+    produced = {name for data in graph.nodes.values() for name in data["facts"]}
     assert produced == FACT_NAMES

@@ -35,14 +35,14 @@ def problems(results: Results, snapshot: Snapshot, config: EstateConfig) -> list
         data = graph.nodes[f.resource_id]
         doc = docs.document(f.resource_id)
         read = {f.resource_id} | {n["id"] for nodes in doc["related"].values() for n in nodes}
-        read |= {p for p in graph.succ[f.resource_id]}
+        read |= {p for targets in graph.out.get(f.resource_id, {}).values() for p in targets}
         read |= {r.id for r in snapshot.resources if data["type"] == "evidence.scope" and r.scope == data["scope"]}
         read |= {r.id for r in snapshot.resources if any(c == f"/resources/{position[r.id]}" for c in data.get("cited", ()))}
         if data["type"] == "aws.account":  # its facts are computed over the account's trails and recorders
             read |= {r.id for r in snapshot.resources
                      if r.scope == data["scope"] and r.type in ("aws.cloudtrail.trail", "aws.config.recorder")}
         if data["type"] == "aws.ec2.security_group":  # its facts read the endpoints it guards and its VPC
-            read |= {s for s, _ in graph.in_edges(f.resource_id)}
+            read |= {s for sources in graph.into.get(f.resource_id, {}).values() for s in sources}
         for c in cited:
             if c.startswith("/resources/"):
                 rid = snap["resources"][int(c.split("/")[2])]["id"]
