@@ -64,8 +64,9 @@ def base_files(repo: Path, change: Change) -> list[str]:
     return sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n)
 
 
-def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
-    """Write the merge-base's version of each of `rels` under `target` (one `git cat-file --batch`)."""
+def blobs(repo: Path, change: Change, rels: list[str]) -> dict[str, bytes | None]:
+    """The merge-base's bytes of each of `rels`, None where the merge-base has no such file (one
+    `git cat-file --batch`)."""
     request = "".join(f"{change.merge_base}:{change.prefix}{rel}\n" for rel in rels).encode()
     try:
         done = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=request,
@@ -73,13 +74,26 @@ def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
     except OSError as exc:
         raise BadInputError(f"cannot run git: {exc.strerror}", where=str(repo)) from None
     out, offset = done.stdout, 0
+    found: dict[str, bytes | None] = {}
     for rel in rels:
-        end = out.index(b"\n", offset)
-        header = out[offset:end].split()
+        end = out.find(b"\n", offset)
+        header = out[offset:end].split() if end >= 0 else []
+        if done.returncode == 0 and len(header) == 2 and header[1] == b"missing":
+            found[rel], offset = None, end + 1
+            continue
         if done.returncode != 0 or len(header) != 3:
             raise BadInputError(f"git cat-file: cannot read {rel} at {change.merge_base[:12]}", where=str(repo))
         size = int(header[2])
+        found[rel] = out[end + 1:end + 1 + size]
+        offset = end + 1 + size + 1
+    return found
+
+
+def extract(repo: Path, change: Change, rels: list[str], target: Path) -> None:
+    """Write the merge-base's version of each of `rels` (files it has) under `target`."""
+    for rel, data in blobs(repo, change, rels).items():
+        if data is None:
+            raise BadInputError(f"git cat-file: cannot read {rel} at {change.merge_base[:12]}", where=str(repo))
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(out[end + 1:end + 1 + size])
-        offset = end + 1 + size + 1
+        path.write_bytes(data)

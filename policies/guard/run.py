@@ -19,7 +19,7 @@ from attest.policies.guard.candidates import REF, code_candidates, missing_helpe
 from attest.policies.guard.classification import load_registry
 from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
-from attest.policies.guard.diff import Change, base_files, changed_lines, changes_since, extract
+from attest.policies.guard.diff import Change, base_files, blobs, changed_lines, changes_since, extract
 from attest.policies.guard.engine import Engine
 from attest.policies.guard.model import Hop
 from attest.policies.guard.modules import Module, Resolver, build_module
@@ -286,8 +286,6 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or config_file(rel)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
-    if _all_new(head, repo, tmp, present, frozenset(wanted), frozenset(code)):
-        return Scan((), (), 0, False, ())
     same_files = set(code) == head.listed and not any(
         _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
@@ -295,29 +293,44 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
                      head if same_files else None, index)
 
 
-def _all_new(head: Scan, repo: Path, tmp: Path, present: frozenset[str], extracted: frozenset[str],
-             code: frozenset[str]) -> bool:
+def _all_new(head: Scan, repo: Path, change: Change, config: GuardConfig) -> bool:
     """Whether every HEAD violation has a step whose code the merge-base's version of that file does
     not hold (a line the change added, or a file the merge-base lacks). A violation's identity
     includes each step's code text, so none of the merge-base's can then match: all are new, and the
-    merge-base need not be analysed. The merge-base's lines are read as its scan reads them (code
-    from its bytes, other files strictly); a file it takes from the work tree reads as HEAD's."""
+    merge-base need not be analysed. Only the files of the steps are read (one `git cat-file`), as
+    the merge-base's scan would read them: a changed code file, Terraform, the registry or a tsconfig
+    from the merge-base (code decoded leniently, the rest strictly), any other file from the work
+    tree, so as HEAD reads it."""
+    files = sorted({hop.file for violation in head.violations for hop in violation.path})
+    at_base = blobs(repo, change, files)
+    from_base = _config_files(config)
     head_lines = _line_reader(repo, head.texts)
-    base_lines = _line_reader(tmp, {rel: (tmp / rel).read_bytes() for rel in extracted & code})
     held: dict[str, frozenset[str]] = {}
 
     def added(hop: Hop) -> bool:
         rows = head_lines(hop.file)
         text = rows[hop.line - 1].strip() if 0 < hop.line <= len(rows) else ""
-        if not text or (hop.file in present and hop.file not in extracted):
+        data = at_base[hop.file]
+        if not text or (data is not None and hop.file not in change.files and not from_base(hop.file)):
             return False
-        if hop.file not in present:
+        if data is None:
             return True
         if hop.file not in held:
-            held[hop.file] = frozenset(row.strip() for row in base_lines(hop.file))
+            held[hop.file] = frozenset(row.strip() for row in _decoded(hop.file, data).splitlines())
         return text not in held[hop.file]
 
     return all(any(added(hop) for hop in violation.path) for violation in head.violations)
+
+
+def _decoded(rel: str, data: bytes) -> str:
+    """A file's text as the guard reads it: code leniently (its parsed bytes), other files strictly
+    (one that is not UTF-8 has no lines)."""
+    if is_code(rel):
+        return data.decode("utf-8", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
 
 
 def _config_files(config: GuardConfig) -> Callable[[str], bool]:
@@ -385,9 +398,12 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
 
 def _scan_base_or_empty(repo: Path, config: GuardConfig, change: Change, today: date,
                        cache: dict[tuple[str, bytes], Source], head: Scan, index: IndexCache | None) -> Scan:
-    """The merge-base's scan; one that cannot be analysed is empty (every violation in scope is new)."""
+    """The merge-base's scan; empty (every violation in scope is new) when none of its violations
+    could match HEAD's (`_all_new`: it is then not analysed) or when it cannot be analysed."""
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
+            if _all_new(head, repo, change, config):
+                return Scan((), (), 0, False, ())
             return _scan_base(repo, config, change, today, cache, Path(tmp), head, index)
         except AttestError as exc:
             log.warning("the merge-base %s cannot be analysed (%s); reporting every violation in the "

@@ -228,19 +228,22 @@ def test_clean_change_does_not_analyse_the_merge_base(tmp_path: Path, guard, cap
     assert "cannot be analysed" not in caplog.text
 
 
+@pytest.mark.parametrize("written", ["src/lib/legacy.ts", "src/lib/added.ts"], ids=["edited file", "new file"])
 def test_a_change_that_only_adds_new_code_to_violations_does_not_analyse_the_merge_base(
-        tmp_path: Path, guard, caplog) -> None:
-    """Each of HEAD's violations has a step on a line the merge-base does not hold (the new write), so
-    no merge-base violation can be the same one: all are new, and the merge-base (here one that
-    cannot be analysed) is not even read."""
+        tmp_path: Path, guard, caplog, written: str) -> None:
+    """Each of HEAD's violations has a step on a line the merge-base does not hold (the new write, or
+    a file it lacks), so no merge-base violation can be the same one: all are new, and the merge-base
+    (here one that cannot be analysed) is not even read."""
     repo = _repo(tmp_path)
     broken = repo / "src/lib/legacy.ts"
     broken.write_text(OLD_WRITE.replace("deleteMany", "countDocuments") + "export const oops = ;\n",
                       encoding="utf-8")
     _git(repo, "commit", "-q", "-am", "broken at the base")
     _git(repo, "branch", "-f", "main")
-    broken.write_text(OLD_WRITE, encoding="utf-8")
-    _git(repo, "commit", "-q", "-am", "fixed, and writes")
+    broken.write_text(OLD_WRITE.replace("deleteMany", "countDocuments"), encoding="utf-8")
+    (repo / written).write_text(OLD_WRITE.replace("legacy", "added"), encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "fixed, and writes")
     run = guard(repo, "--base", "main")
-    assert run.code == 1 and [rule for rule, _ in run.sites()] == ["reference-write"]
+    assert run.code == 1 and run.sites() == [("reference-write", f"{written}:4")]
     assert "cannot be analysed" not in caplog.text
