@@ -2,6 +2,7 @@
 included) and the merge-base's files, read so the guard can analyse the tree as it was."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -60,28 +61,35 @@ def changed_lines(repo: Path, change: Change) -> dict[str, frozenset[int]]:
 
 def base_files(repo: Path, change: Change) -> list[str]:
     """Every file of the merge-base tree under `repo`, relative to `repo`."""
-    listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{change.prefix}")
+    # --full-tree: run in a subdirectory, ls-tree would otherwise also filter the subtree by that
+    # subdirectory's path, and list nothing
+    listing = _git(repo, "ls-tree", "--full-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{change.prefix}")
     return sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n)
 
 
 def blobs(repo: Path, change: Change, rels: list[str]) -> dict[str, bytes | None]:
     """The merge-base's bytes of each of `rels`, None where the merge-base has no such file (one
-    `git cat-file --batch`)."""
-    request = "".join(f"{change.merge_base}:{change.prefix}{rel}\n" for rel in rels).encode()
+    `git cat-file --batch`). A missing object is answered with its name and ` missing`, matched
+    whole, so a name with spaces reads right; a name git's batch input cannot carry (a newline) is
+    refused."""
+    names = [os.fsencode(f"{change.merge_base}:{change.prefix}{rel}") for rel in rels]
+    if any(b"\n" in name for name in names):
+        raise BadInputError("a file name holds a newline, which git cat-file --batch cannot read", where=str(repo))
     try:
-        done = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=request,
+        done = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=b"".join(n + b"\n" for n in names),
                               capture_output=True, check=False)
     except OSError as exc:
         raise BadInputError(f"cannot run git: {exc.strerror}", where=str(repo)) from None
     out, offset = done.stdout, 0
     found: dict[str, bytes | None] = {}
-    for rel in rels:
+    for rel, name in zip(rels, names):
         end = out.find(b"\n", offset)
-        header = out[offset:end].split() if end >= 0 else []
-        if done.returncode == 0 and len(header) == 2 and header[1] == b"missing":
+        line = out[offset:end] if end >= 0 else b""
+        if done.returncode == 0 and line == name + b" missing":
             found[rel], offset = None, end + 1
             continue
-        if done.returncode != 0 or len(header) != 3:
+        header = line.split()
+        if done.returncode != 0 or len(header) != 3 or not header[2].isdigit():
             raise BadInputError(f"git cat-file: cannot read {rel} at {change.merge_base[:12]}", where=str(repo))
         size = int(header[2])
         found[rel] = out[end + 1:end + 1 + size]

@@ -298,20 +298,26 @@ def _all_new(head: Scan, repo: Path, change: Change, config: GuardConfig) -> boo
     not hold (a line the change added, or a file the merge-base lacks). A violation's identity
     includes each step's code text, so none of the merge-base's can then match: all are new, and the
     merge-base need not be analysed. Only the files of the steps are read (one `git cat-file`), as
-    the merge-base's scan would read them: a changed code file, Terraform, the registry or a tsconfig
-    from the merge-base (code decoded leniently, the rest strictly), any other file from the work
-    tree, so as HEAD reads it."""
-    files = sorted({hop.file for violation in head.violations for hop in violation.path})
+    the merge-base's scan would read them: a changed code file, or Terraform, the registry or a
+    tsconfig that is not code, from the merge-base (code decoded leniently, the rest strictly); any
+    other code from the work tree, as HEAD reads it; a file outside the repo (a guard file given by
+    path) from disk, so never new."""
+    files = sorted({hop.file for violation in head.violations for hop in violation.path if _in_repo(hop.file)})
     at_base = blobs(repo, change, files)
-    from_base = _config_files(config)
+    config_file = _config_files(config)
     head_lines = _line_reader(repo, head.texts)
     held: dict[str, frozenset[str]] = {}
+
+    def from_base(rel: str) -> bool:
+        return rel in change.files or (config_file(rel) and not is_code(rel))
 
     def added(hop: Hop) -> bool:
         rows = head_lines(hop.file)
         text = rows[hop.line - 1].strip() if 0 < hop.line <= len(rows) else ""
+        if not text or hop.file not in at_base:
+            return False
         data = at_base[hop.file]
-        if not text or (data is not None and hop.file not in change.files and not from_base(hop.file)):
+        if data is not None and not from_base(hop.file):
             return False
         if data is None:
             return True
@@ -320,6 +326,11 @@ def _all_new(head: Scan, repo: Path, change: Change, config: GuardConfig) -> boo
         return text not in held[hop.file]
 
     return all(any(added(hop) for hop in violation.path) for violation in head.violations)
+
+
+def _in_repo(rel: str) -> bool:
+    """A repo-relative path (hops name files so); an absolute or escaping one is read from disk by both trees."""
+    return not rel.startswith("/") and not rel.startswith("../") and rel != ".."
 
 
 def _decoded(rel: str, data: bytes) -> str:

@@ -247,3 +247,51 @@ def test_a_change_that_only_adds_new_code_to_violations_does_not_analyse_the_mer
     run = guard(repo, "--base", "main")
     assert run.code == 1 and run.sites() == [("reference-write", f"{written}:4")]
     assert "cannot be analysed" not in caplog.text
+
+
+def test_a_new_file_whose_name_holds_spaces_is_read_as_missing_at_the_merge_base(tmp_path: Path, guard) -> None:
+    """git answers `<name> missing` for it: matched whole, not split on spaces."""
+    repo = _repo(tmp_path)
+    (repo / "src/lib/my new.ts").write_text(OLD_WRITE.replace("legacy", "fresh"), encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "a new file with a write")
+    run = guard(repo, "--base", "main")
+    assert run.code == 1 and run.sites() == [("reference-write", "src/lib/my new.ts:4")]
+
+
+def test_an_app_in_a_subdirectory_keeps_its_old_violations_out_of_the_diff(tmp_path: Path, guard) -> None:
+    """The merge-base of an app below the git top level is listed in full (ls-tree --full-tree): a
+    line shifted above an old write is not reported as new."""
+    mono = tmp_path / "mono"
+    app = mono / "apps/web"
+    shutil.copytree(FIXTURE_APP, app)
+    (app / "src/lib/legacy.ts").write_text(OLD_WRITE, encoding="utf-8")
+    _git(mono, "init", "-q", "-b", "main")
+    _git(mono, "add", "-A")
+    _git(mono, "commit", "-q", "-m", "base")
+    _git(mono, "checkout", "-q", "-b", "feature")
+    (app / "src/lib/legacy.ts").write_text("// a header\n" + OLD_WRITE, encoding="utf-8")
+    _git(mono, "commit", "-q", "-am", "shift")
+    assert guard(app).code == 1  # the old write is there
+    run = guard(app, "--base", "main")
+    assert run.code == 0 and run.sites() == []
+
+
+def test_code_under_the_terraform_directory_is_compared_as_the_merge_base_reads_it(tmp_path: Path, guard) -> None:
+    """Code under `infra/` is read from the work tree by both trees (only Terraform, the registry and
+    tsconfig come from the merge-base), so an uncommitted edit to an old write's line is not new."""
+    repo = _repo(tmp_path)
+    (repo / "src/lib/legacy.ts").write_text(OLD_WRITE.replace("deleteMany", "countDocuments"), encoding="utf-8")
+    (repo / "infra/job.ts").write_text(OLD_WRITE.replace("legacy", "job"), encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "an old job; legacy reads")
+    _git(repo, "branch", "-f", "main")
+    db = repo / "src/lib/db.ts"
+    db.write_text(db.read_text(encoding="utf-8") + "// reviewed\n", encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "a change the job imports")
+    job = repo / "infra/job.ts"
+    job.write_text(job.read_text(encoding="utf-8").replace("getReferenceDb();", "getReferenceDb(); // tidy"),
+                   encoding="utf-8")
+    assert guard(repo).sites() == [("reference-write", "infra/job.ts:4")]
+    run = guard(repo, "--base", "main")
+    assert run.code == 0 and run.sites() == []
