@@ -58,13 +58,14 @@ def with_static_planes(results: Results | None, planes: StaticPlanes, snapshot: 
 
 @dataclass(frozen=True)
 class Revision:
-    """Which version of a root was judged: its path from the git top level, the commit checked out
-    (None outside git), and whether the tree held uncommitted changes under the root."""
+    """Which version of a root was judged: its path from the git top level, the commit checked out,
+    and whether the tree held uncommitted changes under the root; None where git could not tell
+    (outside a repository, no commit yet, git refused), never a guess of "clean"."""
 
     plane: str
     path: str
     commit: str | None
-    uncommitted: bool
+    uncommitted: bool | None
 
     def to_dict(self) -> dict[str, object]:
         return {"plane": self.plane, "path": self.path, "commit": self.commit, "uncommitted_changes": self.uncommitted}
@@ -78,14 +79,14 @@ def revisions(planes: StaticPlanes) -> tuple[Revision, ...]:
 def _revision(plane: str, root: Path) -> Revision:
     top = evidence_root(root)
     commit = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    status = _git(root, "status", "--porcelain", "--", ".") if commit else None
-    return Revision(plane, evidence_path(root, top), commit or None, bool(status))
+    status = _git(root, "status", "--porcelain", "--", ".") if commit is not None else None
+    return Revision(plane, evidence_path(root, top), commit, None if status is None else bool(status))
 
 
-def _git(root: Path, *args: str) -> str:
-    """git's output in `root`, empty when git is missing, fails or `root` is not in a repository."""
+def _git(root: Path, *args: str) -> str | None:
+    """git's output in `root`; None when git is missing, fails or `root` is not in a repository."""
     try:
         done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False, timeout=60)
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
