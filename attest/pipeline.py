@@ -22,7 +22,7 @@ from attest.evidence.manifest import bundle_id_for
 from attest.policies.check import load_check_waivers
 from attest.policies.engine import evaluate
 from attest.policies.findings import Finding, Results, Status
-from attest.policies.planes import StaticPlanes, revisions, with_static_planes
+from attest.policies.planes import StaticPlanes, not_judged, revisions, with_static_planes
 from attest.policies.rule_loader import load_policy_set
 from attest.collector.snapshot import format_time
 from attest.core import __version__
@@ -41,10 +41,14 @@ class ExportRun:
     published: Published
     locker: str
     swept: tuple[str, ...] = ()
+    refused: BadInputError | None = None  # bad input in a static root: the bundle holds it as an error finding
 
     @property
     def exit_code(self) -> int:
-        """The check's exit code, except that a stale locker is a violation of its own."""
+        """The check's exit code, except that a stale locker is a violation of its own and bad input in
+        a Terraform or code root is bad input (2), though the bundle was written."""
+        if self.refused is not None:
+            return self.refused.exit_code
         return 1 if self.freshness.status is Status.FAIL else self.results.exit_code()
 
     def summary(self) -> str:
@@ -66,15 +70,20 @@ class ExportRun:
 
 
 def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Path, waivers_path: str | Path | None,
-                   planes: StaticPlanes = StaticPlanes()) -> Results:
-    """The same evaluation as `attest check`, on the snapshot in hand (and the static planes given),
-    as of the snapshot's collection date."""
+                   planes: StaticPlanes = StaticPlanes()) -> tuple[Results, BadInputError | None]:
+    """The same evaluation as `attest check`, on the snapshot in hand and the static planes given, as
+    of the snapshot's collection date. Bad input in a Terraform or code root does not cost the live
+    verdicts: they are kept with an `error` finding naming the input (`not_judged`), and the error is
+    returned for the caller to report once the bundle is written."""
     policy = load_policy_set(policies)
     day = snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies) / "waivers.yaml", policy, day)
-    results = evaluate(snapshot, config, policy, waivers, today=day)
-    return with_static_planes(results, planes, snapshot, config, policies_dir=policies, waivers_path=waivers_path,
-                              today=day)
+    live = evaluate(snapshot, config, policy, waivers, today=day)
+    try:
+        return with_static_planes(live, planes, snapshot, config, policies_dir=policies, waivers_path=waivers_path,
+                                  today=day), None
+    except BadInputError as exc:
+        return not_judged(live, planes, exc), exc
 
 
 def export_snapshot(
@@ -105,7 +114,7 @@ def export_snapshot(
         previous[1] if previous else None, started, cadence, locker.location, starting=new_chain
     )
     snapshot_json = snapshot.to_json()
-    results = check_snapshot(snapshot, config, policies, waivers_path, planes)
+    results, refused = check_snapshot(snapshot, config, policies, waivers_path, planes)
     findings_json = results.to_json()
     bundle_id = bundle_id_for(started, snapshot_json.encode("utf-8"))
     digests = {
@@ -138,7 +147,7 @@ def export_snapshot(
         signer=kms_signer(config, environ, now),
         seen=Seen(previous[0].bundle_id if previous else None),
     )
-    return ExportRun(results, freshness, files, published, locker.location, swept)
+    return ExportRun(results, freshness, files, published, locker.location, swept, refused)
 
 
 def newest_bundle(location: str, settings: EvidenceConfig, environ: Mapping[str, str]) -> str | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
+from attest.core.errors import AttestError
 from attest.policies.findings import Results
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.hcl import evidence_path, evidence_root
@@ -54,6 +55,44 @@ def with_static_planes(results: Results | None, planes: StaticPlanes, snapshot: 
 
         results = with_code(results, planes.code, live=snapshot is not None, policies_dir=policies_dir, today=today)
     return results
+
+
+NOT_JUDGED = "static-planes-not-judged"
+_NOT_JUDGED_REASON = ("The Terraform or code roots given to this run could not be read (bad input), so the "
+                      "evidence this control takes from them is missing for the run.")
+
+
+def not_judged(results: Results, planes: StaticPlanes, error: AttestError) -> Results:
+    """The live results plus one `error` finding naming the bad input that stopped the static planes,
+    on every control those planes evidence (each rolled up again): a run that keeps its live evidence
+    says what it lacks, and never passes for it. The input is named in the message (it may lie outside
+    any repository the bundle cites), not as evidence."""
+    from attest.policies.findings import Finding, Mapping, Status
+    from attest.policies.rollup import rerolled
+
+    controls = _static_controls(planes)
+    finding = Finding(NOT_JUDGED, "The Terraform and code roots could not be judged", Status.ERROR, "high",
+                      tuple(sorted(controls)), None, "", f"not judged: {error.diagnostic()}",
+                      plane="terraform" if planes.terraform is not None else "code")
+    findings = tuple(sorted((*results.findings, finding), key=Finding.sort_key))
+    rolled = tuple(rerolled(replace(c, mappings=(*c.mappings, Mapping(NOT_JUDGED, _NOT_JUDGED_REASON))), findings,
+                            results.evaluated_on) if c.control_id in controls else c for c in results.controls)
+    return replace(results, findings=findings, controls=rolled)
+
+
+def _static_controls(planes: StaticPlanes) -> frozenset[str]:
+    """The controls the given planes evidence: the code plane's (its rules' controls) and the
+    Terraform plane's (the rules its checks implement)."""
+    controls: set[str] = set()
+    if planes.code:
+        from attest.policies.code_plane import REASONS
+
+        controls |= set(REASONS)
+    if planes.terraform is not None:
+        from attest.policies.terraform.mapping import load_mapping
+
+        controls |= {c for rule in load_mapping().rules.values() for c in rule.controls}
+    return frozenset(controls)
 
 
 @dataclass(frozen=True)

@@ -74,4 +74,7 @@ def run(args: argparse.Namespace) -> int:
         f"attest: receipt: --expect-head {published.manifest.bundle_id}@{published.manifest_sha256}\n"
     )
     sys.stderr.write(f"attest: {done.freshness.rule_id} {done.freshness.status.value}: {done.freshness.message}\n")
+    if done.refused is not None:
+        sys.stderr.write(f"attest: {done.refused.diagnostic()} (the bundle holds the live evidence and this as an "
+                         "error finding)\n")
     return done.exit_code

@@ -30,6 +30,10 @@ def static_planes(args: argparse.Namespace) -> StaticPlanes:
     directory bad input."""
     if args.terraform_state and not args.terraform:
         raise UsageError("--terraform-state needs --terraform DIR")
+    if args.terraform_state and len(args.terraform) != 1:
+        raise UsageError("--terraform-state belongs to one root: give exactly one --terraform DIR with it")
+    if args.terraform_state and not Path(args.terraform_state).is_file():
+        raise BadInputError("not a file (`terraform show -json` output)", where=args.terraform_state)
     for root, what in [(d, "not a directory of Terraform files") for d in args.terraform or ()] + [
             (d, "not a directory") for d in args.code or ()]:
         if not Path(root).is_dir():

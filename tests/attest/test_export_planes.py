@@ -100,3 +100,29 @@ def test_a_root_that_is_not_a_directory_is_refused_before_the_locker_is_touched(
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"attest: {missing}: not a directory"]
     assert not locker.exists()
+
+
+def test_bad_input_in_a_root_keeps_the_nights_live_evidence(tmp_path: Path) -> None:
+    """A guard file that is not valid YAML stops the code plane, not the export: the bundle is written
+    with the live findings and one `error` finding naming the file (never a pass for what was not
+    judged), and the export exits 2 with that one line."""
+    restock, _ = _repo(tmp_path, "restock_writes_reference")
+    (restock / ".attest-guard.yaml").write_text("reference_helpers: [getReferenceDb\n", encoding="utf-8")
+    done, locker = _export(tmp_path, "--code", str(restock))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith(f"attest: {restock / '.attest-guard.yaml'}")
+    results = json.loads((Path(done.stdout.strip()) / "findings.json").read_text(encoding="utf-8"))
+    [error] = [f for f in results["findings"] if f["rule_id"] == "static-planes-not-judged"]
+    assert error["status"] == "error" and ".attest-guard.yaml" in error["message"]
+    assert any(f["plane"] == "live" for f in results["findings"])
+    statuses = {c["control_id"]: c["status"] for c in results["controls"]}
+    assert {statuses[c] for c in error["controls"]} <= {"error", "fail"} and "SOC2-CC8.1" in error["controls"]
+    assert "verdict: intact" in _verify(locker)
+
+
+def test_a_state_file_that_is_not_there_is_refused_before_collecting(tmp_path: Path) -> None:
+    done, locker = _export(tmp_path, "--terraform", str(APPS / "reference_user_can_write" / "infra"),
+                           "--terraform-state", str(tmp_path / "state.json"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"attest: {tmp_path / 'state.json'}: not a file (`terraform show -json` output)"]
+    assert not locker.exists()
