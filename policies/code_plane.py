@@ -74,15 +74,21 @@ def _with_guard_rules(control: ControlResult) -> ControlResult:
 
 def _not_judged_twice(found: tuple[Finding, ...], before: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """The code findings less the guard's verdicts on a declared resource the Terraform plane judged
-    by the same rule (same file and address; the plane prefixes an address with its root's label
-    when it judged several roots)."""
-    judged = {_declared(f) for f in before if f.plane == "terraform" and f.resource_id}
-    return tuple(f for f in found if not (f.plane == "terraform" and f.resource_id and _declared(f) in judged))
+    by the same rule (same file and address; the plane prefixes an address with `<root label>:` when
+    it judged several roots, and an address may itself hold a colon, in a `for_each` key)."""
+    judged: dict[tuple[str, str], set[str]] = {}
+    for f in before:
+        if f.plane == "terraform" and f.resource_id:
+            judged.setdefault((f.rule_id, _file(f.evidence)), set()).add(f.resource_id)
+    return tuple(f for f in found if not _judged(f, judged))
 
 
-def _declared(finding: Finding) -> tuple[str, str, str]:
-    """(rule, file, address) of a finding on a declared Terraform resource."""
-    return (finding.rule_id, _file(finding.evidence), (finding.resource_id or "").rpartition(":")[2])
+def _judged(finding: Finding, judged: dict[tuple[str, str], set[str]]) -> bool:
+    address = finding.resource_id
+    if finding.plane != "terraform" or not address:
+        return False
+    ids = judged.get((finding.rule_id, _file(finding.evidence)), set())
+    return address in ids or any(rid.endswith(":" + address) for rid in ids)
 
 
 def _file(evidence: str) -> str:

@@ -49,7 +49,8 @@ def test_a_user_the_terraform_plane_judged_is_reported_once(resource_id: str) ->
 @pytest.mark.parametrize("resource_id, file", [
     ("mongodbatlas_database_user.other", FILE),
     (ADDRESS, "elsewhere/atlas.tf"),
-], ids=["another user", "another file"])
+    ('mongodbatlas_database_user.x["a:mongodbatlas_database_user.catalog_sync"]', FILE),
+], ids=["another user", "another file", "an address holding a colon"])
 def test_a_verdict_on_another_declaration_does_not_hide_the_guards(resource_id: str, file: str) -> None:
     found = _db005(_judged(resource_id, file))
     assert (resource_id, "holds readWrite") in found
