@@ -17,10 +17,10 @@ from attest.policies.guard import terraform
 from attest.policies.guard.cache import IndexCache, import_specs
 from attest.policies.guard.candidates import REF, code_candidates, missing_helpers, registry_candidates, terraform_candidates
 from attest.policies.guard.classification import load_registry
-from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig, load_config
-from attest.policies.guard.diff import Change, base_files, blobs, changed_lines, changes_since, extract
+from attest.policies.guard.diff import Change, base_files, changed_lines, changes_since, extract
 from attest.policies.guard.engine import Engine
+from attest.policies.guard.merge_base import all_new, config_files, line_reader, tsconfig
 from attest.policies.guard.model import Hop
 from attest.policies.guard.modules import Module, Resolver, build_module
 from attest.policies.guard.results import GuardResult, Violation
@@ -146,7 +146,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
             status = "test"
         results.setdefault(candidate.sort_key(), replace(candidate, status=status, waiver=waiver))
     violations = tuple(results[k] for k in sorted(results))
-    lines = _line_reader(root, texts)
+    lines = line_reader(root, texts)
     return Scan(violations, tuple(waivers), len(files), reachable, tuple(_identity(v, lines) for v in violations),
                 modules, tuple(found.items()), frozenset(files), forward, texts)
 
@@ -224,24 +224,7 @@ def _no_source(root: Path, modules: dict[str, Module], config: GuardConfig) -> l
 
 
 def _whole_repo(rel: str, config: GuardConfig) -> bool:
-    return rel in (*WHOLE_REPO_FILES, *config.classification, config.source) or _tsconfig(rel)
-
-
-def _line_reader(root: Path, texts: dict[str, bytes]) -> Callable[[str], list[str]]:
-    cache: dict[str, list[str]] = {}
-
-    def lines(rel: str) -> list[str]:
-        if rel not in cache:
-            raw = texts.get(rel)
-            text = raw.decode("utf-8", "replace") if raw is not None else None
-            if text is None:
-                try:
-                    text = (root / rel).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
-            cache[rel] = text.splitlines()
-        return cache[rel]
-    return lines
+    return rel in (*WHOLE_REPO_FILES, *config.classification, config.source) or tsconfig(rel)
 
 
 def _introduced(head: Scan, base: Scan) -> tuple[Violation, ...]:
@@ -282,80 +265,15 @@ def _scan_base(repo: Path, config: GuardConfig, change: Change, today: date,
     HEAD's modules, import edges and bytes of the files it leaves alone are reused."""
     listed = base_files(repo, change)
     code = [rel for rel in listed if is_code(rel) and not excluded(rel, config.exclude)]
-    config_file = _config_files(config)
+    config_file = config_files(config)
     wanted = [rel for rel in listed if (rel in change.files and rel in code) or config_file(rel)]
     extract(repo, change, wanted, tmp)
     present = frozenset(listed)
     same_files = set(code) == head.listed and not any(
-        _tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
+        tsconfig(rel) or rel not in present or not (repo / rel).is_file() for rel in change.files)
     return scan_tree(tmp, config, change.files, today, cache,
                      {rel: tmp if rel in change.files else repo for rel in code}, present,
                      head if same_files else None, index)
-
-
-def _all_new(head: Scan, repo: Path, change: Change, config: GuardConfig) -> bool:
-    """Whether every HEAD violation has a step whose code the merge-base's version of that file does
-    not hold (a line the change added, or a file the merge-base lacks). A violation's identity
-    includes each step's code text, so none of the merge-base's can then match: all are new, and the
-    merge-base need not be analysed. Only the files of the steps are read (one `git cat-file`), as
-    the merge-base's scan would read them: a changed code file, or Terraform, the registry or a
-    tsconfig that is not code, from the merge-base (code decoded leniently, the rest strictly); any
-    other code from the work tree, as HEAD reads it; a file outside the repo (a guard file given by
-    path) from disk, so never new."""
-    files = sorted({hop.file for violation in head.violations for hop in violation.path if _in_repo(hop.file)})
-    at_base = blobs(repo, change, files)
-    config_file = _config_files(config)
-    head_lines = _line_reader(repo, head.texts)
-    held: dict[str, frozenset[str]] = {}
-
-    def from_base(rel: str) -> bool:
-        return rel in change.files or (config_file(rel) and not is_code(rel))
-
-    def added(hop: Hop) -> bool:
-        rows = head_lines(hop.file)
-        text = rows[hop.line - 1].strip() if 0 < hop.line <= len(rows) else ""
-        if not text or hop.file not in at_base:
-            return False
-        data = at_base[hop.file]
-        if data is not None and not from_base(hop.file):
-            return False
-        if data is None:
-            return True
-        if hop.file not in held:
-            held[hop.file] = frozenset(row.strip() for row in _decoded(hop.file, data).splitlines())
-        return text not in held[hop.file]
-
-    return all(any(added(hop) for hop in violation.path) for violation in head.violations)
-
-
-def _in_repo(rel: str) -> bool:
-    """A repo-relative path (hops name files so); an absolute or escaping one is read from disk by both trees."""
-    return not rel.startswith("/") and not rel.startswith("../") and rel != ".."
-
-
-def _decoded(rel: str, data: bytes) -> str:
-    """A file's text as the guard reads it: code leniently (its parsed bytes), other files strictly
-    (one that is not UTF-8 has no lines)."""
-    if is_code(rel):
-        return data.decode("utf-8", "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ""
-
-
-def _config_files(config: GuardConfig) -> Callable[[str], bool]:
-    """Whether a file is one the analysis reads though it is not code: Terraform, the registry,
-    tsconfig/jsconfig, the guard file (the directories and names worked out once: it is asked of
-    every file of the merge-base)."""
-    directories = tuple(d.rstrip("/") + "/" for d in config.terraform_dirs)
-    names = frozenset((*config.classification, DEFAULT_CONFIG))
-    return lambda rel: rel.startswith(directories) or rel in names or _tsconfig(rel)
-
-
-def _tsconfig(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return name.startswith(("tsconfig", "jsconfig")) and name.endswith(".json") and "node_modules/" not in rel
 
 
 def run_guard(repo: Path, base: str | None = None, config_file: str | None = None,
@@ -410,10 +328,10 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
 def _scan_base_or_empty(repo: Path, config: GuardConfig, change: Change, today: date,
                        cache: dict[tuple[str, bytes], Source], head: Scan, index: IndexCache | None) -> Scan:
     """The merge-base's scan; empty (every violation in scope is new) when none of its violations
-    could match HEAD's (`_all_new`: it is then not analysed) or when it cannot be analysed."""
+    could match HEAD's (`all_new`: it is then not analysed) or when it cannot be analysed."""
     with tempfile.TemporaryDirectory(prefix="attest-guard-base-") as tmp:
         try:
-            if _all_new(head, repo, change, config):
+            if all_new(head.violations, head.texts, repo, change, config):
                 return Scan((), (), 0, False, ())
             return _scan_base(repo, config, change, today, cache, Path(tmp), head, index)
         except AttestError as exc:

@@ -22,14 +22,17 @@ def _git(repo: Path, *args: str) -> None:
                         "GIT_COMMITTER_EMAIL": "t@example.invalid", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
 
 
-def _repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
+def _repo(tmp_path: Path, under: str = "") -> Path:
+    """The fixture app with an old write, committed on `main` of a git repo (at `under` below its
+    top level), and a `feature` branch checked out; the app's directory."""
+    top = tmp_path / "repo"
+    repo = top / under if under else top
     shutil.copytree(FIXTURE_APP, repo)
     (repo / "src/lib/legacy.ts").write_text(OLD_WRITE, encoding="utf-8")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "base")
-    _git(repo, "checkout", "-q", "-b", "feature")
+    _git(top, "init", "-q", "-b", "main")
+    _git(top, "add", "-A")
+    _git(top, "commit", "-q", "-m", "base")
+    _git(top, "checkout", "-q", "-b", "feature")
     return repo
 
 
@@ -262,16 +265,9 @@ def test_a_new_file_whose_name_holds_spaces_is_read_as_missing_at_the_merge_base
 def test_an_app_in_a_subdirectory_keeps_its_old_violations_out_of_the_diff(tmp_path: Path, guard) -> None:
     """The merge-base of an app below the git top level is listed in full (ls-tree --full-tree): a
     line shifted above an old write is not reported as new."""
-    mono = tmp_path / "mono"
-    app = mono / "apps/web"
-    shutil.copytree(FIXTURE_APP, app)
-    (app / "src/lib/legacy.ts").write_text(OLD_WRITE, encoding="utf-8")
-    _git(mono, "init", "-q", "-b", "main")
-    _git(mono, "add", "-A")
-    _git(mono, "commit", "-q", "-m", "base")
-    _git(mono, "checkout", "-q", "-b", "feature")
+    app = _repo(tmp_path, "apps/web")
     (app / "src/lib/legacy.ts").write_text("// a header\n" + OLD_WRITE, encoding="utf-8")
-    _git(mono, "commit", "-q", "-am", "shift")
+    _git(app, "commit", "-q", "-am", "shift")
     assert guard(app).code == 1  # the old write is there
     run = guard(app, "--base", "main")
     assert run.code == 0 and run.sites() == []
