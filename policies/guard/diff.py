@@ -34,8 +34,10 @@ def changes_since(repo: Path, base: str) -> Change:
     subdirectory of the git work tree)."""
     merge_base = _git(repo, "merge-base", base, "HEAD").decode().strip()
     names = _git(repo, "diff", "--name-only", "--no-renames", "--relative", "-z", merge_base, "HEAD")
-    prefix = _git(repo, "rev-parse", "--show-prefix").decode().strip()
-    return Change(merge_base, frozenset(n for n in names.decode("utf-8", "replace").split("\0") if n), prefix)
+    prefix = os.fsdecode(_git(repo, "-c", "core.quotePath=false", "rev-parse", "--show-prefix").rstrip(b"\n"))
+    # names as the file system gives them (os.fsdecode), so they match the paths the scan discovers,
+    # a name that is not UTF-8 included: a lossy decode would leave such a file out of the change
+    return Change(merge_base, frozenset(os.fsdecode(n) for n in names.split(b"\0") if n), prefix)
 
 
 HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
@@ -45,14 +47,14 @@ NEW_FILE = re.compile(rb"^\+\+\+ b/(.*)$", re.MULTILINE)
 def changed_lines(repo: Path, change: Change) -> dict[str, frozenset[int]]:
     """The lines of each file (relative to `repo`) that the work tree adds or modifies since the
     merge-base: where a pull request's diff shows them, so where an annotation is visible."""
-    out = _git(repo, "diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", "--relative",
+    out = _git(repo, "-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", "--relative",
                change.merge_base, "--")
     lines: dict[str, set[int]] = {}
     for part in re.split(rb"^diff --git ", out, flags=re.MULTILINE)[1:]:
         name = NEW_FILE.search(part)
         if name is None:
             continue  # a deleted file: no line of it is left to annotate
-        rows = lines.setdefault(name.group(1).decode("utf-8", "replace"), set())
+        rows = lines.setdefault(os.fsdecode(name.group(1)), set())
         for hunk in HUNK.finditer(part):
             start, count = int(hunk.group(1)), int(hunk.group(2) or b"1")
             rows.update(range(start, start + count))
@@ -64,7 +66,7 @@ def base_files(repo: Path, change: Change) -> list[str]:
     # --full-tree: run in a subdirectory, ls-tree would otherwise also filter the subtree by that
     # subdirectory's path, and list nothing
     listing = _git(repo, "ls-tree", "--full-tree", "-r", "-z", "--name-only", f"{change.merge_base}:{change.prefix}")
-    return sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n)
+    return sorted(os.fsdecode(n) for n in listing.split(b"\0") if n)
 
 
 def blobs(repo: Path, change: Change, rels: list[str]) -> dict[str, bytes | None]:

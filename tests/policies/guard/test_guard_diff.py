@@ -1,6 +1,7 @@
 """`--base`: only what the change introduced is reported (a temporary git repo per test)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -291,3 +292,15 @@ def test_code_under_the_terraform_directory_is_compared_as_the_merge_base_reads_
     assert guard(repo).sites() == [("reference-write", "infra/job.ts:4")]
     run = guard(repo, "--base", "main")
     assert run.code == 0 and run.sites() == []
+
+
+def test_a_new_file_whose_name_is_not_utf8_is_in_the_change(tmp_path: Path, guard) -> None:
+    """git's names are read as the file system gives them, as the scan's are: a lossy decode would
+    leave the file out of the change, and its write unreported."""
+    repo = _repo(tmp_path)
+    name = os.fsdecode(b"src/lib/caf\xe9.ts")
+    (repo / name).write_text(OLD_WRITE.replace("legacy", "fresh"), encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "a new file with a write")
+    run = guard(repo, "--base", "main")
+    assert run.code == 1 and run.sites() == [("reference-write", f"{name}:4")]
