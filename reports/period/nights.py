@@ -6,6 +6,7 @@ the JSON pointer of the bytes that say it, so every statement can cite bundle + 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
@@ -18,6 +19,8 @@ SNAPSHOT_FILE = "snapshot.json"
 TASK_DEFINITION = "aws.ecs.task_definition"
 EXCEPTION_STATUSES = ("fail", "error", "waived")
 SOURCE_NOT_READ = "(source not read)"
+STATIC_PLANES = ("code", "terraform")
+_LINE_NUMBER = re.compile(r"(?<=\S):\d+\b")  # `file:12`, as the guard strips them from its identities
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,19 @@ def _gap_subject(gaps: dict[str, tuple[int, dict[str, Any], str]], evidence: Any
     return known[2] if known else _text(evidence)
 
 
+def _subject(finding: dict[str, Any], gaps: dict[str, tuple[int, dict[str, Any], str]]) -> str:
+    """What an exception is about, the same on every night: its resource; for a code or Terraform
+    finding that names none, its file and message without line numbers (an edit above it shifts
+    them, and would otherwise end one episode and start another); else the source not read, or the
+    evidence as it stands."""
+    if finding.get("resource_id"):
+        return _text(finding["resource_id"])
+    evidence = _text(finding.get("evidence"))
+    if finding.get("plane") in STATIC_PLANES and evidence:
+        return f"{_LINE_NUMBER.sub('', evidence)}: {_LINE_NUMBER.sub('', _text(finding.get('message')))}"
+    return _gap_subject(gaps, evidence) or "(no resource)"
+
+
 def _gap_exceptions(gaps: dict[str, tuple[int, dict[str, Any], str]], cite: Callable[[str], Cite]) -> list[ExceptionFact]:
     """Each source not read is an exception of the controls resting on it, as the nightly reports list it."""
     return [
@@ -154,7 +170,7 @@ def read_night(
     exceptions = tuple(
         ExceptionFact(
             rule_id=_text(f.get("rule_id")),
-            subject=_text(f.get("resource_id") or _gap_subject(gaps, f.get("evidence")) or "(no resource)"),
+            subject=_subject(f, gaps),
             status=_text(f.get("status")),
             controls=tuple(_text(c) for c in f.get("controls") or ()),
             message=_text(f.get("message")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from attest.cli import main
 from attest.evidence.lockers import LocalLocker
 from attest.evidence.window import verified_window
 from attest.reports.period.model import PeriodModel, draw_key
-from attest.reports.period.nights import SOURCE_NOT_READ
+from attest.reports.period.nights import SOURCE_NOT_READ, read_night
 from attest.reports.period.render import period_model, render_period
 
 from tests.reports.period import chain
@@ -178,3 +179,23 @@ def test_period_csv_cells_from_the_estate_cannot_run_as_formulas(locker: LocalLo
     rows = list(csv.DictReader(io.StringIO(rendered["period-changes.csv"])))
     assert rows[0]["registered_by"] == "'" + planted.registered_by
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
+
+
+def test_a_code_finding_is_one_subject_however_its_lines_shift() -> None:
+    """A code finding names no resource: it is known by its file and message without line numbers, so
+    a line added above the write does not end one exception and open another; another file is another
+    subject, and a finding with a resource keeps it."""
+    def night(line: int, other: str) -> tuple[str, ...]:
+        write = {"rule_id": "reference-write", "status": "fail", "plane": "code", "resource_id": None,
+                 "evidence": f"app/restock.ts:{line}", "controls": ["SOC2-CC6.7"],
+                 "message": f".insertOne() writes collection stock through the reference handle (app/restock.ts:{line})"}
+        findings = {"controls": [], "findings": [write, {**write, "evidence": f"{other}:{line}"},
+                                                 {**write, "plane": "terraform", "resource_id": "mongodbatlas_database_user.x"}]}
+        files = {"findings.json": json.dumps(findings).encode(), "snapshot.json": b'{"resources": []}'}
+        read = read_night(START, "b", "0" * 64, lambda path: "0" * 64, files.__getitem__)
+        return tuple(e.subject for e in read.exceptions)
+
+    first, later = night(10, "app/other.ts"), night(14, "app/other.ts")
+    assert first == later
+    assert first[0] == "app/restock.ts: .insertOne() writes collection stock through the reference handle (app/restock.ts)"
+    assert first[1].startswith("app/other.ts: ") and first[2] == "mongodbatlas_database_user.x"
