@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, overload
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
 from attest.core.errors import AttestError
-from attest.policies.findings import Results
+from attest.policies.findings import Finding, Mapping, Results, Status
+from attest.policies.rollup import rerolled
 from attest.policies.rule_loader import POLICIES_DIR
 from attest.policies.terraform.hcl import evidence_path, evidence_root
 
@@ -67,9 +68,6 @@ def not_judged(results: Results, planes: StaticPlanes, error: AttestError) -> Re
     on every control those planes evidence (each rolled up again): a run that keeps its live evidence
     says what it lacks, and never passes for it. The input is named in the message (it may lie outside
     any repository the bundle cites), not as evidence."""
-    from attest.policies.findings import Finding, Mapping, Status
-    from attest.policies.rollup import rerolled
-
     controls = _static_controls(planes)
     finding = Finding(NOT_JUDGED, "The Terraform and code roots could not be judged", Status.ERROR, "high",
                       tuple(sorted(controls)), None, "", f"not judged: {error.diagnostic()}",
