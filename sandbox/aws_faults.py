@@ -115,7 +115,9 @@ class FaultProxy:
         self.max_in_flight_by: Counter[str] = Counter()  # the same, per service
         self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="aws-fault-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="aws-fault-proxy", daemon=True
+        )
 
     def start(self) -> FaultProxy:
         self._thread.start()

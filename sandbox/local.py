@@ -21,7 +21,7 @@ from attest.sandbox.atlas.server import AtlasEmulator
 from attest.sandbox.aws_faults import FaultProxy
 from attest.sandbox.aws_seed import CREDENTIALS, SeededAws, seed_aws
 from attest.sandbox.estate import load_estate
-from attest.sandbox.moto_server import MotoServer
+from attest.sandbox.moto_server import moto_server
 from attest.sandbox.scale import atlas_section, seed_accounts
 
 
@@ -104,7 +104,7 @@ def moto_environ(estate: Mapping[str, Any]) -> dict[str, str]:
 def local_aws(estate: Mapping[str, Any]) -> Iterator[LocalAws]:
     """moto + fault proxy, seeded with the estate's `aws:` section (and its `scale:` accounts)."""
     quiet_servers()
-    with MotoServer(environ=moto_environ(estate)) as moto, FaultProxy(moto.url) as proxy:
+    with moto_server(moto_environ(estate)) as moto, FaultProxy(moto.url) as proxy:
         seeded = seed_aws(moto.url, estate)
         seed_accounts(moto.url, estate)
         yield LocalAws(moto.url, moto.pid or 0, proxy.url, proxy, seeded, aws_env(proxy.url, seeded.region))

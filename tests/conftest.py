@@ -32,6 +32,15 @@ def _private_checkov_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reused_moto_servers() -> Iterator[None]:
+    """Each local estate gets a moto server emptied by moto's reset instead of a new process."""
+    from attest.sandbox.moto_server import reusing_servers
+
+    with reusing_servers():
+        yield
+
+
 @pytest.fixture(scope="session")
 def _default_estate_session() -> Iterator[LocalEstate]:
     from attest.sandbox.local import local_estate  # only sessions that use the estate pay for its imports

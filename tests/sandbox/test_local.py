@@ -124,3 +124,26 @@ def test_moto_servers_are_isolated_processes() -> None:
         taken = int(first.url.rsplit(":", 1)[1])
         with pytest.raises(RuntimeError, match="did not start"):
             MotoServer(port=taken).start()
+
+
+def test_a_reused_server_is_empty_and_only_reused_for_the_same_environment() -> None:
+    """Reuse keeps isolation: the next estate sees none of the last one's resources, a server with
+    another environment (moto reads it process-wide) is never handed out, and a dead one is replaced."""
+    from attest.sandbox.moto_server import moto_server, reusing_servers
+
+    kms = lambda url: boto3.client(  # noqa: E731
+        "kms", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
+    )
+    with reusing_servers():
+        with moto_server({}) as first:
+            kms(first.url).create_key(Description="left behind")
+            first_pid = first.pid
+        with moto_server({"MOTO_ACCOUNT_ID": "111122223333"}) as other:
+            assert other.pid != first_pid
+        with moto_server({}) as again:
+            assert again.pid == first_pid
+            assert kms(again.url).list_keys()["Keys"] == []
+            again.stop()
+        with moto_server({}) as replaced:
+            assert replaced.pid not in (None, first_pid)
+            assert kms(replaced.url).list_keys()["Keys"] == []
