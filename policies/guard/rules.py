@@ -28,7 +28,8 @@ WHY = {
     "analysis has lost track of it.",
     "unclassified-collection": "A collection read through the reference handle has no registry entry.",
     "ATL-DB-005": "A database user on the reference project holds a role other than `read` / `readAnyDatabase`, "
-    "or has no `scopes` (so it reaches every cluster of the project).",
+    "or has no `scopes` (so it reaches every cluster of the project). The same rule judges the live users and the "
+    "Terraform.",
     "tf-user-unresolved": "The roles or scopes of a reference-project user are not literal (a `dynamic` block, an "
     "expression).",
     "tf-phi-secret": 'A task definition binds the reference URI to a secret tagged `data_class = "phi"`.',
@@ -45,8 +46,7 @@ FIX = {
     "dynamic-use": "Make the use literal, or waive it.",
     "reference-source-missing": "Check `reference_helpers` and `reference_uri_env`.",
     "unclassified-collection": "Add it to `data-classification.yaml` with its class and cluster.",
-    "ATL-DB-005": "Give it a read role only, scoped to the reference cluster. The same rule judges the live "
-    "users and the Terraform.",
+    "ATL-DB-005": "Give it a read role only, scoped to the reference cluster.",
     "tf-user-unresolved": "Write them out so they can be checked.",
     "tf-phi-secret": "Bind the reference URI to the public reference secret.",
     "tf-secret-class": "Tag it, or bind the right secret.",
