@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from attest.policies.guard.config import DEFAULT_FILE as DEFAULT_CONFIG
 from attest.policies.guard.config import GuardConfig
 from attest.policies.guard.diff import Change, blobs
 from attest.policies.guard.model import Hop
@@ -90,7 +89,7 @@ def config_files(config: GuardConfig) -> Callable[[str], bool]:
     tsconfig/jsconfig, the guard file (the directories and names worked out once: it is asked of
     every file of the merge-base)."""
     directories = tuple(d.rstrip("/") + "/" for d in config.terraform_dirs)
-    names = frozenset((*config.classification, DEFAULT_CONFIG))
+    names = frozenset((*config.classification, config.source))
     return lambda rel: rel.startswith(directories) or rel in names or tsconfig(rel)
 
 

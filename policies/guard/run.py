@@ -132,7 +132,7 @@ def scan_tree(root: Path, config: GuardConfig, changed: frozenset[str] | None, t
     confirmed, reachable = guard_graph.confirm(candidates)
     found = engine.source_counts()
     if not any(found.values()):
-        confirmed += _no_source(root, subset, config)
+        confirmed += _no_source(subset, config)
     texts.update((m.rel, m.source.text) for m in modules.values())
     waivers = _waivers(root, texts, sorted({d.file for d in declared}), today)
     by_line = {(w.file, w.line): w for w in waivers}
@@ -199,16 +199,14 @@ def _read(path: str, rel: str) -> bytes:
     return b"".join(chunks)
 
 
-def _no_source(root: Path, modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
+def _no_source(modules: dict[str, Module], config: GuardConfig) -> list[Violation]:
     """A repo that names the reference helper or URI variable (in its guard file or its code) but
     where the analysis found no reference source has lost track of it: an error, not a clean pass."""
     names = (*config.reference_helpers, config.reference_uri_env)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
     site: Hop | None = None
     if config.configured:
-        path = Path(config.source)
-        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else config.source
-        site = Hop(shown, 1, "the guard file names the reference helper or URI variable")
+        site = Hop(config.source, 1, "the guard file names the reference helper or URI variable")
     for rel in sorted(modules):
         if site is not None:
             break
@@ -289,6 +287,9 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
         raise BadInputError("not a directory", where=str(repo))
     today = today or datetime.now(timezone.utc).date()
     config = load_config(repo, config_file)
+    # Named as the repo names it, so a site on it and the whole-repo rescan after a change to it are
+    # the same for the merge-base's tree (extracted elsewhere) and wherever the repo is checked out.
+    config = replace(config, source=_shown(repo, config.source))
     try:
         index = IndexCache(cache_dir, config) if cache_dir is not None else None
         result = _run(repo, base, config, today, index)
@@ -298,7 +299,7 @@ def run_guard(repo: Path, base: str | None = None, config_file: str | None = Non
         return result
     except EvaluationError as exc:
         return GuardResult(str(repo), base, (), (), 0, False, not_analysed=((exc.where or "", exc.message),),
-                           config_source=_shown(repo, config.source))
+                           config_source=config.source)
 
 
 def _shown(repo: Path, source: str) -> str:
@@ -313,7 +314,7 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
     if base is None:
         head = scan_tree(repo, config, None, today, index=index)
         return GuardResult(str(repo), base, head.violations, head.waivers, head.files, head.reachable, head.sources,
-                           config_source=_shown(repo, config.source))
+                           config_source=config.source)
     change = changes_since(repo, base)
     cache: dict[tuple[str, bytes], Source] = {}
     head = scan_tree(repo, config, change.files, today, cache, index=index)
@@ -322,7 +323,7 @@ def _run(repo: Path, base: str | None, config: GuardConfig, today: date, index: 
         old = _scan_base_or_empty(repo, config, change, today, cache, head, index)
         introduced = on_changed_lines(_introduced(head, old), changed_lines(repo, change))
     return GuardResult(str(repo), base, introduced, head.waivers, head.files, head.reachable, head.sources,
-                       config_source=_shown(repo, config.source))
+                       config_source=config.source)
 
 
 def _scan_base_or_empty(repo: Path, config: GuardConfig, change: Change, today: date,

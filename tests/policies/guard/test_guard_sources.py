@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from guard_cases import FIXTURE_APP, Case, materialise
 from guard_cases_forms import FORM_CASES
@@ -106,3 +109,28 @@ def test_guard_modules_import_each_other_in_no_cycle() -> None:
 
     for name in sorted(graph):
         visit(name, ())
+
+
+def _commit_all(repo: Path, message: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    for args in (("add", "-A"), ("commit", "-qm", message)):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.mark.parametrize("guard_file", [".attest-guard.yaml", "ci/guard.yaml"])
+def test_a_lost_source_the_merge_base_already_had_is_not_reported_as_new(guard, tmp_path: Path,
+                                                                      guard_file: str) -> None:
+    """The guard file's site names the same file in both trees, whatever the file is called, so a
+    pull request that changes nothing about the reference is not charged with the old loss."""
+    repo = _write(tmp_path / "svc", {**EXPRESS_PLAIN, guard_file: "reference_helpers: [getCatalogDb]\n"})
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, capture_output=True)
+    _commit_all(repo, "base")
+    subprocess.run(["git", "-C", str(repo), "checkout", "-qb", "feature"], check=True, capture_output=True)
+    _write(repo, {"src/health.ts": "export const ok = () => true;\n"})
+    _commit_all(repo, "an unrelated change")
+    chosen = () if guard_file == ".attest-guard.yaml" else ("--config", str(repo / guard_file))
+    assert guard(repo, *chosen).sites() == [("reference-source-missing", f"{guard_file}:1")]
+    run = guard(repo, "--base", "main", *chosen)
+    assert run.code == 0, run.out
+    assert run.sites() == []
