@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/python tools/typecheck.py
 
 test: setup lint typecheck
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile
 
 # Re-pin constraints.txt (versions and sha256) after changing the dependencies in pyproject.toml.
 constraints: $(STAMP)
