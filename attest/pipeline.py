@@ -22,7 +22,7 @@ from attest.evidence.manifest import bundle_id_for
 from attest.policies.check import load_check_waivers
 from attest.policies.engine import evaluate
 from attest.policies.findings import Finding, Results, Status
-from attest.policies.planes import StaticPlanes, not_judged, revisions, with_static_planes
+from attest.policies.planes import StaticPlanes, judged_apart, revisions
 from attest.policies.rule_loader import load_policy_set
 from attest.collector.snapshot import format_time
 from attest.core import __version__
@@ -73,17 +73,13 @@ def check_snapshot(snapshot: Snapshot, config: EstateConfig, policies: str | Pat
                    planes: StaticPlanes = StaticPlanes()) -> tuple[Results, BadInputError | None]:
     """The same evaluation as `attest check`, on the snapshot in hand and the static planes given, as
     of the snapshot's collection date. Bad input in a Terraform or code root does not cost the live
-    verdicts: they are kept with an `error` finding naming the input (`not_judged`), and the error is
-    returned for the caller to report once the bundle is written."""
+    verdicts nor the other plane's: they are kept with an `error` finding naming the input
+    (`not_judged`), and the error is returned for the caller to report once the bundle is written."""
     policy = load_policy_set(policies)
     day = snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies) / "waivers.yaml", policy, day)
     live = evaluate(snapshot, config, policy, waivers, today=day)
-    try:
-        return with_static_planes(live, planes, snapshot, config, policies_dir=policies, waivers_path=waivers_path,
-                                  today=day), None
-    except BadInputError as exc:
-        return not_judged(live, planes, exc), exc
+    return judged_apart(live, planes, snapshot, config, policies_dir=policies, waivers_path=waivers_path, today=day)
 
 
 def export_snapshot(

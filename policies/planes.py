@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, overload
 
 from attest.collector.config import EstateConfig
 from attest.collector.snapshot import Snapshot
-from attest.core.errors import AttestError
+from attest.core.errors import AttestError, BadInputError
 from attest.policies.findings import Finding, Mapping, Results, Status
 from attest.policies.rollup import rerolled
 from attest.policies.rule_loader import POLICIES_DIR
@@ -27,6 +27,10 @@ class StaticPlanes:
 
     terraform: TerraformInputs | None = None
     code: tuple[Path, ...] = ()
+
+    def apart(self) -> tuple[StaticPlanes, ...]:
+        """Each plane given, alone (Terraform first): judged one by one, bad input in one costs only it."""
+        return tuple(p for p in (StaticPlanes(terraform=self.terraform), StaticPlanes(code=self.code)) if p.roots())
 
     def roots(self) -> tuple[tuple[str, Path], ...]:
         """(plane, root) for every root judged, in the order they are judged."""
@@ -63,17 +67,36 @@ _NOT_JUDGED_REASON = ("The Terraform or code roots given to this run could not b
                       "evidence this control takes from them is missing for the run.")
 
 
-def not_judged(results: Results, planes: StaticPlanes, error: AttestError) -> Results:
-    """The live results plus one `error` finding naming the bad input that stopped the static planes,
-    on every control those planes evidence (each rolled up again): a run that keeps its live evidence
-    says what it lacks, and never passes for it. The input is named in the message (it may lie outside
-    any repository the bundle cites), not as evidence."""
-    controls = _static_controls(planes)
-    finding = Finding(NOT_JUDGED, "The Terraform and code roots could not be judged", Status.ERROR, "high",
-                      tuple(sorted(controls)), None, "", f"not judged: {error.diagnostic()}",
-                      plane="terraform" if planes.terraform is not None else "code")
+def judged_apart(results: Results, planes: StaticPlanes, snapshot: Snapshot | None, config: EstateConfig | None,
+                 *, policies_dir: str | Path = POLICIES_DIR, waivers_path: str | Path | None = None,
+                 today: dt.date | None = None) -> tuple[Results, BadInputError | None]:
+    """`with_static_planes`, a plane at a time: bad input in the Terraform roots does not cost the code
+    plane its verdicts (nor the other way round). Each plane refused is `not_judged`; the first refusal
+    is returned for the caller to report."""
+    refused: BadInputError | None = None
+    for plane in planes.apart():
+        try:
+            results = with_static_planes(results, plane, snapshot, config, policies_dir=policies_dir,
+                                         waivers_path=waivers_path, today=today)
+        except BadInputError as exc:
+            results = not_judged(results, plane, exc)
+            refused = refused or exc
+    return results, refused
+
+
+def not_judged(results: Results, plane: StaticPlanes, error: AttestError) -> Results:
+    """The results plus one `error` finding naming the bad input that stopped one static plane, on
+    every control that plane evidences (each rolled up again): a run that keeps its other evidence says
+    what it lacks, and never passes for it. The input is named in the message (it may lie outside any
+    repository the bundle cites), not as evidence."""
+    ((name, _), *_) = plane.roots()
+    controls = _static_controls(plane)
+    title = f"The {'Terraform' if name == 'terraform' else 'code'} roots could not be judged"
+    finding = Finding(NOT_JUDGED, title, Status.ERROR, "high", tuple(sorted(controls)), None, "",
+                      f"not judged: {error.diagnostic()}", plane=name)
     findings = tuple(sorted((*results.findings, finding), key=Finding.sort_key))
-    rolled = tuple(rerolled(replace(c, mappings=(*c.mappings, Mapping(NOT_JUDGED, _NOT_JUDGED_REASON))), findings,
+    mapping = Mapping(NOT_JUDGED, _NOT_JUDGED_REASON)
+    rolled = tuple(rerolled(c if mapping in c.mappings else replace(c, mappings=(*c.mappings, mapping)), findings,
                             results.evaluated_on) if c.control_id in controls else c for c in results.controls)
     return replace(results, findings=findings, controls=rolled)
 

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from attest.policies.code_plane import REASONS
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).parent / "code_apps"
 SNAPSHOT = ROOT / "tests" / "badinput" / "valid" / "snapshot.json"
@@ -103,18 +105,25 @@ def test_a_root_that_is_not_a_directory_is_refused_before_the_locker_is_touched(
 
 
 def test_bad_input_in_a_root_keeps_the_nights_live_evidence(tmp_path: Path) -> None:
-    """A guard file that is not valid YAML stops the code plane, not the export: the bundle is written
-    with the live findings and one `error` finding naming the file (never a pass for what was not
-    judged), and the export exits 2 with that one line."""
+    """A guard file that is not valid YAML stops the code plane, not the export nor the Terraform
+    plane: the bundle is written with the live and Terraform findings and one `error` finding naming
+    the file, on the code plane's controls (never a pass for what was not judged), and the export
+    exits 2 with that one line."""
     restock, _ = _repo(tmp_path, "restock_writes_reference")
+    users, _ = _repo(tmp_path, "reference_user_can_write")
     (restock / ".attest-guard.yaml").write_text("reference_helpers: [getReferenceDb\n", encoding="utf-8")
-    done, locker = _export(tmp_path, "--code", str(restock))
+    done, locker = _export(tmp_path, "--code", str(restock), "--terraform", str(users / "infra"),
+                           "--reference-project", "reference")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(f"attest: {restock / '.attest-guard.yaml'}")
     results = json.loads((Path(done.stdout.strip()) / "findings.json").read_text(encoding="utf-8"))
     [error] = [f for f in results["findings"] if f["rule_id"] == "static-planes-not-judged"]
     assert error["status"] == "error" and ".attest-guard.yaml" in error["message"]
+    assert (error["plane"], error["title"]) == ("code", "The code roots could not be judged")
+    assert set(error["controls"]) == set(REASONS)
     assert any(f["plane"] == "live" for f in results["findings"])
+    assert ("ATL-DB-005", "fail") in {(f["rule_id"], f["status"]) for f in results["findings"]
+                                      if f["plane"] == "terraform"}
     statuses = {c["control_id"]: c["status"] for c in results["controls"]}
     assert {statuses[c] for c in error["controls"]} <= {"error", "fail"} and "SOC2-CC8.1" in error["controls"]
     assert "verdict: intact" in _verify(locker)
