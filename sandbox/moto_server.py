@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
+import select
 import subprocess
 import sys
-import time
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Iterator, Mapping
@@ -26,17 +25,9 @@ import requests
 
 HOST = "127.0.0.1"
 # The local estate runs no instances, so moto's catalogue of public AMIs (loaded into every region's
-# EC2 backend on its first call, about 2 s of each server's start) is left out.
+# EC2 backend on its first call, about a second of each server's start) is left out.
 QUIET_ENV = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
 START_TIMEOUT = 30.0
-PORT_TRIES = 3
-
-
-def free_port(port: int = 0) -> int:
-    """`port` (or any free one, for 0) after checking it can be bound now; OSError when taken."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, port))
-        return int(probe.getsockname()[1])
 
 
 class MotoServer:
@@ -53,37 +44,28 @@ class MotoServer:
         return self._process.pid if self._process else None
 
     def start(self) -> MotoServer:
-        """Start on the given port, or on a free one (retried: another process may take it first)."""
-        for _ in range(1 if self._port else PORT_TRIES):
-            try:
-                port = free_port(self._port)
-            except OSError:
-                raise RuntimeError(f"moto server did not start: port {self._port} is taken") from None
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
-                env={**os.environ, **QUIET_ENV, **self.environ},
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            self.url = f"http://{HOST}:{port}"
-            if self._wait_ready():
-                return self
-        raise RuntimeError(f"moto server did not start on {self.url}")
-
-    def _wait_ready(self) -> bool:
-        """True once moto answers; False if it exited (its port was taken)."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                return False
-            try:
-                requests.get(f"{self.url}/moto-api/", timeout=2)
-                return True
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"moto server did not answer within {START_TIMEOUT:.0f}s")
+        """Start the process. It binds its port (the kernel's choice for 0) before it says which, so no
+        other process can take the port between its choice and its use, and no probe can reach
+        another server (two test workers start estates at once)."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "attest.sandbox.moto_server", HOST, str(self._port)],
+            env={**os.environ, **QUIET_ENV, **self.environ},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._process = process
+        assert process.stdout is not None
+        with process.stdout:
+            ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
+            said = process.stdout.readline().strip() if ready else b""
+        if not said.isdigit():
+            self.stop()
+            if not ready:
+                raise RuntimeError(f"moto server did not answer within {START_TIMEOUT:.0f}s")
+            raise RuntimeError("moto server did not start" + (f": port {self._port} is taken" if self._port else ""))
+        self.url = f"http://{HOST}:{int(said)}"
+        return self
 
     def stop(self) -> None:
         """Kill the process: moto holds everything in memory, so there is nothing to flush, and
@@ -167,3 +149,20 @@ def moto_server(environ: Mapping[str, str]) -> Iterator[MotoServer]:
         yield server
     finally:
         pool.give_back(server)
+
+
+def serve(host: str, port: int) -> None:
+    """The server process: moto's own application and request handler (as `python -m moto.server`
+    runs them) on `port`, 0 for any free one; the port bound is printed before anything is served."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True,
+                         request_handler=MotoRequestHandler)
+    os.environ["MOTO_PORT"] = str(server.server_port)  # as moto's server sets it: some answers embed it
+    print(server.server_port, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))
