@@ -13,6 +13,7 @@ is shared); start a private one with `sandbox.local.local_estate("<variant>")` f
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -26,9 +27,14 @@ LOCAL_CONFIG = Path(__file__).resolve().parent.parent / "sandbox" / "attest.loca
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_checkov_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """checkov reports are cached per user; tests keep theirs in a session directory of their own."""
+    """checkov reports are cached per user; tests keep theirs in a directory of this run's own, shared
+    by its xdist workers (entries are keyed by content and written atomically), so a Terraform tree
+    that several test files judge costs one checkov run."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "attest-cache"
+    shared.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ATTEST_CACHE_DIR", str(tmp_path_factory.mktemp("attest-cache")))
+        patch.setenv("ATTEST_CACHE_DIR", str(shared))
         yield
 
 
