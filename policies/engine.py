@@ -47,11 +47,10 @@ from attest.policies.waivers import Waiver, waiver_for
 def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`.
-    Positional arguments: a rule over 100,000 nodes makes as many findings, and parsing keywords
-    cost as much as the frozen dataclass's own `__init__`."""
+    Positional arguments and `Finding.live`: a rule over 100,000 nodes makes as many findings."""
     evidence, missing, cites = cited if cited is not None else (evidence, "", ())
-    return Finding(rule.id, rule.title, status, rule.severity, rule.controls, resource_id, evidence, message,
-                   rule.rationale, rule.remediation, "live", waiver.ref if waiver else None, (), missing, cites)
+    return Finding.live(rule.id, rule.title, status, rule.severity, rule.controls, resource_id, evidence, message,
+                        rule.rationale, rule.remediation, waiver.ref if waiver else None, missing, cites)
 
 
 def _cited(citer: CitationIndex, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
