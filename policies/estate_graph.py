@@ -14,6 +14,17 @@ from attest.policies.graph_pairing import Pairing
 Edges = dict[str, dict[str, dict[str, None]]]  # node -> kind -> the nodes at the other end (ordered set)
 
 
+def _ends(edges: Edges, node: str, kind: str) -> dict[str, None]:
+    """The node's ends of one kind in `edges`, made empty on first use."""
+    by_kind = edges.get(node)
+    if by_kind is None:
+        by_kind = edges[node] = {}
+    ends = by_kind.get(kind)
+    if ends is None:
+        ends = by_kind[kind] = {}
+    return ends
+
+
 class EstateGraph:
     """`nodes`: id -> data (insertion order); `out` and `into`: the edges from and to each node, by kind."""
 
@@ -28,16 +39,22 @@ class EstateGraph:
 
     def add_node(self, node_id: str, **data: Any) -> None:
         """Add the node, or update the data of the node already there."""
+        self.add_node_data(node_id, data)  # a fresh dictionary of this call's keywords
+
+    def add_node_data(self, node_id: str, data: dict[str, Any]) -> None:
+        """`add_node` with the data in one dictionary, kept, not copied (no keywords to parse: a
+        snapshot adds 100,000 nodes)."""
         node = self.nodes.get(node_id)
         if node is None:
-            self.nodes[node_id] = data  # a fresh dictionary of this call's keywords: kept, not copied
+            self.nodes[node_id] = data
         else:
             node.update(data)
 
     def add_edge(self, source: str, target: str, kind: str) -> None:
-        """One edge per (source, target, kind): adding it again changes nothing."""
-        self.out.setdefault(source, {}).setdefault(kind, {})[target] = None
-        self.into.setdefault(target, {}).setdefault(kind, {})[source] = None
+        """One edge per (source, target, kind): adding it again changes nothing. Looked up before
+        created: `setdefault(..., {})` made two throwaway dictionaries per edge."""
+        _ends(self.out, source, kind)[target] = None
+        _ends(self.into, target, kind)[source] = None
 
     def targets(self, node_id: str, kind: str) -> list[str]:
         """Targets of the node's outgoing edges of one kind, sorted."""

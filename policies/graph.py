@@ -191,10 +191,10 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> EstateGraph:
     graph = EstateGraph()
     _add_config_nodes(graph, config)
     for index, resource in enumerate(snapshot.resources):
-        graph.add_node(
-            resource.id, type=resource.type, origin="live", scope=resource.scope,
-            region=resource.region, attributes=resource.attributes, facts={}, index=index,
-        )
+        graph.add_node_data(resource.id, {
+            "type": resource.type, "origin": "live", "scope": resource.scope,
+            "region": resource.region, "attributes": resource.attributes, "facts": {}, "index": index,
+        })
     link_resources(graph, config, snapshot.resources)
     for node_id, facts in live_facts(graph, config, snapshot.collected_at).items():
         graph.nodes[node_id]["facts"] = facts

@@ -93,7 +93,7 @@ def link_resources(graph: EstateGraph, config: EstateConfig, resources: Iterable
 
 def _edge(graph: EstateGraph, source: str, target: str | None, kind: str) -> None:
     """An edge to a node of the graph (a reference to nothing draws none)."""
-    if target is not None and target in graph:
+    if target is not None and target in graph.nodes:
         graph.add_edge(source, target, kind)
 
 
