@@ -161,8 +161,10 @@ _WRITE_ROLES = {"readWrite", "readWriteAnyDatabase", "dbAdmin", "dbAdminAnyDatab
 
 def _link_atlas(graph: EstateGraph, config: EstateConfig, index: _Index) -> None:
     projects = {r.scope: r.id for r in index.of("atlas.project")}
-    for node_id, data in list(graph.nodes.items()):
-        if data["origin"] == "live" and str(data["type"]).startswith("atlas.") and data["type"] != "atlas.project":
+    # The live nodes so far are the resources: their Atlas types, to test each node by one set lookup.
+    atlas_types = {t for t in index.by_type if t.startswith("atlas.") and t != "atlas.project"}
+    for node_id, data in graph.nodes.items():
+        if data["type"] in atlas_types and data["origin"] == "live":
             _edge(graph, node_id, projects.get(data["scope"]), "in_project")
     names = {p.id: p.name for p in config.atlas_projects}
     encryption = {r.scope: r.id for r in index.of("atlas.encryption_at_rest")}
