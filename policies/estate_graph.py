@@ -12,6 +12,7 @@ from typing import Any
 from attest.policies.graph_pairing import Pairing
 
 Edges = dict[str, dict[str, dict[str, None]]]  # node -> kind -> the nodes at the other end (ordered set)
+_NO_EDGES: dict[str, dict[str, None]] = {}  # what a node without edges has: read, never written
 
 
 def _ends(edges: Edges, node: str, kind: str) -> dict[str, None]:
@@ -58,8 +59,8 @@ class EstateGraph:
 
     def targets(self, node_id: str, kind: str) -> list[str]:
         """Targets of the node's outgoing edges of one kind, sorted."""
-        return sorted(self.out.get(node_id, {}).get(kind, ()))
+        return sorted(self.out.get(node_id, _NO_EDGES).get(kind, ()))
 
     def sources(self, node_id: str, kind: str) -> list[str]:
         """Sources of the node's incoming edges of one kind, in the order the edges were added."""
-        return list(self.into.get(node_id, {}).get(kind, ()))
+        return list(self.into.get(node_id, _NO_EDGES).get(kind, ()))
