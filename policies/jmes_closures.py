@@ -46,6 +46,8 @@ def _build(node: dict[str, Any], functions: Functions) -> Search:
     steps = _steps(node)
     if steps is not None and len(steps) > 1:
         return _walk(tuple(steps))
+    if kind == "projection" and node["children"][0]["type"] == "flatten":
+        return _flat_projection(node, functions)
     children = [_build(c, functions) for c in node.get("children", ()) if isinstance(c, dict)]
     builder = _BUILDERS.get(kind)
     if builder is None:
@@ -137,6 +139,46 @@ def _projection(_n: dict[str, Any], children: list[Search], _f: Functions) -> Se
             return None
         return [found for found in map(each, items) if found is not None]
     return run
+
+
+def _flat_projection(node: dict[str, Any], functions: Functions) -> Search:
+    """`base[].right` (a projection over a flatten: the rules' `a[].b[].c`) in one loop, without the
+    flattened list in between; a field on the right is read inline, as `_field` reads it."""
+    flattened, right = node["children"]
+    (base,) = [_build(c, functions) for c in flattened["children"]]
+    steps = _steps(right)
+    if steps is None or len(steps) != 1 or steps[0].__class__ is not str:
+        each = _build(right, functions)
+
+        def run(value: Any) -> Any:
+            items = base(value)
+            if not isinstance(items, list):
+                return None
+            collected = []
+            for item in items:
+                for element in item if isinstance(item, list) else (item,):
+                    found = each(element)
+                    if found is not None:
+                        collected.append(found)
+            return collected
+        return run
+    name = steps[0]
+
+    def run_field(value: Any) -> Any:
+        items = base(value)
+        if not isinstance(items, list):
+            return None
+        collected = []
+        for item in items:
+            for element in item if isinstance(item, list) else (item,):
+                try:
+                    found = element.get(name)
+                except AttributeError:  # not an object: the field is null
+                    continue
+                if found is not None:
+                    collected.append(found)
+        return collected
+    return run_field
 
 
 def _value_projection(_n: dict[str, Any], children: list[Search], _f: Functions) -> Search:
