@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from attest.core.canonical import canonical_json
@@ -142,9 +143,15 @@ def evaluate_rule(
     hiding = _hiding_gaps(rule, reads, gaps)
     selects, passes = compile_verdict(rule.where), compile_verdict(rule.expect)
     selected = [(node_id, doc) for node_id, doc in documents if selects(doc) is not False] if rule.where else documents
+    passed = partial(Finding.live, rule.id, rule.title, Status.PASS, rule.severity, rule.controls)
     for node_id, doc in selected:
+        holds = passes(doc) is True
+        if holds and not rule_gaps:  # most findings: a pass no gap can turn into an error, cited as a whole
+            evidence, missing, cites = citing.whole(node_id, doc)
+            findings.append(passed(node_id, evidence, "satisfied", rule.rationale, rule.remediation, None, missing, cites))
+            continue
         data = citer.nodes[node_id]
-        outcome = _HOLDS if passes(doc) is True else evaluate_all(rule.expect, doc)
+        outcome = _HOLDS if holds else evaluate_all(rule.expect, doc)
         blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None) if rule_gaps else None
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
