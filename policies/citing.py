@@ -284,6 +284,8 @@ class ReadCitations:
         found = self._whole.get(node_id)
         if found is None:
             own = self.index.pointer(node_id) or "/resources"
-            others = tuple(c for c in self.cites(node_id, doc) if c != own and not own.startswith(c + "/"))
-            found = self._whole[node_id] = (own, "", others)
+            cites = self._cites.get(node_id)  # not kept when worked out here: few nodes also fail a rule
+            if cites is None:
+                cites = self.index.cites_of(self.reads, node_id, doc)
+            found = self._whole[node_id] = (own, "", tuple(c for c in cites if c != own and not own.startswith(c + "/")))
         return found
