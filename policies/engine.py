@@ -188,22 +188,21 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, by_rule: dict[str, list[Finding]], day: dt.date, titles: dict[str, str],
-                    gaps: tuple[dict[str, Any], ...]) -> ControlResult:
-    """`by_rule`: the sorted findings grouped by rule; findings sort by rule id first, so joining the
-    groups in rule-id order keeps the findings' order."""
+def _control_result(control: Control, by_rule: dict[str, list[Finding]], statuses: dict[str, set[Status]],
+                    day: dt.date, titles: dict[str, str], gaps: tuple[dict[str, Any], ...]) -> ControlResult:
+    """`by_rule`: the sorted findings grouped by rule; `statuses`: the statuses each rule's findings
+    have, worked out once (a rule maps to several controls)."""
     rule_ids = {m.rule_id for m in control.mappings}
-    mine = [f for rule_id in sorted(rule_ids) for f in by_rule.get(rule_id, ())]
     limited_by = limitations(control.id, gaps)
     return ControlResult(
         control_id=control.id,
         framework=control.framework,
         title=control.title,
         summary=control.summary,
-        narrative=control_narrative(control, mine, titles, day.isoformat(),
+        narrative=control_narrative(control, by_rule, titles, day.isoformat(),
                                     [g for g in gaps if g["pointer"] in limited_by]),
-        status=control_status([f.status for f in mine], has_rules=bool(rule_ids), attestations=control.attestations,
-                              today=day.isoformat(), limited=bool(limited_by)),
+        status=control_status([s for rule_id in rule_ids for s in statuses.get(rule_id, ())], has_rules=bool(rule_ids),
+                              attestations=control.attestations, today=day.isoformat(), limited=bool(limited_by)),
         mappings=control.mappings,
         attestations=control.attestations,
         scope_limitations=limited_by,
@@ -250,11 +249,12 @@ def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waive
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
+    statuses = {rule_id: {f.status for f in of_rule} for rule_id, of_rule in by_rule.items()}
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, by_rule, day, titles, gaps) for c in policy.controls),
+        controls=tuple(_control_result(c, by_rule, statuses, day, titles, gaps) for c in policy.controls),
         findings=tuple(findings),
         waivers=tuple(w.ref for w in waivers),
         gaps=gaps,
