@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
@@ -264,7 +265,7 @@ def _well_formed(raw: Any) -> bool:
         and isinstance(raw.get("scope"), str)
         and isinstance(raw.get("region", ""), (str, type(None)))
         and isinstance(raw.get("source"), list)
-        and all(isinstance(s, str) for s in raw["source"])
+        and all(map(isinstance, raw["source"], repeat(str)))  # no generator per resource
         and isinstance(raw.get("attributes"), dict)
     )
 
@@ -365,6 +366,8 @@ def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False) -> Snapsh
 def _unique_ids(resources: tuple[Resource, ...], source: str) -> None:
     """One resource per id: the graph keys nodes by id, so a second copy would silently replace
     the first (a failing copy followed by a passing one would pass)."""
+    if len({resource.id for resource in resources}) == len(resources):  # the common case, in one set
+        return
     first: dict[str, int] = {}
     for index, resource in enumerate(resources):
         if resource.id in first:
