@@ -20,6 +20,7 @@ from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.pointers import config_pointer
 from attest.policies.rule_schema import Rule
 
+_UNSEEN = object()  # a node whose pointer is not yet remembered (None is a pointer's answer too)
 _RELATED = re.compile(r"related\.([A-Za-z_]+)(\[0\])?")
 _FACT = re.compile(r"facts\.([A-Za-z_]+)")
 _CONFIG_KEY = re.compile(r"config\.([A-Za-z_]+)")
@@ -166,12 +167,11 @@ class CitationIndex:
         self._memos: dict[RuleReads, tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, str, tuple[str, ...]]]]] = {}
 
     def pointer(self, node_id: str) -> str | None:
-        """`node_pointer`, remembered."""
-        try:
-            return self._pointers[node_id]
-        except KeyError:
+        """`node_pointer`, remembered (looked up, not caught: a KeyError per node cost more than the pointer)."""
+        pointer = self._pointers.get(node_id, _UNSEEN)
+        if pointer is _UNSEEN:
             pointer = self._pointers[node_id] = node_pointer(self.graph, node_id)
-            return pointer
+        return pointer  # type: ignore[return-value]  # not _UNSEEN: replaced above
 
     def reading(self, reads: RuleReads) -> ReadCitations:
         """The citations of a rule that reads `reads`, sharing what rules that cite the same worked out:
@@ -207,7 +207,11 @@ class CitationIndex:
         found = self._owns.get(node_id)
         if found is None:
             own = self.pointer(node_id)
-            found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *self.nodes[node_id].get("cited", ())) if p))
+            cited = self.nodes[node_id].get("cited")
+            if not cited:  # a live resource: its pointer alone
+                found = self._owns[node_id] = (own,) if own else ()
+            else:
+                found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *cited) if p))
         return found
 
     def _keys(self, reads: RuleReads) -> tuple[str, ...]:
