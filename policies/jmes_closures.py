@@ -80,6 +80,8 @@ def _walk(steps: tuple[str | int, ...]) -> Search:
 
     def run(value: Any) -> Any:
         for step in steps:
+            if value is None:  # what every step makes of null, without raising (`related.x[0]` of no x)
+                return None
             if step.__class__ is str:
                 try:
                     value = value.get(step)
@@ -87,11 +89,10 @@ def _walk(steps: tuple[str | int, ...]) -> Search:
                     return None
             elif not isinstance(value, list):
                 return None
+            elif -len(value) <= step < len(value):  # type: ignore[operator]  # an int: the class test above
+                value = value[step]  # type: ignore[index]
             else:
-                try:
-                    value = value[step]  # type: ignore[index]  # an int: the class test above
-                except IndexError:
-                    return None
+                return None
         return value
     return run
 
@@ -101,7 +102,8 @@ def _two_fields(first: str, second: str) -> Search:
     Only an object has `get`; on anything else (null, a list, a string) the field is null."""
     def run(value: Any) -> Any:
         try:
-            return value.get(first).get(second)
+            inner = value.get(first)
+            return None if inner is None else inner.get(second)  # a missing field, without raising
         except AttributeError:
             return None
     return run
