@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 from dataclasses import replace
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from attest.core.canonical import canonical_json
@@ -223,39 +224,42 @@ def evaluate(
         return _evaluate(snapshot, config, policy, waivers, today)
 
 
-def _judge(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...]) -> list[Finding]:
-    """Every rule's findings, sorted. The graph and its documents die on return (plain dictionaries,
-    no cycles), before the digest and control results are made."""
+def _judge(snapshot: Snapshot, config: EstateConfig, policy: PolicySet,
+           waivers: tuple[Waiver, ...]) -> dict[str, list[Finding]]:
+    """Every rule's findings, sorted, by rule id in order: findings sort by rule id first, and a
+    rule's own come nearly in order (by node id, its gap findings last), so each is sorted on its own
+    and none is grouped again. The graph and its documents die on return (plain dictionaries, no
+    cycles), before the digest and control results are made."""
     graph = build_graph(snapshot, config)
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
     citer = CitationIndex(graph, ConfigEntries(config))
-    findings: list[Finding] = []
+    by_rule: dict[str, list[Finding]] = {}
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
         for rule in policy.rules:
             if rule.resource == node_type:
-                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
-    findings.sort(key=Finding.sort_key)
-    return findings
+                by_rule.setdefault(rule.id, []).extend(
+                    evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
+    for of_rule in by_rule.values():
+        of_rule.sort(key=Finding.sort_key)
+    return {rule_id: by_rule[rule_id] for rule_id in sorted(by_rule)}
 
 
 def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...], today: dt.date | None) -> Results:
-    findings = _judge(snapshot, config, policy, waivers)
+    by_rule = _judge(snapshot, config, policy, waivers)
+    findings = tuple(chain.from_iterable(by_rule.values()))
     day = today or snapshot.collected_at.date()
     gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
     titles = {rule.id: rule.title for rule in policy.rules}
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
     statuses = {rule_id: {f.status for f in of_rule} for rule_id, of_rule in by_rule.items()}
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
         controls=tuple(_control_result(c, by_rule, statuses, day, titles, gaps) for c in policy.controls),
-        findings=tuple(findings),
+        findings=findings,
         waivers=tuple(w.ref for w in waivers),
         gaps=gaps,
         evaluated_on=day.isoformat(),
