@@ -178,10 +178,9 @@ def add_declared_nodes(graph: EstateGraph, config: EstateConfig, live_by_type: d
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
             None,
         )
-        node_id = f"declared:{kind}/{key}"
-        graph.add_node(
-            node_id, type=NODE_TYPE, origin="config", scope=scope, region=region,
-            attributes={"kind": kind, "name": key, "live_type": live_type},
-            facts={"found": True if found else None, "watches": None if found else [live_type, scope]},
-            index=None, cited=(*sources, f"/resources/{found['index']}") if found else sources,
-        )
+        graph.add_node_data(f"declared:{kind}/{key}", {
+            "type": NODE_TYPE, "origin": "config", "scope": scope, "region": region,
+            "attributes": {"kind": kind, "name": key, "live_type": live_type},
+            "facts": {"found": True if found else None, "watches": None if found else [live_type, scope]},
+            "index": None, "cited": (*sources, f"/resources/{found['index']}") if found else sources,
+        })
