@@ -188,7 +188,7 @@ class CitationIndex:
     def cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
         """Every pointer a verdict on this node that read `reads` was computed from, the node's own first:
         gathered in order, then each kept once where it first appears."""
-        found = list(self._own(node_id))
+        found = list(self.own(node_id))
         if reads.kinds:
             related = doc["related"]
             for kind, first in reads.kinds:
@@ -199,10 +199,10 @@ class CitationIndex:
                         found.append(pointer)
         for fact in reads.facts:
             found += self.fact_sources(node_id, fact)
-        found += self._keys(reads)
+        found += self.keys_of(reads)
         return tuple(dict.fromkeys(found))
 
-    def _own(self, node_id: str) -> tuple[str, ...]:
+    def own(self, node_id: str) -> tuple[str, ...]:
         """The node's pointer, then the config entries it stands for: read by every rule of its type."""
         found = self._owns.get(node_id)
         if found is None:
@@ -214,7 +214,7 @@ class CitationIndex:
                 found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *cited) if p))
         return found
 
-    def _keys(self, reads: RuleReads) -> tuple[str, ...]:
+    def keys_of(self, reads: RuleReads) -> tuple[str, ...]:
         """The config entries behind every `config.<key>` the rule reads, in order: the same for every node."""
         found = self._key_sources.get(reads.keys)
         if found is None:
@@ -274,6 +274,12 @@ class ReadCitations:
         self.reads = reads
         self._cites = cites
         self._whole = whole
+        # What a whole verdict on a live resource cites besides it, when the rule reads only config
+        # keys: the keys' entries, each once, the same tuple for every node. None when some entry could
+        # be the resource's pointer or a parent of it (`/...` or empty), and the general path decides.
+        tail = tuple(dict.fromkeys(index.keys_of(reads)))
+        plain = not reads.kinds and not reads.facts and all(c and not c.startswith("/") for c in tail)
+        self._tail = tail if plain else None
 
     def cites(self, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
         """Every pointer the verdict on this node was computed from, the node's own first."""
@@ -288,6 +294,9 @@ class ReadCitations:
         found = self._whole.get(node_id)
         if found is None:
             own = self.index.pointer(node_id) or "/resources"
+            if self._tail is not None and own.startswith("/resources/") and self.index.own(node_id) == (own,):
+                found = self._whole[node_id] = (own, "", self._tail)  # cites_of's answer, own left out
+                return found
             cites = self._cites.get(node_id)  # not kept when worked out here: few nodes also fail a rule
             if cites is None:
                 cites = self.index.cites_of(self.reads, node_id, doc)
