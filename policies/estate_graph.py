@@ -15,17 +15,6 @@ Edges = dict[str, dict[str, dict[str, None]]]  # node -> kind -> the nodes at th
 _NO_EDGES: dict[str, dict[str, None]] = {}  # what a node without edges has: read, never written
 
 
-def _ends(edges: Edges, node: str, kind: str) -> dict[str, None]:
-    """The node's ends of one kind in `edges`, made empty on first use."""
-    by_kind = edges.get(node)
-    if by_kind is None:
-        by_kind = edges[node] = {}
-    ends = by_kind.get(kind)
-    if ends is None:
-        ends = by_kind[kind] = {}
-    return ends
-
-
 class EstateGraph:
     """`nodes`: id -> data (insertion order); `out` and `into`: the edges from and to each node, by kind."""
 
@@ -52,10 +41,23 @@ class EstateGraph:
             node.update(data)
 
     def add_edge(self, source: str, target: str, kind: str) -> None:
-        """One edge per (source, target, kind): adding it again changes nothing. Looked up before
-        created: `setdefault(..., {})` made two throwaway dictionaries per edge."""
-        _ends(self.out, source, kind)[target] = None
-        _ends(self.into, target, kind)[source] = None
+        """One edge per (source, target, kind): adding it again changes nothing. Each end's dictionary
+        is looked up before it is created (`setdefault(..., {})` made two throwaway dictionaries per
+        edge), in line, both ways: a snapshot adds 200,000 edges."""
+        by_kind = self.out.get(source)
+        if by_kind is None:
+            by_kind = self.out[source] = {}
+        ends = by_kind.get(kind)
+        if ends is None:
+            ends = by_kind[kind] = {}
+        ends[target] = None
+        by_kind = self.into.get(target)
+        if by_kind is None:
+            by_kind = self.into[target] = {}
+        ends = by_kind.get(kind)
+        if ends is None:
+            ends = by_kind[kind] = {}
+        ends[source] = None
 
     def targets(self, node_id: str, kind: str) -> list[str]:
         """Targets of the node's outgoing edges of one kind, sorted."""
