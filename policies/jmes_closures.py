@@ -304,6 +304,14 @@ def _not(_n: dict[str, Any], children: list[Search], _f: Functions) -> Search:
 
 def _function(node: dict[str, Any], children: list[Search], functions: Functions) -> Search:
     name = node["value"]
+    spec = functions.FUNCTION_TABLE.get(name)
+    signature = spec["signature"] if spec is not None else None
+    if signature is not None and len(signature) == len(children) == 1 and not signature[0]["types"] \
+            and not signature[0].get("variadic"):
+        # One argument of any type (`type(x)`): `call_function`'s arity and type checks cannot fail,
+        # so the function is called as it would call it, without them.
+        function, (child,) = spec["function"], children
+        return lambda value: function(functions, child(value))
     return lambda value: functions.call_function(name, [child(value) for child in children])
 
 
