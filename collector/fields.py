@@ -56,11 +56,14 @@ class FieldReader:
             loose = ipaddress.ip_network(text, strict=False)
         except ValueError:
             raise self.loc.error(path, f"not a CIDR block: {text!r}") from None
+        written = str(loose)
+        if text == written:  # the network's own spelling has no host bits: no second parse to say so
+            return written
         try:
             ipaddress.ip_network(text)
         except ValueError:
-            raise self.loc.error(path, f"{text!r} has host bits set: did you mean {str(loose)!r}?") from None
-        return str(loose)
+            raise self.loc.error(path, f"{text!r} has host bits set: did you mean {written!r}?") from None
+        return written
 
     def region(self, value: Any, path: KeyPath) -> str:
         text = self.text(value, path)

@@ -4,6 +4,7 @@ plain-text rendering. `attest check` and `attest demo` both go through here.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -106,16 +107,16 @@ def render_text(results: Results) -> str:
     lines.extend(gap_line(gap) for gap in results.gaps)
     if lines:
         lines.append("")
-    by_rule: dict[str, dict[str, int]] = {}  # counted once, not once per control
-    for f in results.findings:
-        per_status = by_rule.setdefault(f.rule_id, {})
-        per_status[f.status.value] = per_status.get(f.status.value, 0) + 1
+    # Counted once, not once per control, and by the Status itself: `.value` is a descriptor call,
+    # twice per finding when counted by it.
+    by_rule = Counter((f.rule_id, f.status) for f in results.findings)
     for control in results.controls:
-        counts: dict[str, int] = {}
+        counts: dict[Status, int] = {}
         for rule_id in set(control.rule_ids):
-            for status, count in by_rule.get(rule_id, {}).items():
-                counts[status] = counts.get(status, 0) + count
-        summary = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if s.value in counts) or "no automated findings"
+            for status in Status:
+                if (rule_id, status) in by_rule:
+                    counts[status] = counts.get(status, 0) + by_rule[(rule_id, status)]
+        summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if s in counts) or "no automated findings"
         manual = f"; {len(control.attestations)} attestation(s)" if control.attestations else ""
         limited = f"; scope limited by {', '.join(control.scope_limitations)}" if control.scope_limitations else ""
         lines.append(f"{control.control_id}: {control.status.value.upper()} ({summary}{manual}{limited})")

@@ -20,9 +20,17 @@ from attest.policies.graph_accounts import FACT_SOURCES as ACCOUNT_FACT_SOURCES
 from attest.policies.pointers import config_pointer
 from attest.policies.rule_schema import Rule
 
+_UNSEEN = object()  # a node whose pointer is not yet remembered (None is a pointer's answer too)
 _RELATED = re.compile(r"related\.([A-Za-z_]+)(\[0\])?")
 _FACT = re.compile(r"facts\.([A-Za-z_]+)")
 _CONFIG_KEY = re.compile(r"config\.([A-Za-z_]+)")
+# The facts `CitationIndex._fact_sources` finds sources for; every other fact (ports, CIDRs, days,
+# subnets, a role) is worked out from the node's own attributes and the config, and cites nothing
+# beyond the node (tests hold `_fact_sources` to no source for them on the seeded estate).
+SOURCED_FACTS = frozenset({
+    "found", "watches", "baa_vendors", "privatelink", "port_ranges", "vpc_cidrs", "project_name", "project_role",
+    "reference_clusters", "reference_databases", "connection_string", "declared", *ACCOUNT_FACT_SOURCES,
+})
 
 
 class ConfigEntries:
@@ -155,54 +163,62 @@ class CitationIndex:
         self._facts: dict[str, dict[str, tuple[str, ...]]] = {}  # fact -> node -> sources
         self._by_type_scope: dict[tuple[str, Any], list[str]] | None = None
         self._owns: dict[str, tuple[str, ...]] = {}
-        self._key_sources: dict[str, tuple[str, ...]] = {}
+        self._key_sources: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._memos: dict[RuleReads, tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, str, tuple[str, ...]]]]] = {}
 
     def pointer(self, node_id: str) -> str | None:
-        """`node_pointer`, remembered."""
-        try:
-            return self._pointers[node_id]
-        except KeyError:
+        """`node_pointer`, remembered (looked up, not caught: a KeyError per node cost more than the pointer)."""
+        pointer = self._pointers.get(node_id, _UNSEEN)
+        if pointer is _UNSEEN:
             pointer = self._pointers[node_id] = node_pointer(self.graph, node_id)
-            return pointer
+        return pointer  # type: ignore[return-value]  # not _UNSEEN: replaced above
 
     def reading(self, reads: RuleReads) -> ReadCitations:
-        """The citations of a rule that reads `reads`, sharing what rules that read the same worked out.
+        """The citations of a rule that reads `reads`, sharing what rules that cite the same worked out:
+        facts without sources of their own are left out, so rules that differ only in those share their
+        tuples (two of the four security-group rules read `internet_ports` and nothing else).
         The index keeps the memos, not the `ReadCitations`: a reference back would be a cycle, and
         the graph behind it would wait for the cyclic collector (1.7 million objects, 1.7 s)."""
-        memos = self._memos.get(reads)
+        cited = RuleReads(reads.kinds, tuple(f for f in reads.facts if f in SOURCED_FACTS), reads.keys)
+        memos = self._memos.get(cited)
         if memos is None:
-            memos = self._memos[reads] = ({}, {})
-        return ReadCitations(self, reads, *memos)
+            memos = self._memos[cited] = ({}, {})
+        return ReadCitations(self, cited, *memos)
 
     def cites_of(self, reads: RuleReads, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
-        """Every pointer a verdict on this node that read `reads` was computed from, the node's own first."""
-        out = dict.fromkeys(self._own(node_id))  # ordered and each once
-        related = doc["related"]
-        for kind, first in reads.kinds:
-            targets = related.get(kind, [])
-            for target in targets[:1] if first else targets:
-                pointer = self.pointer(target["id"])
-                if pointer:
-                    out[pointer] = None
+        """Every pointer a verdict on this node that read `reads` was computed from, the node's own first:
+        gathered in order, then each kept once where it first appears."""
+        found = list(self.own(node_id))
+        if reads.kinds:
+            related = doc["related"]
+            for kind, first in reads.kinds:
+                targets = related.get(kind, [])
+                for target in targets[:1] if first else targets:
+                    pointer = self.pointer(target["id"])
+                    if pointer:
+                        found.append(pointer)
         for fact in reads.facts:
-            out.update(dict.fromkeys(self.fact_sources(node_id, fact)))
-        for key in reads.keys:
-            out.update(dict.fromkeys(self._key(key)))
-        return tuple(out)
+            found += self.fact_sources(node_id, fact)
+        found += self.keys_of(reads)
+        return tuple(dict.fromkeys(found))
 
-    def _own(self, node_id: str) -> tuple[str, ...]:
+    def own(self, node_id: str) -> tuple[str, ...]:
         """The node's pointer, then the config entries it stands for: read by every rule of its type."""
         found = self._owns.get(node_id)
         if found is None:
             own = self.pointer(node_id)
-            found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *self.nodes[node_id].get("cited", ())) if p))
+            cited = self.nodes[node_id].get("cited")
+            if not cited:  # a live resource: its pointer alone
+                found = self._owns[node_id] = (own,) if own else ()
+            else:
+                found = self._owns[node_id] = tuple(dict.fromkeys(p for p in (own, *cited) if p))
         return found
 
-    def _key(self, key: str) -> tuple[str, ...]:
-        found = self._key_sources.get(key)
+    def keys_of(self, reads: RuleReads) -> tuple[str, ...]:
+        """The config entries behind every `config.<key>` the rule reads, in order: the same for every node."""
+        found = self._key_sources.get(reads.keys)
         if found is None:
-            found = self._key_sources[key] = tuple(p for p in self.entries.key(key) if p)
+            found = self._key_sources[reads.keys] = tuple(p for key in reads.keys for p in self.entries.key(key) if p)
         return found
 
     def fact_sources(self, node_id: str, fact: str) -> tuple[str, ...]:
@@ -258,6 +274,12 @@ class ReadCitations:
         self.reads = reads
         self._cites = cites
         self._whole = whole
+        # What a whole verdict on a live resource cites besides it, when the rule reads only config
+        # keys: the keys' entries, each once, the same tuple for every node. None when some entry could
+        # be the resource's pointer or a parent of it (`/...` or empty), and the general path decides.
+        tail = tuple(dict.fromkeys(index.keys_of(reads)))
+        plain = not reads.kinds and not reads.facts and all(c and not c.startswith("/") for c in tail)
+        self._tail = tail if plain else None
 
     def cites(self, node_id: str, doc: dict[str, Any]) -> tuple[str, ...]:
         """Every pointer the verdict on this node was computed from, the node's own first."""
@@ -272,6 +294,11 @@ class ReadCitations:
         found = self._whole.get(node_id)
         if found is None:
             own = self.index.pointer(node_id) or "/resources"
-            others = tuple(c for c in self.cites(node_id, doc) if c != own and not own.startswith(c + "/"))
-            found = self._whole[node_id] = (own, "", others)
+            if self._tail is not None and own.startswith("/resources/") and self.index.own(node_id) == (own,):
+                found = self._whole[node_id] = (own, "", self._tail)  # cites_of's answer, own left out
+                return found
+            cites = self._cites.get(node_id)  # not kept when worked out here: few nodes also fail a rule
+            if cites is None:
+                cites = self.index.cites_of(self.reads, node_id, doc)
+            found = self._whole[node_id] = (own, "", tuple(c for c in cites if c != own and not own.startswith(c + "/")))
         return found

@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import replace
+from functools import partial
+from itertools import chain
 from typing import Any
 
 from attest.core.canonical import canonical_json
@@ -47,11 +49,10 @@ from attest.policies.waivers import Waiver, waiver_for
 def _finding(rule: Rule, status: Status, resource_id: str | None, evidence: str, message: str,
              cited: tuple[str, str, tuple[str, ...]] | None = None, waiver: Waiver | None = None) -> Finding:
     """One finding; `cited` is (evidence, missing, cites) from `_cited` and replaces `evidence`.
-    Positional arguments: a rule over 100,000 nodes makes as many findings, and parsing keywords
-    cost as much as the frozen dataclass's own `__init__`."""
+    Positional arguments and `Finding.live`: a rule over 100,000 nodes makes as many findings."""
     evidence, missing, cites = cited if cited is not None else (evidence, "", ())
-    return Finding(rule.id, rule.title, status, rule.severity, rule.controls, resource_id, evidence, message,
-                   rule.rationale, rule.remediation, "live", waiver.ref if waiver else None, (), missing, cites)
+    return Finding.live(rule.id, rule.title, status, rule.severity, rule.controls, resource_id, evidence, message,
+                        rule.rationale, rule.remediation, waiver.ref if waiver else None, missing, cites)
 
 
 def _cited(citer: CitationIndex, node_id: str, outcome: Outcome, cites: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
@@ -143,9 +144,15 @@ def evaluate_rule(
     hiding = _hiding_gaps(rule, reads, gaps)
     selects, passes = compile_verdict(rule.where), compile_verdict(rule.expect)
     selected = [(node_id, doc) for node_id, doc in documents if selects(doc) is not False] if rule.where else documents
+    passed = partial(Finding.live, rule.id, rule.title, Status.PASS, rule.severity, rule.controls)
     for node_id, doc in selected:
+        holds = passes(doc) is True
+        if holds and not rule_gaps:  # most findings: a pass no gap can turn into an error, cited as a whole
+            evidence, missing, cites = citing.whole(node_id, doc)
+            findings.append(passed(node_id, evidence, "satisfied", rule.rationale, rule.remediation, None, missing, cites))
+            continue
         data = citer.nodes[node_id]
-        outcome = _HOLDS if passes(doc) is True else evaluate_all(rule.expect, doc)
+        outcome = _HOLDS if holds else evaluate_all(rule.expect, doc)
         blocking = next(((i, g) for i, g, crosses in rule_gaps if _in_gap(data, g, crosses)), None) if rule_gaps else None
         if outcome.ok is True and blocking is not None:
             index, gap = blocking
@@ -182,22 +189,21 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
 
 
-def _control_result(control: Control, by_rule: dict[str, list[Finding]], day: dt.date, titles: dict[str, str],
-                    gaps: tuple[dict[str, Any], ...]) -> ControlResult:
-    """`by_rule`: the sorted findings grouped by rule; findings sort by rule id first, so joining the
-    groups in rule-id order keeps the findings' order."""
+def _control_result(control: Control, by_rule: dict[str, list[Finding]], statuses: dict[str, set[Status]],
+                    day: dt.date, titles: dict[str, str], gaps: tuple[dict[str, Any], ...]) -> ControlResult:
+    """`by_rule`: the sorted findings grouped by rule; `statuses`: the statuses each rule's findings
+    have, worked out once (a rule maps to several controls)."""
     rule_ids = {m.rule_id for m in control.mappings}
-    mine = [f for rule_id in sorted(rule_ids) for f in by_rule.get(rule_id, ())]
     limited_by = limitations(control.id, gaps)
     return ControlResult(
         control_id=control.id,
         framework=control.framework,
         title=control.title,
         summary=control.summary,
-        narrative=control_narrative(control, mine, titles, day.isoformat(),
+        narrative=control_narrative(control, by_rule, titles, day.isoformat(),
                                     [g for g in gaps if g["pointer"] in limited_by]),
-        status=control_status([f.status for f in mine], has_rules=bool(rule_ids), attestations=control.attestations,
-                              today=day.isoformat(), limited=bool(limited_by)),
+        status=control_status([s for rule_id in rule_ids for s in statuses.get(rule_id, ())], has_rules=bool(rule_ids),
+                              attestations=control.attestations, today=day.isoformat(), limited=bool(limited_by)),
         mappings=control.mappings,
         attestations=control.attestations,
         scope_limitations=limited_by,
@@ -218,38 +224,42 @@ def evaluate(
         return _evaluate(snapshot, config, policy, waivers, today)
 
 
-def _judge(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...]) -> list[Finding]:
-    """Every rule's findings, sorted. The graph and its documents die on return (plain dictionaries,
-    no cycles), before the digest and control results are made."""
+def _judge(snapshot: Snapshot, config: EstateConfig, policy: PolicySet,
+           waivers: tuple[Waiver, ...]) -> dict[str, list[Finding]]:
+    """Every rule's findings, sorted, by rule id in order: findings sort by rule id first, and a
+    rule's own come nearly in order (by node id, its gap findings last), so each is sorted on its own
+    and none is grouped again. The graph and its documents die on return (plain dictionaries, no
+    cycles), before the digest and control results are made."""
     graph = build_graph(snapshot, config)
     config_doc = config_document(config)
     ids = nodes_by_type(graph)
     docs = Documents(graph, config_doc)
     citer = CitationIndex(graph, ConfigEntries(config))
-    findings: list[Finding] = []
+    by_rule: dict[str, list[Finding]] = {}
     for node_type in sorted({rule.resource for rule in policy.rules}):
         documents = [(node_id, docs.document(node_id)) for node_id in ids.get(node_type, [])]
         for rule in policy.rules:
             if rule.resource == node_type:
-                findings.extend(evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
-    findings.sort(key=Finding.sort_key)
-    return findings
+                by_rule.setdefault(rule.id, []).extend(
+                    evaluate_rule(rule, graph, documents, config_doc, snapshot.gaps, waivers, citer))
+    for of_rule in by_rule.values():
+        of_rule.sort(key=Finding.sort_key)
+    return {rule_id: by_rule[rule_id] for rule_id in sorted(by_rule)}
 
 
 def _evaluate(snapshot: Snapshot, config: EstateConfig, policy: PolicySet, waivers: tuple[Waiver, ...], today: dt.date | None) -> Results:
-    findings = _judge(snapshot, config, policy, waivers)
+    by_rule = _judge(snapshot, config, policy, waivers)
+    findings = tuple(chain.from_iterable(by_rule.values()))
     day = today or snapshot.collected_at.date()
     gaps = gap_records(snapshot.gaps, policy.controls, policy.rules)
     titles = {rule.id: rule.title for rule in policy.rules}
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
+    statuses = {rule_id: {f.status for f in of_rule} for rule_id, of_rule in by_rule.items()}
     return Results(
         snapshot_collected_at=format_time(snapshot.collected_at),
         snapshot_digest=snapshot_digest(snapshot),
         policy_digest=policy.digest,
-        controls=tuple(_control_result(c, by_rule, day, titles, gaps) for c in policy.controls),
-        findings=tuple(findings),
+        controls=tuple(_control_result(c, by_rule, statuses, day, titles, gaps) for c in policy.controls),
+        findings=findings,
         waivers=tuple(w.ref for w in waivers),
         gaps=gaps,
         evaluated_on=day.isoformat(),

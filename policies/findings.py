@@ -131,6 +131,36 @@ class Finding:
     location: Span | None = None
     trace: tuple[Step, ...] = ()
 
+    @classmethod
+    def live(cls, rule_id: str, title: str, status: Status, severity: str, controls: tuple[str, ...],
+             resource_id: str | None, evidence: str, message: str, rationale: str, remediation: Remediation,
+             waiver: WaiverRef | None, missing: str, cites: tuple[str, ...]) -> Finding:
+        """`Finding(...)` of the live plane (equal, the same hash and repr), built without the frozen
+        `__init__`, which sets each field through `object.__setattr__`: the engine makes a finding per
+        node per rule, and for 175,000 of them those calls cost about 0.4 s. The fields go into the new
+        instance's dictionary one by one, in their order (so it stays a shared-key dictionary); nothing
+        sets them after this, so the instance is as frozen as one `__init__` builds."""
+        finding = object.__new__(cls)
+        values = finding.__dict__
+        values["rule_id"] = rule_id
+        values["title"] = title
+        values["status"] = status
+        values["severity"] = severity
+        values["controls"] = controls
+        values["resource_id"] = resource_id
+        values["evidence"] = evidence
+        values["message"] = message
+        values["rationale"] = rationale
+        values["remediation"] = remediation
+        values["plane"] = "live"
+        values["waiver"] = waiver
+        values["related"] = ()
+        values["missing"] = missing
+        values["cites"] = cites
+        values["location"] = None
+        values["trace"] = ()
+        return finding
+
     def sort_key(self) -> tuple[str, str, str, str]:
         return (self.rule_id, self.plane, self.resource_id or "", self.evidence)
 

@@ -191,10 +191,10 @@ def build_graph(snapshot: Snapshot, config: EstateConfig) -> EstateGraph:
     graph = EstateGraph()
     _add_config_nodes(graph, config)
     for index, resource in enumerate(snapshot.resources):
-        graph.add_node(
-            resource.id, type=resource.type, origin="live", scope=resource.scope,
-            region=resource.region, attributes=resource.attributes, facts={}, index=index,
-        )
+        graph.add_node_data(resource.id, {
+            "type": resource.type, "origin": "live", "scope": resource.scope,
+            "region": resource.region, "attributes": resource.attributes, "facts": {}, "index": index,
+        })
     link_resources(graph, config, snapshot.resources)
     for node_id, facts in live_facts(graph, config, snapshot.collected_at).items():
         graph.nodes[node_id]["facts"] = facts
@@ -244,14 +244,19 @@ class Documents:
         return base
 
     def document(self, node_id: str) -> dict[str, Any]:
-        doc = dict(self._base(node_id))
-        doc["config"] = self.config_doc
-        related = dict(_NO_RELATED)
-        for kind, targets in self.graph.out.get(node_id, {}).items():
-            if kind in related:
-                related[kind] = [self._base(n) for n in sorted(targets)]
-        doc["related"] = related
-        return doc
+        """The node's own part (as `_base` has it, without keeping a base for a node nothing relates
+        to), `config`, and `related`: one shared dictionary of empty lists for a node with no edges."""
+        data = self.graph.nodes[node_id]
+        related = _NO_RELATED
+        out = self.graph.out.get(node_id)
+        if out:
+            related = dict(_NO_RELATED)
+            for kind, targets in out.items():
+                if kind in related:
+                    related[kind] = [self._base(n) for n in sorted(targets)]
+        return {"id": node_id, "type": data["type"], "origin": data["origin"], "scope": data["scope"],
+                "region": data["region"], "attributes": data["attributes"], "facts": data["facts"],
+                "config": self.config_doc, "related": related}
 
 
 def config_document(config: EstateConfig) -> dict[str, Any]:

@@ -9,7 +9,7 @@ resource matches it (`found`) and, while none does, which live type and scope it
 from __future__ import annotations
 
 import ipaddress
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable, Iterator
 
 from attest.collector.config import EstateConfig
@@ -28,8 +28,14 @@ Item = tuple[str, str, str, str, str | None, Match, Probe, str | tuple[str, ...]
 
 
 def _cidr(value: Any) -> str | None:
+    return _normalised(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _normalised(text: str) -> str | None:
+    """Remembered: each access-list entry's CIDR is parsed for its bucket and again per item it may match."""
     try:
-        return str(ipaddress.ip_network(str(value), strict=False))
+        return str(ipaddress.ip_network(text, strict=False))
     except ValueError:
         return None
 
@@ -172,10 +178,9 @@ def add_declared_nodes(graph: EstateGraph, config: EstateConfig, live_by_type: d
              if scope in ("*", data["scope"]) and region in (None, data["region"]) and _matches(match, data)),
             None,
         )
-        node_id = f"declared:{kind}/{key}"
-        graph.add_node(
-            node_id, type=NODE_TYPE, origin="config", scope=scope, region=region,
-            attributes={"kind": kind, "name": key, "live_type": live_type},
-            facts={"found": True if found else None, "watches": None if found else [live_type, scope]},
-            index=None, cited=(*sources, f"/resources/{found['index']}") if found else sources,
-        )
+        graph.add_node_data(f"declared:{kind}/{key}", {
+            "type": NODE_TYPE, "origin": "config", "scope": scope, "region": region,
+            "attributes": {"kind": kind, "name": key, "live_type": live_type},
+            "facts": {"found": True if found else None, "watches": None if found else [live_type, scope]},
+            "index": None, "cited": (*sources, f"/resources/{found['index']}") if found else sources,
+        })

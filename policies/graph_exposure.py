@@ -7,6 +7,7 @@ not collected. Only TCP, UDP and all-protocol rules reach ports; ICMP and other 
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from attest.policies.operators import OPEN_BELOW, network, port_range
@@ -19,6 +20,12 @@ _NACL_TCP = {"-1", "6", "tcp", "all"}
 
 def is_open(cidr: Any) -> bool:
     """Open to the internet, or not a CIDR (which cannot be shown closed)."""
+    return _open_text(cidr) if isinstance(cidr, str) else True  # `network` of a non-string is None
+
+
+@lru_cache(maxsize=65536)
+def _open_text(cidr: str) -> bool:
+    """Remembered: every security group's rules name the same few ranges."""
     net = network(cidr)
     return net is None or net.prefixlen < OPEN_BELOW[net.version]
 

@@ -111,10 +111,6 @@ def live_facts(graph: EstateGraph, config: EstateConfig, collected_at: dt.dateti
     out: dict[str, Facts] = {}
     lookups = _Lookups(config)
     lookups.collected_at = collected_at
-    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for node_id, data in sorted(graph.nodes.items(), key=lambda item: item[0]):
-        if data["origin"] == "live":
-            by_type.setdefault(data["type"], []).append((node_id, data))
     order = [
         ("aws.ec2.vpc_endpoint", _vpc_endpoint),
         ("aws.ec2.security_group", _security_group),
@@ -130,12 +126,25 @@ def live_facts(graph: EstateGraph, config: EstateConfig, collected_at: dt.dateti
         ("atlas.audit_log", _project_only),
         ("atlas.encryption_at_rest", _project_only),
     ]
+    # Only the types that have facts, each in id order: sorting every node (100,000 and more) cost more.
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {node_type: [] for node_type, _ in order}
+    for node_id, data in graph.nodes.items():
+        of_type = by_type.get(data["type"])
+        if of_type is not None and data["origin"] == "live":
+            of_type.append((node_id, data))
     for node_type, build in order:
-        for node_id, data in by_type.get(node_type, []):
-            facts = {**_project_facts(data, lookups), **build(graph, node_id, data, lookups, out)}
+        atlas = node_type.startswith("atlas.")  # only Atlas nodes carry their project's facts
+        for node_id, data in sorted(by_type[node_type], key=_first):
+            facts = build(graph, node_id, data, lookups, out)
+            if atlas:
+                facts = {**_project_facts(data, lookups), **facts}
             out[node_id] = facts
             data["facts"] = facts
     return out
+
+
+def _first(item: tuple[str, dict[str, Any]]) -> str:
+    return item[0]
 
 
 def _project_facts(data: dict[str, Any], lookups: _Lookups) -> Facts:

@@ -17,6 +17,9 @@ from attest.policies.graph_pairing import atlas_region, pair_endpoints
 # and runs: only their identifiers are indexed (most resources are never the target of a reference).
 _FOUND_TYPES = frozenset({"aws.ec2.vpc", "aws.ec2.subnet", "aws.ec2.security_group", "aws.ec2.vpc_endpoint",
                           "aws.kms.key", "aws.ecs.task_definition"})
+# The attributes a resource is known by besides its id, in order; VpcId names only a VPC itself.
+_KEY_FIELDS = ("SubnetId", "GroupId", "VpcEndpointId", "KeyId", "ARN", "Name", "id", "name")
+_VPC_KEY_FIELDS = ("VpcId", *_KEY_FIELDS)
 
 
 class _Index:
@@ -24,12 +27,13 @@ class _Index:
 
     def __init__(self, resources: list[Resource]) -> None:
         self.by_type: dict[str, list[Resource]] = {}
-        self.by_key: dict[tuple[str, str], str] = {}
+        self.by_key: dict[str, dict[str, str]] = {node_type: {} for node_type in _FOUND_TYPES}  # type -> key -> id
         for r in resources:
             self.by_type.setdefault(r.type, []).append(r)
-            if r.type in _FOUND_TYPES:
+            keyed = self.by_key.get(r.type)
+            if keyed is not None:
                 for key in self._keys(r):
-                    self.by_key.setdefault((r.type, key), r.id)
+                    keyed.setdefault(key, r.id)
         self.secret_arns: dict[str, tuple[int, str]] = {}
         self.secret_names: dict[str, tuple[int, str]] = {}
         self._secrets_named: dict[str, str | None] = {}
@@ -43,10 +47,8 @@ class _Index:
     def _keys(r: Resource) -> list[str]:
         a = r.attributes
         keys = [r.id]
-        for field in ("VpcId", "SubnetId", "GroupId", "VpcEndpointId", "KeyId", "ARN", "Name", "id", "name"):
-            value = a.get(field)
-            if isinstance(value, str) and (field not in ("VpcId",) or r.type == "aws.ec2.vpc"):
-                keys.append(value)
+        keys += [value for value in map(a.get, _VPC_KEY_FIELDS if r.type == "aws.ec2.vpc" else _KEY_FIELDS)
+                 if isinstance(value, str)]
         if r.type == "aws.kms.key":
             for alias in listed(a.get("Aliases")):
                 if isinstance(alias, str):
@@ -57,7 +59,7 @@ class _Index:
     def find(self, node_type: str, key: Any) -> str | None:
         if node_type not in _FOUND_TYPES:
             raise ValueError(f"{node_type} identifiers are not indexed")
-        return self.by_key.get((node_type, key)) if isinstance(key, str) else None
+        return self.by_key[node_type].get(key) if isinstance(key, str) else None
 
     def of(self, node_type: str) -> list[Resource]:
         return self.by_type.get(node_type, [])
@@ -93,7 +95,7 @@ def link_resources(graph: EstateGraph, config: EstateConfig, resources: Iterable
 
 def _edge(graph: EstateGraph, source: str, target: str | None, kind: str) -> None:
     """An edge to a node of the graph (a reference to nothing draws none)."""
-    if target is not None and target in graph:
+    if target is not None and target in graph.nodes:
         graph.add_edge(source, target, kind)
 
 
@@ -161,8 +163,10 @@ _WRITE_ROLES = {"readWrite", "readWriteAnyDatabase", "dbAdmin", "dbAdminAnyDatab
 
 def _link_atlas(graph: EstateGraph, config: EstateConfig, index: _Index) -> None:
     projects = {r.scope: r.id for r in index.of("atlas.project")}
-    for node_id, data in list(graph.nodes.items()):
-        if data["origin"] == "live" and str(data["type"]).startswith("atlas.") and data["type"] != "atlas.project":
+    # The live nodes so far are the resources: their Atlas types, to test each node by one set lookup.
+    atlas_types = {t for t in index.by_type if t.startswith("atlas.") and t != "atlas.project"}
+    for node_id, data in graph.nodes.items():
+        if data["type"] in atlas_types and data["origin"] == "live":
             _edge(graph, node_id, projects.get(data["scope"]), "in_project")
     names = {p.id: p.name for p in config.atlas_projects}
     encryption = {r.scope: r.id for r in index.of("atlas.encryption_at_rest")}

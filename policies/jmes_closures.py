@@ -46,6 +46,8 @@ def _build(node: dict[str, Any], functions: Functions) -> Search:
     steps = _steps(node)
     if steps is not None and len(steps) > 1:
         return _walk(tuple(steps))
+    if kind == "projection" and node["children"][0]["type"] == "flatten":
+        return _flat_projection(node, functions)
     children = [_build(c, functions) for c in node.get("children", ()) if isinstance(c, dict)]
     builder = _BUILDERS.get(kind)
     if builder is None:
@@ -73,8 +75,13 @@ def _steps(node: dict[str, Any]) -> list[str | int] | None:
 
 def _walk(steps: tuple[str | int, ...]) -> Search:
     """One closure for a whole chain of fields and indexes: the steps of `_field` and `_index`."""
+    if len(steps) == 2 and all(step.__class__ is str for step in steps):
+        return _two_fields(*steps)  # type: ignore[arg-type]  # both str: the test above
+
     def run(value: Any) -> Any:
         for step in steps:
+            if value is None:  # what every step makes of null, without raising (`related.x[0]` of no x)
+                return None
             if step.__class__ is str:
                 try:
                     value = value.get(step)
@@ -82,12 +89,23 @@ def _walk(steps: tuple[str | int, ...]) -> Search:
                     return None
             elif not isinstance(value, list):
                 return None
+            elif -len(value) <= step < len(value):  # type: ignore[operator]  # an int: the class test above
+                value = value[step]  # type: ignore[index]
             else:
-                try:
-                    value = value[step]  # type: ignore[index]  # an int: the class test above
-                except IndexError:
-                    return None
+                return None
         return value
+    return run
+
+
+def _two_fields(first: str, second: str) -> Search:
+    """`a.b` (`facts.x`, `attributes.y`: most rule paths): `_walk`'s two steps in one expression.
+    Only an object has `get`; on anything else (null, a list, a string) the field is null."""
+    def run(value: Any) -> Any:
+        try:
+            inner = value.get(first)
+            return None if inner is None else inner.get(second)  # a missing field, without raising
+        except AttributeError:
+            return None
     return run
 
 
@@ -137,6 +155,46 @@ def _projection(_n: dict[str, Any], children: list[Search], _f: Functions) -> Se
             return None
         return [found for found in map(each, items) if found is not None]
     return run
+
+
+def _flat_projection(node: dict[str, Any], functions: Functions) -> Search:
+    """`base[].right` (a projection over a flatten: the rules' `a[].b[].c`) in one loop, without the
+    flattened list in between; a field on the right is read inline, as `_field` reads it."""
+    flattened, right = node["children"]
+    (base,) = [_build(c, functions) for c in flattened["children"]]
+    steps = _steps(right)
+    if steps is None or len(steps) != 1 or steps[0].__class__ is not str:
+        each = _build(right, functions)
+
+        def run(value: Any) -> Any:
+            items = base(value)
+            if not isinstance(items, list):
+                return None
+            collected = []
+            for item in items:
+                for element in item if isinstance(item, list) else (item,):
+                    found = each(element)
+                    if found is not None:
+                        collected.append(found)
+            return collected
+        return run
+    name = steps[0]
+
+    def run_field(value: Any) -> Any:
+        items = base(value)
+        if not isinstance(items, list):
+            return None
+        collected = []
+        for item in items:
+            for element in item if isinstance(item, list) else (item,):
+                try:
+                    found = element.get(name)
+                except AttributeError:  # not an object: the field is null
+                    continue
+                if found is not None:
+                    collected.append(found)
+        return collected
+    return run_field
 
 
 def _value_projection(_n: dict[str, Any], children: list[Search], _f: Functions) -> Search:
@@ -246,6 +304,14 @@ def _not(_n: dict[str, Any], children: list[Search], _f: Functions) -> Search:
 
 def _function(node: dict[str, Any], children: list[Search], functions: Functions) -> Search:
     name = node["value"]
+    spec = functions.FUNCTION_TABLE.get(name)
+    signature = spec["signature"] if spec is not None else None
+    if signature is not None and len(signature) == len(children) == 1 and not signature[0]["types"] \
+            and not signature[0].get("variadic"):
+        # One argument of any type (`type(x)`): `call_function`'s arity and type checks cannot fail,
+        # so the function is called as it would call it, without them.
+        function, (child,) = spec["function"], children
+        return lambda value: function(functions, child(value))
     return lambda value: functions.call_function(name, [child(value) for child in children])
 
 

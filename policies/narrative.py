@@ -8,7 +8,7 @@ limitations), and what the manual attestations vouch for.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 from attest.policies.controls import Control
 from attest.policies.findings import Finding, Status, rollup
@@ -32,13 +32,11 @@ def _limitation(gap: dict[str, Any]) -> str:
     return f"{gap['operation']} in {where} ({gap['label']})"
 
 
-def control_narrative(control: Control, findings: Iterable[Finding], titles: dict[str, str], today: str,
+def control_narrative(control: Control, by_rule: Mapping[str, Sequence[Finding]], titles: dict[str, str], today: str,
                       gaps: Iterable[dict[str, Any]] = ()) -> str:
-    """One paragraph: each mapped rule under the verdict of its findings, the unread sources the
-    control rests on, then the attestations."""
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
+    """One paragraph: each mapped rule under the verdict of its findings (`by_rule`: the findings
+    grouped by rule, as the engine has them), the unread sources the control rests on, then the
+    attestations."""
     holds, fails, waived, errors, idle = [], [], [], [], []
     for mapping in control.mappings:
         mine = by_rule.get(mapping.rule_id, [])

@@ -170,12 +170,20 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """`re.search(pattern, ...)` without its cache's per-call checks: a rule's pattern meets every node."""
+    return re.compile(pattern)
+
+
 def _regex(actual: Any, pattern: Any) -> bool:
-    return isinstance(actual, str) and re.search(str(pattern), actual) is not None
+    return isinstance(actual, str) and _compiled(str(pattern)).search(actual) is not None
 
 
 def _none_match(actual: Any, pattern: Any) -> bool:
-    return not any(isinstance(v, str) and re.search(str(pattern), v) for v in _listed(actual) or [])
+    search = _compiled(str(pattern)).search
+    items = actual if isinstance(actual, (list, tuple)) else () if actual is None else (actual,)  # as `_listed`, uncopied
+    return not any(isinstance(v, str) and search(v) for v in items)
 
 
 def _as_list(actual: Any) -> list[Any] | None:

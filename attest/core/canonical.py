@@ -10,6 +10,7 @@ encoder refuses or differs (dataclasses, datetimes, subclasses of built-in types
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -59,13 +60,19 @@ def _is_number(encoded: bytes, at: int) -> bool:
     return (start == 0 or encoded[start - 1 : start] == b" ") and encoded[end : end + 1] in (b",", b"\n")
 
 
+# An `e-` that `_is_number` can accept runs on in number characters to a `,` or a newline. Strings
+# hold `e-` by the tens of thousands (`vpce-`, `service-`), rarely so; the regular expression passes
+# over them in C, and only what it matches is checked. Later `e-` of one match share its run, and so
+# its answer.
+_EXPONENT = re.compile(rb"e-[-+.0-9eE]*[,\n]")
+
+
 def _has_small_float(encoded: bytes) -> bool:
     """Whether orjson wrote a float below 1e-4 in magnitude (as `0.0000...` or with `e-`): the only
     finite floats it formats differently from `json.dumps`."""
-    for marker in (b"0.0000", b"e-"):
-        at = encoded.find(marker)
-        while at != -1:
-            if _is_number(encoded, at):
-                return True
-            at = encoded.find(marker, at + 1)
-    return False
+    at = encoded.find(b"0.0000")
+    while at != -1:
+        if _is_number(encoded, at):
+            return True
+        at = encoded.find(b"0.0000", at + 1)
+    return any(_is_number(encoded, match.start()) for match in _EXPONENT.finditer(encoded))

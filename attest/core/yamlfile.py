@@ -63,6 +63,8 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str
     if id(node) in above:
         raise BadInputError("an alias refers to a node that contains it (recursive YAML)", where=f"{source}:{node.start_mark.line + 1}")
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):  # nothing below it to walk (most nodes of an estate config)
+        return
     if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         raise _too_deep(source, node.start_mark)
     if id(node) in walked:

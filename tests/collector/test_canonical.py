@@ -25,6 +25,7 @@ def _standard(document: Any) -> bytes:
     1.5e-7, -5e-5, 0.00012, 1e-4, 3.5e16, 0.0, -0.0, float("nan"), float("inf"), -float("inf"), 2**70, -(2**64),
     [1e-9, "a"], {"z": -2.5e-300}, "x 1e-5", "key/0000000e-0000-4000", "tab\tnull\x00\u2028é😀", _Colour.RED,
     {"b": [], "a": {}}, (1, "t"), {"é": 1, "e": 2, "😀": 3}, {1: "a", 2.5: "b", False: "c"},
+    ["vpce-1e-5,", "x 2e-5,", 1.5e-7], ["vpce-1e-5,", 1e-7, "x"], {"a": "service-00e-1", "b": -3e-9},
 ])
 def test_same_bytes_as_the_standard_encoder(value: Any) -> None:
     document = {"resources": [{"attributes": {"planted": value, "id": "x"}}], "n": 1}

@@ -54,6 +54,17 @@ def test_integers_beyond_64_bits_keep_every_digit(tmp_path: Path, text: str) -> 
     assert _typed(load_json(str(path))) == _typed(json.loads(text))
 
 
+@pytest.mark.parametrize("shift", range(-21, 3))
+def test_a_long_integer_across_two_pieces_is_found(tmp_path: Path, shift: int) -> None:
+    """The long-integer search reads the bytes a piece at a time: one that straddles two pieces, at
+    every offset, still takes the exact path."""
+    padding = (1 << 18) + shift - len('["", ')
+    text = '["' + "x" * padding + '", 123456789012345678901234]'
+    path = tmp_path / "straddling.json"
+    path.write_text(text, encoding="utf-8")
+    assert load_json(str(path))[1] == 123456789012345678901234
+
+
 @pytest.mark.parametrize("text, message", [
     ('{"a": NaN}', "NaN is not a finite number"),
     ('{"a": 1e400}', "1e400 is not a finite number"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,3 +98,14 @@ def test_nan_and_infinity_from_an_api_are_kept_as_strings_and_read_back(tmp_path
     path = tmp_path / "snapshot.json"
     path.write_text(snapshot.to_json(), encoding="utf-8")
     assert load_snapshot(str(path)).to_json() == snapshot.to_json()
+
+
+def test_a_read_resource_is_the_dataclass_init_s() -> None:
+    """`Resource.read` skips the frozen `__init__`: the same value (attributes are a dict: no hash), every
+    field set in order, still frozen."""
+    args = ("arn:aws:x", "aws.ec2.vpc", "aws", "210000000000", None, ("ec2:DescribeVpcs",), {"VpcId": "vpc-1"})
+    fast, slow = Resource.read(*args), Resource(*args)
+    assert fast == slow and repr(fast) == repr(slow) and fast.to_dict() == slow.to_dict()
+    assert list(vars(fast)) == [f.name for f in dataclasses.fields(Resource)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.id = "other"  # type: ignore[misc]

@@ -24,6 +24,7 @@ _SYNTAX = [
     "a || b", "a && b", "!a", "!a.b", "a[?b == `1`].c", "a[?b != 'x']", "a[?b > `1`]", "a[?b <= c]",
     "a[?b < `2` || c]", "a[?!b]", "a | [0]", "a[*].b | [0]", "length(a)", "length(unique(a[].b))",
     "`[1, 2]`", "'text'", "@", "a[?b == `true`].c", "a[?b == `0`]", "a[?b == `1`]", "a[?b != `true`]", "a.*.b[?c]", "a.*",
+    "a.b", "type(a)", "type(a[].b)", "a[].b.c", "a[].b[0]", "a[][].b", "a[].[b, c]", "a.b[].c[].d", "a[].b[]",
 ]
 _UNSUPPORTED = ["a[0:2]", "{x: a}", "sort_by(a, &b)"]
 

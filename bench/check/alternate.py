@@ -1,0 +1,93 @@
+"""Compare `attest check` before and after a change by alternating them, round by round.
+
+This VM's speed drifts by a fifth between minutes, so runs of one version and then the other compare
+the drift, not the code. Each round runs the parse yardstick (`json.load` of the snapshot), then
+`attest check` (text, and `--format json -o FILE`) of the commit before and of this tree, each a fresh
+process pinned to one core (run.py's `measure`: core 0, or $ATTEST_BENCH_CORE), and prints the CPU
+seconds (user + system, interpreter start-up included) and peak RSS of every run, then per series the
+median and minimum and their ratio to the parse's.
+
+    .venv/bin/python bench/check/alternate.py --work /tmp/check-bench --before a508350 [--rounds 5]
+
+The commit before is extracted (`git archive`) into WORK/before/ and imported from there, laid out
+as the editable install maps the folders (collector/ as attest/collector/, ...), with this tree's venv.
+The estate must exist already (run.py or generate.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import PYTHON, ROOT, measure  # noqa: E402
+
+STAGES = ("collector", "evidence", "policies", "reports", "sandbox")
+_CLI = "import sys; from attest.cli import main; sys.argv[0] = 'attest'; sys.exit(main())"
+
+
+def extract(commit: str, into: Path) -> Path:
+    """The commit's `attest` package under `into`/pkg (made once), as the editable install lays it out."""
+    package = into / "pkg" / "attest"
+    if package.exists():
+        return package.parent
+    tree = into / "tree"
+    shutil.rmtree(into, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    shutil.copytree(tree / "attest", package)
+    for stage in STAGES:
+        shutil.copytree(tree / stage, package / stage)
+    return package.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", required=True, type=Path)
+    parser.add_argument("--before", required=True, help="the commit to compare against")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    snapshot = args.work / "snapshot.json"
+    before = extract(args.before, args.work / "before")
+    check = ["check", "--snapshot", str(snapshot), "--config", str(args.work / "attest.yaml")]
+    forms = {"text": [], "json": ["--format", "json", "--output", str(args.work / "alternate-results.json")]}
+    series: dict[str, list[dict[str, float]]] = {}
+    out = args.work / "alternate-out.txt"
+    for number in range(args.rounds):
+        runs = {"parse": measure([str(PYTHON), "-c", f"import json; json.load(open({str(snapshot)!r}, encoding='utf-8'))"], out)}
+        for form, extra in forms.items():
+            os.environ["PYTHONPATH"] = str(before)
+            runs[f"before {form}"] = measure([str(PYTHON), "-c", _CLI, *check, *extra], out)
+            del os.environ["PYTHONPATH"]
+            runs[f"after {form}"] = measure([str(PYTHON), "-c", _CLI, *check, *extra], out)
+        for name, run in runs.items():
+            series.setdefault(name, []).append(run)
+        print(f"round {number + 1}: " + ", ".join(f"{name} {run['cpu_s']:.2f}" for name, run in runs.items()), flush=True)
+    print(json.dumps(summary(series), indent=2))
+
+
+def summary(series: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    """Per series: every run's CPU seconds, their median and minimum (and as a multiple of the
+    parse's median and minimum), and the peak RSS (MiB) of all its runs."""
+    parse = [run["cpu_s"] for run in series["parse"]]
+    out: dict[str, Any] = {}
+    for name, runs in series.items():
+        cpu = [run["cpu_s"] for run in runs]
+        out[name] = {"cpu_s": [round(c, 2) for c in cpu], "median": round(statistics.median(cpu), 2),
+                     "min": round(min(cpu), 2), "x_parse_median": round(statistics.median(cpu) / statistics.median(parse), 2),
+                     "x_parse_min": round(min(cpu) / min(parse), 2), "peak_mib": round(max(run["peak_mib"] for run in runs))}
+    return out
+
+
+if __name__ == "__main__":
+    main()
