@@ -35,14 +35,18 @@ _CLI = "import sys; from attest.cli import main; sys.argv[0] = 'attest'; sys.exi
 
 
 def extract(commit: str, into: Path) -> Path:
-    """The commit's `attest` package under `into`/pkg (made once), as the editable install lays it out."""
+    """The commit's `attest` package under `into`/<commit id>/pkg (made once per commit), as the
+    editable install lays it out."""
+    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", f"{commit}^{{commit}}"],
+                         capture_output=True, check=True, text=True).stdout.strip()
+    into = into / sha
     package = into / "pkg" / "attest"
     if package.exists():
         return package.parent
     tree = into / "tree"
     shutil.rmtree(into, ignore_errors=True)
     tree.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", sha], capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     shutil.copytree(tree / "attest", package)
