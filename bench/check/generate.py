@@ -15,7 +15,6 @@ import argparse
 import json
 import random
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,12 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth_atlas import ProjectBuilder  # noqa: E402
 from synth_aws import UnitBuilder  # noqa: E402
-from synth_estate import APPROVED, RULES_BY_TYPE, VPC_ENDPOINT_NAMES, Shape, Tally, shape_for  # noqa: E402
+from synth_edge import CERT_MIN_DAYS, EdgeBuilder  # noqa: E402
+from synth_estate import APPROVED, COLLECTED_AT, RULES_BY_TYPE, VPC_ENDPOINT_NAMES, Shape, Tally, shape_for  # noqa: E402
 
 from attest.collector.config import load_config  # noqa: E402
 from attest.collector.snapshot import Gap, Identity, Resource, Snapshot  # noqa: E402
 
-COLLECTED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 ORG_ID = "6b7000000000000000000a00"
 
 
@@ -54,6 +53,7 @@ def _config(shape: Shape, projects: list[ProjectBuilder], sections: dict[str, li
             "deploy_principals": [f"arn:aws:iam::{a}:role/github-actions-deploy" for a in shape.accounts],
             "provenance_tags": ["git_sha"],
             "vpc_endpoints": list(VPC_ENDPOINT_NAMES),
+            "certificate_min_days": CERT_MIN_DAYS,
         },
         "atlas": {"org_id": ORG_ID, "approved_access_ranges": list(APPROVED),
                   "projects": [b.config_entry() for b in projects]},
@@ -61,7 +61,7 @@ def _config(shape: Shape, projects: list[ProjectBuilder], sections: dict[str, li
         "secrets": sections["secrets"],
         "ecs": {"services": sections["ecs_services"]},
         "vendors": [
-            {"name": "Amazon Web Services", "services": ["ECS", "Secrets Manager", "KMS", "VPC"], "data_classes": ["phi", "public"],
+            {"name": "Amazon Web Services", "services": ["ECS", "Secrets Manager", "KMS", "VPC", "Elastic Load Balancing", "CloudFront"], "data_classes": ["phi", "public"],
              "baa": {"signed": True, "aws_accounts": shape.accounts}},
             {"name": "MongoDB Atlas", "services": ["Atlas clusters"], "data_classes": ["phi", "public"],
              "baa": {"signed": True, "atlas_projects": [p.id for p in shape.projects]}},
@@ -103,6 +103,7 @@ def generate(out: Path, resources: int, seed: int) -> dict[str, Any]:
     builders = [UnitBuilder(unit, shape, rng, tally, sections) for unit in shape.units]
     for builder in builders:
         builder.build(with_services=builder.unit != shape.units[1])
+        builder.out.extend(EdgeBuilder(builder.unit, shape, rng, tally).build(builder.releases))
     projects = [ProjectBuilder(project, shape, rng, tally) for project in shape.projects]
     atlas_docs: list[dict[str, Any]] = []
     for builder_p in projects:

@@ -7,11 +7,30 @@ from __future__ import annotations
 
 import random
 import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from synth_estate import PL_NAME, REGIONS, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
+from synth_estate import COLLECTED_AT, PL_NAME, REGIONS, VPC_ENDPOINT_NAMES, Shape, Tally, Unit
+
+from attest.collector.aws.reading import plain
 
 Doc = dict[str, Any]
+# A service ships about once a quarter: only its newest revision falls in the 90-day window of
+# CloudTrail change records, which keeps those records near two per service.
+RELEASE_EVERY = timedelta(days=91)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A service's newest revision, for its CloudTrail records (synth_edge.py): who registered it,
+    when, and whether the service was updated to it (not where it runs the revision before)."""
+
+    service: str
+    task_definition: str
+    registered_at: datetime
+    principal: str
+    deployed: bool
 
 
 def _aws(unit: Unit, kind: str, rid: str, attrs: Doc, source: str) -> Doc:
@@ -45,6 +64,7 @@ class UnitBuilder:
         self.cidr = f"10.{unit.number % 256}.0.0/16"
         self.vpc_id = f"vpc-{unit.number:08x}"
         self.out: list[Doc] = []
+        self.releases: list[Release] = []
 
     def build(self, with_services: bool) -> list[Doc]:
         self._network()
@@ -250,7 +270,7 @@ class UnitBuilder:
             self.config["secrets"].append({"name": secret_name, "points_to": f"{phi.name}/{phi.cluster}", "env_var": "MONGODB_URI"})
             self._service(cluster, name, [("MONGODB_URI", uri), ("MONGODB_REFERENCE_URI", ref_secret)], with_services)
 
-    def _task_definition(self, family: str, revision: int, latest: bool, principal: str, secrets: list[tuple[str, str]]) -> str:
+    def _task_definition(self, family: str, revision: int, registered: datetime, principal: str, secrets: list[tuple[str, str]]) -> str:
         arn = _arn(self.unit, "ecs", f"task-definition/{family}:{revision}")
         env = [{"name": "NODE_ENV", "value": "production"}, {"name": "LOG_LEVEL", "value": "info"}]
         planted = self.rng.random() < 0.01
@@ -264,10 +284,10 @@ class UnitBuilder:
                      "portMappings": [{"containerPort": 3000, "protocol": "tcp"}]}
         self.out.append(_aws(self.unit, "aws.ecs.task_definition", arn, {
             "taskDefinitionArn": arn, "family": family, "revision": revision, "status": "ACTIVE",
-            "registeredBy": principal, "registeredAt": "2026-11-01T00:00:00Z", "networkMode": "awsvpc",
+            "registeredBy": principal, "registeredAt": plain(registered), "networkMode": "awsvpc",
             "requiresCompatibilities": ["FARGATE"], "containerDefinitions": [container],
             "tags": [{"key": "git_sha", "value": f"{revision:040x}"}] if pipeline else [],
-            "isLatestRevision": latest}, "ecs:DescribeTaskDefinition"))
+            "isLatestRevision": revision == self.sizes["revisions"]}, "ecs:DescribeTaskDefinition"))
         return arn
 
     def _service(self, cluster: str, name: str, secrets: list[tuple[str, str]], with_services: bool) -> None:
@@ -275,11 +295,16 @@ class UnitBuilder:
         deploy = f"arn:aws:iam::{u.account}:role/github-actions-deploy"
         declared = self.rng.random() >= 0.03
         fault = self.rng.choices(["none", "old", "hand", "rollout"], [0.91, 0.03, 0.03, 0.03])[0]
+        # The newest revision is from the last 90 days; one still rolling out, from minutes ago.
+        age = self.rng.randrange(300, 1800) if fault == "rollout" else self.rng.randrange(3600, 89 * 86400)
+        newest = COLLECTED_AT - timedelta(seconds=age)
+        hand = f"arn:aws:iam::{u.account}:user/jdoe"
         arns = [
-            self._task_definition(name, r, r == revisions,
-                                  f"arn:aws:iam::{u.account}:user/jdoe" if fault == "hand" and r == revisions else deploy, secrets)
+            self._task_definition(name, r, newest - (revisions - r) * RELEASE_EVERY,
+                                  hand if fault == "hand" and r == revisions else deploy, secrets)
             for r in range(1, revisions + 1)
         ]
+        self.releases.append(Release(name, arns[-1], newest, hand if fault == "hand" else deploy, fault != "old"))
         if declared:
             self.config["ecs_services"].append({"account": u.account, "region": u.region, "cluster": "main", "service": name})
         if not with_services:

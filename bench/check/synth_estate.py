@@ -9,7 +9,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
+# The collection's moment: every generated date is relative to it, never to the clock, so a seed
+# gives the same bytes on any day.
+COLLECTED_AT = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 APPROVED = ("10.0.0.0/8", "198.51.100.0/24")
 VPC_ENDPOINT_NAMES = ("atlas-reference", "s3", "ecr-api", "ecr-dkr", "logs", "sts")
@@ -21,10 +25,19 @@ RULES_BY_TYPE = {
     "atlas.database_user": ("ATL-CM-002", "ATL-DB-005"),
 }
 # Per AWS account-region and per Atlas project, at 100,000 resources.
-UNIT_BASE = {"sg": 480, "endpoints": 12, "keys": 40, "services": 50, "revisions": 10, "other_secrets": 400}
+UNIT_BASE = {"sg": 480, "endpoints": 12, "keys": 40, "services": 50, "revisions": 10, "other_secrets": 400,
+             "balancers": 2}
 # Per unit: a network ACL, two prefix lists, a Config recorder and (a third of the time) a trail;
 # per project an encryptionAtRest; one org settings: in place of that many security groups.
 NETWORK_EXTRAS = 6
+# Edge resources per unit (synth_edge.py), also in place of security groups: per public balancer
+# two listeners and a certificate; besides them an internal listener, a spare certificate and (a
+# third of the time) the account's CloudFront distribution and its certificate, rounded up.
+EDGE_PER_BALANCER, EDGE_EXTRAS = 3, 3
+# CloudTrail change records per service: a registration, mostly its deployment, now and then a
+# scaling by hand (2.0 on average); the margin keeps the planned estate under the requested size,
+# and the filler security groups take up the rest.
+CHANGE_EVENTS_PER_SERVICE = 2.1
 PROJECT_BASE = {"users": 300, "entries": 400, "roles": 10}
 
 
@@ -109,8 +122,9 @@ def shape_for(resources: int) -> Shape:
     per_project = 0.07 * resources / projects / 714
     unit_sizes = {k: max(1, int(v * per_unit)) for k, v in UNIT_BASE.items() if k != "revisions"}
     unit_sizes["revisions"] = UNIT_BASE["revisions"]
-    unit_sizes["sg"] = max(1, unit_sizes["sg"] - NETWORK_EXTRAS)
     unit_sizes["services"] = max(2, int(UNIT_BASE["services"] * per_unit))
+    edge = EDGE_PER_BALANCER * unit_sizes["balancers"] + EDGE_EXTRAS + math.ceil(CHANGE_EVENTS_PER_SERVICE * unit_sizes["services"])
+    unit_sizes["sg"] = max(1, unit_sizes["sg"] - NETWORK_EXTRAS - edge)
     project_sizes = {k: max(4, int(v * per_project)) for k, v in PROJECT_BASE.items()}
     return Shape(
         units=units,

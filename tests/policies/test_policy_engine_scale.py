@@ -10,6 +10,7 @@ import importlib.util
 import sys
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from attest.policies.check import run_check
 from attest.policies.engine import snapshot_digest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "check"
+# Issue 17's edge and change-record rules, over types the generator plants at fixed rates.
+EDGE_AND_CHANGE_RULES = ("ATL-TLS-001", "ATL-TLS-002", "ATL-TLS-003", "ATL-CM-008")
 
 
 def _generate(out: Path) -> dict[str, Any]:
@@ -57,6 +60,24 @@ def test_findings_per_rule_are_the_planted_ones(estate: tuple[Path, dict[str, An
     assert expected["resources"] == 2000
     planted = {status for by_status in expected["findings"].values() for status in by_status}
     assert planted == {"pass", "fail", "waived", "error"}
+    for rule in EDGE_AND_CHANGE_RULES:
+        assert set(expected["findings"][rule]) == {"pass", "fail"}, rule
+
+
+def test_change_records_trace_each_newest_revision_to_who_registered_it(estate: tuple[Path, dict[str, Any]]) -> None:
+    """Each RegisterTaskDefinition record names a generated revision, with its registeredBy and
+    registeredAt; every record falls in the collector's 90-day window before the collection."""
+    out, _ = estate
+    snapshot = load_snapshot(str(out / "snapshot.json"))
+    revisions = {r.id: r.attributes for r in snapshot.resources if r.type == "aws.ecs.task_definition"}
+    records = [r.attributes for r in snapshot.resources if r.type == "aws.cloudtrail.change_event"]
+    registered = [r for r in records if r["eventName"] == "RegisterTaskDefinition"]
+    assert registered and len(registered) < len(records)
+    for record in registered:
+        revision = revisions[record["taskDefinition"]]
+        assert (revision["registeredBy"], revision["registeredAt"]) == (record["principal"], record["eventTime"])
+    window = (snapshot.collected_at - timedelta(days=90), snapshot.collected_at)
+    assert all(window[0] <= datetime.fromisoformat(r["eventTime"]) <= window[1] for r in records)
 
 
 def test_results_are_byte_identical_across_runs(estate: tuple[Path, dict[str, Any]]) -> None:
