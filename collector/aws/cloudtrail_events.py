@@ -49,7 +49,9 @@ def parse_event(item: Any) -> dict[str, Any]:
     """One `Events[]` item of a LookupEvents answer, reduced to the change record attest keeps.
 
     `principal` is the role behind an assumed-role session (its session issuer), else the caller's
-    own ARN: the deploy principals of the estate config are role or user ARNs.
+    own ARN: the deploy principals of the estate config are role or user ARNs. `invokedBy` is the
+    AWS service that made the call, when one did (Application Auto Scaling through its
+    service-linked role, say): ATL-CM-008 leaves such a service's own changes out.
     """
     if not isinstance(item, dict):
         raise MalformedAnswer("LookupEvents event is not an object")
@@ -65,6 +67,7 @@ def parse_event(item: Any) -> dict[str, Any]:
         "eventSource": item.get("EventSource"),
         "identityType": identity.get("type"),
         "principal": issuer.get("arn") or identity.get("arn"),
+        "invokedBy": identity.get("invokedBy"),
         "cluster": request.get("cluster"),
         "target": request.get("family") or request.get("service"),
         "taskDefinition": registered or request.get("taskDefinition"),

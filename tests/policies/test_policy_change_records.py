@@ -1,10 +1,12 @@
 """ATL-CM-008 judged on change records parsed from recorded-shape LookupEvents answers (the
-collector's parser over botocore's), on the seeded snapshot fixture: pass, fail and error."""
+collector's parser over botocore's), on the seeded snapshot fixture: pass, fail and error, and what
+is left out (calls AWS refused, an AWS service's own scaling through its service-linked role)."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 import botocore.session
+import pytest
 from botocore.parsers import create_parser
 from policy_fixtures import ACCOUNT, REGION, ROOT, seeded_doc
 
@@ -59,3 +61,36 @@ def test_unreadable_event_history_is_an_error_never_a_pass(judge: Callable[..., 
     assert statuses == {Status.ERROR}
     cc81 = next(c for c in results.controls if c.control_id == "SOC2-CC8.1")
     assert cc81.status in (Status.FAIL, Status.ERROR)  # the seeded CM-004 fault already fails it
+
+
+SCALING = "lookup_events_update_service_scaling.json"  # ECS service auto scaling (3b8e0c21), then on-call by hand (9d4f2e6a)
+
+
+def _scaling(judge: Callable[..., Results], **change: Any) -> tuple[dict[str, str], Results]:
+    """CM-008 on the scaling records, the service's own record changed by `change` first."""
+    doc = seeded_doc()
+    records = _records(SCALING)
+    by_service = next(r for r in records if r["attributes"]["eventId"].startswith("3b8e0c21"))
+    by_service["attributes"].update(change)
+    doc["resources"] += records
+    results = judge(doc)
+    return _cm008(results), results
+
+
+def test_a_scaling_by_the_service_through_its_service_linked_role_is_not_judged(judge: Callable[..., Results]) -> None:
+    """Application Auto Scaling's UpdateService is no human or pipeline change; the same scaling
+    (desiredCount only) by an on-call engineer through SSO still fails."""
+    verdicts, _ = _scaling(judge)
+    assert verdicts == {"9d4f2e6a": "fail"}
+
+
+@pytest.mark.parametrize("change", [
+    {"invokedBy": None},  # the service-linked role, but CloudTrail names no service that made the call
+    {"invokedBy": "AWS Internal"},  # nor a service principal
+    {"principal": "arn:aws:iam::123456789012:role/ops/aws-service-role/scaler"},  # the path only inside another
+    {"principal": "arn:aws:iam::123456789012:role/cfn-deploy", "invokedBy": "cloudformation.amazonaws.com"},  # a stack's service role
+])
+def test_only_a_service_linked_role_that_aws_invoked_is_left_out(judge: Callable[..., Results], change: dict[str, Any]) -> None:
+    verdicts, _ = _scaling(judge, **change)
+    assert verdicts == {"9d4f2e6a": "fail", "3b8e0c21": "fail"}
+

@@ -33,9 +33,10 @@ NOW = datetime(2026, 12, 1, 3, 20, tzinfo=timezone.utc)
 # over the tags when it does.
 # ATL-TLS-001 reads a listener's DefaultActions only for plain HTTP (the redirect), and ATL-TLS-002
 # reads a certificate's InUseBy only to select the certificates in use: an HTTPS listener and an
-# in-use certificate are judged on their other attributes.
+# in-use certificate are judged on their other attributes. ATL-CM-008 reads a change record's
+# invokedBy only to leave out an AWS service's own call: without it the record is judged on its principal.
 BY_DESIGN = {("ATL-CM-004", "registeredBy"), ("ATL-CM-004", "tags"), ("ATL-TLS-001", "DefaultActions"),
-             ("ATL-TLS-002", "InUseBy")}
+             ("ATL-TLS-002", "InUseBy"), ("ATL-CM-008", "invokedBy")}
 CASES = [(rule_id, m) for rule_id, m in mutations(POLICY.rules) if m.apply(northwind.snapshot_doc())[1]]
 
 

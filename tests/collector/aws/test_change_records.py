@@ -4,7 +4,10 @@ by botocore from the wire and then by the collector; and the local estate's answ
 moto implements no LookupEvents, so the recorded-shape answers under recorded/ stand for AWS: each
 is the JSON body of one page (EventTime as epoch seconds, CloudTrailEvent a JSON string), with a
 pipeline deploy, a hand registration whose request carries a credential in the container
-environment, and a call AWS refused.
+environment, and a call AWS refused; and two scalings of a service, one by ECS service auto scaling
+through its service-linked role (shaped as AWS's userIdentity documentation and public Application
+Auto Scaling records show them: an AssumedRole session of the role, `invokedBy` the service), one
+by an on-call engineer through an SSO role.
 """
 from __future__ import annotations
 
@@ -69,6 +72,18 @@ def test_recorded_events_become_change_records_naming_who_made_each_change() -> 
     assert records["5c3b7a52"]["eventTime"] == "2026-11-28T16:42:07Z"
     assert all(res.id.startswith("arn:aws:cloudtrail:us-east-1:123456789012:event/") for res in r.resources)
     assert all(res.type == "aws.cloudtrail.change_event" and res.source == ("cloudtrail:LookupEvents",) for res in r.resources)
+
+
+def test_a_scaling_keeps_the_role_behind_the_session_and_the_service_that_made_the_call() -> None:
+    events = recorded_answer("lookup_events_update_service_scaling.json")["Events"]
+    records = {r["eventId"][:8]: r for r in (cloudtrail_events.parse_event(e) for e in events)}
+    by_service, by_hand = records["3b8e0c21"], records["9d4f2e6a"]
+    assert by_service["principal"] == ("arn:aws:iam::123456789012:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/"
+                                       "AWSServiceRoleForApplicationAutoScaling_ECSService")
+    assert by_service["invokedBy"] == "ecs.application-autoscaling.amazonaws.com"
+    assert by_hand["principal"].endswith(":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_5c2e1a9b3d7f4e60")
+    assert by_hand["invokedBy"] is None
+    assert all(r["target"] == "shopping-app" and r["cluster"] == "prod" for r in records.values())
 
 
 def test_the_request_environment_of_a_registration_is_never_kept() -> None:
