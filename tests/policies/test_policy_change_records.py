@@ -94,3 +94,9 @@ def test_only_a_service_linked_role_that_aws_invoked_is_left_out(judge: Callable
     verdicts, _ = _scaling(judge, **change)
     assert verdicts == {"9d4f2e6a": "fail", "3b8e0c21": "fail"}
 
+
+def test_a_record_that_names_no_caller_fails_saying_so(judge: Callable[..., Results]) -> None:
+    verdicts, results = _scaling(judge, principal=None, invokedBy=None, identityType="AWSService")
+    assert verdicts["3b8e0c21"] == "fail"
+    failing = next(f for f in results.findings if f.rule_id == "ATL-CM-008" and (f.resource_id or "").endswith("3b8e0c21-7a4d-4e5f-9c60-2d1e0f9a8b7c"))
+    assert "names no caller ARN" in failing.message
