@@ -58,6 +58,8 @@ Facts (`facts`, computed from the config and neighbours; rules read them as `fac
 - atlas.*: project_name, project_role; atlas.cluster: declared, role;
   access_list_entry: cidr, declared, within_range; database_user: declared, reference_clusters,
   reference_databases; ecs.service: declared.
+- ecs.task_definition: registered_by (registeredBy, with a role session's ARN taken to its role:
+  the declared deploy role of that account and name, else the role's ARN without a path).
 """
 from __future__ import annotations
 
@@ -134,7 +136,7 @@ FACT_NAMES = frozenset({
     "name", "declared", "privatelink", "port_ranges", "vpc_cidrs", "connection_string", "in_config",
     "project_name", "project_role", "role", "cidr", "reference_clusters", "reference_databases",
     "found", "watches", "baa_vendors", "within_range",
-    "internet_ports", "subnets", "trails", "regions_without_recorder", "days_to_expiry",
+    "internet_ports", "subnets", "trails", "regions_without_recorder", "days_to_expiry", "registered_by",
 })
 # Types whose data feeds a node type's facts: a gap in them makes those facts uncertain.
 FACT_INPUTS: dict[str, frozenset[str]] = {

@@ -17,6 +17,9 @@ from attest.policies.operators import IpNetwork, network
 
 Facts = dict[str, Any]
 _MONGODB_NAME = re.compile(r"mongo", re.IGNORECASE)
+# IAM's name characters; a session ARN has no path, a role ARN may (role/<path>/<name>).
+_SESSION = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+$", re.ASCII)
+_ROLE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([\w+=,.@-]+)$", re.ASCII)
 
 
 class _Lookups:
@@ -35,6 +38,11 @@ class _Lookups:
         self._prefix_lists: dict[tuple[Any, Any, Any], list[str]] | None = None
         self._subnets: dict[tuple[Any, Any], frozenset[str]] | None = None
         self.collected_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        self.principals = frozenset(config.deploy_principals)
+        self.roles: dict[tuple[str, ...], str] = {}  # (partition, account, role name) -> the declared role ARN
+        for principal in config.deploy_principals:
+            if found := _ROLE.match(principal):
+                self.roles.setdefault(found.groups(), principal)
 
     def subnet_ids(self, graph: EstateGraph, scope: Any, region: Any) -> frozenset[str]:
         """The SubnetIds collected in one account and region."""
@@ -69,6 +77,18 @@ class _Lookups:
                     cidrs.append(str(net))
             self._vpc_cidrs[vpc] = cidrs
         return self._vpc_cidrs[vpc]
+
+    def principal(self, arn: Any) -> Any:
+        """The IAM principal behind `arn` as aws.deploy_principals names principals: a role session
+        (arn:aws:sts::A:assumed-role/R/S) becomes its role. A session ARN drops the role's path, so
+        the role is the declared one of that account and name (IAM role names are unique in an
+        account whatever the path), else arn:aws:iam::A:role/R. Anything else, and a session the
+        config declares itself, is left as it is."""
+        found = _SESSION.match(arn) if isinstance(arn, str) and arn not in self.principals else None
+        if found is None:
+            return arn
+        partition, account, name = found.groups()
+        return self.roles.get((partition, account, name), f"arn:{partition}:iam::{account}:role/{name}")
 
     def project(self, scope: Any) -> AtlasProject | None:
         return self.projects.get(scope) if isinstance(scope, str) else None
@@ -119,6 +139,7 @@ def live_facts(graph: EstateGraph, config: EstateConfig, collected_at: dt.dateti
         ("atlas.interface_endpoint", _interface_endpoint),
         ("aws.secretsmanager.secret", _secret),
         ("aws.ecs.service", _ecs_service),
+        ("aws.ecs.task_definition", _task_definition),
         ("atlas.cluster", _atlas_cluster),
         ("atlas.access_list_entry", _access_entry),
         ("atlas.database_user", _database_user),
@@ -224,6 +245,11 @@ def _ecs_service(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _
     cluster = str(attrs.get("clusterArn") or "").rsplit("/", 1)[-1]
     service = attrs.get("serviceName")
     return {"declared": isinstance(service, str) and (data["scope"], data["region"], cluster, service) in lookups.ecs_services}
+
+
+def _task_definition(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
+    """Who registered the revision: ECS names a role's session, the estate config its role."""
+    return {"registered_by": lookups.principal(data["attributes"].get("registeredBy"))}
 
 
 def _atlas_cluster(graph: EstateGraph, node: str, data: dict[str, Any], lookups: _Lookups, done: dict[str, Facts]) -> Facts:
