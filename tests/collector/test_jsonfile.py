@@ -63,3 +63,11 @@ def test_what_is_not_json_is_refused_with_a_located_diagnostic(tmp_path: Path, t
     with pytest.raises(BadInputError) as caught:
         load_json(str(path))
     assert message in caught.value.diagnostic() and str(path) in caught.value.diagnostic()
+
+
+def test_floats_below_1e_4_are_noted_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "floats.json"
+    path.write_text('{"a": [1e-5, -2e-7, 0.0, -0.0, 1e-4, 0.5, 3, "1e-9"], "b": 1.5e-300}', encoding="utf-8")
+    small: list[float] = []
+    assert load_json(str(path), small) == json.loads(path.read_text(encoding="utf-8"))
+    assert small == [1e-5, -2e-7, 1.5e-300]
