@@ -137,9 +137,19 @@ class Snapshot:
     NaN and Infinity), so the canonical bytes need no search for them before a fast encoder writes
     them. A copy made with other resources (`dataclasses.replace`) holds another tuple: unknown."""
 
+    plain_parts: tuple[tuple[Resource, ...], Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
+    """The resources and scope, when both are known to hold no float that a fast encoder writes
+    otherwise than the standard one (none below 1e-4: `load_json` noted none), so the canonical bytes
+    need no search for them at all. A copy with other resources or another scope: unknown."""
+
     @property
     def finite(self) -> bool:
         return self.finite_resources is self.resources
+
+    @property
+    def plain(self) -> bool:
+        parts = self.plain_parts
+        return self.finite and parts is not None and parts[0] is self.resources and parts[1] is self.scope
 
     @staticmethod
     def build(
@@ -185,7 +195,7 @@ class Snapshot:
         }
 
     def to_json(self) -> str:
-        return canonical_json(self.to_dict(), finite=self.finite).decode("utf-8")
+        return canonical_json(self.to_dict(), finite=self.finite, floats=not self.plain).decode("utf-8")
 
     def pointer(self, resource_id: str) -> str:
         """JSON pointer to a resource in this snapshot's serialised form."""
@@ -322,8 +332,9 @@ def _gap(raw: Any, where: str) -> Gap:
     )
 
 
-def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False) -> Snapshot:
-    """Validate a decoded snapshot document; every problem names `source` and the JSON pointer."""
+def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False, plain: bool = False) -> Snapshot:
+    """Validate a decoded snapshot document; every problem names `source` and the JSON pointer.
+    `finite` and `plain` say what the reader knows of its floats (`Snapshot.finite`, `Snapshot.plain`)."""
     if not isinstance(raw, dict):
         raise BadInputError("a snapshot must be a JSON object", where=source)
     version = raw.get("schema_version")
@@ -348,6 +359,7 @@ def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False) -> Snapsh
         raise BadInputError("notes must list strings", where=f"{source}#/notes")
     parsed = _resources(resources, source)
     _unique_ids(parsed, source)
+    scope = _need(raw, "scope", dict, f"{source}#")
     return Snapshot(
         schema_version=version,
         collected_at=parse_time(
@@ -355,11 +367,12 @@ def snapshot_from_dict(raw: Any, source: str, *, finite: bool = False) -> Snapsh
         ),
         collector_version=_need(raw, "collector_version", str, f"{source}#"),
         identity=Identity(aws_caller_arns=tuple(arns), atlas_principal=principal),
-        scope=_need(raw, "scope", dict, f"{source}#"),
+        scope=scope,
         resources=parsed,
         gaps=tuple(_gap(g, f"{source}#/gaps/{i}") for i, g in enumerate(gaps)),
         notes=tuple(notes),
         finite_resources=parsed if finite else None,
+        plain_parts=(parsed, scope) if plain else None,
     )
 
 
@@ -378,6 +391,7 @@ def _unique_ids(resources: tuple[Resource, ...], source: str) -> None:
 
 def load_snapshot(path: str) -> Snapshot:
     """Read a snapshot file; truncated or malformed JSON names the file, line and column."""
+    small: list[float] = []
     with paused_gc():
-        raw = load_json(path)
-        return snapshot_from_dict(raw, path, finite=True)
+        raw = load_json(path, small)
+        return snapshot_from_dict(raw, path, finite=True, plain=not small)

@@ -186,7 +186,8 @@ def evaluate_rule(
 
 def snapshot_digest(snapshot: Snapshot) -> str:
     """sha256 of `snapshot.to_json()`, the snapshot's canonical bytes."""
-    return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite)).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(snapshot.to_dict(), finite=snapshot.finite,
+                                                      floats=not snapshot.plain)).hexdigest()
 
 
 def _control_result(control: Control, by_rule: dict[str, list[Finding]], statuses: dict[str, set[Status]],

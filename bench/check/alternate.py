@@ -7,7 +7,7 @@ process pinned to one core (run.py's `measure`: core 0, or $ATTEST_BENCH_CORE), 
 seconds (user + system, interpreter start-up included) and peak RSS of every run, then per series the
 median and minimum and their ratio to the parse's.
 
-    .venv/bin/python bench/check/alternate.py --work /tmp/check-bench --before a508350 [--rounds 5]
+    .venv/bin/python bench/check/alternate.py --work /tmp/check-bench --before a508350 [--rounds 5] [--text-only]
 
 The commit before is extracted (`git archive`) into WORK/before/ and imported from there, laid out
 as the editable install maps the folders (collector/ as attest/collector/, ...), with this tree's venv.
@@ -60,11 +60,14 @@ def main() -> None:
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("--before", required=True, help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--text-only", action="store_true", help="leave out the `--format json` runs (halves a round)")
     args = parser.parse_args()
     snapshot = args.work / "snapshot.json"
     before = extract(args.before, args.work / "before")
     check = ["check", "--snapshot", str(snapshot), "--config", str(args.work / "attest.yaml")]
     forms = {"text": [], "json": ["--format", "json", "--output", str(args.work / "alternate-results.json")]}
+    if args.text_only:
+        del forms["json"]
     series: dict[str, list[dict[str, float]]] = {}
     out = args.work / "alternate-out.txt"
     for number in range(args.rounds):

@@ -107,6 +107,31 @@ def test_fast_digest_equals_the_canonical_digest(estate: tuple[Path, dict[str, A
     assert snapshot_digest(changed) != snapshot_digest(snapshot)
 
 
+@pytest.mark.parametrize("value", [1e-5, -2.5e-300, 1e-4, 0.0, 0.5, "1e-5"])
+def test_a_snapshot_read_from_a_file_digests_its_canonical_bytes(estate: tuple[Path, dict[str, Any]], tmp_path: Path,
+                                                                 value: Any) -> None:
+    """Read from a file, the digest skips the small-float search when the reader noted no float below
+    1e-4, and searches when it did: either way, the canonical digest."""
+    out, _ = estate
+    snapshot = load_snapshot(str(out / "snapshot.json"))
+    first = snapshot.resources[0]
+    planted = replace(snapshot, resources=(replace(first, attributes={**first.attributes, "planted": value}),
+                                           *snapshot.resources[1:]))
+    (tmp_path / "snapshot.json").write_text(planted.to_json(), encoding="utf-8")
+    read = load_snapshot(str(tmp_path / "snapshot.json"))
+    assert read.plain is (not isinstance(value, float) or not 0 < abs(value) < 1e-4)
+    assert snapshot_digest(read) == _canonical_digest(read) == _canonical_digest(planted)
+
+
+def test_what_is_known_of_a_snapshots_floats_does_not_survive_a_copy_with_other_parts(
+        estate: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = estate
+    snapshot = load_snapshot(str(out / "snapshot.json"))
+    assert snapshot.plain and snapshot.finite
+    assert not replace(snapshot, resources=snapshot.resources[1:]).plain
+    assert not replace(snapshot, scope={**snapshot.scope, "tiny": 1e-9}).plain
+
+
 def test_a_check_leaves_no_cyclic_garbage(estate: tuple[Path, dict[str, Any]]) -> None:
     """The collector is paused while a check runs and the graph is freed by reference counting: a
     reference cycle into it would leave the whole graph for the first collection after the check
