@@ -51,6 +51,13 @@ def _perm(low: int | None, high: int | None, cidr: str, prefix_list: str | None 
     return perm
 
 
+def _registered_by(principal: str, session: str) -> str:
+    """What ECS writes in `registeredBy`: a user's ARN, or for a role the session's (assumed-role) ARN."""
+    account, path = principal.split(":", 5)[4:]
+    kind, _, name = path.partition("/")
+    return f"arn:aws:sts::{account}:assumed-role/{name.rsplit('/', 1)[-1]}/{session}" if kind == "role" else principal
+
+
 def service_name(project_number: int, region: str) -> str:
     return f"com.amazonaws.vpce.{region}.vpce-svc-{project_number:05x}{zlib.crc32(region.encode()) % 4096:03x}0000"
 
@@ -284,7 +291,7 @@ class UnitBuilder:
                      "portMappings": [{"containerPort": 3000, "protocol": "tcp"}]}
         self.out.append(_aws(self.unit, "aws.ecs.task_definition", arn, {
             "taskDefinitionArn": arn, "family": family, "revision": revision, "status": "ACTIVE",
-            "registeredBy": principal, "registeredAt": plain(registered), "networkMode": "awsvpc",
+            "registeredBy": _registered_by(principal, f"{family}-{revision}"), "registeredAt": plain(registered), "networkMode": "awsvpc",
             "requiresCompatibilities": ["FARGATE"], "containerDefinitions": [container],
             "tags": [{"key": "git_sha", "value": f"{revision:040x}"}] if pipeline else [],
             "isLatestRevision": revision == self.sizes["revisions"]}, "ecs:DescribeTaskDefinition"))
