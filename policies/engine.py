@@ -201,7 +201,7 @@ def _control_result(control: Control, by_rule: dict[str, list[Finding]], statuse
         framework=control.framework,
         title=control.title,
         summary=control.summary,
-        narrative=control_narrative(control, by_rule, titles, day.isoformat(),
+        narrative=control_narrative(control, by_rule, statuses, titles, day.isoformat(),
                                     [g for g in gaps if g["pointer"] in limited_by]),
         status=control_status([s for rule_id in rule_ids for s in statuses.get(rule_id, ())], has_rules=bool(rule_ids),
                               attestations=control.attestations, today=day.isoformat(), limited=bool(limited_by)),

@@ -32,16 +32,17 @@ def _limitation(gap: dict[str, Any]) -> str:
     return f"{gap['operation']} in {where} ({gap['label']})"
 
 
-def control_narrative(control: Control, by_rule: Mapping[str, Sequence[Finding]], titles: dict[str, str], today: str,
-                      gaps: Iterable[dict[str, Any]] = ()) -> str:
+def control_narrative(control: Control, by_rule: Mapping[str, Sequence[Finding]], statuses: Mapping[str, Iterable[Status]],
+                      titles: dict[str, str], today: str, gaps: Iterable[dict[str, Any]] = ()) -> str:
     """One paragraph: each mapped rule under the verdict of its findings (`by_rule`: the findings
-    grouped by rule, as the engine has them), the unread sources the control rests on, then the
-    attestations."""
+    grouped by rule, as the engine has them; `statuses`: the statuses each rule's findings have,
+    so a rule that holds everywhere is not read again), the unread sources the control rests on,
+    then the attestations."""
     holds, fails, waived, errors, idle = [], [], [], [], []
     for mapping in control.mappings:
         mine = by_rule.get(mapping.rule_id, [])
         name = _rule(mapping.rule_id, titles)
-        status = rollup(f.status for f in mine)
+        status = rollup(statuses.get(mapping.rule_id, ()))
         if status is Status.PASS:
             holds.append(f"{name}, on {len(mine)} of {len(mine)}")
         elif status is Status.FAIL:
