@@ -1,5 +1,5 @@
 """Real readers against a loopback endpoint whose answer lacks a documented field: a `malformed` gap,
-not an abort.
+not an abort, and no call made with the missing value.
 
 moto always answers with the documented fields, so the endpoint serves AWS's JSON protocol itself:
 the canned answer for each operation (`X-Amz-Target`), keeping the requests it was sent.
@@ -12,13 +12,14 @@ import json
 import threading
 from typing import Any, Iterator, Mapping
 
-from attest.collector.aws import kms
+from attest.collector.aws import acm, kms
 from attest.collector.aws.collect import base_factory
 from attest.collector.aws.reading import Reading
 from attest.collector.aws.session import AwsSettings
 
 ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1"
+CERT_ARN = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/c1"
 
 
 class _Endpoint(http.server.ThreadingHTTPServer):
@@ -61,6 +62,10 @@ def _serving(answers: Mapping[str, Any]) -> Iterator[tuple[Reading, _Endpoint]]:
         server.server_close()
 
 
+def _gaps(r: Reading) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {(g.operation, g.reason, g.resource_types) for g in r.gaps}
+
+
 def test_a_missing_alias_name_is_a_malformed_gap_and_the_keys_are_still_read() -> None:
     answers = {
         "TrentService.ListKeys": {"Keys": [{"KeyId": "k1", "KeyArn": KEY_ARN}]},
@@ -74,3 +79,19 @@ def test_a_missing_alias_name_is_a_malformed_gap_and_the_keys_are_still_read() -
     assert "KeyError" in r.gaps[0].detail and "CANARY-" not in r.gaps[0].detail
     [key] = r.resources
     assert key.id == KEY_ARN and key.attributes["Aliases"] is None
+
+
+def test_a_certificate_summary_without_its_arn_is_a_malformed_gap_not_a_describe_call() -> None:
+    answers = {
+        "CertificateManager.ListCertificates": {"CertificateSummaryList": [
+            {"DomainName": "CANARY-no-arn.example"},
+            {"CertificateArn": CERT_ARN, "DomainName": "shop.example"},
+        ]},
+        "CertificateManager.DescribeCertificate": {"Certificate": {"CertificateArn": CERT_ARN, "DomainName": "shop.example"}},
+    }
+    with _serving(answers) as (r, server):
+        acm.read(r)
+    assert _gaps(r) == {("acm:ListCertificates", "malformed", acm.RESOURCE_TYPES)}
+    assert all("CANARY-" not in g.detail for g in r.gaps)
+    assert [params for target, params in server.requests if target.endswith(".DescribeCertificate")] == [{"CertificateArn": CERT_ARN}]
+    assert [c.id for c in r.resources] == [CERT_ARN]
