@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from attest.collector.aws.reading import Reading, need
+from attest.collector.aws.reading import MalformedAnswer, Reading, need
 
 ACTIONS = ("config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus")
 RESOURCE_TYPES = ("aws.config.recorder",)
@@ -21,7 +21,9 @@ def read(r: Reading) -> None:
         return
     for recorder in recorders:
         name = recorder.get("name") if isinstance(recorder, dict) else None
-        if not isinstance(name, str):
+        if not isinstance(name, str):  # a recorder left out would leave its region looking unrecorded
+            r.gap("config:DescribeConfigurationRecorders", RESOURCE_TYPES,
+                  MalformedAnswer("DescribeConfigurationRecorders answer has a recorder without a string 'name'"))
             continue
         arn = f"arn:aws:config:{r.region}:{r.account}:config-recorder/{name}"
         r.add(arn, "aws.config.recorder", SOURCE, {**recorder, "Status": statuses.get(name)})

@@ -1,5 +1,5 @@
 """Real readers against a loopback endpoint whose answer lacks a documented field: a `malformed` gap,
-not an abort, and no call made with the missing value.
+not an abort, no call made with the missing value, and no item silently left out.
 
 moto always answers with the documented fields, so the endpoint serves AWS's JSON protocol itself:
 the canned answer for each operation (`X-Amz-Target`), keeping the requests it was sent.
@@ -12,7 +12,7 @@ import json
 import threading
 from typing import Any, Iterator, Mapping
 
-from attest.collector.aws import acm, kms
+from attest.collector.aws import acm, awsconfig, kms
 from attest.collector.aws.collect import base_factory
 from attest.collector.aws.reading import Reading
 from attest.collector.aws.session import AwsSettings
@@ -95,3 +95,22 @@ def test_a_certificate_summary_without_its_arn_is_a_malformed_gap_not_a_describe
     assert all("CANARY-" not in g.detail for g in r.gaps)
     assert [params for target, params in server.requests if target.endswith(".DescribeCertificate")] == [{"CertificateArn": CERT_ARN}]
     assert [c.id for c in r.resources] == [CERT_ARN]
+
+
+def test_a_recorder_without_its_name_is_a_malformed_gap_not_skipped() -> None:
+    answers = {
+        "StarlingDoveService.DescribeConfigurationRecorders": {"ConfigurationRecorders": [
+            {"roleARN": "CANARY-role", "recordingGroup": {"allSupported": True}},
+            {"name": "default", "recordingGroup": {"allSupported": True}},
+        ]},
+        "StarlingDoveService.DescribeConfigurationRecorderStatus": {"ConfigurationRecordersStatus": [
+            {"name": "default", "recording": True},
+        ]},
+    }
+    with _serving(answers) as (r, _):
+        awsconfig.read(r)
+    assert _gaps(r) == {("config:DescribeConfigurationRecorders", "malformed", awsconfig.RESOURCE_TYPES)}
+    assert all("CANARY-" not in g.detail for g in r.gaps)
+    [recorder] = r.resources
+    assert recorder.id == f"arn:aws:config:us-east-1:{ACCOUNT}:config-recorder/default"
+    assert recorder.attributes["Status"] == {"name": "default", "recording": True}
