@@ -30,9 +30,14 @@ def read(r: Reading) -> None:
 
 
 def _statuses(client: Any) -> dict[str, dict[str, Any]]:
+    """Each recorder's status by name. A status without its recorder's name is a malformed answer: it
+    could be any recorder's, so none of the region's may be judged from it (nor as having none)."""
     answer = need(client.describe_configuration_recorder_status(), "ConfigurationRecordersStatus",
                   "DescribeConfigurationRecorderStatus")
-    return {
-        s["name"]: {k: s[k] for k in ("name", "recording", "lastStatus", "lastErrorCode") if k in s}
-        for s in answer if isinstance(s, dict) and isinstance(s.get("name"), str)
-    }
+    out: dict[str, dict[str, Any]] = {}
+    for status in answer:
+        name = need(status, "name", "DescribeConfigurationRecorderStatus")
+        if not isinstance(name, str):
+            raise MalformedAnswer("DescribeConfigurationRecorderStatus answer has a status without a string 'name'")
+        out[name] = {k: status[k] for k in ("name", "recording", "lastStatus", "lastErrorCode") if k in status}
+    return out

@@ -114,3 +114,19 @@ def test_a_recorder_without_its_name_is_a_malformed_gap_not_skipped() -> None:
     [recorder] = r.resources
     assert recorder.id == f"arn:aws:config:us-east-1:{ACCOUNT}:config-recorder/default"
     assert recorder.attributes["Status"] == {"name": "default", "recording": True}
+
+
+def test_a_recording_status_without_its_recorder_s_name_is_a_malformed_gap() -> None:
+    """Whose status it is cannot be known, so no recorder of the region may be judged as not recording."""
+    answers = {
+        "StarlingDoveService.DescribeConfigurationRecorders": {"ConfigurationRecorders": [
+            {"name": "default", "recordingGroup": {"allSupported": True}},
+        ]},
+        "StarlingDoveService.DescribeConfigurationRecorderStatus": {"ConfigurationRecordersStatus": [
+            {"recording": True, "lastStatus": "SUCCESS"},
+        ]},
+    }
+    with _serving(answers) as (r, _):
+        awsconfig.read(r)
+    assert _gaps(r) == {("config:DescribeConfigurationRecorderStatus", "malformed", awsconfig.RESOURCE_TYPES)}
+    assert not r.resources
