@@ -2,11 +2,11 @@
 
 Collection is latency-bound (a few hundred small calls, each waiting on the network), so it runs
 as many small jobs on one thread pool: open each AWS account (AssumeRole), then per account its
-caller identity and one job per region x service, alongside the Atlas collector (which runs its own
-pool, bounded per host). A scheduler starts a job only when its bounds allow (`Bounds`: threads,
-jobs per account, jobs per service in one account), so no thread waits on a bound, and the
-longest chains (ECS) start first. Failures are gaps, never exceptions; only bad input (config,
-environment) raises.
+caller identity and one job per region x service (`plan`: a global service once, in its home
+region), alongside the Atlas collector (which runs its own pool, bounded per host). A scheduler
+starts a job only when its bounds allow (`Bounds`: threads, jobs per account, jobs per service in
+one account), so no thread waits on a bound, and the longest chains (ECS) start first. Failures
+are gaps, never exceptions; only bad input (config, environment) raises.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from typing import Callable, Mapping, TextIO
 from attest.core import __version__
 from attest.collector.atlas.client import AtlasSettings
 from attest.collector.atlas.collect import collect_atlas
-from attest.collector.aws.collect import READERS, AccountAccess, Part, base_factory, open_account, read_identity, read_service, width
+from attest.collector.aws.collect import AccountAccess, Part, base_factory, open_account, plan, read_identity, read_service, width
 from attest.collector.aws.session import AwsSettings, ClientFactory
 from attest.collector.config import AwsAccount, EstateConfig
 from attest.core.errors import BadInputError
@@ -210,17 +210,16 @@ def _read_service(access: AccountAccess, region: str, service: str, salt: str, w
 def _account_jobs(access: AccountAccess, salt: str, bounds: Bounds) -> tuple[_Job, ...]:
     account = access.account.id
     jobs = [_Job(lambda: _Done(read_identity(access, salt)), "identity", f"aws {account} identity", account)]
-    for service in READERS:
+    for region, service in plan(access.account):
         wide = min(width(service), bounds.workers, bounds.per_account, bounds.per_service)
-        for region in access.account.regions:
-            jobs.append(_Job(
-                partial(_read_service, access, region, service, salt, wide),
-                service,
-                f"aws {account} {region} {service}",
-                account,
-                region,
-                wide,
-            ))
+        jobs.append(_Job(
+            partial(_read_service, access, region, service, salt, wide),
+            service,
+            f"aws {account} {region} {service}",
+            account,
+            region,
+            wide,
+        ))
     return tuple(jobs)
 
 

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 KINDS = ("access_denied", "throttle", "server_error", "delay", "malformed")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
-_QUERY_SERVICES = {"ec2", "sts", "iam", "sns", "sqs", "rds", "elasticloadbalancing"}
+# Services whose errors are XML `<ErrorResponse>`: the query protocol's, and CloudFront's (rest-xml,
+# same shape). A JSON error body there parses as a bare HTTP status, never as the error it stands for.
+_XML_ERRORS = {"ec2", "sts", "iam", "sns", "sqs", "rds", "elasticloadbalancing", "cloudfront"}
 # Reads moto does not implement (its server answers HTTP 500, which botocore retries as a transient
 # failure). The proxy answers them at once with the error CloudTrail documents for an operation it
 # does not support, so the collector records its gap without waiting out the retries. No data is
@@ -74,7 +76,7 @@ def _error(service: str, operation: str, code: str, message: str, status: int) -
             f"<Message>{message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>"
         )
         return Response(body, status=status, content_type="text/xml")
-    if service in _QUERY_SERVICES:
+    if service in _XML_ERRORS:
         body = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
             f"</Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
@@ -87,7 +89,7 @@ def _error(service: str, operation: str, code: str, message: str, status: int) -
 def _denied(service: str, operation: str) -> Response:
     if service == "ec2":
         return _error(service, operation, "UnauthorizedOperation", f"You are not authorized to perform: ec2:{operation}", 403)
-    code = "AccessDenied" if service in _QUERY_SERVICES else "AccessDeniedException"
+    code = "AccessDenied" if service in _XML_ERRORS else "AccessDeniedException"
     message = f"User is not authorized to perform: {service}:{operation} (fault proxy)"
     return _error(service, operation, code, message, 400 if code.endswith("Exception") else 403)
 
@@ -95,7 +97,7 @@ def _denied(service: str, operation: str) -> Response:
 def _throttled(service: str, operation: str) -> Response:
     if service == "ec2":
         return _error(service, operation, "RequestLimitExceeded", "Request limit exceeded.", 503)
-    code = "Throttling" if service in _QUERY_SERVICES else "ThrottlingException"
+    code = "Throttling" if service in _XML_ERRORS else "ThrottlingException"
     return _error(service, operation, code, "Rate exceeded", 400)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from attest.collector.aws.reading import Reading, need
+from attest.collector.aws.reading import MalformedAnswer, Reading, need
 
 ACTIONS = ("acm:ListCertificates", "acm:DescribeCertificate")
 RESOURCE_TYPES = ("aws.acm.certificate",)
@@ -36,16 +36,19 @@ def read(r: Reading) -> None:
             return
         for summary in summaries:
             arn = summary.get("CertificateArn") if isinstance(summary, dict) else None
-            if isinstance(arn, str):
-                if arn in seen:
-                    continue
-                seen.add(arn)
+            if not isinstance(arn, str):  # nothing to describe it by (botocore itself would refuse the call)
+                r.gap("acm:ListCertificates", RESOURCE_TYPES,
+                      MalformedAnswer("ListCertificates answer has a summary without a string 'CertificateArn'"))
+                continue
+            if arn in seen:
+                continue
+            seen.add(arn)
             found = r.attempt("acm:DescribeCertificate", RESOURCE_TYPES, lambda: _describe(client, arn))
             if found is not None:
                 r.add(found["CertificateArn"], "aws.acm.certificate", SOURCE, found)
 
 
-def _describe(client: Any, arn: Any) -> dict[str, Any]:
+def _describe(client: Any, arn: str) -> dict[str, Any]:
     certificate = dict(need(client.describe_certificate(CertificateArn=arn), "Certificate", "DescribeCertificate"))
     need(certificate, "CertificateArn", "DescribeCertificate")
     return certificate

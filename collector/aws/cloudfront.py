@@ -1,4 +1,5 @@
-"""CloudFront distributions (a global service: read once per account, in us-east-1)."""
+"""CloudFront distributions. A global service whose API is served from us-east-1: `plan` reads it
+once per account there (HOME_REGION), whatever regions the account is configured with."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,6 @@ HOME_REGION = "us-east-1"
 
 
 def read(r: Reading) -> None:
-    if r.region != HOME_REGION:
-        return
     client = r.client("cloudfront")
     items = r.attempt("cloudfront:ListDistributions", RESOURCE_TYPES, lambda: _distributions(client))
     for item in items or ():

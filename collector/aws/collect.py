@@ -1,7 +1,7 @@
 """The AWS half of a collection: open each account (role, identity), then read each service.
 
-Work is split into small jobs (open each account, then its identity and one job per region x
-service) so the orchestrator can run them on a bounded pool alongside the Atlas collector.
+Work is split into small jobs (open each account, then its identity and one job per place `plan`
+names) so the orchestrator can run them on a bounded pool alongside the Atlas collector.
 """
 from __future__ import annotations
 
@@ -52,18 +52,33 @@ def base_factory(environ: Mapping[str, str], settings: AwsSettings) -> ClientFac
     return ClientFactory(base_credentials(environ), environ, settings)
 
 
+def plan(account: AwsAccount) -> tuple[tuple[str, str], ...]:
+    """(region, service) of every read of the account. A global service (its reader names a
+    HOME_REGION: CloudFront) is read once, in the region its API is served from, whether or not the
+    account's regions include it: otherwise an account outside that region would go unread, with no gap."""
+    return tuple(
+        (region, service)
+        for service, module in READERS.items()
+        for region in ((module.HOME_REGION,) if hasattr(module, "HOME_REGION") else account.regions)
+    )
+
+
 def open_account(account: AwsAccount, base: ClientFactory, salt: str) -> AccountAccess:
-    """Assume the account's role when it names one (one call); a refusal is a gap per region."""
+    """Assume the account's role when it names one (one call); a refusal is a gap in each region
+    `plan` would have read, naming the types it would have read there."""
     if not account.role_arn:
         return AccountAccess(account, base, Part())
     try:
         creds = assume_role(base, account.regions[0], account.role_arn)
     except (BotoCoreError, ClientError, KeyError) as exc:
         cause = MalformedAnswer(f"AssumeRole answer has no {exc}") if isinstance(exc, KeyError) else exc
+        unread: dict[str, list[str]] = {}
+        for region, service in plan(account):
+            unread.setdefault(region, []).extend(READERS[service].RESOURCE_TYPES)
         gaps: list[Gap] = []
-        for each in account.regions:
-            probe = Reading(account.id, each, base, salt)
-            probe.gap("sts:AssumeRole", ALL_TYPES, cause)
+        for region, types in unread.items():
+            probe = Reading(account.id, region, base, salt)
+            probe.gap("sts:AssumeRole", tuple(types), cause)
             gaps.extend(probe.gaps)
         return AccountAccess(account, None, Part(gaps=tuple(gaps)))
     return AccountAccess(account, base.assumed(creds), Part())

@@ -95,6 +95,7 @@ def test_fault_rules_are_set_over_http_and_counted(default_estate: LocalEstate) 
         ("ec2", lambda c: c.describe_vpcs(), "UnauthorizedOperation"),
         ("sts", lambda c: c.get_caller_identity(), "AccessDenied"),
         ("ecs", lambda c: c.list_clusters(), "AccessDeniedException"),
+        ("cloudfront", lambda c: c.list_distributions(), "AccessDenied"),  # rest-xml
     ],
 )
 def test_denials_have_each_protocols_error_shape(default_estate: LocalEstate, service: str, call, code: str) -> None:  # type: ignore[no-untyped-def]

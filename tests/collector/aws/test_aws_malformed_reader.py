@@ -1,33 +1,43 @@
-"""A real reader (KMS) against a loopback endpoint whose answer lacks a documented field: a gap, not an abort."""
+"""Real readers against a loopback endpoint whose answer lacks a documented field: a `malformed` gap,
+not an abort, no call made with the missing value, and no item silently left out.
+
+moto always answers with the documented fields, so the endpoint serves AWS's JSON protocol itself:
+the canned answer for each operation (`X-Amz-Target`), keeping the requests it was sent.
+"""
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import threading
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
-import pytest
-
-from attest.collector.aws import kms
+from attest.collector.aws import acm, awsconfig, kms
 from attest.collector.aws.collect import base_factory
 from attest.collector.aws.reading import Reading
 from attest.collector.aws.session import AwsSettings
 
-KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/k1"
-ANSWERS = {
-    "TrentService.ListKeys": {"Keys": [{"KeyId": "k1", "KeyArn": KEY_ARN}]},
-    "TrentService.ListAliases": {"Aliases": [{"TargetKeyId": "k1", "AliasArn": "CANARY-alias-arn"}]},
-    "TrentService.DescribeKey": {"KeyMetadata": {"KeyId": "k1", "Arn": KEY_ARN}},
-    "TrentService.GetKeyRotationStatus": {"KeyRotationEnabled": True},
-}
+ACCOUNT = "123456789012"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1"
+CERT_ARN = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/c1"
 
 
-class _Kms(http.server.BaseHTTPRequestHandler):
-    """KMS's JSON protocol; ListAliases answers an alias without its AliasName."""
+class _Endpoint(http.server.ThreadingHTTPServer):
+    def __init__(self, answers: Mapping[str, Any]) -> None:
+        super().__init__(("127.0.0.1", 0), _JsonProtocol)
+        self.answers = answers
+        self.requests: list[tuple[str, Any]] = []
+
+
+class _JsonProtocol(http.server.BaseHTTPRequestHandler):
+    """AWS's JSON protocol: the server's answer for the request's X-Amz-Target."""
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps(ANSWERS[self.headers["X-Amz-Target"]]).encode()
+        assert isinstance(self.server, _Endpoint)
+        target = self.headers["X-Amz-Target"]
+        sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests.append((target, json.loads(sent or b"{}")))
+        body = json.dumps(self.server.answers[target]).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("Content-Length", str(len(body)))
@@ -35,23 +45,88 @@ class _Kms(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
-        """Quiet: the test asserts on the reading, not the server's log."""
+        """Quiet: the tests assert on the reading, not the server's log."""
 
 
-@pytest.fixture
-def endpoint() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Kms)
+@contextlib.contextmanager
+def _serving(answers: Mapping[str, Any]) -> Iterator[tuple[Reading, _Endpoint]]:
+    """A Reading whose every call goes to a loopback endpoint giving `answers`."""
+    server = _Endpoint(answers)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        environ = {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+        yield Reading(ACCOUNT, "us-east-1", base_factory(environ, AwsSettings.from_env(environ)), "salt"), server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
-def test_a_missing_alias_name_is_a_malformed_gap_and_the_keys_are_still_read(endpoint: str) -> None:
-    environ = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    r = Reading("123456789012", "us-east-1", base_factory(environ, AwsSettings.from_env(environ)), "salt")
-    kms.read(r)
+def _gaps(r: Reading) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {(g.operation, g.reason, g.resource_types) for g in r.gaps}
+
+
+def test_a_missing_alias_name_is_a_malformed_gap_and_the_keys_are_still_read() -> None:
+    answers = {
+        "TrentService.ListKeys": {"Keys": [{"KeyId": "k1", "KeyArn": KEY_ARN}]},
+        "TrentService.ListAliases": {"Aliases": [{"TargetKeyId": "k1", "AliasArn": "CANARY-alias-arn"}]},  # no AliasName
+        "TrentService.DescribeKey": {"KeyMetadata": {"KeyId": "k1", "Arn": KEY_ARN}},
+        "TrentService.GetKeyRotationStatus": {"KeyRotationEnabled": True},
+    }
+    with _serving(answers) as (r, _):
+        kms.read(r)
     assert [(g.operation, g.reason) for g in r.gaps] == [("kms:ListAliases", "malformed")]
     assert "KeyError" in r.gaps[0].detail and "CANARY-" not in r.gaps[0].detail
     [key] = r.resources
     assert key.id == KEY_ARN and key.attributes["Aliases"] is None
+
+
+def test_a_certificate_summary_without_its_arn_is_a_malformed_gap_not_a_describe_call() -> None:
+    answers = {
+        "CertificateManager.ListCertificates": {"CertificateSummaryList": [
+            {"DomainName": "CANARY-no-arn.example"},
+            {"CertificateArn": CERT_ARN, "DomainName": "shop.example"},
+        ]},
+        "CertificateManager.DescribeCertificate": {"Certificate": {"CertificateArn": CERT_ARN, "DomainName": "shop.example"}},
+    }
+    with _serving(answers) as (r, server):
+        acm.read(r)
+    assert _gaps(r) == {("acm:ListCertificates", "malformed", acm.RESOURCE_TYPES)}
+    assert all("CANARY-" not in g.detail for g in r.gaps)
+    assert [params for target, params in server.requests if target.endswith(".DescribeCertificate")] == [{"CertificateArn": CERT_ARN}]
+    assert [c.id for c in r.resources] == [CERT_ARN]
+
+
+def test_a_recorder_without_its_name_is_a_malformed_gap_not_skipped() -> None:
+    answers = {
+        "StarlingDoveService.DescribeConfigurationRecorders": {"ConfigurationRecorders": [
+            {"roleARN": "CANARY-role", "recordingGroup": {"allSupported": True}},
+            {"name": "default", "recordingGroup": {"allSupported": True}},
+        ]},
+        "StarlingDoveService.DescribeConfigurationRecorderStatus": {"ConfigurationRecordersStatus": [
+            {"name": "default", "recording": True},
+        ]},
+    }
+    with _serving(answers) as (r, _):
+        awsconfig.read(r)
+    assert _gaps(r) == {("config:DescribeConfigurationRecorders", "malformed", awsconfig.RESOURCE_TYPES)}
+    assert all("CANARY-" not in g.detail for g in r.gaps)
+    [recorder] = r.resources
+    assert recorder.id == f"arn:aws:config:us-east-1:{ACCOUNT}:config-recorder/default"
+    assert recorder.attributes["Status"] == {"name": "default", "recording": True}
+
+
+def test_a_recording_status_without_its_recorder_s_name_is_a_malformed_gap() -> None:
+    """Whose status it is cannot be known, so no recorder of the region may be judged as not recording."""
+    answers = {
+        "StarlingDoveService.DescribeConfigurationRecorders": {"ConfigurationRecorders": [
+            {"name": "default", "recordingGroup": {"allSupported": True}},
+        ]},
+        "StarlingDoveService.DescribeConfigurationRecorderStatus": {"ConfigurationRecordersStatus": [
+            {"recording": True, "lastStatus": "SUCCESS"},
+        ]},
+    }
+    with _serving(answers) as (r, _):
+        awsconfig.read(r)
+    assert _gaps(r) == {("config:DescribeConfigurationRecorderStatus", "malformed", awsconfig.RESOURCE_TYPES)}
+    assert not r.resources
