@@ -6,7 +6,9 @@ is invisible in a member account, whose only trail it often is. With it, every r
 the replicas of multi-region trails homed elsewhere, so a trail is kept only in its home region:
 the account's own trails by their ARN, an organisation trail of another account as
 `<TrailARN>#<reading account>`, since its ARN is the same in every member account and a snapshot
-holds each id once. Its status is asked by full ARN, as a member account must.
+holds each id once. Its status is asked by full ARN, as a member account must. A trail homed in a
+region the account's config does not read is kept in the first region it does read (a trail seen
+outside its home region is multi-region), so such a trail is judged, not taken for no trail.
 """
 from __future__ import annotations
 
@@ -35,13 +37,13 @@ def read(r: Reading) -> None:
 
 
 def _trails(client: Any, r: Reading) -> list[tuple[str, dict[str, Any]]]:
-    """(resource id, item) of each trail that records the account and is homed in this region."""
+    """(resource id, item) of each trail that records the account and is kept in this region."""
     trails = need(client.describe_trails(includeShadowTrails=True), "trailList", "DescribeTrails")
     kept: list[tuple[str, dict[str, Any]]] = []
     for trail in trails:
         arn, home = need(trail, "TrailARN", "DescribeTrails"), need(trail, "HomeRegion", "DescribeTrails")
         owner = _account_of(arn)
-        if home != r.region:
+        if r.home_or_first(home) != r.region:
             continue  # a replica: the trail is kept where it is homed
         if owner == r.account:
             kept.append((arn, dict(trail)))

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from attest.collector.aws import cloudtrail
-from attest.collector.aws.reading import Reading
+from attest.collector.aws.collect import AccountAccess, Part, read_service
 from attest.collector.config import EstateConfig, load_config
+from attest.collector.config_values import AwsAccount
 from attest.collector.snapshot import Resource, load_snapshot
 from attest.policies.engine import evaluate
 from attest.policies.findings import Status
@@ -46,15 +46,16 @@ def _answers(*trails: dict[str, Any]) -> dict[str, Any]:
             _TARGET + "LookupEvents": {"Events": []}}
 
 
-def _read(answers: dict[str, Any], places: list[tuple[str, str]]) -> tuple[list[Resource], Endpoint]:
-    """The trails read in each (account, region), in order; no gap."""
+def _read(answers: dict[str, Any], accounts: list[tuple[str, tuple[str, ...]]]) -> tuple[list[Resource], Endpoint]:
+    """The trails the collector's CloudTrail jobs read in each account's regions, in order; no gap."""
     with serving(answers) as (factory, server):
         resources: list[Resource] = []
-        for account, region in places:
-            r = Reading(account, region, factory, "salt")
-            cloudtrail.read(r)
-            assert not r.gaps
-            resources.extend(x for x in r.resources if x.type == "aws.cloudtrail.trail")
+        for account, regions in accounts:
+            access = AccountAccess(AwsAccount(account, account, regions), factory, Part())
+            for region in regions:
+                part = read_service(access, region, "cloudtrail", "salt")
+                assert not part.gaps
+                resources.extend(x for x in part.resources if x.type == "aws.cloudtrail.trail")
     return resources, server
 
 
@@ -75,7 +76,7 @@ def members(tmp_path_factory: pytest.TempPathFactory) -> EstateConfig:
 
 
 def test_a_member_s_only_trail_is_the_organisation_s_collected_once_in_its_home_region() -> None:
-    resources, server = _read(_answers(ORG_TRAIL), [(MEMBER, "us-east-1"), (MEMBER, "eu-west-1")])
+    resources, server = _read(_answers(ORG_TRAIL), [(MEMBER, ("us-east-1", "eu-west-1"))])
     [trail] = resources  # eu-west-1 lists the same trail as a replica: not a second resource
     assert (trail.id, trail.scope, trail.region) == (f"{ORG_ARN}#{MEMBER}", MEMBER, "us-east-1")
     assert trail.attributes == {**ORG_TRAIL, "Status": {"IsLogging": True}}
@@ -84,14 +85,14 @@ def test_a_member_s_only_trail_is_the_organisation_s_collected_once_in_its_home_
 
 
 def test_the_account_s_own_trail_keeps_its_arn_and_its_replicas_are_not_resources() -> None:
-    resources, server = _read(_answers(_trail(OWN_ARN, "prod-audit")), [(ACCOUNT, "us-east-1"), (ACCOUNT, "eu-west-1")])
+    resources, server = _read(_answers(_trail(OWN_ARN, "prod-audit")), [(ACCOUNT, ("us-east-1", "eu-west-1"))])
     assert [(t.id, t.scope, t.region) for t in resources] == [(OWN_ARN, ACCOUNT, "us-east-1")]
     assert _sent(server, "GetTrailStatus") == [{"Name": OWN_ARN}]
 
 
 def test_two_members_see_the_organisation_trail_without_an_id_clash_and_both_pass_cc8(
         members: EstateConfig, tmp_path: Path) -> None:
-    resources, _ = _read(_answers(ORG_TRAIL), [(ACCOUNT, "us-east-1"), (MEMBER, "us-east-1"), (MEMBER, "eu-west-1")])
+    resources, _ = _read(_answers(ORG_TRAIL), [(ACCOUNT, ("us-east-1",)), (MEMBER, ("us-east-1", "eu-west-1"))])
     assert sorted(t.id for t in resources) == sorted([f"{ORG_ARN}#{ACCOUNT}", f"{ORG_ARN}#{MEMBER}"])
     doc = seeded_doc()
     doc["resources"] = [r for r in doc["resources"] if r["type"] != "aws.cloudtrail.trail"] + [t.to_dict() for t in resources]
@@ -101,3 +102,14 @@ def test_two_members_see_the_organisation_trail_without_an_id_clash_and_both_pas
     results = evaluate(snapshot, members, load_policy_set(), (), today=dt.date(2026, 11, 26))
     verdicts = {f.resource_id: f.status for f in results.findings if f.rule_id == "ATL-CM-006"}
     assert verdicts == {f"account:aws/{ACCOUNT}": Status.PASS, f"account:aws/{MEMBER}": Status.PASS}
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["organisation", "own"])
+def test_a_trail_homed_outside_the_account_s_regions_is_kept_in_the_first_it_reads(own: bool) -> None:
+    """Otherwise no region read would keep it, and the account would fail CC8.1 with its trail on."""
+    trail = _trail(OWN_ARN, "prod-audit") if own else ORG_TRAIL
+    resources, server = _read(_answers(trail), [(ACCOUNT, ("eu-west-1", "eu-central-1"))])
+    [kept] = resources
+    expected_id = OWN_ARN if own else f"{ORG_ARN}#{ACCOUNT}"
+    assert (kept.id, kept.region, kept.attributes["HomeRegion"]) == (expected_id, "eu-west-1", "us-east-1")
+    assert _sent(server, "GetTrailStatus") == [{"Name": trail["TrailARN"]}]
