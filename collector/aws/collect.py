@@ -101,6 +101,6 @@ def read_service(access: AccountAccess, region: str, service: str, salt: str, pa
     """One reader over one account and region, with up to `parallel` calls in flight."""
     if access.clients is None:
         return Part()
-    r = Reading(access.account.id, region, access.clients, salt, parallel)
+    r = Reading(access.account.id, region, access.clients, salt, parallel, regions=tuple(access.account.regions))
     READERS[service].read(r)
     return _part(r)

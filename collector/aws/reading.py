@@ -102,9 +102,18 @@ class Reading:
     clients: ClientFactory
     salt: str
     parallel: int = 1  # calls `each` may have in flight: the scheduler counts the job this wide
+    # The account's regions that are read (the planner's), so a reader can keep what is homed in
+    # none of them in the first; empty when only this region is known to be read.
+    regions: tuple[str, ...] = ()
     resources: list[Resource] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def home_or_first(self, home: str) -> str:
+        """Where a resource homed in `home` and listed in every read region is kept: its home when
+        that is read, else the first region read, so it is neither counted twice nor lost."""
+        read = self.regions or (self.region,)
+        return home if home in read else read[0]
 
     def client(self, service: str) -> Any:
         return self.clients.client(service, self.region)

@@ -1,65 +1,28 @@
 """Real readers against a loopback endpoint whose answer lacks a documented field: a `malformed` gap,
 not an abort, no call made with the missing value, and no item silently left out.
 
-moto always answers with the documented fields, so the endpoint serves AWS's JSON protocol itself:
-the canned answer for each operation (`X-Amz-Target`), keeping the requests it was sent.
+moto always answers with the documented fields, so the answers come from a loopback endpoint
+(json_endpoint.py).
 """
 from __future__ import annotations
 
 import contextlib
-import http.server
-import json
-import threading
 from typing import Any, Iterator, Mapping
 
 from attest.collector.aws import acm, awsconfig, kms
-from attest.collector.aws.collect import base_factory
 from attest.collector.aws.reading import Reading
-from attest.collector.aws.session import AwsSettings
+from tests.collector.aws.json_endpoint import Endpoint, serving
 
 ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1"
 CERT_ARN = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/c1"
 
 
-class _Endpoint(http.server.ThreadingHTTPServer):
-    def __init__(self, answers: Mapping[str, Any]) -> None:
-        super().__init__(("127.0.0.1", 0), _JsonProtocol)
-        self.answers = answers
-        self.requests: list[tuple[str, Any]] = []
-
-
-class _JsonProtocol(http.server.BaseHTTPRequestHandler):
-    """AWS's JSON protocol: the server's answer for the request's X-Amz-Target."""
-
-    def do_POST(self) -> None:
-        assert isinstance(self.server, _Endpoint)
-        target = self.headers["X-Amz-Target"]
-        sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.requests.append((target, json.loads(sent or b"{}")))
-        body = json.dumps(self.server.answers[target]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet: the tests assert on the reading, not the server's log."""
-
-
 @contextlib.contextmanager
-def _serving(answers: Mapping[str, Any]) -> Iterator[tuple[Reading, _Endpoint]]:
+def _serving(answers: Mapping[str, Any]) -> Iterator[tuple[Reading, Endpoint]]:
     """A Reading whose every call goes to a loopback endpoint giving `answers`."""
-    server = _Endpoint(answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        environ = {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-        yield Reading(ACCOUNT, "us-east-1", base_factory(environ, AwsSettings.from_env(environ)), "salt"), server
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(answers) as (factory, server):
+        yield Reading(ACCOUNT, "us-east-1", factory, "salt"), server
 
 
 def _gaps(r: Reading) -> set[tuple[str, str, tuple[str, ...]]]:
