@@ -19,6 +19,18 @@ SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777"
 
 
+def config_with_account(directory: Path, account: str, name: str, regions: str) -> Path:
+    """The local estate's config, written into `directory` with a second AWS account after its own
+    (`regions` as the YAML list reads, e.g. `[eu-west-1, eu-central-1]`)."""
+    text = LOCAL_CONFIG.read_text(encoding="utf-8")
+    anchor = "      regions: [us-east-1]\n"
+    assert anchor in text
+    path = directory / "attest.yaml"
+    path.write_text(text.replace(anchor, anchor + f'    - id: "{account}"\n      name: {name}\n      regions: {regions}\n', 1),
+                    encoding="utf-8")
+    return path
+
+
 def _aws(kind: str, rid: str, attrs: dict[str, Any], source: str) -> dict[str, Any]:
     return {"id": rid, "type": kind, "provider": "aws", "scope": ACCOUNT, "region": REGION, "source": [source], "attributes": attrs}
 

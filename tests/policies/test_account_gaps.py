@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from policy_fixtures import ACCOUNT, LOCAL_CONFIG, seeded_doc
+from policy_fixtures import ACCOUNT, config_with_account, seeded_doc
 
 from attest.collector.config import EstateConfig, load_config
 from attest.collector.snapshot import snapshot_from_dict
@@ -27,13 +27,7 @@ SOURCES = {"ATL-CM-006": ("aws.cloudtrail.trail", "cloudtrail:DescribeTrails"),
 
 @pytest.fixture(scope="module")
 def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> EstateConfig:
-    text = LOCAL_CONFIG.read_text(encoding="utf-8")
-    anchor = "      regions: [us-east-1]\n"
-    assert anchor in text
-    path = tmp_path_factory.mktemp("accounts") / "attest.yaml"
-    path.write_text(text.replace(anchor, anchor + f'    - id: "{AUDIT}"\n      name: audit\n'
-                                 "      regions: [eu-west-1, eu-central-1]\n", 1), encoding="utf-8")
-    return load_config(path)
+    return load_config(config_with_account(tmp_path_factory.mktemp("accounts"), AUDIT, "audit", "[eu-west-1, eu-central-1]"))
 
 
 def _gap(resource_type: str, operation: str, scope: str, region: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from attest.policies.engine import evaluate
 from attest.policies.findings import Status
 from attest.policies.rule_loader import load_policy_set
 from tests.collector.aws.json_endpoint import Endpoint, serving
-from tests.policies.policy_fixtures import ACCOUNT, LOCAL_CONFIG, seeded_doc
+from tests.policies.policy_fixtures import ACCOUNT, config_with_account, seeded_doc
 
 MEMBER = "210987654321"
 MANAGEMENT = "999988887777"
@@ -66,13 +66,7 @@ def _sent(server: Endpoint, operation: str) -> list[Any]:
 @pytest.fixture(scope="module")
 def members(tmp_path_factory: pytest.TempPathFactory) -> EstateConfig:
     """The local estate's account and a second member account that also reads eu-west-1."""
-    text = LOCAL_CONFIG.read_text(encoding="utf-8")
-    anchor = "      regions: [us-east-1]\n"
-    assert anchor in text
-    path = tmp_path_factory.mktemp("members") / "attest.yaml"
-    path.write_text(text.replace(anchor, anchor + f'    - id: "{MEMBER}"\n      name: member\n'
-                                 "      regions: [us-east-1, eu-west-1]\n", 1), encoding="utf-8")
-    return load_config(path)
+    return load_config(config_with_account(tmp_path_factory.mktemp("members"), MEMBER, "member", "[us-east-1, eu-west-1]"))
 
 
 def test_a_member_s_only_trail_is_the_organisation_s_collected_once_in_its_home_region() -> None:
