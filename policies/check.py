@@ -79,12 +79,13 @@ def _run_check(
 
 
 def check_loaded(snapshot: Snapshot, config: EstateConfig, policies_dir: str | Path,
-                 waivers_path: str | Path | None, today: dt.date | None) -> Results:
-    """Evaluate a snapshot and config already in hand (the Terraform plane reuses them)."""
+                 waivers_path: str | Path | None, today: dt.date | None, *, evidence: bool = True) -> Results:
+    """Evaluate a snapshot and config already in hand (the Terraform plane reuses them); `evidence`
+    as `engine.evaluate`'s."""
     policy = load_policy_set(policies_dir)
     day = today or snapshot.collected_at.date()
     waivers = load_check_waivers(waivers_path or Path(policies_dir) / "waivers.yaml", policy, day)
-    return evaluate(snapshot, config, policy, waivers, today=day)
+    return evaluate(snapshot, config, policy, waivers, today=day, evidence=evidence)
 
 
 def gap_line(gap: dict[str, Any]) -> str:

@@ -302,3 +302,7 @@ class ReadCitations:
                 cites = self.index.cites_of(self.reads, node_id, doc)
             found = self._whole[node_id] = (own, "", tuple(c for c in cites if c != own and not own.startswith(c + "/")))
         return found
+
+    def bare(self, node_id: str, doc: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+        """`whole`'s evidence without the other inputs: for verdicts not kept as evidence (`Results.evidence`)."""
+        return (self.index.pointer(node_id) or "/resources", "", ())

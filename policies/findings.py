@@ -307,6 +307,9 @@ class Results:
     evaluated_on: str = ""
     # sha256 of the estate config the findings were computed with ("" in files that predate it).
     config_digest: str = ""
+    # False: verdicts only, for a form that shows no evidence (`attest check`'s text). Passes cite
+    # their node alone and the snapshot digest is "", so these results are never written as a record.
+    evidence: bool = True
 
     def exit_code(self) -> int:
         """0 all satisfied, 1 any violation, 3 nothing failed but something could not be evaluated
@@ -319,6 +322,8 @@ class Results:
         return 0
 
     def to_dict(self) -> dict[str, Any]:
+        if not self.evidence:
+            raise ValueError("verdict-only results (evaluated with evidence=False) lack citations and the snapshot digest")
         return {
             "schema_version": "1",
             "snapshot": {"collected_at": self.snapshot_collected_at, "digest": self.snapshot_digest},

@@ -86,7 +86,8 @@ def _evaluate(args: argparse.Namespace, planes: StaticPlanes, today: dt.date | N
     if snapshot is not None and config is not None:
         if len(args.snapshot) > 1:
             require_coverage(snapshot, config)
-        results = check_loaded(snapshot, config, args.policies, args.waivers, today)
+        # The text form shows verdicts, never what each pass cites nor the snapshot's digest.
+        results = check_loaded(snapshot, config, args.policies, args.waivers, today, evidence=args.format != "text")
     results = with_static_planes(results, planes, snapshot, config, policies_dir=args.policies,
                                  waivers_path=args.waivers, today=today)
     if results is None:  # run() has refused this already: no --snapshot, --terraform or --code

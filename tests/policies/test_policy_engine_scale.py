@@ -17,9 +17,13 @@ from typing import Any
 
 import pytest
 
+from attest.cli import main
+from attest.collector.config import load_config
 from attest.collector.snapshot import Snapshot, load_snapshot
-from attest.policies.check import run_check
+from attest.policies.check import check_loaded, render_text, run_check
 from attest.policies.engine import snapshot_digest
+from attest.policies.findings import Status
+from attest.policies.rule_loader import POLICIES_DIR
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "check"
 # Issue 17's edge and change-record rules, over types the generator plants at fixed rates.
@@ -89,6 +93,38 @@ def test_results_are_byte_identical_across_runs(estate: tuple[Path, dict[str, An
     first = run_check(out / "snapshot.json", out / "attest.yaml")
     assert run_check(out / "snapshot.json", out / "attest.yaml").to_json() == first.to_json()
     assert first.snapshot_digest == _canonical_digest(load_snapshot(str(out / "snapshot.json")))
+
+
+def test_verdicts_only_equal_the_record_but_for_what_passes_cite(estate: tuple[Path, dict[str, Any]]) -> None:
+    """`evidence=False` (the text form) leaves out only a pass's other inputs and the snapshot digest:
+    every finding is otherwise the same, in the same order, and so is every control and the text."""
+    out, _ = estate
+    snapshot, config = load_snapshot(str(out / "snapshot.json")), load_config(out / "attest.yaml")
+    record = check_loaded(snapshot, config, POLICIES_DIR, None, None)
+    verdicts = check_loaded(snapshot, config, POLICIES_DIR, None, None, evidence=False)
+    passes = [f for f in record.findings if f.status is Status.PASS]
+    assert any(f.cites for f in passes) and len(passes) < len(record.findings)
+    assert list(verdicts.findings) == [replace(f, cites=()) if f.status is Status.PASS else f for f in record.findings]
+    assert (verdicts.controls, verdicts.gaps, verdicts.waivers) == (record.controls, record.gaps, record.waivers)
+    assert verdicts.exit_code() == record.exit_code()
+    assert render_text(verdicts) == render_text(record)
+    assert verdicts.snapshot_digest == "" and record.snapshot_digest.startswith("sha256:")
+
+
+def test_verdicts_only_cannot_be_written_as_a_record(estate: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = estate
+    verdicts = check_loaded(load_snapshot(str(out / "snapshot.json")), load_config(out / "attest.yaml"), POLICIES_DIR,
+                            None, None, evidence=False)
+    with pytest.raises(ValueError, match="verdict-only"):
+        verdicts.to_json_bytes()
+
+
+def test_the_text_form_prints_the_records_verdicts(estate: tuple[Path, dict[str, Any]],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = estate
+    record = run_check(out / "snapshot.json", out / "attest.yaml")
+    code = main(["check", "--snapshot", str(out / "snapshot.json"), "--config", str(out / "attest.yaml")])
+    assert (code, capsys.readouterr().out) == (record.exit_code(), render_text(record))
 
 
 def _canonical_digest(snapshot: Snapshot) -> str:
