@@ -11,7 +11,10 @@ median and minimum and their ratio to the parse's.
 
 The commit before is extracted (`git archive`) into WORK/before/ and imported from there, laid out
 as the editable install maps the folders (collector/ as attest/collector/, ...), with this tree's venv.
-The estate must exist already (run.py or generate.py).
+Every child runs with `python -P`: `-c` otherwise puts the working directory first on sys.path, and
+in a checkout's root that is this tree's `attest/`, which PYTHONPATH's copy cannot then replace (until
+2026-12-07 the "before" runs made from the root measured this tree). `imported_from` checks which copy
+a child imports before any round runs. The estate must exist already (run.py or generate.py).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from run import PYTHON, ROOT, measure  # noqa: E402
 
 STAGES = ("collector", "evidence", "policies", "reports", "sandbox")
 _CLI = "import sys; from attest.cli import main; sys.argv[0] = 'attest'; sys.exit(main())"
+CHILD = [str(PYTHON), "-P"]  # -P: no working directory on sys.path (see above)
 
 
 def extract(commit: str, into: Path) -> Path:
@@ -55,6 +59,24 @@ def extract(commit: str, into: Path) -> Path:
     return package.parent
 
 
+def imported_from(pythonpath: Path | None) -> Path:
+    """Where a child given this PYTHONPATH (None: none) imports the engine from."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    found = subprocess.run([*CHILD, "-c", "import attest.policies.engine as e; print(e.__file__)"], env=env,
+                           capture_output=True, check=True, text=True).stdout.strip()
+    return Path(found).resolve()
+
+
+def check_copies(before: Path) -> None:
+    """Refuse to measure when the commit before would not run from its extracted copy, or this tree would."""
+    if not imported_from(before).is_relative_to(before.resolve()):
+        raise SystemExit(f"alternate.py: the commit before would not run from {before}")
+    if imported_from(None).is_relative_to(before.resolve().parent.parent):
+        raise SystemExit("alternate.py: this tree would run from an extracted copy")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", required=True, type=Path)
@@ -64,6 +86,7 @@ def main() -> None:
     args = parser.parse_args()
     snapshot = args.work / "snapshot.json"
     before = extract(args.before, args.work / "before")
+    check_copies(before)
     check = ["check", "--snapshot", str(snapshot), "--config", str(args.work / "attest.yaml")]
     forms = {"text": [], "json": ["--format", "json", "--output", str(args.work / "alternate-results.json")]}
     if args.text_only:
@@ -71,12 +94,12 @@ def main() -> None:
     series: dict[str, list[dict[str, float]]] = {}
     out = args.work / "alternate-out.txt"
     for number in range(args.rounds):
-        runs = {"parse": measure([str(PYTHON), "-c", f"import json; json.load(open({str(snapshot)!r}, encoding='utf-8'))"], out)}
+        runs = {"parse": measure([*CHILD, "-c", f"import json; json.load(open({str(snapshot)!r}, encoding='utf-8'))"], out)}
         for form, extra in forms.items():
             os.environ["PYTHONPATH"] = str(before)
-            runs[f"before {form}"] = measure([str(PYTHON), "-c", _CLI, *check, *extra], out)
+            runs[f"before {form}"] = measure([*CHILD, "-c", _CLI, *check, *extra], out)
             del os.environ["PYTHONPATH"]
-            runs[f"after {form}"] = measure([str(PYTHON), "-c", _CLI, *check, *extra], out)
+            runs[f"after {form}"] = measure([*CHILD, "-c", _CLI, *check, *extra], out)
         for name, run in runs.items():
             series.setdefault(name, []).append(run)
         print(f"round {number + 1}: " + ", ".join(f"{name} {run['cpu_s']:.2f}" for name, run in runs.items()), flush=True)
