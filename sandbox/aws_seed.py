@@ -31,12 +31,9 @@ from typing import Any, Mapping
 import datetime as dt
 
 import boto3
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from attest.core.errors import BadInputError
+from attest.sandbox.certificates import self_signed
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -351,21 +348,6 @@ def _listener(spec: Mapping[str, Any], certs: Mapping[str, str]) -> dict[str, An
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}}
     ]
     return out
-
-
-def self_signed(domain: str, not_after: dt.date) -> tuple[bytes, bytes]:
-    """A throwaway EC certificate and key (PEM) for `domain`, valid from 2026-01-01 to `not_after`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
-        .not_valid_before(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
-        .not_valid_after(dt.datetime.combine(not_after, dt.time(), tzinfo=dt.timezone.utc))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM)
-    return pem, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 def seed_aws(endpoint_url: str, estate: Mapping[str, Any], credentials: Mapping[str, str] = CREDENTIALS) -> SeededAws:
